@@ -1,0 +1,124 @@
+# sendmaild - a sendmail-compatible MTA.  See README.md and INSTALL.
+#
+#   make                 build build/sendmaild and build/makemap
+#   make check           unit tests (cmocka) and integration tests (pytest)
+#   make check SANITIZE=1  the same under AddressSanitizer and UBSan
+#   make install PREFIX=/usr DESTDIR=/tmp/stage
+#   make lint            refuse unbounded string functions
+
+PREFIX    ?= /usr/local
+SBINDIR   ?= $(PREFIX)/sbin
+BINDIR    ?= $(PREFIX)/bin
+MANDIR    ?= $(PREFIX)/share/man
+CFDIR     ?= $(PREFIX)/share/sendmaild/cf
+SYSCONFDIR ?= /etc
+DESTDIR   ?=
+PYTHON    ?= /usr/bin/python3
+
+CC        ?= cc
+CSTD       = -std=c11
+WARN       = -Wall -Wextra -Werror -Wpedantic -Wshadow -Wstrict-prototypes \
+	     -Wmissing-prototypes -Wmissing-declarations -Wpointer-arith \
+	     -Wwrite-strings -Wformat=2 -Wundef \
+	     -Wold-style-definition -Wimplicit-fallthrough=5 -Wvla \
+	     -Wnull-dereference -Wcast-align -Wredundant-decls \
+	     -Wno-missing-field-initializers
+OPT        = -O2 -g
+DEFS       = -D_GNU_SOURCE -DSM_CF_PATH='"$(SYSCONFDIR)/mail/sendmail.cf"'
+LIBS       = -ldb
+
+ifeq ($(SANITIZE),1)
+B          = build-san
+OPT        = -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined \
+	     -fno-sanitize-recover=all
+LDSAN      = -fsanitize=address,undefined
+else
+B          = build
+endif
+
+CFLAGS_ALL = $(CSTD) $(WARN) $(OPT) $(DEFS) -Ilibsm -Iqueue -Isendmaild \
+	     $(CFLAGS)
+LDFLAGS_ALL = $(LDSAN) $(LDFLAGS)
+
+LIBSM_SRC  = libsm/compat/sm_strl.c libsm/sm_alloc.c libsm/sm_log.c \
+	     libsm/sm_buf.c libsm/sm_time.c libsm/sm_deadline.c libsm/sm_io.c \
+	     libsm/sm_opt.c libsm/sm_cf.c libsm/sm_map.c
+SMD_SRC    = sendmaild/args.c sendmaild/config.c sendmaild/modes.c
+MAKEMAP_SRC = makemap/makemap.c
+
+LIBSM_OBJ  = $(LIBSM_SRC:%.c=$(B)/obj/%.o)
+SMD_OBJ    = $(SMD_SRC:%.c=$(B)/obj/%.o)
+MAKEMAP_OBJ = $(MAKEMAP_SRC:%.c=$(B)/obj/%.o)
+
+UNIT_TESTS = buf time deadline io opt cf args map
+UNIT_BINS  = $(UNIT_TESTS:%=$(B)/tests/unit/%_test)
+
+PROGS      = $(B)/sendmaild $(B)/makemap
+LINKS      = mailq newaliases hoststat purgestat
+
+.SECONDARY:
+.PHONY: all check unit integration install lint clean run deps
+all: $(PROGS)
+
+$(B)/obj/%.o: %.c
+	@mkdir -p $(dir $@)
+	@echo "  CC      $<"
+	@$(CC) $(CFLAGS_ALL) -MMD -MP -c -o $@ $<
+
+$(B)/libsm.a: $(LIBSM_OBJ)
+	rm -f $@
+	ar rcs $@ $^
+
+$(B)/libsmd.a: $(SMD_OBJ)
+	rm -f $@
+	ar rcs $@ $^
+
+$(B)/sendmaild: $(B)/obj/sendmaild/main.o $(B)/libsmd.a $(B)/libsm.a
+	$(CC) $(LDFLAGS_ALL) -o $@ $^ $(LIBS)
+	cd $(B) && for l in $(LINKS) sendmail; do ln -sf sendmaild $$l; done
+
+$(B)/makemap: $(MAKEMAP_OBJ) $(B)/libsm.a
+	$(CC) $(LDFLAGS_ALL) -o $@ $^ $(LIBS)
+
+$(B)/tests/unit/%_test: $(B)/obj/tests/unit/%_test.o $(B)/libsmd.a $(B)/libsm.a
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS_ALL) -o $@ $^ -lcmocka $(LIBS)
+
+check: unit integration
+
+unit: $(UNIT_BINS)
+	@fail=0; for t in $(UNIT_BINS); do echo "== $$t"; \
+	    $$t || fail=1; done; exit $$fail
+
+integration: $(PROGS)
+	SENDMAILD_BUILD=$(CURDIR)/$(B) $(PYTHON) -m pytest -q tests/integration
+
+lint:
+	@! grep -nE '\b(strcpy|strcat|sprintf|vsprintf|gets|alloca|strncpy)[[:space:]]*\(' \
+	    $$(find libsm sendmaild queue makemap tests/unit -name '*.[ch]') \
+	    || { echo "lint: unbounded string function"; exit 1; }
+
+run: all
+	./scripts/run-default
+
+deps:
+	./scripts/install-deps all
+
+install: all
+	install -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(BINDIR) \
+	    $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man5 \
+	    $(DESTDIR)$(MANDIR)/man8 $(DESTDIR)$(CFDIR)
+	install -m 0755 $(B)/sendmaild $(DESTDIR)$(SBINDIR)/sendmail
+	install -m 0755 $(B)/makemap $(DESTDIR)$(SBINDIR)/makemap
+	for l in newaliases hoststat purgestat; do \
+	    ln -sf sendmail $(DESTDIR)$(SBINDIR)/$$l; done
+	ln -sf $(SBINDIR)/sendmail $(DESTDIR)$(BINDIR)/mailq
+	for m in man/*.[158]; do \
+	    s=$${m##*.}; install -m 0644 $$m $(DESTDIR)$(MANDIR)/man$$s/; done
+	cd cf && find . -type d -exec install -d $(DESTDIR)$(CFDIR)/{} \; && \
+	    find . -type f -exec install -m 0644 {} $(DESTDIR)$(CFDIR)/{} \;
+
+clean:
+	rm -rf build build-san
+
+-include $(shell find $(B) -name '*.d' 2>/dev/null)

@@ -1,0 +1,299 @@
+/*
+ * sm_io - deadline-bounded I/O with poll(); see sm_io.h.
+ *
+ * Runs in every process that talks to a peer.  Never blocks: each
+ * descriptor is non-blocking and every wait is a poll() bounded by the
+ * caller's deadline.  Not alarm()/longjmp (unsafe with stdio and malloc),
+ * not SO_RCVTIMEO (it bounds one call, not a line), not select() (it
+ * breaks above FD_SETSIZE).
+ */
+#include "sm_io.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "sm_alloc.h"
+
+#define SM_IO_RBUFSIZE	16384
+
+struct sm_io {
+	int	 rfd, wfd;
+	int	 rflags, wflags;	/* fcntl flags to restore */
+	bool	 wsock;			/* wfd is a socket: use send() */
+	bool	 dead;			/* a write failed or timed out */
+	bool	 eof;			/* the peer closed its side */
+	char	*rbuf;
+	size_t	 rpos, rlen;		/* unread bytes: rbuf[rpos..rlen) */
+};
+
+/* set_nonblock - make fd non-blocking, return the old flags or -1 */
+static int
+set_nonblock(int fd)
+{
+	int fl = fcntl(fd, F_GETFL);
+
+	if (fl < 0)
+		return -1;
+	if (!(fl & O_NONBLOCK) && fcntl(fd, F_SETFL, fl | O_NONBLOCK) < 0)
+		return -1;
+	return fl;
+}
+
+/* sm_io_new - a stream reading rfd and writing wfd */
+struct sm_io *
+sm_io_new(int rfd, int wfd)
+{
+	struct sm_io *io = sm_calloc(1, sizeof(*io));
+	int type;
+	socklen_t len = sizeof(type);
+
+	io->rfd = rfd;
+	io->wfd = wfd;
+	io->rflags = set_nonblock(rfd);
+	io->wflags = wfd == rfd ? io->rflags : set_nonblock(wfd);
+	io->wsock = getsockopt(wfd, SOL_SOCKET, SO_TYPE, &type, &len) == 0;
+	io->rbuf = sm_malloc(SM_IO_RBUFSIZE);
+	return io;
+}
+
+/* sm_io_free - release the stream, restore the descriptors' flags */
+void
+sm_io_free(struct sm_io *io)
+{
+	if (io == NULL)
+		return;
+	/* Best effort: the descriptor may already be closed by the peer. */
+	if (io->rflags >= 0)
+		(void)fcntl(io->rfd, F_SETFL, io->rflags);
+	if (io->wfd != io->rfd && io->wflags >= 0)
+		(void)fcntl(io->wfd, F_SETFL, io->wflags);
+	free(io->rbuf);
+	free(io);
+}
+
+/* wait_fd - poll one descriptor for events until the deadline */
+static enum sm_io_result
+wait_fd(int fd, short events, const struct sm_deadline *dl)
+{
+	struct pollfd pfd;
+	int n;
+
+	for (;;) {
+		pfd.fd = fd;
+		pfd.events = events;
+		pfd.revents = 0;
+		n = poll(&pfd, 1, sm_deadline_left_ms(dl));
+		if (n > 0)
+			return SM_IO_OK;	/* errors show in the next call */
+		if (n == 0) {
+			if (sm_deadline_expired(dl))
+				return SM_IO_TIMEOUT;
+			continue;		/* woke a hair early */
+		}
+		if (errno != EINTR)
+			return SM_IO_ERR;
+	}
+}
+
+/* fill - read more input into rbuf; OK when at least one byte came */
+static enum sm_io_result
+fill(struct sm_io *io, const struct sm_deadline *dl)
+{
+	enum sm_io_result r;
+	ssize_t n;
+
+	if (io->eof)
+		return SM_IO_EOF;
+	if (io->rpos > 0) {
+		memmove(io->rbuf, io->rbuf + io->rpos, io->rlen - io->rpos);
+		io->rlen -= io->rpos;
+		io->rpos = 0;
+	}
+	for (;;) {
+		n = read(io->rfd, io->rbuf + io->rlen,
+		    SM_IO_RBUFSIZE - io->rlen);
+		if (n > 0) {
+			io->rlen += (size_t)n;
+			return SM_IO_OK;
+		}
+		if (n == 0) {
+			io->eof = true;
+			return SM_IO_EOF;
+		}
+		if (errno == EINTR)
+			continue;
+		if (errno != EAGAIN && errno != EWOULDBLOCK)
+			return SM_IO_ERR;
+		if ((r = wait_fd(io->rfd, POLLIN, dl)) != SM_IO_OK)
+			return r;
+	}
+}
+
+/* sm_io_getline - read one line of at most maxlen bytes */
+enum sm_io_result
+sm_io_getline(struct sm_io *io, struct sm_buf *line, size_t maxlen,
+    const struct sm_deadline *dl)
+{
+	enum sm_io_result r;
+
+	sm_buf_reset(line);
+	if (io->dead)
+		return SM_IO_ERR;
+	for (;;) {
+		size_t avail = io->rlen - io->rpos, take, room;
+		char *start = io->rbuf + io->rpos;
+		char *nl = memchr(start, '\n', avail);
+
+		room = maxlen - line->len;
+		take = nl != NULL ? (size_t)(nl - start) + 1 : avail;
+		if (take > room)
+			take = room;
+		if (sm_buf_append(line, start, take) < 0)
+			return SM_IO_ERR;	/* line's own limit < maxlen */
+		io->rpos += take;
+		if (line->len > 0 && line->data[line->len - 1] == '\n')
+			return SM_IO_OK;
+		if (line->len >= maxlen)
+			return SM_IO_TOOLONG;
+		if ((r = fill(io, dl)) != SM_IO_OK)
+			return r;
+	}
+}
+
+/* sm_io_read - read between 1 and len bytes */
+enum sm_io_result
+sm_io_read(struct sm_io *io, void *p, size_t len, size_t *got,
+    const struct sm_deadline *dl)
+{
+	enum sm_io_result r;
+	size_t n;
+
+	*got = 0;
+	if (io->dead)
+		return SM_IO_ERR;
+	if (len == 0)
+		return SM_IO_OK;
+	if (io->rpos == io->rlen && (r = fill(io, dl)) != SM_IO_OK)
+		return r;
+	n = io->rlen - io->rpos;
+	if (n > len)
+		n = len;
+	memcpy(p, io->rbuf + io->rpos, n);
+	io->rpos += n;
+	*got = n;
+	return SM_IO_OK;
+}
+
+/* sm_io_write - write all len bytes before the deadline */
+enum sm_io_result
+sm_io_write(struct sm_io *io, const void *p, size_t len,
+    const struct sm_deadline *dl)
+{
+	const char *s = p;
+	enum sm_io_result r;
+	ssize_t n;
+
+	if (io->dead)
+		return SM_IO_ERR;
+	while (len > 0) {
+		if (io->wsock)
+			n = send(io->wfd, s, len, MSG_NOSIGNAL);
+		else
+			n = write(io->wfd, s, len);
+		if (n > 0) {
+			s += n;
+			len -= (size_t)n;
+			continue;
+		}
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
+			if ((r = wait_fd(io->wfd, POLLOUT, dl)) == SM_IO_OK)
+				continue;
+		} else
+			r = SM_IO_ERR;
+		io->dead = true;
+		return r;
+	}
+	return SM_IO_OK;
+}
+
+/* sm_io_connect - open a stream socket to sa before the deadline */
+enum sm_io_result
+sm_io_connect(int *fdp, const struct sockaddr *sa, socklen_t salen,
+    const struct sockaddr *src, socklen_t srclen,
+    const struct sm_deadline *dl)
+{
+	enum sm_io_result r;
+	int fd, err = 0;
+	socklen_t len = sizeof(err);
+
+	*fdp = -1;
+	fd = socket(sa->sa_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC,
+	    0);
+	if (fd < 0)
+		return SM_IO_ERR;
+	if (src != NULL && bind(fd, src, srclen) < 0)
+		goto fail;
+	if (connect(fd, sa, salen) == 0)
+		goto done;
+	if (errno != EINPROGRESS && errno != EINTR)
+		goto fail;
+	if ((r = wait_fd(fd, POLLOUT, dl)) != SM_IO_OK) {
+		(void)close(fd);
+		if (r == SM_IO_TIMEOUT)
+			errno = ETIMEDOUT;
+		return r;
+	}
+	if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &len) < 0)
+		goto fail;
+	if (err != 0) {
+		errno = err;
+		goto fail;
+	}
+done:
+	*fdp = fd;
+	return SM_IO_OK;
+fail:
+	err = errno;
+	(void)close(fd);
+	errno = err;
+	return SM_IO_ERR;
+}
+
+/* sm_io_pending - bytes already read from the peer and not consumed */
+size_t
+sm_io_pending(const struct sm_io *io)
+{
+	return io->rlen - io->rpos;
+}
+
+/* sm_io_dead - did a write fail or time out? */
+bool
+sm_io_dead(const struct sm_io *io)
+{
+	return io->dead;
+}
+
+/* sm_io_strresult - a word for a result, for logs and test output */
+const char *
+sm_io_strresult(enum sm_io_result r)
+{
+	switch (r) {
+	case SM_IO_OK:
+		return "ok";
+	case SM_IO_TIMEOUT:
+		return "timeout";
+	case SM_IO_EOF:
+		return "eof";
+	case SM_IO_TOOLONG:
+		return "line too long";
+	case SM_IO_ERR:
+		return "error";
+	}
+	return "?";
+}

@@ -1,0 +1,128 @@
+/*
+ * sm_time - duration parsing and printing; see sm_time.h.
+ */
+#include "sm_time.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+#include <strings.h>
+
+/* unit_secs - seconds in one unit, or 0 for a letter that is no unit */
+static long
+unit_secs(int c)
+{
+	switch (c) {
+	case 's':
+		return 1;
+	case 'm':
+		return 60;
+	case 'h':
+		return 3600;
+	case 'd':
+		return 86400;
+	case 'w':
+		return 7 * 86400;
+	default:
+		return 0;
+	}
+}
+
+/* bad - write an error message, return -1 */
+static int __attribute__((format(printf, 3, 4)))
+bad(char *err, size_t errlen, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (errlen > 0) {
+		va_start(ap, fmt);
+		(void)vsnprintf(err, errlen, fmt, ap);
+		va_end(ap);
+	}
+	return -1;
+}
+
+/* sm_time_parse - parse duration s with default unit defunit */
+int
+sm_time_parse(const char *s, int defunit, int flags, long *out, char *err,
+    size_t errlen)
+{
+	long total = 0, dflt = unit_secs(defunit);
+	const char *p = s;
+
+	if (dflt == 0)
+		return bad(err, errlen, "bad default unit for \"%s\"", s);
+	if (*s == '\0')
+		return bad(err, errlen, "empty duration");
+	if (strcasecmp(s, "now") == 0) {
+		if (!(flags & SM_TIME_ALLOW_NOW))
+			return bad(err, errlen,
+			    "\"now\" is not allowed here");
+		*out = SM_TIME_NOW;
+		return 0;
+	}
+	while (*p != '\0') {
+		long n = 0, unit;
+
+		if (*p < '0' || *p > '9')
+			return bad(err, errlen,
+			    "invalid duration \"%s\": expected a number", s);
+		while (*p >= '0' && *p <= '9') {
+			n = n * 10 + (*p - '0');
+			if (n > SM_TIME_MAX)
+				return bad(err, errlen,
+				    "duration \"%s\" is too large", s);
+			p++;
+		}
+		if (*p == '\0')
+			unit = dflt;
+		else if ((unit = unit_secs(*p)) == 0)
+			return bad(err, errlen, "invalid duration \"%s\": "
+			    "units are s, m, h, d, w", s);
+		else
+			p++;
+		if (n > (SM_TIME_MAX - total) / unit)
+			return bad(err, errlen,
+			    "duration \"%s\" is too large", s);
+		total += n * unit;
+	}
+	*out = total;
+	return 0;
+}
+
+/* sm_time_format - canonical text for secs; returns buf */
+char *
+sm_time_format(long secs, char *buf, size_t len)
+{
+	static const struct {
+		long	secs;
+		char	unit;
+	} parts[] = {
+		{ 86400, 'd' }, { 3600, 'h' }, { 60, 'm' }, { 1, 's' },
+	};
+	size_t i, used = 0;
+
+	if (len == 0)
+		return buf;
+	buf[0] = '\0';
+	if (secs == SM_TIME_NOW)
+		(void)snprintf(buf, len, "now");
+	else if (secs <= 0)
+		(void)snprintf(buf, len, "0");
+	else {
+		for (i = 0; i < sizeof(parts) / sizeof(parts[0]); i++) {
+			long n = secs / parts[i].secs;
+			int w;
+
+			if (n == 0)
+				continue;
+			secs %= parts[i].secs;
+			w = snprintf(buf + used, len - used, "%ld%c", n,
+			    parts[i].unit);
+			if (w < 0 || (size_t)w >= len - used)
+				break;
+			used += (size_t)w;
+		}
+	}
+	return buf;
+}

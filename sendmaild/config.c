@@ -1,0 +1,104 @@
+/*
+ * config - the .cf file plus the command line; see config.h.
+ */
+#include "config.h"
+
+#include <stdio.h>
+#include <string.h>
+#include <sysexits.h>
+
+#include "sm_log.h"
+
+/* apply_args - command-line options and macros, in order */
+static int
+apply_args(struct config *c, const struct args *a, char *err, size_t errlen)
+{
+	char why[512];
+	size_t i;
+	int rc;
+
+	for (i = 0; i < a->nover; i++) {
+		const struct args_override *o = &a->over[i];
+
+		if (o->letter == 0)
+			rc = sm_opt_set_line(&c->opt, o->text,
+			    SM_OPT_SRC_CMDLINE, why, sizeof(why));
+		else
+			rc = sm_opt_set_letter(&c->opt, o->letter, o->text,
+			    SM_OPT_SRC_CMDLINE, why, sizeof(why));
+		if (rc < 0) {
+			(void)snprintf(err, errlen, "command line: %s", why);
+			return EX_USAGE;
+		}
+	}
+	for (i = 0; i < a->nmacros; i++) {
+		const char *t = a->macros[i].text, *close;
+		char name[128];
+		size_t n;
+
+		if (t[0] == '{') {
+			close = strchr(t, '}');
+			n = (size_t)(close - t - 1);
+			if (n == 0 || n >= sizeof(name)) {
+				(void)snprintf(err, errlen, "command line: "
+				    "-M: bad macro name");
+				return EX_USAGE;
+			}
+			memcpy(name, t + 1, n);
+			name[n] = '\0';
+			sm_cf_define(c->cf, name, close + 1);
+		} else {
+			name[0] = t[0];
+			name[1] = '\0';
+			sm_cf_define(c->cf, name, t + 1);
+		}
+	}
+	return 0;
+}
+
+/* warn_pending - name once what the file asks for that we cannot do yet */
+static void
+warn_pending(struct config *c)
+{
+	size_t i;
+
+	if (c->cf->rules_skipped > 0)
+		sm_warnx("%s: skipped %zu rewriting rule lines (S and R): "
+		    "routing and policy are built in", c->path,
+		    c->cf->rules_skipped);
+	if (c->cf->obsolete_skipped > 0)
+		sm_warnx("%s: skipped %zu obsolete L/G lines", c->path,
+		    c->cf->obsolete_skipped);
+	for (i = 0; i < c->cf->pending.n; i++)
+		sm_warnx("%s: not yet in force: %.60s", c->path,
+		    c->cf->pending.v[i]);
+	(void)sm_opt_report_pending(&c->opt);
+}
+
+/* config_load - read the configuration in force; see config.h */
+int
+config_load(struct config *c, const struct args *a, char *err, size_t errlen)
+{
+	int rc;
+
+	memset(c, 0, sizeof(*c));
+	c->path = a->cf_path != NULL ? a->cf_path : SM_CF_PATH;
+	sm_opt_init(&c->opt);
+	c->cf = sm_cf_new();
+	if ((rc = sm_cf_read(c->cf, c->path, &c->opt, err, errlen)) != 0)
+		return rc;
+	if ((rc = apply_args(c, a, err, errlen)) != 0)
+		return rc;
+	sm_log_set_level((int)c->opt.LogLevel);
+	warn_pending(c);
+	return 0;
+}
+
+/* config_free - release the configuration */
+void
+config_free(struct config *c)
+{
+	sm_opt_free(&c->opt);
+	sm_cf_free(c->cf);
+	c->cf = NULL;
+}

@@ -1,0 +1,44 @@
+/*
+ * config - the configuration in force: the .cf file, then the command
+ * line on top of it.
+ *
+ * SYNOPSIS
+ *	struct config c;
+ *	ex = config_load(&c, &args, err, sizeof(err));
+ *	c.opt.to.command, sm_cf_macro(c.cf, "j"), ...
+ *	config_free(&c);
+ *
+ * DESCRIPTION
+ *	Starts from the binary defaults (sm_opt), reads the .cf file named
+ *	by -C (default SM_CF_PATH), then applies -O, -o and the option
+ *	flags in command-line order, so the command line wins, and -M
+ *	macro definitions.  Then it warns, once each: how many rewriting
+ *	rules (S/R lines) were skipped, which E/Q/X lines and which options
+ *	are set but not yet in force.  LogLevel is handed to sm_log.
+ *
+ * DIAGNOSTICS
+ *	Returns 0; EX_OSFILE when the file cannot be opened; EX_CONFIG for
+ *	an error in it ("FILE: line N: reason" in err); EX_USAGE for a bad
+ *	command-line option.
+ */
+#ifndef CONFIG_H
+#define CONFIG_H
+
+#include "sm_config.h"
+
+#include <stddef.h>
+
+#include "args.h"
+#include "sm_cf.h"
+#include "sm_opt.h"
+
+struct config {
+	const char	*path;
+	struct sm_options opt;
+	struct sm_cf	*cf;
+};
+
+int	config_load(struct config *, const struct args *, char *, size_t);
+void	config_free(struct config *);
+
+#endif /* CONFIG_H */

@@ -1,0 +1,99 @@
+/*
+ * modes - one function per -b mode; see modes.h.
+ */
+#include "modes.h"
+
+#include <stdio.h>
+#include <string.h>
+#include <sysexits.h>
+
+#include "args.h"
+#include "config.h"
+#include "sm_log.h"
+
+/* mode_print_options - -bO: every effective option, sorted */
+static int
+mode_print_options(struct config *c)
+{
+	sm_opt_print(&c->opt, stdout);
+	if (fflush(stdout) != 0 || ferror(stdout)) {
+		sm_error("writing the option list");
+		return EX_IOERR;
+	}
+	return EX_OK;
+}
+
+/* mode_name - how a mode is named in messages */
+static const char *
+mode_name(char mode)
+{
+	switch (mode) {
+	case 'd':
+	case 'D':
+		return "the daemon";
+	case 'm':
+		return "mail submission";
+	case 's':
+		return "SMTP on standard input";
+	case 'p':
+		return "the queue listing";
+	case 'P':
+		return "queue counts";
+	case 'i':
+		return "the alias database";
+	case 'v':
+		return "address verification";
+	case 't':
+		return "address test mode";
+	case 'h':
+		return "host status";
+	case 'H':
+		return "host status purging";
+	default:
+		return "this mode";
+	}
+}
+
+/* smd_main - the whole program; returns a sysexits code */
+int
+smd_main(int argc, char **argv)
+{
+	struct args a;
+	struct config c;
+	char err[1024];
+	int rc;
+
+	sm_log_init("sendmail", SM_LOG_STDERR);
+	if ((rc = args_parse(argc, argv, &a, err, sizeof(err))) != 0) {
+		sm_errorx("%s", err);
+		return rc;
+	}
+	if (a.logtag != NULL)
+		sm_log_init(a.logtag, SM_LOG_STDERR);
+	if (a.queue_run && a.mode == 'm')
+		a.mode = 'q';	/* -q alone: a queue run */
+	if ((rc = config_load(&c, &a, err, sizeof(err))) != 0) {
+		sm_errorx("%s", err);
+		if (c.cf != NULL)
+			config_free(&c);
+		args_free(&a);
+		return rc;
+	}
+	switch (a.mode) {
+	case 'O':
+		rc = mode_print_options(&c);
+		break;
+	case 'C':
+		rc = EX_OK;	/* the configuration loaded: it is good */
+		break;
+	default:
+		sm_errorx("%s (-b%c%s) is not available in this version",
+		    a.mode == 'q' ? "a queue run" : mode_name(a.mode),
+		    a.mode == 'q' ? 'm' : a.mode, a.mode == 'q' ? " -q" : "");
+		rc = EX_UNAVAILABLE;
+		break;
+	}
+	config_free(&c);
+	args_free(&a);
+	return rc;
+}
