@@ -91,7 +91,7 @@ unit: $(UNIT_BINS)
 	    $$t || fail=1; done; exit $$fail
 
 integration: $(PROGS)
-	SENDMAILD_BUILD=$(CURDIR)/$(B) $(PYTHON) -m pytest -q tests/integration
+	SANITIZE=$(SANITIZE) SENDMAILD_BUILD=$(CURDIR)/$(B) $(PYTHON) -m pytest -q tests/integration
 
 lint:
 	@! grep -nE '\b(strcpy|strcat|sprintf|vsprintf|gets|alloca|strncpy)[[:space:]]*\(' \

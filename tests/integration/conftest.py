@@ -1,0 +1,64 @@
+"""Shared fixtures: where the built programs are, and how to run them."""
+import os
+import pathlib
+import subprocess
+
+import pytest
+
+ROOT = pathlib.Path(__file__).resolve().parents[2]
+BUILD = pathlib.Path(os.environ.get("SENDMAILD_BUILD", ROOT / "build"))
+SPEC_EXAMPLES = pathlib.Path(
+    os.environ.get("SPEC_EXAMPLES", ROOT.parent / "shared" / "spec" / "examples"))
+
+
+class Run:
+    """Runs one of the built programs with a time limit."""
+
+    def __init__(self, build):
+        self.build = build
+
+    def __call__(self, prog, *args, input=None, timeout=20):
+        return subprocess.run([str(self.build / prog), *map(str, args)],
+                              input=input, capture_output=True, text=True,
+                              timeout=timeout)
+
+
+@pytest.fixture
+def run():
+    return Run(BUILD)
+
+
+@pytest.fixture
+def empty_cf(tmp_path):
+    path = tmp_path / "empty.cf"
+    path.write_text("")
+    return path
+
+
+def parse_bO(text):
+    """-bO output as {name: [values]} (lists keep repeated options)."""
+    opts = {}
+    for line in text.splitlines():
+        assert line.startswith("O "), line
+        name, _, value = line[2:].partition("=")
+        opts.setdefault(name, []).append(value)
+    return opts
+
+
+UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}
+
+
+def seconds(text, unit="m"):
+    """A duration in sendmail's syntax, in seconds (for comparisons)."""
+    if text.lower() == "now":
+        return -1
+    total, num = 0, ""
+    for ch in text:
+        if ch.isdigit():
+            num += ch
+        else:
+            total += int(num) * UNITS[ch]
+            num = ""
+    if num:
+        total += int(num) * UNITS[unit]
+    return total
