@@ -41,7 +41,7 @@ CFLAGS_ALL = $(CSTD) $(WARN) $(OPT) $(DEFS) -Ilibsm -Iqueue -Isendmaild \
 LDFLAGS_ALL = $(LDSAN) $(LDFLAGS)
 
 LIBSM_SRC  = libsm/compat/sm_strl.c libsm/sm_alloc.c libsm/sm_log.c \
-	     libsm/sm_buf.c libsm/sm_time.c libsm/sm_deadline.c libsm/sm_io.c \
+	     libsm/sm_buf.c libsm/sm_strlist.c libsm/sm_time.c libsm/sm_deadline.c libsm/sm_io.c \
 	     libsm/sm_opt.c libsm/sm_cf.c libsm/sm_map.c
 SMD_SRC    = sendmaild/args.c sendmaild/config.c sendmaild/modes.c
 MAKEMAP_SRC = makemap/makemap.c

@@ -35,27 +35,6 @@ sm_cf_new(void)
 	return sm_calloc(1, sizeof(struct sm_cf));
 }
 
-/* strlist_add - append a copy of s */
-static void
-strlist_add(struct sm_strlist *l, const char *s)
-{
-	l->v = sm_reallocarray(l->v, l->n + 1, sizeof(l->v[0]));
-	l->v[l->n++] = sm_strdup(s);
-}
-
-/* strlist_free - release a list's strings */
-static void
-strlist_free(struct sm_strlist *l)
-{
-	size_t i;
-
-	for (i = 0; i < l->n; i++)
-		free(l->v[i]);
-	free(l->v);
-	l->v = NULL;
-	l->n = 0;
-}
-
 /* sm_cf_free - release everything */
 void
 sm_cf_free(struct sm_cf *cf)
@@ -65,10 +44,10 @@ sm_cf_free(struct sm_cf *cf)
 	if (cf == NULL)
 		return;
 	free(cf->vendor);
-	strlist_free(&cf->macros);
+	sm_strlist_clear(&cf->macros);
 	for (i = 0; i < cf->nclasses; i++) {
 		free(cf->classes[i].name);
-		strlist_free(&cf->classes[i].words);
+		sm_strlist_clear(&cf->classes[i].words);
 	}
 	free(cf->classes);
 	for (i = 0; i < cf->nfileclasses; i++) {
@@ -105,7 +84,7 @@ sm_cf_free(struct sm_cf *cf)
 	for (i = 0; i < cf->nprecs; i++)
 		free(cf->precs[i].name);
 	free(cf->precs);
-	strlist_free(&cf->pending);
+	sm_strlist_clear(&cf->pending);
 	free(cf);
 }
 
@@ -115,11 +94,9 @@ cerr(char *err, size_t errlen, const char *fmt, ...)
 {
 	va_list ap;
 
-	if (errlen > 0) {
-		va_start(ap, fmt);
-		(void)vsnprintf(err, errlen, fmt, ap);
-		va_end(ap);
-	}
+	va_start(ap, fmt);
+	(void)sm_verrbuf(err, errlen, fmt, ap);
+	va_end(ap);
 	return EX_CONFIG;
 }
 
@@ -269,7 +246,7 @@ add_words(struct sm_cf *cf, const char *name, const char *p)
 		n = strcspn(p, " \t\n");
 		w = sm_strndup(p, n);
 		if (!sm_cf_class_has(cf, name, w))
-			strlist_add(&c->words, w);
+			sm_strlist_add(&c->words, w);
 		free(w);
 		p += n;
 	}
@@ -675,7 +652,7 @@ parse_line(struct sm_cf *cf, const char *l, struct sm_options *opt,
 	case 'E':
 	case 'Q':
 	case 'X':
-		strlist_add(&cf->pending, l);
+		sm_strlist_add(&cf->pending, l);
 		return 0;
 	case 'L':
 	case 'G':

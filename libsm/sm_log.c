@@ -152,6 +152,27 @@ sm_panic(const char *fmt, ...)
 	abort();
 }
 
+/* sm_verrbuf - format a reason into err (when errlen > 0); return -1 */
+int
+sm_verrbuf(char *err, size_t errlen, const char *fmt, va_list ap)
+{
+	if (errlen > 0)
+		(void)vsnprintf(err, errlen, fmt, ap);
+	return -1;
+}
+
+/* sm_errbuf - format a reason into err (when errlen > 0); return -1 */
+int
+sm_errbuf(char *err, size_t errlen, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	(void)sm_verrbuf(err, errlen, fmt, ap);
+	va_end(ap);
+	return -1;
+}
+
 /*
  * sm_log_clean - copy at most inlen bytes of untrusted text into out for
  * logging: printable ASCII as is, anything else as a \ooo escape, and the

@@ -55,6 +55,10 @@ noreturn void sm_fatal(int, const char *, ...) SM_PRINTF(2, 3);
 noreturn void sm_fatalx(int, const char *, ...) SM_PRINTF(2, 3);
 noreturn void sm_panic(const char *, ...) SM_PRINTF(1, 2);
 
+/* Format a reason into a caller's error buffer; both return -1. */
+int	sm_errbuf(char *, size_t, const char *, ...) SM_PRINTF(3, 4);
+int	sm_verrbuf(char *, size_t, const char *, va_list) SM_PRINTF(3, 0);
+
 /* Copy untrusted text for a log line: non-printables as \ooo, capped. */
 char	*sm_log_clean(char *, size_t, const char *, size_t);
 

@@ -367,20 +367,6 @@ field(const struct sm_options *o, const struct row *r, int i)
 	}
 }
 
-/* oerr - format an error message into err, return -1 */
-static int SM_PRINTF(3, 4)
-oerr(char *err, size_t errlen, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (errlen > 0) {
-		va_start(ap, fmt);
-		(void)vsnprintf(err, errlen, fmt, ap);
-		va_end(ap);
-	}
-	return -1;
-}
-
 /* sm_opt_count - rows in the table (for tests and listings) */
 size_t
 sm_opt_count(void)
@@ -447,19 +433,6 @@ sm_opt_init(struct sm_options *o)
 	}
 }
 
-/* list_clear - empty a list option */
-static void
-list_clear(struct sm_strlist *l)
-{
-	size_t i;
-
-	for (i = 0; i < l->n; i++)
-		free(l->v[i]);
-	free(l->v);
-	l->v = NULL;
-	l->n = 0;
-}
-
 /* sm_opt_free - release the strings held by o */
 void
 sm_opt_free(struct sm_options *o)
@@ -472,7 +445,7 @@ sm_opt_free(struct sm_options *o)
 		if (r->type == T_STR)
 			free(*(char **)field(o, r, 0));
 		else if (r->type == T_LIST)
-			list_clear(field(o, r, 0));
+			sm_strlist_clear(field(o, r, 0));
 	}
 	free(o->src);
 	free(o->reported);
@@ -529,7 +502,7 @@ parse_priv(const char *v, unsigned *out, char *err, size_t errlen)
 			    strncasecmp(privacy_words[i].word, p, n) == 0)
 				break;
 		if (i == sizeof(privacy_words) / sizeof(privacy_words[0]))
-			return oerr(err, errlen,
+			return sm_errbuf(err, errlen,
 			    "PrivacyOptions: unknown flag \"%.*s\"", (int)n, p);
 		bits |= privacy_words[i].bits;
 		p += n;
@@ -610,7 +583,7 @@ set_legacy_timeout(struct sm_options *o, const char *v, enum sm_opt_src src,
 		}
 		sep = elem + strcspn(elem, "=:");
 		if (*sep == '\0') {
-			rc = oerr(err, errlen, "Timeout: element \"%s\" is "
+			rc = sm_errbuf(err, errlen, "Timeout: element \"%s\" is "
 			    "neither a duration nor name=value", elem);
 			break;
 		}
@@ -682,13 +655,13 @@ set_row(struct sm_options *o, size_t i, const char *v, enum sm_opt_src src,
 		return set_compound(o, r->type, v, src, err, errlen);
 	case T_BOOL:
 		if (parse_bool(v, &b) < 0)
-			return oerr(err, errlen, "option %s: \"%s\" is not "
+			return sm_errbuf(err, errlen, "option %s: \"%s\" is not "
 			    "a boolean (True or False)", r->name, v);
 		*(bool *)field(o, r, 0) = b;
 		break;
 	case T_LONG:
 		if (parse_long(v, r->min, r->max, &n) < 0)
-			return oerr(err, errlen, "option %s: \"%s\" is not "
+			return sm_errbuf(err, errlen, "option %s: \"%s\" is not "
 			    "a number from %ld to %ld", r->name, v, r->min,
 			    r->max);
 		for (k = 0; k < count; k++)
@@ -697,7 +670,7 @@ set_row(struct sm_options *o, size_t i, const char *v, enum sm_opt_src src,
 	case T_DUR:
 		if (sm_time_parse(v, r->unit, (r->flags & F_NOW) ?
 		    SM_TIME_ALLOW_NOW : 0, &n, tbuf, sizeof(tbuf)) < 0)
-			return oerr(err, errlen, "option %s: %s", r->name,
+			return sm_errbuf(err, errlen, "option %s: %s", r->name,
 			    tbuf);
 		for (k = 0; k < count; k++)
 			*(long *)field(o, r, k) = n;
@@ -705,7 +678,7 @@ set_row(struct sm_options *o, size_t i, const char *v, enum sm_opt_src src,
 	case T_MODE:
 		if (v[0] == '\0' || strspn(v, "01234567") != strlen(v) ||
 		    (n = strtol(v, NULL, 8)) > r->max)
-			return oerr(err, errlen, "option %s: \"%s\" is not "
+			return sm_errbuf(err, errlen, "option %s: \"%s\" is not "
 			    "an octal file mode", r->name, v);
 		*(long *)field(o, r, 0) = n;
 		break;
@@ -717,12 +690,9 @@ set_row(struct sm_options *o, size_t i, const char *v, enum sm_opt_src src,
 		struct sm_strlist *l = field(o, r, 0);
 
 		if (o->src[i] != src || *v == '\0')
-			list_clear(l);
-		if (*v != '\0') {
-			l->v = sm_reallocarray(l->v, l->n + 1,
-			    sizeof(l->v[0]));
-			l->v[l->n++] = sm_strdup(v);
-		}
+			sm_strlist_clear(l);
+		if (*v != '\0')
+			sm_strlist_add(l, v);
 		break;
 	}
 	case T_ENUM:
@@ -730,14 +700,14 @@ set_row(struct sm_options *o, size_t i, const char *v, enum sm_opt_src src,
 			c = 'i';	/* "O DeliveryMode" alone */
 		else if (enum_parse(r->words, v, &c) < 0) {
 			enum_list(r->words, words, sizeof(words));
-			return oerr(err, errlen, "option %s: \"%s\" is not "
+			return sm_errbuf(err, errlen, "option %s: \"%s\" is not "
 			    "one of %s", r->name, v, words);
 		}
 		*(char *)field(o, r, 0) = c;
 		break;
 	case T_CHAR:
 		if (strlen(v) > 1)
-			return oerr(err, errlen, "option %s: \"%s\" is not "
+			return sm_errbuf(err, errlen, "option %s: \"%s\" is not "
 			    "a single character", r->name, v);
 		*(char *)field(o, r, 0) = *v == '\0' ? ' ' : *v;
 		break;
@@ -789,22 +759,22 @@ find(const char *name, size_t *idx, char *err, size_t errlen)
 		}
 	}
 	if ((sub = strchr(name, '.')) != NULL)
-		return oerr(err, errlen, "unknown option %s (no such "
+		return sm_errbuf(err, errlen, "unknown option %s (no such "
 		    "suboption)", name);
 	if (len == 0)
-		return oerr(err, errlen, "option name missing");
+		return sm_errbuf(err, errlen, "option name missing");
 	for (i = 0; i < NROWS; i++) {
 		if (strchr(rows[i].name, '.') != NULL ||
 		    strncasecmp(rows[i].name, name, len) != 0)
 			continue;
 		if (hit != NROWS)
-			return oerr(err, errlen, "ambiguous option name %s "
+			return sm_errbuf(err, errlen, "ambiguous option name %s "
 			    "(matches %s and %s)", name, rows[hit].name,
 			    rows[i].name);
 		hit = i;
 	}
 	if (hit == NROWS)
-		return oerr(err, errlen, "unknown option %s", name);
+		return sm_errbuf(err, errlen, "unknown option %s", name);
 	sm_warnx("option %s used as abbreviation for %s", name,
 	    rows[hit].name);
 	*idx = hit;
@@ -842,7 +812,7 @@ sm_opt_set_line(struct sm_options *o, const char *line, enum sm_opt_src src,
 	while (ne > ns && strchr(" \t\n", ne[-1]) != NULL)
 		ne--;
 	if ((size_t)(ne - ns) >= sizeof(name))
-		return oerr(err, errlen, "option name too long");
+		return sm_errbuf(err, errlen, "option name too long");
 	memcpy(name, ns, (size_t)(ne - ns));
 	name[ne - ns] = '\0';
 	if (eq == NULL)
@@ -869,7 +839,7 @@ sm_opt_set_letter(struct sm_options *o, int letter, const char *v,
 	for (i = 0; i < NROWS; i++)
 		if (rows[i].letter == letter)
 			return set_row(o, i, v, src, err, errlen);
-	return oerr(err, errlen, "unknown option letter '%c'", letter);
+	return sm_errbuf(err, errlen, "unknown option letter '%c'", letter);
 }
 
 /* value_text - row r's value as a .cf line would carry it */

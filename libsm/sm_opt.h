@@ -49,6 +49,8 @@
 #include <stddef.h>
 #include <stdio.h>
 
+#include "sm_strlist.h"
+
 enum sm_opt_src {
 	SM_OPT_SRC_DEFAULT,
 	SM_OPT_SRC_FILE,
@@ -87,11 +89,6 @@ enum {
 #define SM_PRIV_RESTRICTEXPAND		0x1000
 #define SM_PRIV_NOACTUALRECIPIENT	0x2000
 #define SM_PRIV_NOREFLECTION		0x4000
-
-struct sm_strlist {
-	char	**v;
-	size_t	  n;
-};
 
 struct sm_timeouts {
 	long	initial, connect, aconnect, iconnect, helo, mail, rcpt;

@@ -3,10 +3,11 @@
  */
 #include "sm_time.h"
 
-#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
+
+#include "sm_log.h"
 
 /* unit_secs - seconds in one unit, or 0 for a letter that is no unit */
 static long
@@ -28,20 +29,6 @@ unit_secs(int c)
 	}
 }
 
-/* bad - write an error message, return -1 */
-static int __attribute__((format(printf, 3, 4)))
-bad(char *err, size_t errlen, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (errlen > 0) {
-		va_start(ap, fmt);
-		(void)vsnprintf(err, errlen, fmt, ap);
-		va_end(ap);
-	}
-	return -1;
-}
-
 /* sm_time_parse - parse duration s with default unit defunit */
 int
 sm_time_parse(const char *s, int defunit, int flags, long *out, char *err,
@@ -51,12 +38,12 @@ sm_time_parse(const char *s, int defunit, int flags, long *out, char *err,
 	const char *p = s;
 
 	if (dflt == 0)
-		return bad(err, errlen, "bad default unit for \"%s\"", s);
+		return sm_errbuf(err, errlen, "bad default unit for \"%s\"", s);
 	if (*s == '\0')
-		return bad(err, errlen, "empty duration");
+		return sm_errbuf(err, errlen, "empty duration");
 	if (strcasecmp(s, "now") == 0) {
 		if (!(flags & SM_TIME_ALLOW_NOW))
-			return bad(err, errlen,
+			return sm_errbuf(err, errlen,
 			    "\"now\" is not allowed here");
 		*out = SM_TIME_NOW;
 		return 0;
@@ -65,24 +52,24 @@ sm_time_parse(const char *s, int defunit, int flags, long *out, char *err,
 		long n = 0, unit;
 
 		if (*p < '0' || *p > '9')
-			return bad(err, errlen,
+			return sm_errbuf(err, errlen,
 			    "invalid duration \"%s\": expected a number", s);
 		while (*p >= '0' && *p <= '9') {
 			n = n * 10 + (*p - '0');
 			if (n > SM_TIME_MAX)
-				return bad(err, errlen,
+				return sm_errbuf(err, errlen,
 				    "duration \"%s\" is too large", s);
 			p++;
 		}
 		if (*p == '\0')
 			unit = dflt;
 		else if ((unit = unit_secs(*p)) == 0)
-			return bad(err, errlen, "invalid duration \"%s\": "
+			return sm_errbuf(err, errlen, "invalid duration \"%s\": "
 			    "units are s, m, h, d, w", s);
 		else
 			p++;
 		if (n > (SM_TIME_MAX - total) / unit)
-			return bad(err, errlen,
+			return sm_errbuf(err, errlen,
 			    "duration \"%s\" is too large", s);
 		total += n * unit;
 	}

@@ -31,7 +31,7 @@ uerr(char *err, size_t errlen, const char *fmt, ...)
 	va_list ap;
 
 	va_start(ap, fmt);
-	(void)vsnprintf(err, errlen, fmt, ap);
+	(void)sm_verrbuf(err, errlen, fmt, ap);
 	va_end(ap);
 	return EX_USAGE;
 }

@@ -90,6 +90,9 @@ config_load(struct config *c, const struct args *a, char *err, size_t errlen)
 	if ((rc = apply_args(c, a, err, errlen)) != 0)
 		return rc;
 	sm_log_set_level((int)c->opt.LogLevel);
+	sm_debug("configuration %s: version %d, %zu mailers, %zu maps, "
+	    "%zu classes", c->path, c->cf->version, c->cf->nmailers,
+	    c->cf->nmaps, c->cf->nclasses);
 	warn_pending(c);
 	return 0;
 }

@@ -70,6 +70,8 @@ smd_main(int argc, char **argv)
 	}
 	if (a.logtag != NULL)
 		sm_log_init(a.logtag, SM_LOG_STDERR);
+	if (a.debug != NULL)	/* -d: tracing on the terminal */
+		sm_log_set_flags(sm_log_flags() | SM_LOG_DEBUG);
 	if (a.queue_run && a.mode == 'm')
 		a.mode = 'q';	/* -q alone: a queue run */
 	if ((rc = config_load(&c, &a, err, sizeof(err))) != 0) {

@@ -66,3 +66,11 @@ def test_links_choose_the_mode(run, empty_cf, prog, what):
     r = run(prog, "-C", empty_cf)
     assert r.returncode == EX_UNAVAILABLE
     assert what in r.stderr
+
+
+def test_debug_flag_traces_on_stderr(run, empty_cf):
+    quiet = run("sendmaild", "-C", empty_cf, "-bC")
+    assert "configuration" not in quiet.stderr
+    loud = run("sendmaild", "-C", empty_cf, "-bC", "-d")
+    assert loud.returncode == 0
+    assert f"configuration {empty_cf}: version 0" in loud.stderr

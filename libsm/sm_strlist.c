@@ -1,0 +1,29 @@
+/*
+ * sm_strlist - a growable list of owned strings; see sm_strlist.h.
+ */
+#include "sm_strlist.h"
+
+#include <stdlib.h>
+
+#include "sm_alloc.h"
+
+/* sm_strlist_add - append a copy of s */
+void
+sm_strlist_add(struct sm_strlist *l, const char *s)
+{
+	l->v = sm_reallocarray(l->v, l->n + 1, sizeof(l->v[0]));
+	l->v[l->n++] = sm_strdup(s);
+}
+
+/* sm_strlist_clear - free every string and the array */
+void
+sm_strlist_clear(struct sm_strlist *l)
+{
+	size_t i;
+
+	for (i = 0; i < l->n; i++)
+		free(l->v[i]);
+	free(l->v);
+	l->v = NULL;
+	l->n = 0;
+}

@@ -1,0 +1,24 @@
+/*
+ * sm_strlist - a growable list of strings the list owns.
+ *
+ *	struct sm_strlist l = { NULL, 0 };
+ *	sm_strlist_add(&l, "word");	appends a copy
+ *	l.v[i], l.n
+ *	sm_strlist_clear(&l);		frees the copies; l is empty again
+ */
+#ifndef SM_STRLIST_H
+#define SM_STRLIST_H
+
+#include "sm_config.h"
+
+#include <stddef.h>
+
+struct sm_strlist {
+	char	**v;
+	size_t	  n;
+};
+
+void	sm_strlist_add(struct sm_strlist *, const char *);
+void	sm_strlist_clear(struct sm_strlist *);
+
+#endif /* SM_STRLIST_H */
