@@ -57,7 +57,7 @@ PROGS      = $(B)/sendmaild $(B)/makemap
 LINKS      = mailq newaliases hoststat purgestat
 
 .SECONDARY:
-.PHONY: all check unit integration install lint clean run deps
+.PHONY: all cf check unit integration install lint clean run deps
 all: $(PROGS)
 
 $(B)/obj/%.o: %.c
@@ -84,13 +84,25 @@ $(B)/tests/unit/%_test: $(B)/obj/tests/unit/%_test.o $(B)/libsmd.a $(B)/libsm.a
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS_ALL) -o $@ $^ -lcmocka $(LIBS)
 
+CF_MC      = $(wildcard cf/cf/*.mc)
+CF_OUT     = $(CF_MC:cf/cf/%.mc=$(B)/cf/%.cf)
+
+cf: $(CF_OUT)
+
+# m4 runs in cf/cf, where the .mc files include ../m4/cf.m4; the .cf is
+# written under a temporary name so a failed run leaves no .cf behind.
+$(B)/cf/%.cf: cf/cf/%.mc $(wildcard cf/m4/*.m4 cf/*/*.m4)
+	@mkdir -p $(dir $@)
+	cd cf/cf && m4 $*.mc > $(CURDIR)/$@.tmp
+	mv $@.tmp $@
+
 check: unit integration
 
 unit: $(UNIT_BINS)
 	@fail=0; for t in $(UNIT_BINS); do echo "== $$t"; \
 	    $$t || fail=1; done; exit $$fail
 
-integration: $(PROGS)
+integration: $(PROGS) cf
 	SANITIZE=$(SANITIZE) SENDMAILD_BUILD=$(CURDIR)/$(B) $(PYTHON) -m pytest -q tests/integration
 
 lint:
@@ -110,6 +122,10 @@ install: all
 	    $(DESTDIR)$(MANDIR)/man8 $(DESTDIR)$(CFDIR)
 	install -m 0755 $(B)/sendmaild $(DESTDIR)$(SBINDIR)/sendmail
 	install -m 0755 $(B)/makemap $(DESTDIR)$(SBINDIR)/makemap
+	install -d $(DESTDIR)$(SYSCONFDIR)/mail
+	test -e $(DESTDIR)$(SYSCONFDIR)/mail/sendmail.mc || \
+	    sed 's|`../m4/cf.m4'"'"'|`$(CFDIR)/m4/cf.m4'"'"'|' cf/cf/sendmail.mc \
+	    > $(DESTDIR)$(SYSCONFDIR)/mail/sendmail.mc
 	for l in newaliases hoststat purgestat; do \
 	    ln -sf sendmail $(DESTDIR)$(SBINDIR)/$$l; done
 	ln -sf $(SBINDIR)/sendmail $(DESTDIR)$(BINDIR)/mailq

@@ -1,0 +1,6 @@
+divert(-1)
+#
+# FEATURE(`masquerade_entire_domain') - the word masquerade_entire_domain in the class {Features}; sendmaild acts
+# on it natively (see cf/README).
+#
+define(`_CF_LOADED_', `1')dnl

@@ -1,0 +1,6 @@
+divert(-1)
+#
+# FEATURE(`stickyhost') - the word stickyhost in the class {Features}; sendmaild acts
+# on it natively (see cf/README).
+#
+define(`_CF_LOADED_', `1')dnl

@@ -1,0 +1,176 @@
+divert(-1)
+#
+# cf.m4 - turn a sendmail .mc file into a sendmaild .cf file.
+#
+# A .mc file includes this file first:
+#	divert(-1)dnl
+#	include(`/usr/share/sendmaild/cf/m4/cf.m4')dnl
+#	OSTYPE(`linux')dnl
+#	...
+# and is run through GNU m4:  m4 site.mc > sendmail.cf
+#
+# This file finds the tree it belongs to from its own name (GNU m4's
+# __file__), so the include line may name an installed tree or a source
+# tree, by absolute or relative path.  It defines the macros a .mc file
+# uses and registers proto.m4 to run at the end of input, so every
+# define in the .mc file is known when the configuration is written.
+#
+# Errors name the macro and the .mc line; m4 then exits 1.  Warnings
+# (an unknown confXXX variable, a deprecated feature) leave the exit
+# status alone.
+#
+ifdef(`__gnu__', `',
+	`errprint(`*** ERROR: the sendmaild cf tree needs GNU m4
+')m4exit(`1')')
+
+ifdef(`_CF_DIR_', `',
+	`define(`_CF_DIR_', ifelse(regexp(__file__, `/'), `-1', `../',
+	    `regexp(__file__, `^\(.*/\)?m4/cf\.m4$', `\1')'))')
+
+define(`_CF_VERSION_', `0.1.0')
+
+# _CF_WHERE_ - "file:line: " of the .mc text being read
+define(`_CF_WHERE_', `__file__:__line__: ')
+
+# _CF_ERROR_(text) - report an error; m4 will exit 1 at the end
+define(`_CF_ERROR_',
+	`errprint(_CF_WHERE_`*** ERROR: $1
+')define(`_CF_FAILED_', `1')')
+
+# _CF_WARN_(text) - report a warning
+define(`_CF_WARN_', `errprint(_CF_WHERE_`WARNING: $1
+')')
+
+# _CF_QUIET_(text) - expand text with its output thrown away, then go
+# back to the diversion that was in use (LOCAL_CONFIG text may follow)
+define(`_CF_QUIET_',
+	`pushdef(`_CF_DIV_', divnum)divert(-1)$1`'divert(_CF_DIV_)popdef(`_CF_DIV_')')
+
+# _CF_EMIT_(n, line) - add a line to diversion n, keep the current one
+define(`_CF_EMIT_',
+	`pushdef(`_CF_DIV_', divnum)divert(`$1')$2
+divert(_CF_DIV_)popdef(`_CF_DIV_')')
+
+# _CF_SET_ADD_(name, word) - add word to a blank-separated set
+define(`_CF_SET_ADD_',
+	`ifdef(`$1', `ifelse(index(` 'defn(`$1')` ', ` $2 '), `-1',
+	    `define(`$1', defn(`$1')` $2')')', `define(`$1', `$2')')')
+
+# _CF_NAME_OK_(name) - only letters, digits, _ and - in file names
+define(`_CF_NAME_OK_', `ifelse(regexp(`$1', `^[A-Za-z0-9_][A-Za-z0-9_.-]*$'),
+	`0', `ifelse(index(`$1', `..'), `-1', `1', `0')', `0')')
+
+#
+# Every confXXX a .mc file may define is known here (options.m4); a
+# define of another name starting with "conf" draws a warning, because
+# sendmail would silently write nothing for it.
+#
+define(`_CF_BUILTIN_DEFINE_', defn(`define'))
+_CF_BUILTIN_DEFINE_(`define',
+	`ifelse(index(`$1', `conf'), `0', `_CF_CHECK_CONF_(`$1')')dnl
+_CF_BUILTIN_DEFINE_($@)')
+define(`_CF_CHECK_CONF_',
+	`ifdef(`_CF_KNOWN_$1', `',
+	    `_CF_WARN_(`define($1): unknown configuration variable; nothing is written for it')')')
+
+include(_CF_DIR_`m4/options.m4')
+
+# VERSIONID(text) - a comment near the top of the .cf
+define(`VERSIONID', `#####  $1  #####
+')
+
+# OSTYPE(name), DOMAIN(name), FEATURE(name, args...), MAILER(name)
+define(`_CF_INCLUDE_',
+	`pushdef(`_CF_WHERE_', __file__`:'__line__`: ')dnl
+ifelse(_CF_NAME_OK_(`$2'), `1',
+	    `undefine(`_CF_LOADED_')sinclude(_CF_DIR_`$1/$2.m4')ifdef(`_CF_LOADED_', `',
+		`_CF_ERROR_(`$3($2): unknown $4 (no $1/$2.m4 in the tree)')')',
+	    `_CF_ERROR_(`$3($2): invalid name')')popdef(`_CF_WHERE_')')
+define(`OSTYPE', `_CF_QUIET_(`ifdef(`_MAILER_SEEN_',
+	`_CF_ERROR_(`OSTYPE($1) must come before MAILER()')')dnl
+_CF_INCLUDE_(`ostype', `$1', `OSTYPE', `operating system type')define(`_OSTYPE_', `$1')')')
+define(`DOMAIN', `_CF_QUIET_(`_CF_INCLUDE_(`domain', `$1', `DOMAIN', `domain')')')
+define(`HACK', `_CF_QUIET_(`_CF_ERROR_(`HACK($1): hacks are not supported; use LOCAL_CONFIG')')')
+define(`FEATURE', `_CF_QUIET_(`_CF_FEATURE_($@)')')
+define(`_CF_FEATURE_',
+	`ifdef(`_MAILER_SEEN_', `ifdef(`_CF_BEFORE_MAILER_$1',
+	    `_CF_ERROR_(`FEATURE($1) must come before MAILER(): it changes the mailers')',
+	    `_CF_WARN_(`FEATURE($1) should be before MAILER()')')')dnl
+pushdef(`_ARG_', `$2')pushdef(`_ARG2_', `$3')pushdef(`_ARG3_', `$4')dnl
+pushdef(`_ARG4_', `$5')pushdef(`_NUL_ARGS_', `$#')dnl
+_CF_INCLUDE_(`feature', `$1', `FEATURE', `feature')dnl
+ifdef(`_CF_LOADED_', `_CF_SET_ADD_(`_CF_FEATURES_', `$1')define(`_FEATURE_$1_', `1')')dnl
+popdef(`_ARG_')popdef(`_ARG2_')popdef(`_ARG3_')popdef(`_ARG4_')popdef(`_NUL_ARGS_')')
+# Features that change the mailers must come before MAILER(), as in
+# sendmail; the others only draw a warning there.
+define(`_CF_BEFORE_MAILER_local_procmail', `1')
+define(`_CF_BEFORE_MAILER_local_lmtp', `1')
+define(`_CF_BEFORE_MAILER_smrsh', `1')
+define(`_CF_BEFORE_MAILER_nullclient', `1')
+define(`_CF_BEFORE_MAILER_msp', `1')
+define(`MAILER', `_CF_QUIET_(`_CF_MAILER_(`$1')')')
+define(`_CF_MAILER_',
+	`ifdef(`_MAILER_$1_', `_CF_ERROR_(`MAILER($1) already included')',
+	    `ifelse(`$1', `smtp', `ifdef(`_MAILER_procmail_',
+		`_CF_ERROR_(`MAILER(smtp) must come before MAILER(procmail)')')')dnl
+_CF_INCLUDE_(`mailer', `$1', `MAILER', `mailer')dnl
+ifdef(`_CF_LOADED_', `define(`_MAILER_$1_', `1')define(`_MAILER_SEEN_', `1')')')')
+
+# Lists of words into classes, and files into classes.
+define(`_CF_CLASS_', `_CF_EMIT_(`2', `C{$1}$2')')
+define(`_CF_FCLASS_', `_CF_EMIT_(`2', `F{$1}$2')')
+define(`LOCAL_DOMAIN', `_CF_CLASS_(`w', `$1')')
+define(`EXPOSED_USER', `_CF_CLASS_(`E', `$1')')
+define(`EXPOSED_USER_FILE', `_CF_FCLASS_(`E', `$1')')
+define(`MASQUERADE_DOMAIN', `_CF_CLASS_(`M', `$1')')
+define(`MASQUERADE_DOMAIN_FILE', `_CF_FCLASS_(`M', `$1')')
+define(`MASQUERADE_EXCEPTION', `_CF_CLASS_(`N', `$1')')
+define(`MASQUERADE_EXCEPTION_FILE', `_CF_FCLASS_(`N', `$1')')
+define(`LOCAL_USER', `_CF_CLASS_(`L', `$1')')
+define(`LOCAL_USER_FILE', `_CF_FCLASS_(`L', `$1')')
+define(`RELAY_DOMAIN', `_CF_CLASS_(`R', `$1')')
+define(`RELAY_DOMAIN_FILE', `_CF_FCLASS_(`R', `$1')')
+define(`VIRTUSER_DOMAIN', `_CF_CLASS_(`VirtHost', `$1')_CF_CLASS_(`R', `$1')')
+define(`VIRTUSER_DOMAIN_FILE', `_CF_FCLASS_(`VirtHost', `$1')')
+define(`GENERICS_DOMAIN', `_CF_CLASS_(`G', `$1')')
+define(`GENERICS_DOMAIN_FILE', `_CF_FCLASS_(`G', `$1')')
+define(`CANONIFY_DOMAIN', `_CF_CLASS_(`Canonify', `$1')')
+define(`CANONIFY_DOMAIN_FILE', `_CF_FCLASS_(`Canonify', `$1')')
+define(`TRUST_AUTH_MECH', `_CF_CLASS_(`TrustAuthMech', `$1')')
+
+# MASQUERADE_AS(domain) - $M
+define(`MASQUERADE_AS', `_CF_QUIET_(`define(`_MASQUERADE_AS_', `$1')')')
+
+# DAEMON_OPTIONS(fields), CLIENT_OPTIONS(fields) - one line each call
+define(`DAEMON_OPTIONS',
+	`_CF_EMIT_(`3', `O DaemonPortOptions=$1')_CF_QUIET_(`define(`_DAEMON_OPTIONS_SEEN_', `1')')')
+define(`CLIENT_OPTIONS',
+	`_CF_EMIT_(`4', `O ClientPortOptions=$1')_CF_QUIET_(`define(`_CLIENT_OPTIONS_SEEN_', `1')')')
+
+# Raw .cf text: LOCAL_CONFIG lines go after the local information,
+# MAILER_DEFINITIONS lines with the mailers.  Rewriting rules are not
+# used by sendmaild: text after LOCAL_RULESETS and the like is dropped
+# with a warning.
+define(`LOCAL_CONFIG', `divert(6)')
+define(`MAILER_DEFINITIONS', `divert(7)')
+define(`_CF_NO_RULES_',
+	`_CF_WARN_(`$1: rewriting rules are not used; the text that follows is ignored')divert(-1)')
+define(`LOCAL_RULESETS', `_CF_NO_RULES_(`LOCAL_RULESETS')')
+define(`LOCAL_NET_CONFIG', `_CF_NO_RULES_(`LOCAL_NET_CONFIG')')
+define(`LOCAL_RULE_0', `_CF_NO_RULES_(`LOCAL_RULE_0')')
+define(`LOCAL_RULE_1', `_CF_NO_RULES_(`LOCAL_RULE_1')')
+define(`LOCAL_RULE_2', `_CF_NO_RULES_(`LOCAL_RULE_2')')
+define(`LOCAL_RULE_3', `_CF_NO_RULES_(`LOCAL_RULE_3')')
+define(`LOCAL_SRV_FEATURES', `_CF_NO_RULES_(`LOCAL_SRV_FEATURES')')
+define(`LOCAL_CLT_FEATURES', `_CF_NO_RULES_(`LOCAL_CLT_FEATURES')')
+
+# Defaults a .mc file may override before or after the FEATUREs.
+define(`MAIL_SETTINGS_DIR', `/etc/mail/')
+define(`DATABASE_MAP_TYPE', `hash')
+
+m4wrap(`include(_CF_DIR_`m4/proto.m4')')
+divert(0)dnl
+#
+# sendmail.cf for sendmaild, written by m4 from a .mc file with the
+# sendmaild cf tree.  Edit the .mc file, not this file.
+#

@@ -1,0 +1,63 @@
+"""Run the project's m4 tree over .mc files and read .cf files back."""
+import pathlib
+import re
+import subprocess
+
+from conftest import ROOT
+
+CF_M4 = ROOT / "cf" / "m4" / "cf.m4"
+
+
+def point_at_our_tree(mc_text):
+    """Point a .mc file's include line at our cf.m4."""
+    return re.sub(r"include\(`[^']*cf\.m4'\)", f"include(`{CF_M4}')", mc_text)
+
+
+def m4(mc_path, cwd=None):
+    return subprocess.run(["m4", str(mc_path)], capture_output=True,
+                          text=True, timeout=60, cwd=cwd)
+
+
+def read_cf(text):
+    """The V D C F K O M lines of a .cf, continuation lines joined, as a
+    dict of what each kind defines."""
+    lines, cur = [], None
+    for raw in text.splitlines():
+        if raw[:1] in (" ", "\t") and cur is not None:
+            cur += " " + raw.strip()
+            continue
+        if cur is not None:
+            lines.append(cur)
+        cur = raw
+    if cur is not None:
+        lines.append(cur)
+    cf = {"D": {}, "C": {}, "F": {}, "K": {}, "O": [], "M": {}}
+    for line in lines:
+        if not line or line[0] == "#":
+            continue
+        kind, rest = line[0], line[1:]
+        if kind in "DCF":
+            if rest.startswith("{"):
+                name, _, body = rest[1:].partition("}")
+            else:
+                name, body = rest[:1], rest[1:]
+            if kind == "D":
+                cf["D"][name] = body
+            elif kind == "C":
+                cf["C"].setdefault(name, set()).update(body.split())
+            else:
+                cf["F"].setdefault(name, set()).add(body.strip())
+        elif kind == "K":
+            name, _, spec = rest.partition(" ")
+            cf["K"][name] = spec.strip()
+        elif kind == "O":
+            name, _, value = rest.strip().partition("=")
+            cf["O"].append((name.strip(), value.strip()))
+        elif kind == "M":
+            name, _, fields = rest.partition(",")
+            m = {}
+            for f in re.split(r",\s*(?=[A-Za-z]=)", fields.strip()):
+                key, _, val = f.partition("=")
+                m[key.strip()] = val.strip()
+            cf["M"][name.strip()] = m
+    return cf
