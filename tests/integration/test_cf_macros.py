@@ -258,3 +258,20 @@ def test_shipped_mc_files_are_built():
     built = {p.stem for p in (BUILD / "cf").glob("*.cf")}
     assert {p.stem for p in (ROOT / "cf" / "cf").glob("*.mc")} <= built
     assert "sendmail" in built
+
+
+def test_readme_documents_everything():
+    readme = (ROOT / "cf" / "README").read_text()
+    options = (ROOT / "cf" / "m4" / "options.m4").read_text()
+    for var in re.findall(r"_OPT_\(`(conf[A-Z0-9_]+)'", options):
+        if var.startswith("confMILTER_MACROS_") or var.startswith("confTO_"):
+            short = var.split("_")[-1]
+            assert short in readme, var
+        else:
+            assert var in readme, var
+    for kind in ("feature", "mailer", "ostype", "domain"):
+        for f in (ROOT / "cf" / kind).glob("*.m4"):
+            assert f.stem in readme, f"{kind}/{f.name}"
+    cfm4 = (ROOT / "cf" / "m4" / "cf.m4").read_text()
+    for macro in re.findall(r"^define\(`([A-Z][A-Z_0-9]+)'", cfm4, re.M):
+        assert macro in readme, macro

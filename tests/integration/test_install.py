@@ -20,6 +20,15 @@ def test_install_layout(tmp_path):
     assert (tmp_path / "usr/share/man/man8/sendmail.8").exists()
     assert (tmp_path / "usr/share/man/man8/makemap.8").exists()
     assert (tmp_path / "usr/share/sendmaild/cf/README").exists()
+    # The installed .mc names the installed tree; m4 builds from it.
+    mc = tmp_path / "etc/mail/sendmail.mc"
+    text = mc.read_text()
+    assert "include(`/usr/share/sendmaild/cf/m4/cf.m4')" in text
+    mc.write_text(text.replace("/usr/share", str(tmp_path / "usr/share")))
+    r = subprocess.run(["m4", str(mc)], capture_output=True, text=True,
+                       timeout=60)
+    assert r.returncode == 0, r.stderr
+    assert "O DaemonPortOptions=Family=inet, Name=MTA-v4" in r.stdout
     r = subprocess.run([str(sbin / "sendmail"), "-C", "/dev/null", "-bO"],
                        capture_output=True, text=True, timeout=20)
     assert r.returncode == 0
