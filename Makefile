@@ -42,12 +42,17 @@ LDFLAGS_ALL = $(LDSAN) $(LDFLAGS)
 
 LIBSM_SRC  = libsm/compat/sm_strl.c libsm/sm_alloc.c libsm/sm_log.c \
 	     libsm/sm_buf.c libsm/sm_strlist.c libsm/sm_time.c libsm/sm_deadline.c libsm/sm_io.c \
-	     libsm/sm_opt.c libsm/sm_cf.c libsm/sm_map.c
-SMD_SRC    = sendmaild/args.c sendmaild/config.c sendmaild/modes.c
+	     libsm/sm_opt.c libsm/sm_cf.c libsm/sm_map.c \
+	     libsm/sm_proc.c libsm/sm_addr.c
+Q_SRC      = queue/q_file.c
+SMD_SRC    = sendmaild/args.c sendmaild/config.c sendmaild/modes.c \
+	     sendmaild/daemon.c sendmaild/srv_session.c sendmaild/srv_data.c \
+	     sendmaild/srv_cmd.c sendmaild/ident.c sendmaild/policy.c
 MAKEMAP_SRC = makemap/makemap.c
 
 LIBSM_OBJ  = $(LIBSM_SRC:%.c=$(B)/obj/%.o)
 SMD_OBJ    = $(SMD_SRC:%.c=$(B)/obj/%.o)
+Q_OBJ      = $(Q_SRC:%.c=$(B)/obj/%.o)
 MAKEMAP_OBJ = $(MAKEMAP_SRC:%.c=$(B)/obj/%.o)
 
 UNIT_TESTS = buf time deadline io opt cf args map
@@ -69,18 +74,22 @@ $(B)/libsm.a: $(LIBSM_OBJ)
 	rm -f $@
 	ar rcs $@ $^
 
+$(B)/libq.a: $(Q_OBJ)
+	rm -f $@
+	ar rcs $@ $^
+
 $(B)/libsmd.a: $(SMD_OBJ)
 	rm -f $@
 	ar rcs $@ $^
 
-$(B)/sendmaild: $(B)/obj/sendmaild/main.o $(B)/libsmd.a $(B)/libsm.a
+$(B)/sendmaild: $(B)/obj/sendmaild/main.o $(B)/libsmd.a $(B)/libq.a $(B)/libsm.a
 	$(CC) $(LDFLAGS_ALL) -o $@ $^ $(LIBS)
 	cd $(B) && for l in $(LINKS) sendmail; do ln -sf sendmaild $$l; done
 
 $(B)/makemap: $(MAKEMAP_OBJ) $(B)/libsm.a
 	$(CC) $(LDFLAGS_ALL) -o $@ $^ $(LIBS)
 
-$(B)/tests/unit/%_test: $(B)/obj/tests/unit/%_test.o $(B)/libsmd.a $(B)/libsm.a
+$(B)/tests/unit/%_test: $(B)/obj/tests/unit/%_test.o $(B)/libsmd.a $(B)/libq.a $(B)/libsm.a
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS_ALL) -o $@ $^ -lcmocka $(LIBS)
 

@@ -768,6 +768,48 @@ out:
 	return rc;
 }
 
+/*
+ * sm_cf_load_files - read the F lines' files into their classes: words
+ * separated by blanks, "#" to the end of a line is a comment.  A file
+ * that cannot be read is an error unless the line said -o.  Program
+ * classes (F{x}|program) are not run: they are reported as not yet in
+ * force.  Returns 0, or EX_OSERR with "FILE: line N: ..." in err.
+ */
+int
+sm_cf_load_files(struct sm_cf *cf, char *err, size_t errlen)
+{
+	char *line = NULL;
+	size_t cap = 0, i;
+	FILE *fp;
+
+	for (i = 0; i < cf->nfileclasses; i++) {
+		const struct sm_cf_fileclass *fc = &cf->fileclasses[i];
+
+		if (fc->program) {
+			sm_warnx("%s: line %d: F%s|%s: program classes are "
+			    "not yet in force", fc->file, fc->line, fc->name,
+			    fc->path);
+			continue;
+		}
+		if ((fp = fopen(fc->path, "r")) == NULL) {
+			if (fc->optional && errno == ENOENT)
+				continue;
+			(void)snprintf(err, errlen, "%s: line %d: fileclass: "
+			    "cannot open '%s': %s", fc->file, fc->line,
+			    fc->path, strerror(errno));
+			free(line);
+			return EX_OSERR;
+		}
+		while (getline(&line, &cap, fp) >= 0) {
+			line[strcspn(line, "#")] = '\0';
+			add_words(cf, fc->name, line);
+		}
+		(void)fclose(fp);
+	}
+	free(line);
+	return 0;
+}
+
 /* macro_ref - parse $x or ${name} at p (after the $); name into out */
 static const char *
 macro_ref(const char *p, char *out, size_t outlen)

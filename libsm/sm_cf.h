@@ -128,6 +128,7 @@ int		 sm_cf_read(struct sm_cf *, const char *, struct sm_options *,
 		    char *, size_t);
 int		 sm_cf_parse_line(struct sm_cf *, const char *,
 		    struct sm_options *, char *, size_t);
+int		 sm_cf_load_files(struct sm_cf *, char *, size_t);
 const char	*sm_cf_macro(const struct sm_cf *, const char *);
 void		 sm_cf_define(struct sm_cf *, const char *, const char *);
 const struct sm_cf_class *sm_cf_class(const struct sm_cf *, const char *);

@@ -24,6 +24,9 @@
 /* Longest line the .cf reader accepts, continuation lines included. */
 #define SM_CF_MAXLINE	(64 * 1024)
 
+/* A case that falls through to the next, said so to the compiler. */
+#define SM_FALLTHROUGH	__attribute__((fallthrough))
+
 /* strlcpy/strlcat are not in glibc 2.36; libsm/compat supplies them. */
 #include "compat/sm_strl.h"
 

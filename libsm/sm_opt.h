@@ -165,6 +165,7 @@ struct sm_options {
 	char	*HostsFile;
 	char	*HostStatusDirectory;
 	bool	 IgnoreDots;
+	long	 ListenQueueSize;
 	char	*InputMailFilters;
 	char	*LDAPDefaultSpec;
 	long	 LogLevel;

@@ -113,3 +113,42 @@ sm_time_format(long secs, char *buf, size_t len)
 	}
 	return buf;
 }
+
+/*
+ * sm_time_rfc822 - a date as mail headers and the greeting carry it:
+ * "Sun, 22 Nov 2026 09:17:48 GMT", or "... -0800 (PST)" away from UTC.
+ */
+char *
+sm_time_rfc822(time_t t, char *buf, size_t len)
+{
+	static const char days[] = "SunMonTueWedThuFriSat";
+	static const char months[] = "JanFebMarAprMayJunJulAugSepOctNovDec";
+	struct tm tm;
+	char zone[16];
+
+	(void)localtime_r(&t, &tm);
+	if (tm.tm_gmtoff == 0)
+		(void)sm_strlcpy(zone, "GMT", sizeof(zone));
+	else
+		(void)strftime(zone, sizeof(zone), "%z (%Z)", &tm);
+	/* The day of the month without a leading zero, as sendmail writes. */
+	(void)snprintf(buf, len, "%.3s, %d %.3s %d %02d:%02d:%02d %s",
+	    days + 3 * tm.tm_wday, tm.tm_mday, months + 3 * tm.tm_mon,
+	    tm.tm_year + 1900, tm.tm_hour, tm.tm_min, tm.tm_sec, zone);
+	return buf;
+}
+
+/* sm_time_delay - a delay for log lines: "HH:MM:SS" or "D+HH:MM:SS" */
+char *
+sm_time_delay(long secs, char *buf, size_t len)
+{
+	if (secs < 0)
+		secs = 0;
+	if (secs >= 86400)
+		(void)snprintf(buf, len, "%ld+%02ld:%02ld:%02ld", secs / 86400,
+		    secs % 86400 / 3600, secs % 3600 / 60, secs % 60);
+	else
+		(void)snprintf(buf, len, "%02ld:%02ld:%02ld", secs / 3600,
+		    secs % 3600 / 60, secs % 60);
+	return buf;
+}

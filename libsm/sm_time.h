@@ -26,6 +26,7 @@
 #include "sm_config.h"
 
 #include <stddef.h>
+#include <time.h>
 
 #define SM_TIME_NOW		(-1L)
 #define SM_TIME_MAX		(100L * 366 * 86400)	/* a century */
@@ -33,5 +34,7 @@
 
 int	 sm_time_parse(const char *, int, int, long *, char *, size_t);
 char	*sm_time_format(long, char *, size_t);
+char	*sm_time_rfc822(time_t, char *, size_t);
+char	*sm_time_delay(long, char *, size_t);
 
 #endif /* SM_TIME_H */

@@ -322,6 +322,8 @@ args_parse(int argc, char **argv, struct args *a, char *err, size_t errlen)
 	int i, rc;
 
 	memset(a, 0, sizeof(*a));
+	a->argc = argc;
+	a->argv = argv;
 	a->hopcount = -1;
 	a->progname = argc > 0 && argv[0] != NULL ? argv[0] : "sendmail";
 	if ((slash = strrchr(a->progname, '/')) != NULL)

@@ -73,6 +73,8 @@ struct args {
 	bool		 no_alias;	/* -n */
 	char		**rcpts;
 	size_t		 nrcpts;
+	int		 argc;		/* the whole command line */
+	char		**argv;
 };
 
 int	args_parse(int, char **, struct args *, char *, size_t);

@@ -89,6 +89,10 @@ config_load(struct config *c, const struct args *a, char *err, size_t errlen)
 		return rc;
 	if ((rc = apply_args(c, a, err, errlen)) != 0)
 		return rc;
+	/* -bO shows options: it must work on a .cf from another host. */
+	if (a->mode != 'O' &&
+	    (rc = sm_cf_load_files(c->cf, err, errlen)) != 0)
+		return rc;
 	sm_log_set_level((int)c->opt.LogLevel);
 	sm_debug("configuration %s: version %d, %zu mailers, %zu maps, "
 	    "%zu classes", c->path, c->cf->version, c->cf->nmailers,

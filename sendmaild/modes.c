@@ -3,12 +3,16 @@
  */
 #include "modes.h"
 
+#include <signal.h>
 #include <stdio.h>
+#include <sys/socket.h>
 #include <string.h>
 #include <sysexits.h>
 
 #include "args.h"
 #include "config.h"
+#include "daemon.h"
+#include "srv_session.h"
 #include "sm_log.h"
 
 /* mode_print_options - -bO: every effective option, sorted */
@@ -21,6 +25,29 @@ mode_print_options(struct config *c)
 		return EX_IOERR;
 	}
 	return EX_OK;
+}
+
+/* mode_smtp_stdin - -bs: one SMTP session on standard input and output */
+static int
+mode_smtp_stdin(struct config *c)
+{
+	struct srv_conn conn;
+	socklen_t len = sizeof(conn.peer);
+
+	memset(&conn, 0, sizeof(conn));
+	conn.rfd = 0;
+	conn.wfd = 1;
+	/* inetd hands us a socket; a pipe makes a local client. */
+	if (getpeername(0, (struct sockaddr *)&conn.peer, &len) == 0 &&
+	    (conn.peer.ss_family == AF_INET ||
+	    conn.peer.ss_family == AF_INET6)) {
+		conn.is_socket = true;
+		len = sizeof(conn.local);
+		if (getsockname(0, (struct sockaddr *)&conn.local, &len) < 0)
+			memset(&conn.local, 0, sizeof(conn.local));
+	}
+	(void)signal(SIGPIPE, SIG_IGN);
+	return srv_session(c, &conn);
 }
 
 /* mode_name - how a mode is named in messages */
@@ -87,6 +114,17 @@ smd_main(int argc, char **argv)
 		break;
 	case 'C':
 		rc = EX_OK;	/* the configuration loaded: it is good */
+		break;
+	case 'd':
+	case 'D':
+		sm_log_init(a.logtag != NULL ? a.logtag : "sendmail",
+		    SM_LOG_STDERR | SM_LOG_SYSLOG);
+		rc = daemon_run(&c, &a, a.mode == 'D');
+		break;
+	case 's':
+		sm_log_init(a.logtag != NULL ? a.logtag : "sendmail",
+		    SM_LOG_SYSLOG);
+		rc = mode_smtp_stdin(&c);
 		break;
 	default:
 		sm_errorx("%s (-b%c%s) is not available in this version",

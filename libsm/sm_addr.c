@@ -1,0 +1,219 @@
+/*
+ * sm_addr - RFC 5321 paths; see sm_addr.h.
+ */
+#include "sm_addr.h"
+
+#include <ctype.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "sm_alloc.h"
+
+#define SM_ADDR_MAX	320	/* 64 local part + @ + 255 domain */
+
+/* skip_quoted - past a quoted string starting at p ("), or NULL */
+static const char *
+skip_quoted(const char *p)
+{
+	for (p++; *p != '\0'; p++) {
+		if (*p == '\\' && p[1] != '\0')
+			p++;
+		else if (*p == '"')
+			return p + 1;
+	}
+	return NULL;
+}
+
+/*
+ * sm_addr_split - the path (brackets removed) and the parameters of a
+ * MAIL or RCPT argument; both are allocated, params may be "".
+ */
+enum sm_addr_result
+sm_addr_split(const char *arg, char **path, char **params)
+{
+	const char *p = arg, *start, *end;
+
+	*path = *params = NULL;
+	while (*p == ' ' || *p == '\t')
+		p++;
+	if (*p == '<') {
+		start = ++p;
+		while (*p != '\0' && *p != '>') {
+			if (*p == '"') {
+				if ((p = skip_quoted(p)) == NULL)
+					return SM_ADDR_UNBALANCED;
+			} else if (*p == '<')
+				return SM_ADDR_UNBALANCED;
+			else
+				p++;
+		}
+		if (*p != '>')
+			return SM_ADDR_UNBALANCED;
+		end = p++;
+		if (*p != '\0' && *p != ' ' && *p != '\t')
+			return SM_ADDR_SYNTAX;
+	} else {
+		start = p;
+		while (*p != '\0' && *p != ' ' && *p != '\t') {
+			if (*p == '"') {
+				if ((p = skip_quoted(p)) == NULL)
+					return SM_ADDR_UNBALANCED;
+			} else if (*p == '>')
+				return SM_ADDR_UNBALANCED;
+			else
+				p++;
+		}
+		end = p;
+	}
+	if ((size_t)(end - start) > SM_ADDR_MAX)
+		return SM_ADDR_TOOLONG;
+	while (*p == ' ' || *p == '\t')
+		p++;
+	*path = sm_strndup(start, (size_t)(end - start));
+	*params = sm_strdup(p);
+	return SM_ADDR_OK;
+}
+
+/* sm_addr_valid_domain - a host name or an address literal */
+bool
+sm_addr_valid_domain(const char *d)
+{
+	size_t label = 0;
+	const char *p;
+
+	if (*d == '[') {
+		size_t n = strlen(d);
+
+		if (n < 3 || d[n - 1] != ']')
+			return false;
+		for (p = d + 1; p < d + n - 1; p++)
+			if (!isalnum((unsigned char)*p) && *p != '.' &&
+			    *p != ':' && *p != '-')
+				return false;
+		return true;
+	}
+	if (*d == '\0' || strlen(d) > 255)
+		return false;
+	for (p = d; *p != '\0'; p++) {
+		if (*p == '.') {
+			if (label == 0 && p[1] != '\0')
+				return false;	/* empty label */
+			if (label == 0)
+				return false;
+			label = 0;
+			continue;
+		}
+		if (!isalnum((unsigned char)*p) && *p != '-' && *p != '_')
+			return false;
+		if (++label > 63)
+			return false;
+	}
+	return true;
+}
+
+/* sm_addr_parse - split a path into local part and domain */
+enum sm_addr_result
+sm_addr_parse(const char *path, struct sm_addr *a)
+{
+	const char *p = path, *at = NULL, *q;
+	size_t n;
+
+	memset(a, 0, sizeof(*a));
+	if (strlen(path) > SM_ADDR_MAX)
+		return SM_ADDR_TOOLONG;
+	if (*p == '\0') {
+		a->null = true;
+		a->text = sm_strdup("");
+		a->local = sm_strdup("");
+		return SM_ADDR_OK;
+	}
+	/* A source route "@a,@b:" goes; the mailbox after it counts. */
+	if (*p == '@') {
+		if ((q = strchr(p, ':')) == NULL)
+			return SM_ADDR_ROUTE;
+		p = q + 1;
+	}
+	for (q = p; *q != '\0'; q++) {
+		if (*q == '"') {
+			if ((q = skip_quoted(q)) == NULL)
+				return SM_ADDR_SYNTAX;
+			q--;
+			continue;
+		}
+		if (*q == '\\' && q[1] != '\0') {
+			q++;
+			continue;
+		}
+		if (*q == '@') {
+			if (at != NULL)
+				return SM_ADDR_ROUTE;
+			at = q;
+		} else if (*q == ';' || (*q == ':' && at == NULL))
+			return SM_ADDR_LIST;
+		else if ((unsigned char)*q < 0x20 || *q == 0x7f ||
+		    *q == '<' || *q == '>' || *q == ',')
+			return SM_ADDR_SYNTAX;
+	}
+	n = at != NULL ? (size_t)(at - p) : strlen(p);
+	if (n == 0)
+		return SM_ADDR_SYNTAX;
+	if (at != NULL && at[1] == '\0')
+		return SM_ADDR_NOHOST;
+	if (at != NULL && !sm_addr_valid_domain(at + 1))
+		return SM_ADDR_BADHOST;
+	if (at == NULL && memchr(p, ' ', n) != NULL)
+		return SM_ADDR_SYNTAX;
+	a->local = sm_strndup(p, n);
+	a->domain = at != NULL ? sm_strdup(at + 1) : NULL;
+	a->text = sm_strdup(p);
+	return SM_ADDR_OK;
+}
+
+/* sm_addr_errtext - the reply text for a result */
+const char *
+sm_addr_errtext(enum sm_addr_result r)
+{
+	switch (r) {
+	case SM_ADDR_OK:
+		return "OK";
+	case SM_ADDR_UNBALANCED:
+		return "Unbalanced '<'";
+	case SM_ADDR_ROUTE:
+		return "Invalid route address";
+	case SM_ADDR_NOHOST:
+		return "Hostname required";
+	case SM_ADDR_BADHOST:
+		return "Invalid host name";
+	case SM_ADDR_LIST:
+		return "List:; syntax illegal for recipient addresses";
+	case SM_ADDR_SYNTAX:
+		return "Syntax error in address";
+	case SM_ADDR_TOOLONG:
+		return "Address too long";
+	}
+	return "Syntax error in address";
+}
+
+/* sm_addr_dsn - the enhanced status code for a result */
+const char *
+sm_addr_dsn(enum sm_addr_result r)
+{
+	switch (r) {
+	case SM_ADDR_UNBALANCED:
+		return "5.0.0";
+	case SM_ADDR_BADHOST:
+		return "5.1.2";
+	default:
+		return "5.1.3";
+	}
+}
+
+/* sm_addr_free - release the parts */
+void
+sm_addr_free(struct sm_addr *a)
+{
+	free(a->local);
+	free(a->domain);
+	free(a->text);
+	memset(a, 0, sizeof(*a));
+}

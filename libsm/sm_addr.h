@@ -1,0 +1,54 @@
+/*
+ * sm_addr - RFC 5321 paths: "<local@domain>" as MAIL and RCPT carry them.
+ *
+ * SYNOPSIS
+ *	struct sm_addr a;
+ *	r = sm_addr_split(arg, &path, &params)	path and ESMTP parameters
+ *	r = sm_addr_parse(path, &a)		local part and domain
+ *	sm_addr_errtext(r), sm_addr_dsn(r)	"Invalid route address", "5.1.3"
+ *	sm_addr_free(&a)
+ *
+ * DESCRIPTION
+ *	UNTRUSTED INPUT.  sm_addr_split() takes the text after "FROM:" or
+ *	"TO:" and finds the path (in angle brackets, quotes respected, or
+ *	up to the first blank) and the parameters after it.  sm_addr_parse()
+ *	takes a path without its brackets, drops a source route
+ *	("@a,@b:user@c", RFC 5321 section 4.1.1.3 allows ignoring it), and
+ *	splits local part and domain.  The null path "<>" parses with
+ *	a.null set.  Domains are host names (letters, digits, hyphens, dots,
+ *	no empty label) or address literals in brackets.  Quoted local parts
+ *	are kept as written.  The address is at most 320 bytes.
+ */
+#ifndef SM_ADDR_H
+#define SM_ADDR_H
+
+#include "sm_config.h"
+
+#include <stdbool.h>
+
+enum sm_addr_result {
+	SM_ADDR_OK,
+	SM_ADDR_UNBALANCED,	/* 553 5.0.0 Unbalanced '<' */
+	SM_ADDR_ROUTE,		/* 553 5.1.3 Invalid route address */
+	SM_ADDR_NOHOST,		/* 553 5.1.3 Hostname required */
+	SM_ADDR_BADHOST,	/* 553 5.1.2 Invalid host name */
+	SM_ADDR_LIST,		/* 553 5.1.3 List:; syntax illegal */
+	SM_ADDR_SYNTAX,		/* 553 5.1.3 Syntax error in address */
+	SM_ADDR_TOOLONG		/* 553 5.1.3 Address too long */
+};
+
+struct sm_addr {
+	bool	 null;		/* "<>" */
+	char	*local;		/* local part, as written */
+	char	*domain;	/* NULL when unqualified */
+	char	*text;		/* local@domain, or local */
+};
+
+enum sm_addr_result sm_addr_split(const char *, char **, char **);
+enum sm_addr_result sm_addr_parse(const char *, struct sm_addr *);
+const char	*sm_addr_errtext(enum sm_addr_result);
+const char	*sm_addr_dsn(enum sm_addr_result);
+bool		 sm_addr_valid_domain(const char *);
+void		 sm_addr_free(struct sm_addr *);
+
+#endif /* SM_ADDR_H */

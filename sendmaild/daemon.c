@@ -1,0 +1,504 @@
+/*
+ * daemon - the master of -bd/-bD; see daemon.h.
+ *
+ * The master runs as the user that started it (root, to bind port 25)
+ * and never reads a byte from a client: it accepts, forks, and the
+ * child drops privileges before it reads anything.  All signal work
+ * happens in the loop, woken through sm_proc's self-pipe.
+ */
+#include "daemon.h"
+
+#include <arpa/inet.h>
+#include <ctype.h>
+#include <errno.h>
+#include <netdb.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <sysexits.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "sm_alloc.h"
+#include "sm_log.h"
+#include "sm_proc.h"
+#include "srv_session.h"
+
+struct listener {
+	struct daemon_spec	 spec;
+	int			 fd;
+};
+
+struct child {
+	pid_t	 pid;
+	char	 peer[64];
+};
+
+struct master {
+	struct config	*c;
+	const struct args *a;
+	struct listener	*ls;
+	size_t		 nls;
+	struct child	*kids;
+	size_t		 nkids, capkids;
+	time_t		 second;	/* the second being counted */
+	long		 in_second;	/* connections accepted in it */
+	bool		 said_full, said_rate;
+	bool		 stop;
+};
+
+/* trim - a field value without blanks around it */
+static void
+trim(const char *s, size_t n, char *out, size_t len)
+{
+	while (n > 0 && isspace((unsigned char)*s)) {
+		s++;
+		n--;
+	}
+	while (n > 0 && isspace((unsigned char)s[n - 1]))
+		n--;
+	if (n >= len)
+		n = len - 1;
+	memcpy(out, s, n);
+	out[n] = '\0';
+}
+
+/* daemon_parse_spec - one DaemonPortOptions value; index names it */
+int
+daemon_parse_spec(const char *text, int index, struct daemon_spec *d,
+    char *err, size_t errlen)
+{
+	char addr[256] = "", port[64] = "smtp", fam[32] = "inet", v[256];
+	const char *p = text;
+
+	memset(d, 0, sizeof(*d));
+	(void)snprintf(d->name, sizeof(d->name), "Daemon%d", index);
+	while (*p != '\0') {
+		size_t n = strcspn(p, ","), k;
+		const char *f = p, *eq;
+
+		p += n;
+		if (*p == ',')
+			p++;
+		while (n > 0 && isspace((unsigned char)*f)) {
+			f++;
+			n--;
+		}
+		if ((eq = memchr(f, '=', n)) == NULL)
+			continue;	/* sendmail skips such a field */
+		k = (size_t)(eq - f) + 1;
+		trim(eq + 1, n - k, v, sizeof(v));
+		switch (f[0]) {
+		case 'A': case 'a':
+			(void)sm_strlcpy(addr, v, sizeof(addr));
+			break;
+		case 'P': case 'p':
+			(void)sm_strlcpy(port, v, sizeof(port));
+			break;
+		case 'F': case 'f':
+			(void)sm_strlcpy(fam, v, sizeof(fam));
+			break;
+		case 'N': case 'n':
+			(void)sm_strlcpy(d->name, v, sizeof(d->name));
+			break;
+		case 'M': case 'm':
+			(void)sm_strlcpy(d->modifiers, v, sizeof(d->modifiers));
+			break;
+		case 'L': case 'l':
+			d->backlog = atoi(v);
+			break;
+		default:
+			break;	/* buffer sizes, per-daemon limits: later */
+		}
+	}
+	d->optional = strchr(d->modifiers, 'O') != NULL;
+	if (strcasecmp(fam, "inet") == 0)
+		d->family = AF_INET;
+	else if (strcasecmp(fam, "inet6") == 0)
+		d->family = AF_INET6;
+	else
+		return sm_errbuf(err, errlen, "DaemonPortOptions %s: family "
+		    "%s is not supported (inet, inet6)", d->name, fam);
+	if (isdigit((unsigned char)port[0]))
+		d->port = atoi(port);
+	else {
+		struct servent *se = getservbyname(port, "tcp");
+
+		if (se == NULL)
+			return sm_errbuf(err, errlen, "DaemonPortOptions %s: "
+			    "unknown port %s", d->name, port);
+		d->port = ntohs((uint16_t)se->s_port);
+	}
+	if (d->port <= 0 || d->port > 65535)
+		return sm_errbuf(err, errlen, "DaemonPortOptions %s: bad port "
+		    "%s", d->name, port);
+	if (d->family == AF_INET) {
+		struct sockaddr_in *sin = (struct sockaddr_in *)&d->addr;
+
+		sin->sin_family = AF_INET;
+		sin->sin_port = htons((uint16_t)d->port);
+		sin->sin_addr.s_addr = htonl(INADDR_ANY);
+		if (addr[0] != '\0' &&
+		    inet_pton(AF_INET, addr, &sin->sin_addr) != 1)
+			return sm_errbuf(err, errlen, "DaemonPortOptions %s: "
+			    "bad IPv4 address %s", d->name, addr);
+		d->addrlen = sizeof(*sin);
+	} else {
+		struct sockaddr_in6 *sin6 = (struct sockaddr_in6 *)&d->addr;
+
+		sin6->sin6_family = AF_INET6;
+		sin6->sin6_port = htons((uint16_t)d->port);
+		sin6->sin6_addr = in6addr_any;
+		if (addr[0] != '\0' &&
+		    inet_pton(AF_INET6, addr, &sin6->sin6_addr) != 1)
+			return sm_errbuf(err, errlen, "DaemonPortOptions %s: "
+			    "bad IPv6 address %s", d->name, addr);
+		d->addrlen = sizeof(*sin6);
+	}
+	return 0;
+}
+
+/* daemon_has_modifier - is M=x set on this daemon? */
+bool
+daemon_has_modifier(const struct daemon_spec *d, char m)
+{
+	return strchr(d->modifiers, m) != NULL;
+}
+
+/* open_listener - socket, bind, listen; -1 with errno on failure */
+static int
+open_listener(const struct daemon_spec *d, int backlog)
+{
+	int fd, one = 1, e;
+
+	fd = socket(d->family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return -1;
+	(void)setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+	if (d->family == AF_INET6)
+		(void)setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &one,
+		    sizeof(one));
+	if (bind(fd, (const struct sockaddr *)&d->addr, d->addrlen) < 0 ||
+	    listen(fd, d->backlog > 0 ? d->backlog : backlog) < 0) {
+		e = errno;
+		(void)close(fd);
+		errno = e;
+		return -1;
+	}
+	return fd;
+}
+
+/* write_pidfile - line 1 the pid, line 2 the command line */
+static void
+write_pidfile(const struct config *c, int argc, char **argv)
+{
+	FILE *fp;
+	int i;
+
+	if (c->opt.PidFile[0] == '\0')
+		return;
+	if ((fp = fopen(c->opt.PidFile, "w")) == NULL) {
+		sm_warn("cannot write pid file %s", c->opt.PidFile);
+		return;
+	}
+	(void)fprintf(fp, "%ld\n", (long)getpid());
+	for (i = 0; i < argc; i++)
+		(void)fprintf(fp, "%s%s", i > 0 ? " " : "", argv[i]);
+	(void)fputc('\n', fp);
+	if (fclose(fp) != 0)
+		sm_warn("cannot write pid file %s", c->opt.PidFile);
+}
+
+/* reap - collect every child that exited */
+static void
+reap(struct master *m)
+{
+	pid_t pid;
+	int status;
+	size_t i;
+
+	while ((pid = waitpid(-1, &status, WNOHANG)) > 0) {
+		for (i = 0; i < m->nkids; i++)
+			if (m->kids[i].pid == pid)
+				break;
+		if (WIFSIGNALED(status))
+			sm_warnx("child %ld (%s) died on signal %d", (long)pid,
+			    i < m->nkids ? m->kids[i].peer : "?",
+			    WTERMSIG(status));
+		else if (WIFEXITED(status) && WEXITSTATUS(status) != 0)
+			sm_warnx("child %ld (%s) exited with status %d",
+			    (long)pid, i < m->nkids ? m->kids[i].peer : "?",
+			    WEXITSTATUS(status));
+		if (i < m->nkids)
+			m->kids[i] = m->kids[--m->nkids];
+	}
+}
+
+/* child_user - whom a session child becomes: none unless we are root */
+static const char *
+child_user(const struct config *c)
+{
+	if (geteuid() != 0)
+		return NULL;
+	return c->opt.RunAsUser[0] != '\0' ? c->opt.RunAsUser :
+	    c->opt.DefaultUser;
+}
+
+/* serve - in the child: drop privileges, then run the session */
+static void
+serve(struct master *m, int fd, const struct listener *l,
+    const struct sockaddr_storage *peer)
+{
+	struct srv_conn conn;
+	socklen_t len = sizeof(conn.local);
+	const char *user = child_user(m->c);
+	char err[256];
+	size_t i;
+
+	for (i = 0; i < m->nls; i++)
+		(void)close(m->ls[i].fd);
+	sm_sig_child_reset();
+	/* ROOT until here.  Nothing is read from the client before this. */
+	if (user != NULL && sm_priv_drop(user, err, sizeof(err)) < 0) {
+		sm_errorx("session child: %s", err);
+		_exit(EX_OSERR);
+	}
+	memset(&conn, 0, sizeof(conn));
+	conn.rfd = conn.wfd = fd;
+	conn.peer = *peer;
+	conn.is_socket = true;
+	conn.daemon = &l->spec;
+	if (getsockname(fd, (struct sockaddr *)&conn.local, &len) < 0)
+		memset(&conn.local, 0, sizeof(conn.local));
+	exit(srv_session(m->c, &conn));
+}
+
+/* accept_one - take one connection from listener l and fork for it */
+static void
+accept_one(struct master *m, struct listener *l)
+{
+	struct sockaddr_storage peer;
+	socklen_t len = sizeof(peer);
+	char ip[64] = "?";
+	pid_t pid;
+	int fd;
+
+	fd = accept4(l->fd, (struct sockaddr *)&peer, &len, SOCK_CLOEXEC);
+	if (fd < 0) {
+		if (errno != EAGAIN && errno != EWOULDBLOCK &&
+		    errno != ECONNABORTED && errno != EINTR)
+			sm_warn("accept on daemon %s", l->spec.name);
+		return;
+	}
+	m->in_second++;
+	(void)inet_ntop(peer.ss_family, peer.ss_family == AF_INET6 ?
+	    (void *)&((struct sockaddr_in6 *)&peer)->sin6_addr :
+	    (void *)&((struct sockaddr_in *)&peer)->sin_addr, ip, sizeof(ip));
+	if ((pid = fork()) < 0) {
+		sm_warn("cannot fork for %s", ip);
+		(void)close(fd);
+		return;
+	}
+	if (pid == 0)
+		serve(m, fd, l, &peer);
+	(void)close(fd);
+	if (m->nkids == m->capkids) {
+		m->capkids = m->capkids > 0 ? m->capkids * 2 : 16;
+		m->kids = sm_reallocarray(m->kids, m->capkids,
+		    sizeof(*m->kids));
+	}
+	m->kids[m->nkids].pid = pid;
+	(void)sm_strlcpy(m->kids[m->nkids].peer, ip,
+	    sizeof(m->kids[m->nkids].peer));
+	m->nkids++;
+}
+
+/* may_accept - the limits: MaxDaemonChildren, ConnectionRateThrottle */
+static bool
+may_accept(struct master *m, int *timeout_ms)
+{
+	struct timespec now;
+	long max = m->c->opt.MaxDaemonChildren;
+	long rate = m->c->opt.ConnectionRateThrottle;
+
+	(void)clock_gettime(CLOCK_REALTIME, &now);
+	if (now.tv_sec != m->second) {
+		m->second = now.tv_sec;
+		m->in_second = 0;
+		m->said_rate = false;
+	}
+	*timeout_ms = 60000;
+	if (max > 0 && m->nkids >= (size_t)max) {
+		if (!m->said_full)
+			sm_notice("rejecting connections on daemon %s: %zu "
+			    "children, max %ld", m->ls[0].spec.name, m->nkids,
+			    max);
+		m->said_full = true;
+		return false;
+	}
+	m->said_full = false;
+	if (rate > 0 && m->in_second >= rate) {
+		if (!m->said_rate)
+			sm_notice("deferring connections on daemon %s: %ld "
+			    "per second", m->ls[0].spec.name, rate);
+		m->said_rate = true;
+		*timeout_ms = (int)(1000 - now.tv_nsec / 1000000) + 1;
+		return false;
+	}
+	return true;
+}
+
+/* reload - SIGHUP: a new configuration for new children */
+static void
+reload(struct master *m)
+{
+	struct config *n = sm_calloc(1, sizeof(*n));
+	char err[1024];
+
+	if (config_load(n, m->a, err, sizeof(err)) != 0) {
+		sm_errorx("SIGHUP: configuration not reloaded: %s", err);
+		if (n->cf != NULL)
+			config_free(n);
+		free(n);
+		return;
+	}
+	/* The old one stays allocated: running children share nothing
+	 * with us, and the master reloads rarely. */
+	m->c = n;
+	sm_info("configuration reloaded on SIGHUP: %s", n->path);
+}
+
+/* shutdown_all - SIGTERM: stop listening, end the children, bounded */
+static void
+shutdown_all(struct master *m)
+{
+	struct timespec start, now;
+	size_t i;
+
+	for (i = 0; i < m->nls; i++)
+		(void)close(m->ls[i].fd);
+	for (i = 0; i < m->nkids; i++)
+		(void)kill(m->kids[i].pid, SIGTERM);
+	(void)clock_gettime(CLOCK_MONOTONIC, &start);
+	while (m->nkids > 0) {
+		struct pollfd pfd = { sm_sig_fd(), POLLIN, 0 };
+
+		(void)clock_gettime(CLOCK_MONOTONIC, &now);
+		if (now.tv_sec - start.tv_sec >= DAEMON_STOP_WAIT)
+			break;
+		(void)poll(&pfd, 1, 200);
+		(void)sm_sig_next();
+		reap(m);
+	}
+	for (i = 0; i < m->nkids; i++)
+		(void)kill(m->kids[i].pid, SIGKILL);
+	reap(m);
+	if (m->c->opt.PidFile[0] != '\0')
+		(void)unlink(m->c->opt.PidFile);
+	sm_info("stopping daemon, reason=signal");
+}
+
+/* daemon_run - -bd (foreground false) and -bD */
+int
+daemon_run(struct config *c, const struct args *a, bool foreground)
+{
+	struct master m;
+	struct pollfd *pfd;
+	struct stat st;
+	char err[512];
+	size_t i, n;
+	int timeout, sig;
+
+	memset(&m, 0, sizeof(m));
+	m.c = c;
+	m.a = a;
+	if (stat(c->opt.QueueDirectory, &st) < 0 || !S_ISDIR(st.st_mode)) {
+		sm_errorx("queue directory %s: %s", c->opt.QueueDirectory,
+		    errno != 0 ? strerror(errno) : "not a directory");
+		return EX_CONFIG;
+	}
+	m.ls = sm_calloc(c->opt.DaemonPortOptions.n + 1, sizeof(*m.ls));
+	for (i = 0; i < c->opt.DaemonPortOptions.n; i++) {
+		struct listener *l = &m.ls[m.nls];
+
+		if (daemon_parse_spec(c->opt.DaemonPortOptions.v[i], (int)i,
+		    &l->spec, err, sizeof(err)) < 0) {
+			sm_errorx("%s", err);
+			return EX_CONFIG;
+		}
+		if ((l->fd = open_listener(&l->spec,
+		    (int)c->opt.ListenQueueSize)) < 0) {
+			if (l->spec.optional) {
+				sm_warn("daemon %s: cannot listen on port %d "
+				    "(optional, skipped)", l->spec.name,
+				    l->spec.port);
+				continue;
+			}
+			sm_error("daemon %s: cannot listen on port %d",
+			    l->spec.name, l->spec.port);
+			return EX_OSERR;
+		}
+		m.nls++;
+	}
+	if (m.nls == 0) {
+		sm_errorx("no daemon sockets to listen on");
+		return EX_CONFIG;
+	}
+	if (!foreground && sm_detach() < 0) {
+		sm_error("cannot detach");
+		return EX_OSERR;
+	}
+	sm_log_set_flags(foreground ? SM_LOG_SYSLOG | SM_LOG_STDERR :
+	    SM_LOG_SYSLOG);
+	if (sm_sig_init() < 0) {
+		sm_error("cannot create the signal pipe");
+		return EX_OSERR;
+	}
+	(void)sm_sig_catch(SIGCHLD);
+	(void)sm_sig_catch(SIGTERM);
+	(void)sm_sig_catch(SIGINT);
+	(void)sm_sig_catch(SIGHUP);
+	(void)signal(SIGPIPE, SIG_IGN);
+	write_pidfile(c, a->argc, a->argv);
+	sm_info("starting daemon (%s): SMTP", SM_VERSION);
+	pfd = sm_calloc(m.nls + 1, sizeof(*pfd));
+	while (!m.stop) {
+		pfd[0].fd = sm_sig_fd();
+		pfd[0].events = POLLIN;
+		n = 1;
+		if (may_accept(&m, &timeout))
+			for (i = 0; i < m.nls; i++, n++) {
+				pfd[n].fd = m.ls[i].fd;
+				pfd[n].events = POLLIN;
+			}
+		if (poll(pfd, (nfds_t)n, timeout) < 0 && errno != EINTR) {
+			sm_error("poll");
+			break;
+		}
+		while ((sig = sm_sig_next()) != 0) {
+			if (sig == SIGCHLD)
+				reap(&m);
+			else if (sig == SIGHUP)
+				reload(&m);
+			else
+				m.stop = true;
+		}
+		if (m.stop)
+			break;
+		for (i = 1; i < n; i++)
+			if ((pfd[i].revents & POLLIN) && may_accept(&m,
+			    &timeout))
+				accept_one(&m, &m.ls[i - 1]);
+	}
+	shutdown_all(&m);
+	free(pfd);
+	free(m.kids);
+	free(m.ls);
+	return EX_OK;
+}

@@ -1,0 +1,421 @@
+/*
+ * policy - access map, relaying and local users; see policy.h.
+ */
+#include "policy.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <pwd.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <unistd.h>
+
+#include "sm_alloc.h"
+#include "sm_buf.h"
+#include "sm_log.h"
+#include "sm_map.h"
+
+struct policy {
+	const struct config *c;
+	struct sm_map	*access;
+	bool		 access_broken;	/* declared, but cannot be read */
+	char		*ip;
+	char		*name;
+	char		*local_lit;	/* "[our address]" */
+	struct policy_result connect, mail;	/* for delay_checks */
+	bool		 mail_ok;	/* sender had OK or RELAY */
+	struct sm_buf	 val;
+};
+
+/* access_file - the file of a K access line: last word, ".db" added */
+static char *
+access_file(const char *args, bool *optional)
+{
+	char *copy = sm_strdup(args), *w, *save = NULL, *last = NULL, *r;
+	size_t n;
+
+	*optional = false;
+	for (w = strtok_r(copy, " \t", &save); w != NULL;
+	    w = strtok_r(NULL, " \t", &save)) {
+		if (w[0] == '-') {
+			if (w[1] == 'o')
+				*optional = true;
+			continue;
+		}
+		last = w;
+	}
+	if (last == NULL) {
+		free(copy);
+		return NULL;
+	}
+	n = strlen(last);
+	if (n > 3 && strcmp(last + n - 3, ".db") == 0)
+		r = sm_strdup(last);
+	else {
+		r = sm_malloc(n + 4);
+		(void)snprintf(r, n + 4, "%s.db", last);
+	}
+	free(copy);
+	return r;
+}
+
+/* policy_open - the policy for one session */
+struct policy *
+policy_open(const struct config *c, const char *ip, const char *name,
+    const char *local_ip)
+{
+	struct policy *p = sm_calloc(1, sizeof(*p));
+	const struct sm_cf_map *k = sm_cf_map(c->cf, "access");
+	char err[512], *file;
+	enum sm_map_type type;
+	bool optional;
+
+	p->c = c;
+	p->ip = sm_strdup(ip != NULL ? ip : "");
+	p->name = sm_strdup(name != NULL ? name : "");
+	p->local_lit = sm_malloc(strlen(local_ip) + 3);
+	(void)snprintf(p->local_lit, strlen(local_ip) + 3, "[%s]", local_ip);
+	sm_buf_init(&p->val, 4096);
+	if (k != NULL && (file = access_file(k->args, &optional)) != NULL) {
+		if (sm_map_type(k->type, &type) < 0)
+			p->access_broken = true;
+		else if ((p->access = sm_map_open(file, type, SM_MAP_RDONLY,
+		    err, sizeof(err))) == NULL &&
+		    !(optional && errno == ENOENT)) {
+			sm_warnx("access map: %s", err);
+			p->access_broken = true;
+		}
+		free(file);
+	}
+	return p;
+}
+
+/* policy_close - release the session's policy */
+void
+policy_close(struct policy *p)
+{
+	if (p == NULL)
+		return;
+	(void)sm_map_close(p->access);
+	free(p->ip);
+	free(p->name);
+	free(p->local_lit);
+	sm_buf_free(&p->val);
+	free(p);
+}
+
+/* policy_has_feature - is FEATURE(name) in the configuration? */
+bool
+policy_has_feature(const struct policy *p, const char *name)
+{
+	return sm_cf_class_has(p->c->cf, "Features", name);
+}
+
+/* policy_access_value - the access map's value for key, or NULL */
+const char *
+policy_access_value(struct policy *p, const char *key)
+{
+	char lower[1024];
+	size_t i;
+
+	if (p->access == NULL)
+		return NULL;
+	for (i = 0; key[i] != '\0' && i + 1 < sizeof(lower); i++)
+		lower[i] = (char)tolower((unsigned char)key[i]);
+	lower[i] = '\0';
+	if (sm_map_get(p->access, lower, strlen(lower), &p->val) == 0 ||
+	    sm_map_get(p->access, lower, strlen(lower) + 1, &p->val) == 0) {
+		if (p->val.len > 0 && p->val.data[p->val.len - 1] == '\0')
+			sm_buf_truncate(&p->val, p->val.len - 1);
+		return sm_buf_str(&p->val);
+	}
+	return NULL;
+}
+
+/*
+ * verdict - turn an access value into a result.  what names the check
+ * for REJECT's wording; addr is echoed as "<addr>... ".
+ */
+static void
+verdict(const char *value, const char *what, const char *addr,
+    struct policy_result *r)
+{
+	char prefix[400];
+	const char *v = value, *text;
+
+	if (addr != NULL)
+		(void)snprintf(prefix, sizeof(prefix), "%.380s... ", addr);
+	else
+		prefix[0] = '\0';
+	r->reply[0] = '\0';
+	if (strcasecmp(v, "OK") == 0)
+		r->v = POL_OK;
+	else if (strcasecmp(v, "RELAY") == 0)
+		r->v = POL_RELAY;
+	else if (strcasecmp(v, "DISCARD") == 0)
+		r->v = POL_DISCARD;
+	else if (strcasecmp(v, "REJECT") == 0) {
+		r->v = POL_REJECT;
+		if (strcmp(what, "To") == 0)
+			(void)snprintf(r->reply, sizeof(r->reply), "550 5.2.1 "
+			    "%sMailbox disabled for this recipient", prefix);
+		else
+			(void)snprintf(r->reply, sizeof(r->reply), "550 5.7.1 "
+			    "%sAccess denied", prefix);
+	} else if (strncasecmp(v, "ERROR:", 6) == 0 || v[0] == '"') {
+		char code[4] = "550", dsn[16] = "";
+
+		r->v = POL_REJECT;
+		text = v[0] == '"' ? v + 1 : v + 6;
+		/* ERROR:D.S.N:NNN text, or ERROR:NNN text */
+		if (isdigit((unsigned char)text[0]) && text[1] == '.') {
+			size_t n = strcspn(text, ":");
+
+			if (n < sizeof(dsn) && text[n] == ':') {
+				memcpy(dsn, text, n);
+				dsn[n] = '\0';
+				text += n + 1;
+			}
+		}
+		if (isdigit((unsigned char)text[0]) &&
+		    isdigit((unsigned char)text[1]) &&
+		    isdigit((unsigned char)text[2])) {
+			memcpy(code, text, 3);
+			text += 3;
+			while (*text == ' ')
+				text++;
+		}
+		if (dsn[0] == '\0')
+			(void)snprintf(dsn, sizeof(dsn), "%c.0.0", code[0]);
+		if (code[0] != '4' && code[0] != '5')
+			memcpy(code, "550", 3);
+		(void)snprintf(r->reply, sizeof(r->reply), "%s %s %s%.*s",
+		    code, dsn, prefix, (int)strcspn(text, "\""), text);
+		if (code[0] == '4')
+			r->v = POL_TEMPFAIL;
+	} else
+		r->v = POL_NONE;	/* SKIP and anything unknown */
+}
+
+/* lookup_host - tag:ip and its prefixes, tag:name and its parents */
+static const char *
+lookup_host(struct policy *p, const char *tag)
+{
+	char key[600], ip[128];
+	const char *v, *d;
+	char *dot;
+
+	(void)snprintf(ip, sizeof(ip), "%s", p->ip);
+	if (strchr(ip, ':') != NULL) {
+		(void)snprintf(key, sizeof(key), "%s:IPv6:%s", tag, ip);
+		return policy_access_value(p, key);
+	}
+	for (;;) {
+		(void)snprintf(key, sizeof(key), "%s:%s", tag, ip);
+		if ((v = policy_access_value(p, key)) != NULL)
+			return v;
+		if ((dot = strrchr(ip, '.')) == NULL)
+			break;
+		*dot = '\0';
+	}
+	for (d = p->name; d != NULL && *d != '\0' && *d != '[';
+	    d = strchr(d, '.') != NULL ? strchr(d, '.') + 1 : NULL) {
+		(void)snprintf(key, sizeof(key), "%s:%s", tag, d);
+		if ((v = policy_access_value(p, key)) != NULL)
+			return v;
+	}
+	return NULL;
+}
+
+/* lookup_addr - tag:user@domain, tag:domain and parents, tag:user@ */
+static const char *
+lookup_addr(struct policy *p, const char *tag, const struct sm_addr *a)
+{
+	char key[700];
+	const char *v, *d;
+
+	if (a->null)
+		return NULL;
+	(void)snprintf(key, sizeof(key), "%s:%s", tag, a->text);
+	if ((v = policy_access_value(p, key)) != NULL)
+		return v;
+	for (d = a->domain; d != NULL && *d != '\0';
+	    d = strchr(d, '.') != NULL ? strchr(d, '.') + 1 : NULL) {
+		(void)snprintf(key, sizeof(key), "%s:%s", tag, d);
+		if ((v = policy_access_value(p, key)) != NULL)
+			return v;
+	}
+	(void)snprintf(key, sizeof(key), "%s:%s@", tag, a->local);
+	return policy_access_value(p, key);
+}
+
+/* tempfail - the access map is declared but cannot be read */
+static bool
+tempfail(const struct policy *p, struct policy_result *r)
+{
+	if (!p->access_broken)
+		return false;
+	r->v = POL_TEMPFAIL;
+	(void)snprintf(r->reply, sizeof(r->reply), "451 4.3.0 Temporary "
+	    "system failure. Please try again later.");
+	return true;
+}
+
+/* policy_connect - the Connect: check of a new client */
+void
+policy_connect(struct policy *p, struct policy_result *r)
+{
+	const char *v;
+
+	memset(r, 0, sizeof(*r));
+	if (!tempfail(p, r) && (v = lookup_host(p, "Connect")) != NULL)
+		verdict(v, "Connect", NULL, r);
+	if (r->v == POL_REJECT && r->reply[0] != '\0')
+		(void)snprintf(r->reply, sizeof(r->reply), "550 5.7.1 Access "
+		    "denied");
+	p->connect = *r;
+}
+
+/* policy_mail - the From: check of a sender; shown is how it was typed */
+void
+policy_mail(struct policy *p, const struct sm_addr *a, const char *shown,
+    struct policy_result *r)
+{
+	const char *v;
+
+	memset(r, 0, sizeof(*r));
+	if (!tempfail(p, r) && (v = lookup_addr(p, "From", a)) != NULL)
+		verdict(v, "From", shown, r);
+	p->mail = *r;
+	p->mail_ok = r->v == POL_OK || r->v == POL_RELAY;
+}
+
+/* in_class - is word, or a parent domain of it, in class name? */
+static bool
+in_class(const struct policy *p, const char *name, const char *word,
+    bool parents)
+{
+	const char *d;
+
+	for (d = word; d != NULL && *d != '\0';
+	    d = parents && strchr(d, '.') != NULL ? strchr(d, '.') + 1 : NULL)
+		if (sm_cf_class_has(p->c->cf, name, d))
+			return true;
+	return false;
+}
+
+/* policy_is_local_domain - is mail for this domain ours to keep? */
+bool
+policy_is_local_domain(const struct policy *p, const char *domain)
+{
+	const char *j = sm_cf_macro(p->c->cf, "j");
+	size_t n = strlen(domain);
+	char d[300];
+
+	if (n == 0 || n >= sizeof(d))
+		return false;
+	memcpy(d, domain, n + 1);
+	if (d[n - 1] == '.')
+		d[n - 1] = '\0';	/* a trailing dot names the same host */
+	return strcasecmp(d, "localhost") == 0 ||
+	    (j != NULL && strcasecmp(d, j) == 0) ||
+	    strcasecmp(d, p->local_lit) == 0 ||
+	    sm_cf_class_has(p->c->cf, "w", d);
+}
+
+/* policy_client_may_relay - may this client send anywhere? */
+bool
+policy_client_may_relay(const struct policy *p)
+{
+	const char *v;
+
+	if (p->ip[0] == '\0' || strcmp(p->ip, "127.0.0.1") == 0 ||
+	    strcmp(p->ip, "::1") == 0)
+		return true;
+	if (p->connect.v == POL_RELAY)
+		return true;
+	if (in_class(p, "R", p->ip, false) ||
+	    (p->name[0] != '\0' && p->name[0] != '[' &&
+	    in_class(p, "R", p->name, !policy_has_feature(p,
+	    "relay_hosts_only"))))
+		return true;
+	v = lookup_host((struct policy *)(uintptr_t)p, "Connect");
+	return v != NULL && strcasecmp(v, "RELAY") == 0;
+}
+
+/* local_user - does the local part name a user of this system? */
+static bool
+local_user(const char *local)
+{
+	char user[256];
+	size_t i;
+
+	for (i = 0; local[i] != '\0' && local[i] != '+' &&
+	    i + 1 < sizeof(user); i++)
+		user[i] = (char)tolower((unsigned char)local[i]);
+	user[i] = '\0';
+	return strcmp(user, "postmaster") == 0 || getpwnam(user) != NULL;
+}
+
+/* policy_rcpt - may this recipient be accepted? */
+void
+policy_rcpt(struct policy *p, const struct sm_addr *a, const char *shown,
+    struct policy_result *r)
+{
+	const char *v = NULL;
+	char prefix[400];
+
+	memset(r, 0, sizeof(*r));
+	(void)snprintf(prefix, sizeof(prefix), "%.380s... ", shown);
+	if (tempfail(p, r))
+		return;
+	/* delay_checks: the connection and sender verdicts land here. */
+	if (policy_has_feature(p, "delay_checks") && !p->mail_ok) {
+		const struct policy_result *early[2] = { &p->connect, &p->mail };
+		int i;
+
+		for (i = 0; i < 2; i++)
+			if (early[i]->v == POL_REJECT ||
+			    early[i]->v == POL_TEMPFAIL) {
+				const char *t = strstr(early[i]->reply,
+				    "... ");
+
+				r->v = early[i]->v;
+				(void)snprintf(r->reply, sizeof(r->reply),
+				    "%.9s %s%s", early[i]->reply, prefix,
+				    t != NULL ? t + 4 : "Access denied");
+				return;
+			}
+	}
+	v = lookup_addr(p, "To", a);
+	if (v != NULL && policy_has_feature(p, "blocklist_recipients")) {
+		verdict(v, "To", shown, r);
+		if (r->v == POL_REJECT || r->v == POL_TEMPFAIL)
+			return;
+	}
+	memset(r, 0, sizeof(*r));
+	if (a->domain == NULL || policy_is_local_domain(p, a->domain)) {
+		if (local_user(a->local))
+			r->v = POL_OK;
+		else {
+			r->v = POL_REJECT;
+			(void)snprintf(r->reply, sizeof(r->reply),
+			    "550 5.1.1 %sUser unknown", prefix);
+		}
+		return;
+	}
+	if (policy_client_may_relay(p) ||
+	    (v != NULL && strcasecmp(v, "RELAY") == 0) ||
+	    in_class(p, "R", a->domain,
+	    !policy_has_feature(p, "relay_hosts_only")) ||
+	    policy_has_feature(p, "promiscuous_relay")) {
+		r->v = POL_RELAY;
+		return;
+	}
+	r->v = POL_REJECT;
+	(void)snprintf(r->reply, sizeof(r->reply), "550 5.7.1 %sRelaying "
+	    "denied%s", prefix, sm_cf_class(p->c->cf, "TrustAuthMech") != NULL ?
+	    ". Proper authentication required." : "");
+}

@@ -1,0 +1,66 @@
+/*
+ * policy - who may send mail here and to whom (spec/smtp-server.md 6, 7).
+ *
+ * SYNOPSIS
+ *	p = policy_open(&config, client_ip, client_name, local_ip)
+ *	policy_connect(p, &r)			access Connect:
+ *	policy_mail(p, &sender, &r)		access From:
+ *	policy_rcpt(p, &rcpt, delayed, &r)	access To:, relaying, users
+ *	policy_close(p)
+ *
+ * DESCRIPTION
+ *	Runs in the session child, after the privilege drop; it opens the
+ *	access map (K access, FEATURE(access_db)) read-only itself, so a
+ *	map rebuilt by makemap is seen by the next session.  Each check
+ *	fills a struct policy_result: a verdict and, for a refusal, the
+ *	whole reply line.
+ *
+ *	Relaying (a recipient outside the local domains) is allowed for a
+ *	client at exactly 127.0.0.1 or ::1, a client address or name in
+ *	class R or with Connect: RELAY, a recipient domain in class R or
+ *	with To: RELAY, and FEATURE(promiscuous_relay).  Local domains are
+ *	class w (Cw, Fw, LOCAL_DOMAIN), localhost, $j and our own address
+ *	in brackets; a local recipient must be a user of this system or
+ *	postmaster.  With FEATURE(delay_checks) the connection and sender
+ *	checks run at each RCPT instead, unless the sender has OK or RELAY.
+ */
+#ifndef POLICY_H
+#define POLICY_H
+
+#include "sm_config.h"
+
+#include <stdbool.h>
+
+#include "config.h"
+#include "sm_addr.h"
+
+enum policy_verdict {
+	POL_NONE,	/* no entry: the default applies */
+	POL_OK,
+	POL_RELAY,
+	POL_REJECT,
+	POL_DISCARD,
+	POL_TEMPFAIL
+};
+
+struct policy_result {
+	enum policy_verdict v;
+	char		 reply[1024];	/* for a refusal: "550 5.7.1 ..." */
+};
+
+struct policy;
+
+struct policy	*policy_open(const struct config *, const char *,
+		    const char *, const char *);
+void		 policy_close(struct policy *);
+bool		 policy_has_feature(const struct policy *, const char *);
+bool		 policy_is_local_domain(const struct policy *, const char *);
+bool		 policy_client_may_relay(const struct policy *);
+void		 policy_connect(struct policy *, struct policy_result *);
+void		 policy_mail(struct policy *, const struct sm_addr *,
+		    const char *, struct policy_result *);
+void		 policy_rcpt(struct policy *, const struct sm_addr *,
+		    const char *, struct policy_result *);
+const char	*policy_access_value(struct policy *, const char *);
+
+#endif /* POLICY_H */

@@ -1,0 +1,62 @@
+/*
+ * srv_int - the state of one SMTP session, shared by srv_session.c
+ * (commands) and srv_data.c (DATA).  Not for other modules.
+ */
+#ifndef SRV_INT_H
+#define SRV_INT_H
+
+#include "sm_config.h"
+
+#include <stdbool.h>
+
+#include "config.h"
+#include "policy.h"
+#include "q_file.h"
+#include "sm_addr.h"
+#include "sm_buf.h"
+#include "sm_io.h"
+#include "srv_session.h"
+
+#define SRV_MAXLINE	2048	/* a command line, CRLF included */
+#define SRV_MAXBAD	25	/* bad commands before we hang up */
+
+#define SRV_REJECT_NONE		0
+#define SRV_REJECT_ACCESS	1	/* Connect: REJECT in the access map */
+#define SRV_REJECT_PROTOCOL	2	/* talked before the EHLO reply */
+
+struct srv {
+	struct config		*c;
+	const struct srv_conn	*conn;
+	struct sm_io		*io;
+	struct sm_buf		 line;
+	struct policy		*pol;
+	char			 hostname[256];	/* $j */
+	char			 peer_ip[64];
+	char			 local_ip[64];
+	char			 client_name[300];	/* "localhost" or "[ip]" */
+	char			 client[400];	/* $_: [user@]name [ip] */
+	char			 helo[256];
+	bool			 helo_seen, esmtp;
+	int			 reject;	/* SRV_REJECT_*: refuse commands */
+	int			 ncmds;		/* command lines read */
+	bool			 did_mail;	/* MAIL/EXPN/VRFY/ETRN seen */
+	bool			 closing;
+	int			 nbad;
+	const char		*last_cmd;
+	/* The transaction. */
+	struct q_msg		*msg;
+	char			*sender_shown;	/* as typed, for replies */
+	struct sm_addr		 sender;
+	char			 body[16];
+	char			 ret[8];
+	struct sm_strlist	 rcpts;		/* addresses as accepted */
+	bool			 discard;
+};
+
+int	srv_reply(struct srv *, const char *, ...) SM_PRINTF(2, 3);
+void	srv_transaction_reset(struct srv *);
+void	srv_data(struct srv *);
+bool	srv_input_waiting(struct srv *);
+const char *srv_proto(const struct srv *);
+
+#endif /* SRV_INT_H */

@@ -1,0 +1,799 @@
+/*
+ * srv_session - one SMTP session; see srv_session.h.
+ *
+ * UNTRUSTED INPUT throughout: every byte comes from the client.  Runs
+ * as RunAsUser in a child of the master; it exits when the session
+ * ends, so a leak or a stuck client costs one process at most, and no
+ * wait in here is longer than the Timeout.* that bounds it.
+ */
+#include "srv_int.h"
+
+#include <arpa/inet.h>
+#include <ctype.h>
+#include <errno.h>
+#include <poll.h>
+#include <pwd.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sysexits.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "ident.h"
+#include "sm_alloc.h"
+#include "sm_log.h"
+#include "sm_time.h"
+#include "srv_cmd.h"
+
+/* Fallback for Timeout.command=0 ("no limit"): we keep one anyway. */
+#define SRV_COMMAND_FALLBACK	3600
+
+/* command_deadline - the deadline for the next command or a reply */
+static void
+command_deadline(const struct srv *s, struct sm_deadline *dl)
+{
+	sm_deadline_in(dl, sm_bound(s->c->opt.to.command,
+	    SRV_COMMAND_FALLBACK));
+}
+
+/* srv_reply - send one reply line (code, enhanced code, text) */
+int
+srv_reply(struct srv *s, const char *fmt, ...)
+{
+	struct sm_deadline dl;
+	struct sm_buf b;
+	va_list ap;
+	int rc;
+
+	if (s->closing)
+		return -1;
+	sm_buf_init(&b, 4096);
+	va_start(ap, fmt);
+	(void)sm_buf_vprintf(&b, fmt, ap);
+	va_end(ap);
+	(void)sm_buf_puts(&b, "\r\n");
+	command_deadline(s, &dl);
+	rc = sm_io_write(s->io, b.data, b.len, &dl) == SM_IO_OK ? 0 : -1;
+	sm_buf_free(&b);
+	if (rc < 0) {
+		sm_notice("%s: lost connection while writing to %s",
+		    s->msg != NULL ? s->msg->id : "NOQUEUE", s->client);
+		s->closing = true;
+	}
+	return rc;
+}
+
+/* srv_proto - $r: SMTP or ESMTP */
+const char *
+srv_proto(const struct srv *s)
+{
+	return s->esmtp ? "ESMTP" : "SMTP";
+}
+
+/* qid - the queue id for log lines */
+static const char *
+qid(const struct srv *s)
+{
+	return s->msg != NULL ? s->msg->id : "NOQUEUE";
+}
+
+/* srv_transaction_reset - forget MAIL, RCPT and any half message */
+void
+srv_transaction_reset(struct srv *s)
+{
+	if (s->msg != NULL) {
+		q_msg_abort(s->msg);
+		q_msg_free(s->msg);
+		s->msg = NULL;
+	}
+	free(s->sender_shown);
+	s->sender_shown = NULL;
+	sm_addr_free(&s->sender);
+	sm_strlist_clear(&s->rcpts);
+	s->body[0] = s->ret[0] = '\0';
+	s->discard = false;
+}
+
+/* addr_text - an address of a sockaddr */
+static void
+addr_text(const struct sockaddr_storage *ss, char *buf, size_t len)
+{
+	const void *a = ss->ss_family == AF_INET6 ?
+	    (const void *)&((const struct sockaddr_in6 *)ss)->sin6_addr :
+	    (const void *)&((const struct sockaddr_in *)ss)->sin_addr;
+
+	if ((ss->ss_family != AF_INET && ss->ss_family != AF_INET6) ||
+	    inet_ntop(ss->ss_family, a, buf, (socklen_t)len) == NULL)
+		buf[0] = '\0';
+	/* An IPv4 client on an IPv6 socket is an IPv4 client. */
+	if (strncmp(buf, "::ffff:", 7) == 0 && strchr(buf + 7, '.') != NULL)
+		memmove(buf, buf + 7, strlen(buf + 7) + 1);
+}
+
+/*
+ * identify - who the client is.  XXX(issue 10): names come from bounded
+ * DNS later; for now loopback addresses are "localhost" and others are
+ * shown as an address literal, which is what sendmail shows for a
+ * client without a PTR record.
+ */
+static void
+identify(struct srv *s)
+{
+	struct sm_deadline dl;
+	char user[256] = "";
+
+	if (!s->conn->is_socket) {
+		struct passwd *pw = getpwuid(getuid());
+
+		(void)snprintf(s->client_name, sizeof(s->client_name),
+		    "localhost");
+		(void)snprintf(s->client, sizeof(s->client), "%s@localhost",
+		    pw != NULL ? pw->pw_name : "unknown");
+		return;
+	}
+	addr_text(&s->conn->peer, s->peer_ip, sizeof(s->peer_ip));
+	addr_text(&s->conn->local, s->local_ip, sizeof(s->local_ip));
+	if (strcmp(s->peer_ip, "127.0.0.1") == 0 ||
+	    strcmp(s->peer_ip, "::1") == 0)
+		(void)snprintf(s->client_name, sizeof(s->client_name),
+		    "localhost");
+	else
+		(void)snprintf(s->client_name, sizeof(s->client_name), "[%s]",
+		    s->peer_ip);
+	/* Timeout.ident bounds the whole query; 0 turns it off. */
+	if (s->c->opt.to.ident > 0) {
+		sm_deadline_in(&dl, s->c->opt.to.ident);
+		if (ident_query(&s->conn->local, &s->conn->peer, &dl, user,
+		    sizeof(user)) < 0)
+			user[0] = '\0';
+	}
+	if (s->client_name[0] == '[')
+		(void)snprintf(s->client, sizeof(s->client), "%s%s%s",
+		    user, user[0] != '\0' ? "@" : "", s->client_name);
+	else
+		(void)snprintf(s->client, sizeof(s->client), "%s%s%s [%s]",
+		    user, user[0] != '\0' ? "@" : "", s->client_name,
+		    s->peer_ip);
+}
+
+/* greet - the 220 greeting: SmtpGreetingMessage, ESMTP after word one */
+static int
+greet(struct srv *s)
+{
+	struct sm_buf text;
+	char *p, *nl, *word;
+	int rc = 0;
+
+	sm_buf_init(&text, 4096);
+	if (sm_cf_expand(s->c->cf, s->c->opt.SmtpGreetingMessage, &text) < 0)
+		(void)sm_buf_printf(&text, "%s", s->hostname);
+	p = text.data;
+	word = p + strcspn(p, " \n");
+	for (;;) {
+		nl = strchr(p, '\n');
+		if (nl != NULL)
+			*nl = '\0';
+		if (p == text.data)
+			rc = srv_reply(s, "220%c%.*s ESMTP%s", nl != NULL ?
+			    '-' : ' ', (int)(word - p), p, word);
+		else
+			rc = srv_reply(s, "220%c%s", nl != NULL ? '-' : ' ',
+			    p);
+		if (rc < 0 || nl == NULL)
+			break;
+		p = nl + 1;
+	}
+	sm_buf_free(&text);
+	return rc;
+}
+
+/* srv_input_waiting - has the client sent more than we answered? */
+bool
+srv_input_waiting(struct srv *s)
+{
+	struct pollfd pfd;
+
+	if (sm_io_pending(s->io) > 0)
+		return true;
+	pfd.fd = s->conn->rfd;
+	pfd.events = POLLIN;
+	pfd.revents = 0;
+	return poll(&pfd, 1, 0) > 0 && (pfd.revents & POLLIN);
+}
+
+/* helo_ok - sendmail's check of a HELO argument */
+static bool
+helo_ok(const char *a)
+{
+	for (; *a != '\0'; a++)
+		if (!isalnum((unsigned char)*a) &&
+		    strchr("[].-_#:", *a) == NULL)
+			return false;
+	return true;
+}
+
+/* do_helo - HELO and EHLO */
+static void
+do_helo(struct srv *s, const char *arg, bool ehlo)
+{
+	unsigned priv = s->c->opt.PrivacyOptions;
+
+	if (*arg == '\0') {
+		(void)srv_reply(s, "501 5.0.0 %s requires domain address",
+		    ehlo ? "EHLO" : "HELO");
+		return;
+	}
+	if (!helo_ok(arg) && !s->c->opt.AllowBogusHELO) {
+		(void)srv_reply(s, "501 5.0.0 Invalid domain name");
+		return;
+	}
+	/* Transaction stuffing: nothing may follow EHLO before its reply. */
+	if (srv_input_waiting(s)) {
+		sm_notice("%s: rejecting server %s from %s due to traffic "
+		    "before response", qid(s), ehlo ? "EHLO" : "HELO",
+		    s->client);
+		(void)srv_reply(s, "554 5.5.0 SMTP protocol error");
+		s->reject = SRV_REJECT_PROTOCOL;
+		return;
+	}
+	srv_transaction_reset(s);
+	(void)snprintf(s->helo, sizeof(s->helo), "%s", arg);
+	s->helo_seen = true;
+	s->esmtp = ehlo;
+	if (!ehlo) {
+		(void)srv_reply(s, "250 %s Hello %s, pleased to meet you",
+		    s->hostname, s->client);
+		return;
+	}
+	(void)srv_reply(s, "250-%s Hello %s, pleased to meet you",
+	    s->hostname, s->client);
+	(void)srv_reply(s, "250-ENHANCEDSTATUSCODES");
+	(void)srv_reply(s, "250-PIPELINING");
+	if (!(priv & SM_PRIV_NOEXPN))
+		(void)srv_reply(s, "250-EXPN");
+	if (!(priv & (SM_PRIV_NOEXPN | SM_PRIV_NOVERB)))
+		(void)srv_reply(s, "250-VERB");
+	(void)srv_reply(s, "250-8BITMIME");
+	if (s->c->opt.MaxMessageSize > 0)
+		(void)srv_reply(s, "250-SIZE %ld", s->c->opt.MaxMessageSize);
+	else
+		(void)srv_reply(s, "250-SIZE");
+	if (!(priv & SM_PRIV_NORECEIPTS) && s->c->opt.SendMimeErrors)
+		(void)srv_reply(s, "250-DSN");
+	(void)srv_reply(s, "250 HELP");
+}
+
+/* split_path - "FROM:<a> params": check the keyword, split the rest */
+static bool
+split_path(struct srv *s, const char *arg, const char *kw, char **path,
+    char **params)
+{
+	size_t n = strlen(kw);
+	enum sm_addr_result r;
+
+	if (strncasecmp(arg, kw, n) != 0) {
+		(void)srv_reply(s, "501 5.5.2 Syntax error in parameters "
+		    "scanning \"%.*s\"", (int)strcspn(arg, ":"), arg);
+		return false;
+	}
+	arg += n;
+	while (*arg == ' ' || *arg == '\t')
+		arg++;
+	if (*arg == '\0') {
+		(void)srv_reply(s, "501 5.5.2 Syntax error in parameters "
+		    "scanning \"\"");
+		return false;
+	}
+	if ((r = sm_addr_split(arg, path, params)) != SM_ADDR_OK) {
+		(void)srv_reply(s, "553 %s %.*s... %s", sm_addr_dsn(r),
+		    (int)strcspn(arg, " "), arg, sm_addr_errtext(r));
+		return false;
+	}
+	return true;
+}
+
+/* shown - how the client wrote the path: with brackets when it did */
+static char *
+shown(const char *arg, const char *kw)
+{
+	const char *p = arg + strlen(kw);
+	size_t n;
+
+	while (*p == ' ' || *p == '\t')
+		p++;
+	n = *p == '<' ? strcspn(p, ">") + 1 : strcspn(p, " \t");
+	return sm_strndup(p, n);
+}
+
+/* start_message - the queue file of a new transaction */
+static bool
+start_message(struct srv *s)
+{
+	s->msg = q_msg_new(s->c->opt.QueueDirectory);
+	if (q_msg_data_open(s->msg) < 0) {
+		sm_warn("%s: cannot create data file in %s", s->msg->id,
+		    s->c->opt.QueueDirectory);
+		(void)srv_reply(s, errno == ENOSPC ? "452 4.3.1 Insufficient "
+		    "disk space; try again later" : "451 4.3.0 Temporary "
+		    "system failure. Please try again later.");
+		srv_transaction_reset(s);
+		return false;
+	}
+	return true;
+}
+
+/* do_mail - MAIL FROM */
+static void
+do_mail(struct srv *s, const char *arg)
+{
+	struct srv_mail_params mp;
+	struct policy_result pr;
+	enum sm_addr_result r;
+	char reply[600], *path = NULL, *params = NULL;
+
+	if ((s->c->opt.PrivacyOptions & SM_PRIV_NEEDMAILHELO) &&
+	    !s->helo_seen) {
+		(void)srv_reply(s, "503 5.0.0 Polite people say HELO first");
+		return;
+	}
+	if (s->msg != NULL) {
+		(void)srv_reply(s, "503 5.5.0 Sender already specified");
+		return;
+	}
+	if (!split_path(s, arg, "FROM:", &path, &params))
+		goto out;
+	s->sender_shown = shown(arg, "FROM:");
+	if ((r = sm_addr_parse(path, &s->sender)) != SM_ADDR_OK) {
+		(void)srv_reply(s, "553 %s %s... %s", sm_addr_dsn(r),
+		    s->sender_shown, sm_addr_errtext(r));
+		goto fail;
+	}
+	if (!s->sender.null && s->sender.domain == NULL &&
+	    s->conn->is_socket &&
+	    !policy_has_feature(s->pol, "accept_unqualified_senders") &&
+	    !(s->conn->daemon != NULL &&
+	    daemon_has_modifier(s->conn->daemon, 'u'))) {
+		(void)srv_reply(s, "553 5.5.4 %s... Domain name required for "
+		    "sender address %s", s->sender_shown, s->sender.text);
+		goto fail;
+	}
+	if (srv_cmd_mail_params(params, &mp, reply, sizeof(reply)) < 0) {
+		(void)srv_reply(s, "%s", reply);
+		goto fail;
+	}
+	if (s->c->opt.MaxMessageSize > 0 && mp.size > s->c->opt.MaxMessageSize) {
+		(void)srv_reply(s, "552 5.2.3 Message size exceeds fixed "
+		    "maximum message size (%ld)", s->c->opt.MaxMessageSize);
+		goto fail;
+	}
+	if (!policy_has_feature(s->pol, "delay_checks")) {
+		policy_mail(s->pol, &s->sender, s->sender_shown, &pr);
+		if (pr.v == POL_REJECT || pr.v == POL_TEMPFAIL) {
+			(void)srv_reply(s, "%s", pr.reply);
+			goto fail;
+		}
+	} else
+		policy_mail(s->pol, &s->sender, s->sender_shown, &pr);
+	if (!start_message(s))
+		goto out;
+	s->did_mail = true;
+	s->discard = pr.v == POL_DISCARD;
+	(void)snprintf(s->body, sizeof(s->body), "%s", mp.body);
+	(void)snprintf(s->ret, sizeof(s->ret), "%s", mp.ret);
+	s->msg->sender = sm_malloc(strlen(s->sender.text) + 3);
+	(void)snprintf(s->msg->sender, strlen(s->sender.text) + 3, "<%s>",
+	    s->sender.text);
+	if (mp.envid[0] != '\0')
+		s->msg->envid = sm_strdup(mp.envid);
+	if (mp.auth[0] != '\0')
+		s->msg->auth = sm_strdup(mp.auth);
+	(void)srv_reply(s, "250 2.1.0 %s... Sender ok", s->sender_shown);
+	goto out;
+fail:
+	srv_transaction_reset(s);
+out:
+	free(path);
+	free(params);
+}
+
+/* rcpt_flags - the R line flags: primary, and NOTIFY as given */
+static void
+rcpt_flags(const struct srv_rcpt_params *rp, char *f, size_t len)
+{
+	size_t n = 0;
+
+	f[n++] = 'P';
+	if (rp->notify & SRV_NOTIFY_GIVEN) {
+		f[n++] = 'N';
+		if (rp->notify & SRV_NOTIFY_SUCCESS)
+			f[n++] = 'S';
+		if (rp->notify & SRV_NOTIFY_FAILURE)
+			f[n++] = 'F';
+		if (rp->notify & SRV_NOTIFY_DELAY)
+			f[n++] = 'D';
+	} else {
+		f[n++] = 'F';
+		f[n++] = 'D';
+	}
+	f[n < len ? n : len - 1] = '\0';
+}
+
+/* do_rcpt - RCPT TO */
+static void
+do_rcpt(struct srv *s, const char *arg)
+{
+	struct srv_rcpt_params rp;
+	struct policy_result pr;
+	struct sm_addr a;
+	enum sm_addr_result r;
+	char reply[600], flags[8], *path = NULL, *params = NULL, *sh = NULL;
+	size_t i;
+
+	memset(&a, 0, sizeof(a));
+	if (s->msg == NULL) {
+		(void)srv_reply(s, "503 5.0.0 Need MAIL before RCPT");
+		return;
+	}
+	if (!split_path(s, arg, "TO:", &path, &params))
+		goto out;
+	sh = shown(arg, "TO:");
+	if ((r = sm_addr_parse(path, &a)) != SM_ADDR_OK) {
+		(void)srv_reply(s, "553 %s %s... %s", sm_addr_dsn(r), sh,
+		    sm_addr_errtext(r));
+		goto out;
+	}
+	if (a.null) {
+		(void)srv_reply(s, "553 5.0.0 <>... User address required");
+		goto out;
+	}
+	if (srv_cmd_rcpt_params(params, &rp, reply, sizeof(reply)) < 0) {
+		(void)srv_reply(s, "%s", reply);
+		goto out;
+	}
+	for (i = 0; i < s->rcpts.n; i++)
+		if (strcasecmp(s->rcpts.v[i], a.text) == 0) {
+			(void)srv_reply(s, "250 2.1.5 <%s>... Recipient ok",
+			    s->rcpts.v[i]);
+			goto out;
+		}
+	if (s->c->opt.MaxRecipientsPerMessage > 0 &&
+	    s->rcpts.n >= (size_t)s->c->opt.MaxRecipientsPerMessage) {
+		(void)srv_reply(s, "452 4.5.3 Too many recipients");
+		goto out;
+	}
+	policy_rcpt(s->pol, &a, sh, &pr);
+	if (pr.v == POL_REJECT || pr.v == POL_TEMPFAIL) {
+		sm_info("%s: ruleset=check_rcpt, arg1=%s, relay=%s, "
+		    "reject=%s", qid(s), sh, s->client, pr.reply);
+		(void)srv_reply(s, "%s", pr.reply);
+		goto out;
+	}
+	rcpt_flags(&rp, flags, sizeof(flags));
+	{
+		char *rc = sm_malloc(strlen(a.text) + 3);
+
+		(void)snprintf(rc, strlen(a.text) + 3, "<%s>", a.text);
+		q_msg_add_rcpt(s->msg, rc, flags,
+		    rp.orcpt[0] != '\0' ? rp.orcpt : NULL);
+		free(rc);
+	}
+	sm_strlist_add(&s->rcpts, a.text);
+	(void)srv_reply(s, "250 2.1.5 %s... Recipient ok", sh);
+out:
+	sm_addr_free(&a);
+	free(sh);
+	free(path);
+	free(params);
+}
+
+/* do_vrfy - VRFY and EXPN: local users only (aliases come later) */
+static void
+do_vrfy(struct srv *s, const char *arg, bool expn)
+{
+	unsigned priv = s->c->opt.PrivacyOptions;
+	struct passwd *pw;
+	char user[256];
+	size_t i;
+
+	s->did_mail = true;
+	if (expn && (priv & SM_PRIV_NOEXPN)) {
+		(void)srv_reply(s, "502 5.7.0 Sorry, we do not allow this "
+		    "operation");
+		return;
+	}
+	if (!expn && (priv & SM_PRIV_NOVRFY)) {
+		(void)srv_reply(s, "252 2.5.2 Cannot VRFY user; try RCPT to "
+		    "attempt delivery (or try finger)");
+		return;
+	}
+	if (((priv & SM_PRIV_NEEDVRFYHELO) && !expn && !s->helo_seen) ||
+	    ((priv & SM_PRIV_NEEDEXPNHELO) && expn && !s->helo_seen)) {
+		(void)srv_reply(s, "503 5.0.0 I demand that you introduce "
+		    "yourself first");
+		return;
+	}
+	if (*arg == '\0') {
+		(void)srv_reply(s, "501 5.5.2 Argument required");
+		return;
+	}
+	for (i = 0; arg[i] != '\0' && arg[i] != '@' && arg[i] != '>' &&
+	    i + 1 < sizeof(user); i++)
+		user[i] = (char)tolower((unsigned char)arg[i]);
+	user[i] = '\0';
+	if (user[0] == '<')
+		memmove(user, user + 1, strlen(user));
+	if ((pw = getpwnam(user)) == NULL) {
+		(void)srv_reply(s, "550 5.1.1 %.100s... User unknown", arg);
+		return;
+	}
+	(void)srv_reply(s, "250 2.1.5 %s <%s@%s>", pw->pw_name, pw->pw_name,
+	    s->hostname);
+}
+
+/* do_help - HELP: a short built-in text */
+static void
+do_help(struct srv *s, const char *arg)
+{
+	static const char *const topics[] = { "HELO", "EHLO", "MAIL", "RCPT",
+	    "DATA", "RSET", "NOOP", "QUIT", "HELP", "VRFY", "EXPN", "VERB" };
+	size_t i;
+
+	if (*arg != '\0') {
+		for (i = 0; i < sizeof(topics) / sizeof(topics[0]); i++)
+			if (strcasecmp(arg, topics[i]) == 0) {
+				(void)srv_reply(s, "214-2.0.0 %s: see RFC 5321",
+				    topics[i]);
+				(void)srv_reply(s, "214 2.0.0 End of HELP info");
+				return;
+			}
+		(void)srv_reply(s, "504 5.3.0 HELP topic \"%.10s\" unknown",
+		    arg);
+		return;
+	}
+	(void)srv_reply(s, "214-2.0.0 This is sendmaild version %s",
+	    SM_VERSION);
+	(void)srv_reply(s, "214-2.0.0 Topics:");
+	(void)srv_reply(s, "214-2.0.0 \tHELO\tEHLO\tMAIL\tRCPT\tDATA");
+	(void)srv_reply(s, "214-2.0.0 \tRSET\tNOOP\tQUIT\tHELP\tVRFY");
+	(void)srv_reply(s, "214-2.0.0 \tEXPN\tVERB");
+	(void)srv_reply(s, "214 2.0.0 End of HELP info");
+}
+
+/* lost - the client went away or went quiet between commands */
+static void
+lost(struct srv *s, enum sm_io_result r)
+{
+	if (r == SM_IO_TIMEOUT) {
+		sm_notice("%s: timeout waiting for input from %s during "
+		    "server cmd read (Timeout.command)", qid(s), s->client);
+		(void)srv_reply(s, "421 4.4.1 %s Lost input channel from %s",
+		    s->hostname, s->client);
+	}
+	sm_notice("%s: lost input channel from %s to %s after %s", qid(s),
+	    s->client, s->conn->daemon != NULL ? s->conn->daemon->name :
+	    "stdin", s->last_cmd != NULL ? s->last_cmd : "startup");
+	s->closing = true;
+}
+
+/* bad_line - a bare CR or LF, or a NUL: refuse; true when refused */
+static bool
+bad_line(struct srv *s)
+{
+	const char *l = s->line.data, *what = NULL;
+	size_t n = s->line.len;		/* the line ends with LF */
+
+	if (n < 2 || l[n - 2] != '\r')
+		what = "Bare linefeed (LF)";
+	else if (memchr(l, '\r', n - 2) != NULL)
+		what = "Bare carriage return (CR)";
+	if (what != NULL) {
+		sm_notice("%s: %s not allowed in a command from %s", qid(s),
+		    what, s->client);
+		(void)srv_reply(s, "421 4.5.0 %s not allowed", what);
+		s->closing = true;
+		return true;
+	}
+	if (memchr(l, '\0', n) != NULL) {
+		(void)srv_reply(s, "500 5.5.2 NUL byte in command");
+		s->nbad++;
+		return true;
+	}
+	return false;
+}
+
+/* too_long - swallow the rest of an over-long line, then answer 500 */
+static bool
+too_long(struct srv *s)
+{
+	struct sm_deadline dl;
+	enum sm_io_result r;
+
+	command_deadline(s, &dl);
+	do
+		r = sm_io_getline(s->io, &s->line, SRV_MAXLINE, &dl);
+	while (r == SM_IO_TOOLONG);
+	if (r != SM_IO_OK) {
+		lost(s, r);
+		return false;
+	}
+	s->nbad++;
+	sm_notice("%s: command line too long from %s", qid(s), s->client);
+	(void)srv_reply(s, "500 5.5.2 Line too long");
+	return true;
+}
+
+/* dispatch - one command line (line end removed) */
+static void
+dispatch(struct srv *s, const char *l)
+{
+	const char *arg;
+	enum srv_cmd cmd = srv_cmd_lookup(l, &arg);
+
+	if (s->reject == SRV_REJECT_PROTOCOL && cmd != SRV_CMD_QUIT) {
+		(void)srv_reply(s, "550 5.0.0 Command rejected");
+		s->nbad++;
+		return;
+	}
+	if (s->reject == SRV_REJECT_ACCESS && cmd != SRV_CMD_QUIT &&
+	    cmd != SRV_CMD_NOOP && cmd != SRV_CMD_RSET &&
+	    cmd != SRV_CMD_HELO && cmd != SRV_CMD_EHLO) {
+		(void)srv_reply(s, "550 5.7.1 Access denied");
+		s->nbad++;
+		return;
+	}
+	if (cmd != SRV_CMD_UNKNOWN)
+		s->last_cmd = srv_cmd_name(cmd);
+	switch (cmd) {
+	case SRV_CMD_HELO:
+	case SRV_CMD_EHLO:
+		if (s->reject == SRV_REJECT_ACCESS) {
+			/* A refused client learns nothing of our extensions. */
+			(void)srv_reply(s, "250%s%s Hello %s, pleased to meet "
+			    "you", cmd == SRV_CMD_EHLO ? "-" : " ",
+			    s->hostname, s->client);
+			if (cmd == SRV_CMD_EHLO)
+				(void)srv_reply(s, "250 ENHANCEDSTATUSCODES");
+			return;
+		}
+		do_helo(s, arg, cmd == SRV_CMD_EHLO);
+		break;
+	case SRV_CMD_MAIL:
+		do_mail(s, arg);
+		break;
+	case SRV_CMD_RCPT:
+		do_rcpt(s, arg);
+		break;
+	case SRV_CMD_DATA:
+		srv_data(s);
+		break;
+	case SRV_CMD_RSET:
+		srv_transaction_reset(s);
+		(void)srv_reply(s, "250 2.0.0 Reset state");
+		break;
+	case SRV_CMD_NOOP:
+		(void)srv_reply(s, "250 2.0.0 OK");
+		break;
+	case SRV_CMD_QUIT:
+		(void)srv_reply(s, "221 2.0.0 %s closing connection",
+		    s->hostname);
+		s->closing = true;
+		break;
+	case SRV_CMD_VRFY:
+	case SRV_CMD_EXPN:
+		do_vrfy(s, arg, cmd == SRV_CMD_EXPN);
+		break;
+	case SRV_CMD_HELP:
+		do_help(s, arg);
+		break;
+	case SRV_CMD_VERB:
+		if (s->c->opt.PrivacyOptions &
+		    (SM_PRIV_NOEXPN | SM_PRIV_NOVERB))
+			(void)srv_reply(s, "502 5.7.0 Verbose unavailable");
+		else
+			(void)srv_reply(s, "250 2.0.0 Verbose mode");
+		break;
+	case SRV_CMD_STARTTLS:
+		(void)srv_reply(s, "503 5.5.0 TLS not available");
+		break;
+	case SRV_CMD_AUTH:
+		(void)srv_reply(s, "503 5.3.3 AUTH not available");
+		break;
+	case SRV_CMD_ETRN:
+		/* XXX(issue 5): ETRN starts a queue run once runners exist. */
+		(void)srv_reply(s, "502 5.5.1 Command not implemented: "
+		    "\"%.40s\"", l);
+		break;
+	case SRV_CMD_PROXY:
+		if (s->ncmds == 1 && strchr(l, ' ') != NULL) {
+			(void)srv_reply(s, "421 4.7.0 %s Rejecting open proxy "
+			    "%s", s->hostname, s->client);
+			s->closing = true;
+			break;
+		}
+		SM_FALLTHROUGH;
+	case SRV_CMD_UNKNOWN:
+		s->nbad++;
+		(void)srv_reply(s, "500 5.5.1 Command unrecognized: \"%.40s\"",
+		    l);
+		break;
+	case SRV_CMD_OBSOLETE:
+		(void)srv_reply(s, "502 5.5.1 Command not implemented: "
+		    "\"%.40s\"", l);
+		break;
+	}
+}
+
+/* srv_session - serve one connection; see srv_session.h */
+int
+srv_session(struct config *c, const struct srv_conn *conn)
+{
+	struct srv s;
+	struct policy_result pr;
+	struct sm_deadline dl;
+	enum sm_io_result r;
+	char date[64];
+
+	memset(&s, 0, sizeof(s));
+	s.c = c;
+	s.conn = conn;
+	s.io = sm_io_new(conn->rfd, conn->wfd);
+	sm_buf_init(&s.line, SRV_MAXLINE);
+	if (sm_cf_macro(c->cf, "j") != NULL)
+		(void)snprintf(s.hostname, sizeof(s.hostname), "%s",
+		    sm_cf_macro(c->cf, "j"));
+	else if (gethostname(s.hostname, sizeof(s.hostname)) < 0)
+		(void)snprintf(s.hostname, sizeof(s.hostname), "localhost");
+	identify(&s);
+	sm_cf_define(c->cf, "j", s.hostname);
+	sm_cf_define(c->cf, "v", SM_VERSION);
+	if (sm_cf_macro(c->cf, "Z") == NULL)
+		sm_cf_define(c->cf, "Z", SM_VERSION);
+	sm_cf_define(c->cf, "b", sm_time_rfc822(time(NULL), date,
+	    sizeof(date)));
+	sm_cf_define(c->cf, "_", s.client);
+	s.pol = policy_open(c, conn->is_socket ? s.peer_ip : "",
+	    s.client_name, s.local_ip);
+	if (sm_log_level() > 9)
+		sm_info("NOQUEUE: connect from %s", s.client);
+	policy_connect(s.pol, &pr);
+	if (pr.v == POL_REJECT && !policy_has_feature(s.pol, "delay_checks"))
+		s.reject = SRV_REJECT_ACCESS;
+	if (greet(&s) < 0)
+		goto out;
+	while (!s.closing) {
+		if (s.nbad >= SRV_MAXBAD) {
+			(void)srv_reply(&s, "421 4.7.0 %s Too many bad "
+			    "commands; closing connection", s.hostname);
+			break;
+		}
+		command_deadline(&s, &dl);
+		r = sm_io_getline(s.io, &s.line, SRV_MAXLINE, &dl);
+		if (r == SM_IO_TOOLONG) {
+			if (!too_long(&s))
+				break;
+			continue;
+		}
+		if (r != SM_IO_OK) {
+			lost(&s, r);
+			break;
+		}
+		if (bad_line(&s))
+			continue;
+		sm_buf_chomp(&s.line);
+		s.ncmds++;
+		dispatch(&s, s.line.data);
+	}
+out:
+	if (!s.did_mail)
+		sm_info("%s: %s did not issue MAIL/EXPN/VRFY/ETRN during "
+		    "connection to %s", qid(&s), s.client,
+		    conn->daemon != NULL ? conn->daemon->name : "stdin");
+	srv_transaction_reset(&s);
+	policy_close(s.pol);
+	sm_buf_free(&s.line);
+	sm_io_free(s.io);
+	return EX_OK;
+}
