@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "sm_alloc.h"
+#include "sm_log.h"
 
 #define SM_IO_RBUFSIZE	16384
 
@@ -263,6 +264,19 @@ fail:
 	(void)close(fd);
 	errno = err;
 	return SM_IO_ERR;
+}
+
+/*
+ * sm_io_unread - push back the last n bytes that sm_io_read() returned
+ * (a parser that read past the end of what it wanted); they are read
+ * again next.
+ */
+void
+sm_io_unread(struct sm_io *io, size_t n)
+{
+	if (n > io->rpos)
+		sm_panic("sm_io_unread: %zu bytes, only %zu read", n, io->rpos);
+	io->rpos -= n;
 }
 
 /* sm_io_pending - bytes already read from the peer and not consumed */

@@ -7,6 +7,8 @@
  *	sm_io_getline(io, &line, maxlen, &dl)
  *	sm_io_read(io, p, len, &got, &dl)	one block, 1..len bytes
  *	sm_io_write(io, p, len, &dl)		all of it, or a failure
+ *	sm_io_unread(io, n)			give back the last n bytes of
+ *						the last sm_io_read()
  *	sm_io_pending(io)			bytes read ahead, unconsumed
  *	sm_io_free(io)				does not close the descriptors
  *
@@ -63,6 +65,7 @@ enum sm_io_result sm_io_read(struct sm_io *, void *, size_t, size_t *,
 		    const struct sm_deadline *);
 enum sm_io_result sm_io_write(struct sm_io *, const void *, size_t,
 		    const struct sm_deadline *);
+void		 sm_io_unread(struct sm_io *, size_t);
 size_t		 sm_io_pending(const struct sm_io *);
 bool		 sm_io_dead(const struct sm_io *);
 const char	*sm_io_strresult(enum sm_io_result);

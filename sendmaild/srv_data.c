@@ -175,8 +175,8 @@ overflow(struct collect *k)
 	sm_buf_reset(&k->cur);
 }
 
-/* feed - a block of bytes from the client */
-static void
+/* feed - a block of bytes from the client; returns how many it used */
+static size_t
 feed(struct collect *k, const char *p, size_t n)
 {
 	size_t i;
@@ -207,6 +207,7 @@ feed(struct collect *k, const char *p, size_t n)
 			overflow(k);
 		(void)sm_buf_putc(&k->cur, c);
 	}
+	return i;
 }
 
 /* find_header - the value of the first header called name, or NULL */
@@ -378,6 +379,7 @@ accept_message(struct srv *s, struct collect *k)
 		int e = errno;
 
 		sm_warn("%s: cannot write the queue file", m->id);
+		q_msg_abort(m);
 		(void)srv_reply(s, e == ENOSPC ? "452 4.3.1 Insufficient disk "
 		    "space; try again later" : "451 4.3.0 Temporary system "
 		    "failure. Please try again later.");
@@ -398,7 +400,9 @@ srv_data(struct srv *s)
 	struct sm_deadline dl;
 	enum sm_io_result r = SM_IO_OK;
 	char buf[16384];
-	size_t got;
+	size_t got, used;
+	char reply[1024];
+	bool hangup = false;
 	long max = s->c->opt.MaxMessageSize;
 
 	if (s->msg == NULL) {
@@ -431,58 +435,68 @@ srv_data(struct srv *s)
 		if ((r = sm_io_read(s->io, buf, sizeof(buf), &got, &dl)) !=
 		    SM_IO_OK)
 			break;
-		feed(&k, buf, got);
+		used = feed(&k, buf, got);
+		/* Commands pipelined after the final dot are read next. */
+		if (k.done && used < got)
+			sm_io_unread(s->io, got - used);
 	}
 	flush(&k);
+	reply[0] = '\0';
 	if (k.bad != NULL) {
 		sm_notice("%s: collect: relay=%s, from=%s, info=%s not "
 		    "allowed, where=body, status=tempfail", s->msg->id,
 		    s->client, s->sender_shown, k.bad);
-		(void)srv_reply(s, "421 4.5.0 %s not allowed", k.bad);
-		s->closing = true;
+		(void)snprintf(reply, sizeof(reply), "421 4.5.0 %s not allowed",
+		    k.bad);
+		hangup = true;
 	} else if (r == SM_IO_TIMEOUT) {
 		sm_notice("%s: timeout waiting for input from %s during "
 		    "message collect (Timeout.datablock)", s->msg->id,
 		    s->client);
-		(void)srv_reply(s, "421 4.4.1 collect: relay=%s, from=%s, "
-		    "info=read timeout", s->client, s->sender_shown);
-		s->closing = true;
+		(void)snprintf(reply, sizeof(reply), "421 4.4.1 collect: "
+		    "relay=%.300s, from=%.300s, info=read timeout", s->client,
+		    s->sender_shown);
+		hangup = true;
 	} else if (r != SM_IO_OK) {
 		sm_notice("%s: collect: relay=%s, from=%s, info=unexpected "
 		    "close", s->msg->id, s->client, s->sender_shown);
 		s->closing = true;
 	} else if (k.hdr_toolarge) {
 		refused(s, "headers too large");
-		(void)srv_reply(s, "552 5.6.0 Headers too large (%ld max)",
-		    s->c->opt.MaxHeadersLength);
+		(void)snprintf(reply, sizeof(reply), "552 5.6.0 Headers too "
+		    "large (%ld max)", s->c->opt.MaxHeadersLength);
 	} else if (max > 0 && k.size > (size_t)max) {
 		refused(s, "message too large");
-		(void)srv_reply(s, "552 5.2.3 Message exceeds maximum fixed "
-		    "size (%ld)", max);
+		(void)snprintf(reply, sizeof(reply), "552 5.2.3 Message "
+		    "exceeds maximum fixed size (%ld)", max);
 	} else if (k.nul) {
-		sm_notice("%s: message from %s contains NUL bytes",
-		    s->msg->id, s->client);
-		(void)srv_reply(s, "554 5.6.0 Message contains NUL "
-		    "characters");
+		refused(s, "NUL bytes");
+		(void)snprintf(reply, sizeof(reply), "554 5.6.0 Message "
+		    "contains NUL characters");
 	} else if (count_received(&k) >= s->c->opt.MaxHopCount) {
-		sm_notice("%s: too many hops (%ld max) from %s", s->msg->id,
-		    s->c->opt.MaxHopCount, s->client);
-		(void)srv_reply(s, "554 5.4.6 Too many hops");
+		refused(s, "too many hops");
+		(void)snprintf(reply, sizeof(reply), "554 5.4.6 Too many hops");
 	} else if (k.write_failed) {
 		errno = k.write_errno;
 		sm_warn("%s: cannot write the data file", s->msg->id);
-		(void)srv_reply(s, k.write_errno == ENOSPC ? "452 4.3.1 "
-		    "Insufficient disk space; try again later" : "451 4.3.0 "
-		    "Temporary system failure. Please try again later.");
+		(void)snprintf(reply, sizeof(reply), "%s", k.write_errno ==
+		    ENOSPC ? "452 4.3.1 Insufficient disk space; try again "
+		    "later" : "451 4.3.0 Temporary system failure. Please "
+		    "try again later.");
 	} else if (s->discard) {
 		sm_info("%s: discarded (access map) from %s", s->msg->id,
 		    s->client);
-		(void)srv_reply(s, "250 2.0.0 %s Message accepted for "
-		    "delivery", s->msg->id);
+		(void)snprintf(reply, sizeof(reply), "250 2.0.0 %s Message "
+		    "accepted for delivery", s->msg->id);
 	} else
 		accept_message(s, &k);
+	/* What is refused is gone from the disk before the client hears. */
+	srv_transaction_reset(s);
+	if (reply[0] != '\0')
+		(void)srv_reply(s, "%s", reply);
+	if (hangup)
+		s->closing = true;
 	sm_strlist_clear(&k.hdrs);
 	sm_buf_free(&k.cur);
 	sm_buf_free(&k.wbuf);
-	srv_transaction_reset(s);
 }

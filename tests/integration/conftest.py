@@ -62,3 +62,18 @@ def seconds(text, unit="m"):
     if num:
         total += int(num) * UNITS[unit]
     return total
+
+
+@pytest.fixture
+def daemon():
+    """A factory: daemon(options=[...], cf=path) starts one; all stop."""
+    from daemon_util import Daemon
+    started = []
+
+    def start(**kw):
+        d = Daemon(**kw)
+        started.append(d)
+        return d
+    yield start
+    for d in started:
+        d.stop()
