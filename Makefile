@@ -55,7 +55,7 @@ SMD_OBJ    = $(SMD_SRC:%.c=$(B)/obj/%.o)
 Q_OBJ      = $(Q_SRC:%.c=$(B)/obj/%.o)
 MAKEMAP_OBJ = $(MAKEMAP_SRC:%.c=$(B)/obj/%.o)
 
-UNIT_TESTS = buf time deadline io opt cf args map
+UNIT_TESTS = buf time deadline io opt cf args map addr srvcmd qfile
 UNIT_BINS  = $(UNIT_TESTS:%=$(B)/tests/unit/%_test)
 
 PROGS      = $(B)/sendmaild $(B)/makemap
@@ -94,15 +94,15 @@ $(B)/tests/unit/%_test: $(B)/obj/tests/unit/%_test.o $(B)/libsmd.a $(B)/libq.a $
 	$(CC) $(LDFLAGS_ALL) -o $@ $^ -lcmocka $(LIBS)
 
 CF_MC      = $(wildcard cf/cf/*.mc)
-CF_OUT     = $(CF_MC:cf/cf/%.mc=$(B)/cf/%.cf)
+CF_OUT     = $(CF_MC:%.mc=%.cf)
 
 cf: $(CF_OUT)
 
 # m4 runs in cf/cf, where the .mc files include ../m4/cf.m4; the .cf is
 # written under a temporary name so a failed run leaves no .cf behind.
-$(B)/cf/%.cf: cf/cf/%.mc $(wildcard cf/m4/*.m4 cf/*/*.m4)
-	@mkdir -p $(dir $@)
-	cd cf/cf && m4 $*.mc > $(CURDIR)/$@.tmp
+cf/cf/%.cf: cf/cf/%.mc $(wildcard cf/m4/*.m4 cf/feature/*.m4 cf/mailer/*.m4 \
+	    cf/ostype/*.m4 cf/domain/*.m4)
+	cd cf/cf && m4 $*.mc > $*.cf.tmp
 	mv $@.tmp $@
 
 check: unit integration
@@ -144,6 +144,6 @@ install: all
 	    find . -type f -exec install -m 0644 {} $(DESTDIR)$(CFDIR)/{} \;
 
 clean:
-	rm -rf build build-san
+	rm -rf build build-san cf/cf/*.cf cf/cf/*.cf.tmp
 
 -include $(shell find $(B) -name '*.d' 2>/dev/null)

@@ -7,7 +7,7 @@ import subprocess
 import tempfile
 import time
 
-from conftest import BUILD
+from conftest import BUILD, ROOT
 
 
 def free_port():
@@ -27,7 +27,7 @@ class Daemon:
         for sub in queue_dirs:
             os.mkdir(os.path.join(self.queue, sub))
         self.port = free_port()
-        self.cf = cf or str(BUILD / "cf" / "sendmail.cf")
+        self.cf = cf or str(ROOT / "cf" / "cf" / "sendmail.cf")
         self.log = os.path.join(self.base, "log")
         self.pidfile = os.path.join(self.base, "pid")
         args = [str(BUILD / "sendmaild"), "-bD", "-C", self.cf,

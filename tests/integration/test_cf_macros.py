@@ -247,7 +247,7 @@ def test_include_from_anywhere(tmp_path):
         assert "Mrelay," in r.stdout
 
 
-@pytest.mark.parametrize("cf", sorted((BUILD / "cf").glob("*.cf")),
+@pytest.mark.parametrize("cf", sorted((ROOT / "cf" / "cf").glob("*.cf")),
                          ids=lambda p: p.name)
 def test_shipped_configurations_load(run, cf):
     r = run("sendmaild", "-C", cf, "-bO")
@@ -255,7 +255,7 @@ def test_shipped_configurations_load(run, cf):
 
 
 def test_shipped_mc_files_are_built():
-    built = {p.stem for p in (BUILD / "cf").glob("*.cf")}
+    built = {p.stem for p in (ROOT / "cf" / "cf").glob("*.cf")}
     assert {p.stem for p in (ROOT / "cf" / "cf").glob("*.mc")} <= built
     assert "sendmail" in built
 

@@ -263,11 +263,11 @@ def test_transaction_stuffing(daemon):
 
 def test_bsmtp_on_a_pipe(empty_cf, run, tmp_path):
     """-bs speaks the same SMTP on standard input and output."""
-    from conftest import BUILD
+    from conftest import BUILD, ROOT
     q = tmp_path / "q"
     q.mkdir()
     p = subprocess.Popen([str(BUILD / "sendmaild"), "-bs", "-C",
-                          str(BUILD / "cf" / "sendmail.cf"), "-O",
+                          str(ROOT / "cf" / "cf" / "sendmail.cf"), "-O",
                           f"QueueDirectory={q}"], stdin=subprocess.PIPE,
                          stdout=subprocess.PIPE)
 

@@ -1,0 +1,328 @@
+"""The master: relaying from other addresses, the access map, many
+clients at once, MaxDaemonChildren, SIGHUP and SIGTERM."""
+import os
+import pathlib
+import shutil
+import signal
+import smtplib
+import subprocess
+import threading
+import tempfile
+import time
+
+import pytest
+
+from cfgen import m4, point_at_our_tree
+from conftest import BUILD, ROOT
+from daemon_util import Conn
+
+
+def test_relaying_denied_for_other_clients(daemon):
+    d = daemon()
+    c = Conn(d.port, source="127.0.0.2")
+    c.read_reply()
+    assert "[127.0.0.2]" in c.cmd("EHLO x.example")
+    c.cmd("MAIL FROM:<a@b.example>")
+    assert c.cmd("RCPT TO:<someone@far.example>") == \
+        "550 5.7.1 <someone@far.example>... Relaying denied"
+    assert c.cmd("RCPT TO:<root@localhost>").startswith("250 ")
+    # 127.0.0.1 itself may relay, as with sendmail.
+    c1 = Conn(d.port)
+    c1.read_reply()
+    c1.cmd("EHLO x.example")
+    c1.cmd("MAIL FROM:<a@b.example>")
+    assert c1.cmd("RCPT TO:<someone@far.example>").startswith("250 ")
+
+
+@pytest.fixture
+def readable_dir():
+    """A directory the session child (RunAsUser) can read."""
+    path = pathlib.Path(tempfile.mkdtemp(prefix="smd-map-", dir="/tmp"))
+    yield path
+    shutil.rmtree(path, ignore_errors=True)
+
+
+def access_daemon(daemon, tmp_path, entries, features=""):
+    db = tmp_path / "access"
+    r = subprocess.run([str(BUILD / "makemap"), "hash", str(db)],
+                       input=entries, text=True, capture_output=True)
+    assert r.returncode == 0, r.stderr
+    os.chmod(tmp_path, 0o755)
+    os.chmod(str(db) + ".db", 0o644)
+    mc = tmp_path / "a.mc"
+    mc.write_text(point_at_our_tree(
+        "divert(-1)dnl\ninclude(`/x/cf.m4')dnl\nOSTYPE(`linux')dnl\n"
+        f"define(`confTO_IDENT', `0')dnl\n{features}"
+        f"FEATURE(`access_db', `hash -T<TMPF> {db}')dnl\n"
+        "MAILER(`local')dnl\nMAILER(`smtp')dnl\n"))
+    r = m4(mc)
+    assert r.returncode == 0, r.stderr
+    cf = tmp_path / "a.cf"
+    cf.write_text(r.stdout)
+    os.chmod(cf, 0o644)
+    return daemon(cf=str(cf))
+
+
+def test_access_map(daemon, readable_dir):
+    d = access_daemon(daemon, readable_dir,
+                      "Connect:127.0.0.2 RELAY\nConnect:127.0.0.3 REJECT\n"
+                      "From:spammer@bad.example REJECT\n"
+                      "From:worse.example ERROR:5.7.1:550 go away\n"
+                      "To:partner.example RELAY\n")
+    c = Conn(d.port, source="127.0.0.2")
+    c.read_reply()
+    c.cmd("EHLO x.example")
+    c.cmd("MAIL FROM:<a@b.example>")
+    assert c.cmd("RCPT TO:<x@far.example>").startswith("250 ")
+    assert c.cmd("MAIL FROM:<x@y.example>") == "503 5.5.0 Sender already specified"
+    c.cmd("RSET")
+    assert c.cmd("MAIL FROM:<spammer@bad.example>") == \
+        "550 5.7.1 <spammer@bad.example>... Access denied"
+    assert c.cmd("MAIL FROM:<joe@mx.worse.example>") == \
+        "550 5.7.1 <joe@mx.worse.example>... go away"
+    rejected = Conn(d.port, source="127.0.0.3")
+    rejected.read_reply()
+    assert rejected.cmd("EHLO x.example").splitlines()[-1] == "250 ENHANCEDSTATUSCODES"
+    assert rejected.cmd("MAIL FROM:<a@b.example>") == "550 5.7.1 Access denied"
+    other = Conn(d.port, source="127.0.0.4")
+    other.read_reply()
+    other.cmd("EHLO x.example")
+    other.cmd("MAIL FROM:<a@b.example>")
+    assert other.cmd("RCPT TO:<x@partner.example>").startswith("250 ")
+    assert other.cmd("RCPT TO:<x@far.example>").startswith("550 5.7.1")
+
+
+def test_delay_checks(daemon, readable_dir):
+    d = access_daemon(daemon, readable_dir, "From:spammer@bad.example REJECT\n",
+                      features="FEATURE(`delay_checks')dnl\n")
+    c = Conn(d.port)
+    c.read_reply()
+    c.cmd("EHLO x.example")
+    assert c.cmd("MAIL FROM:<spammer@bad.example>").startswith("250 2.1.0")
+    assert c.cmd("RCPT TO:<root>") == "550 5.7.1 <root>... Access denied"
+
+
+def test_a_hundred_clients_at_once(daemon):
+    d = daemon()
+    results = []
+
+    def client(i):
+        try:
+            with smtplib.SMTP("127.0.0.1", d.port, timeout=30) as s:
+                s.sendmail(f"c{i}@example.org", ["root@localhost"],
+                           f"Subject: {i}\r\n\r\nbody {i}\r\n")
+            results.append(True)
+        except Exception as e:          # recorded, then asserted below
+            results.append(e)
+    threads = [threading.Thread(target=client, args=(i,)) for i in range(100)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(60)
+    assert results.count(True) == 100, [r for r in results if r is not True][:3]
+    assert len(d.queued("qf")) == 100
+    assert len(d.queued("df")) == 100
+
+
+def test_max_daemon_children(daemon):
+    d = daemon(options=["MaxDaemonChildren=2"])
+    a, b = Conn(d.port), Conn(d.port)
+    a.read_reply()
+    b.read_reply()
+    third = Conn(d.port)            # waits in the backlog
+    third.sock.settimeout(1.5)
+    try:
+        got = third.read_reply()
+    except OSError:
+        got = None
+    assert got is None
+    a.cmd("QUIT")
+    third.sock.settimeout(5)
+    assert third.read_reply().startswith("220 ")
+    assert "rejecting connections on daemon MTA: 2 children, max 2" in d.log_text()
+
+
+def test_sighup_rereads_and_sigterm_stops(daemon, tmp_path):
+    cf = tmp_path / "t.cf"
+    src = (ROOT / "cf" / "cf" / "sendmail.cf").read_text()
+    cf.write_text(src)
+    os.chmod(tmp_path, 0o755)
+    os.chmod(cf, 0o644)
+    d = daemon(cf=str(cf))
+    c = Conn(d.port)
+    assert "Sendmail" in c.read_reply()
+    held = c                         # a session that is still open
+    cf.write_text(src.replace("O SmtpGreetingMessage=$j Sendmail $v/$Z; $b",
+                              "O SmtpGreetingMessage=$j reloaded"))
+    d.proc.send_signal(signal.SIGHUP)
+    time.sleep(0.5)
+    c2 = Conn(d.port)
+    assert c2.read_reply().endswith(" ESMTP reloaded")
+    assert held.cmd("NOOP") == "250 2.0.0 OK"     # old sessions go on
+    start = time.monotonic()
+    d.proc.send_signal(signal.SIGTERM)
+    assert d.proc.wait(timeout=15) == 0
+    assert time.monotonic() - start < 12
+    assert not os.path.exists(d.pidfile)
+    assert "stopping daemon, reason=signal" in d.log_text()
+
+
+def test_detached_daemon_writes_pidfile(tmp_path):
+    os.chmod(tmp_path, 0o755)
+    q = tmp_path / "q"
+    q.mkdir()
+    from daemon_util import free_port
+    port = free_port()
+    pid = tmp_path / "pid"
+    args = [str(BUILD / "sendmaild"), "-bd", "-C", str(ROOT / "cf" / "cf" / "sendmail.cf"),
+            "-O", f"DaemonPortOptions=Port={port}, Addr=127.0.0.1",
+            "-O", f"QueueDirectory={q}", "-O", f"PidFile={pid}"]
+    if os.geteuid() == 0:
+        import pwd
+        nobody = pwd.getpwnam("nobody")
+        os.chown(q, nobody.pw_uid, nobody.pw_gid)
+        args += ["-O", "RunAsUser=nobody"]
+    r = subprocess.run(args, capture_output=True, text=True, timeout=20)
+    assert r.returncode == 0, r.stderr
+    for _ in range(100):
+        if pid.exists() and pid.read_text().count("\n") == 2:
+            break
+        time.sleep(0.05)
+    lines = pid.read_text().splitlines()
+    assert lines[1] == " ".join(args)
+    daemon_pid = int(lines[0])
+    try:
+        c = Conn(port)
+        assert c.read_reply().startswith("220 ")
+        c.close()
+    finally:
+        os.kill(daemon_pid, signal.SIGTERM)
+    for _ in range(200):
+        if not os.path.exists(f"/proc/{daemon_pid}"):
+            break
+        time.sleep(0.05)
+    assert not pid.exists()
+
+
+def test_bind_failure_is_an_error(daemon):
+    d = daemon()
+    r = subprocess.run([str(BUILD / "sendmaild"), "-bD", "-C",
+                        str(ROOT / "cf" / "cf" / "sendmail.cf"), "-O",
+                        f"DaemonPortOptions=Port={d.port}, Addr=127.0.0.1",
+                        "-O", f"QueueDirectory={d.queue}"],
+                       capture_output=True, text=True, timeout=20)
+    assert r.returncode == 71
+    assert "cannot listen on port" in r.stderr
+
+
+def session_children(d):
+    kids = []
+    for pid in os.listdir("/proc"):
+        if pid.isdigit():
+            try:
+                with open(f"/proc/{pid}/stat") as f:
+                    fields = f.read().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            if int(fields[1]) == d.proc.pid:
+                kids.append(int(pid))
+    return kids
+
+
+def test_session_runs_without_root(daemon):
+    if os.geteuid() != 0:
+        import pytest as _p
+        _p.skip("needs root to drop privileges")
+    import pwd
+    d = daemon()
+    c = Conn(d.port)
+    c.read_reply()                   # the child read nothing before this
+    kids = session_children(d)
+    assert len(kids) == 1
+    with open(f"/proc/{kids[0]}/status") as f:
+        status = f.read()
+    nobody = pwd.getpwnam("nobody")
+    uids = next(l for l in status.splitlines() if l.startswith("Uid:")).split()[1:]
+    gids = next(l for l in status.splitlines() if l.startswith("Gid:")).split()[1:]
+    groups = next(l for l in status.splitlines() if l.startswith("Groups:")).split()[1:]
+    assert uids == [str(nobody.pw_uid)] * 4      # real, effective, saved, fs
+    assert gids == [str(nobody.pw_gid)] * 4
+    assert groups == [str(nobody.pw_gid)]
+
+
+def test_connection_rate_throttle(daemon):
+    d = daemon(options=["ConnectionRateThrottle=3"])
+    start = time.monotonic()
+    conns = [Conn(d.port) for _ in range(7)]
+    times = []
+    for c in conns:
+        c.read_reply()
+        times.append(time.monotonic() - start)
+    # 3 a second: the 7th greeting cannot come before two seconds passed.
+    assert times[-1] >= 1.0, times
+    assert "deferring connections on daemon MTA: 3 per second" in d.log_text()
+
+
+def test_access_map_replaced_between_sessions(daemon, readable_dir):
+    d = access_daemon(daemon, readable_dir, "From:a@b.example OK\n")
+    c = Conn(d.port)
+    c.read_reply()
+    c.cmd("EHLO x.example")
+    assert c.cmd("MAIL FROM:<a@b.example>").startswith("250")
+    r = subprocess.run([str(BUILD / "makemap"), "hash",
+                        str(readable_dir / "access")],
+                       input="From:a@b.example REJECT\n", text=True)
+    assert r.returncode == 0
+    os.chmod(str(readable_dir / "access") + ".db", 0o644)
+    c2 = Conn(d.port)
+    c2.read_reply()
+    c2.cmd("EHLO x.example")
+    assert c2.cmd("MAIL FROM:<a@b.example>") == \
+        "550 5.7.1 <a@b.example>... Access denied"
+
+
+def test_discard(daemon, readable_dir):
+    d = access_daemon(daemon, readable_dir, "From:junk@spam.example DISCARD\n")
+    with smtplib.SMTP("127.0.0.1", d.port, timeout=10) as s:
+        s.sendmail("junk@spam.example", ["root@localhost"], "Subject: x\r\n\r\ny\r\n")
+    time.sleep(0.2)
+    assert d.queued("qf") == [] and d.queued("df") == []
+    assert "discarded (access map)" in d.log_text()
+
+
+def test_relay_domain_and_cw_file(daemon, readable_dir):
+    names = readable_dir / "local-host-names"
+    names.write_text("mail.example.net  # ours\nexample.net\n")
+    mc = readable_dir / "r.mc"
+    mc.write_text(point_at_our_tree(
+        "divert(-1)dnl\ninclude(`/x/cf.m4')dnl\nOSTYPE(`linux')dnl\n"
+        f"define(`confTO_IDENT', `0')dnl\ndefine(`confCW_FILE', `{names}')dnl\n"
+        "FEATURE(`use_cw_file')dnl\nRELAY_DOMAIN(`partner.example 127.0.0.6')dnl\n"
+        "MAILER(`local')dnl\nMAILER(`smtp')dnl\n"))
+    r = m4(mc)
+    assert r.returncode == 0, r.stderr
+    cf = readable_dir / "r.cf"
+    cf.write_text(r.stdout)
+    d = daemon(cf=str(cf))
+    c = Conn(d.port, source="127.0.0.5")
+    c.read_reply()
+    c.cmd("EHLO x.example")
+    c.cmd("MAIL FROM:<a@b.example>")
+    assert c.cmd("RCPT TO:<root@mail.example.net>").startswith("250")   # Fw
+    assert c.cmd("RCPT TO:<root@example.net>").startswith("250")
+    assert c.cmd("RCPT TO:<x@partner.example>").startswith("250")       # to class R
+    assert c.cmd("RCPT TO:<x@sub.partner.example>").startswith("250")
+    assert c.cmd("RCPT TO:<x@far.example>").startswith("550 5.7.1")
+    c6 = Conn(d.port, source="127.0.0.6")                              # from class R
+    c6.read_reply()
+    c6.cmd("EHLO x.example")
+    c6.cmd("MAIL FROM:<a@b.example>")
+    assert c6.cmd("RCPT TO:<x@far.example>").startswith("250")
+
+
+def test_missing_cw_file_is_a_config_error(tmp_path, run):
+    cf = tmp_path / "x.cf"
+    cf.write_text("V10/Berkeley\nFw/nonexistent/local-host-names\n")
+    r = run("sendmaild", "-C", cf, "-bC")
+    assert r.returncode == 71
+    assert f"{cf}: line 2: fileclass: cannot open '/nonexistent/local-host-names'" in r.stderr

@@ -1,0 +1,177 @@
+"""Server-side timeouts, measured: Timeout.command, Timeout.datablock,
+Timeout.ident.  Each fires no earlier than its bound and within a second
+after it; a client that keeps talking is not cut off."""
+import os
+import socket
+import threading
+import time
+
+import pytest
+
+from daemon_util import Conn
+
+
+def wait_closed(c):
+    start = time.monotonic()
+    c.sock.settimeout(10)
+    data = b""
+    while True:
+        chunk = c.sock.recv(4096)
+        if not chunk:
+            return time.monotonic() - start, (c.buf + data).decode()
+        data += chunk
+
+
+def test_command_timeout(daemon):
+    d = daemon(options=["Timeout.command=2s"])
+    c = Conn(d.port)
+    c.read_reply()
+    start = time.monotonic()
+    elapsed, rest = wait_closed(c)
+    elapsed = time.monotonic() - start
+    assert 2.0 <= elapsed <= 3.0, elapsed
+    assert rest.startswith("421 4.4.1 ") and "Lost input channel" in rest
+    time.sleep(0.2)
+    log = d.log_text()
+    assert "timeout waiting for input from localhost [127.0.0.1] during " \
+           "server cmd read (Timeout.command)" in log
+    assert "lost input channel from localhost [127.0.0.1] to MTA after startup" in log
+
+
+def test_command_timeout_spares_a_talking_client(daemon):
+    d = daemon(options=["Timeout.command=2s"])
+    c = Conn(d.port)
+    c.read_reply()
+    for _ in range(5):          # 5 s in all, more than twice the bound
+        time.sleep(1)
+        assert c.cmd("NOOP") == "250 2.0.0 OK"
+    assert c.cmd("QUIT").startswith("221")
+
+
+def open_data(d):
+    c = Conn(d.port)
+    c.read_reply()
+    c.cmd("EHLO x.example")
+    c.cmd("MAIL FROM:<a@b.example>")
+    c.cmd("RCPT TO:<root>")
+    assert c.cmd("DATA").startswith("354")
+    return c
+
+
+def test_datablock_timeout(daemon):
+    d = daemon(options=["Timeout.datablock=2s"])
+    c = open_data(d)
+    c.send("Subject: stalled\r\n\r\npart of a line")
+    start = time.monotonic()
+    elapsed, rest = wait_closed(c)
+    elapsed = time.monotonic() - start
+    assert 2.0 <= elapsed <= 3.0, elapsed
+    assert rest.startswith("421 4.4.1 collect: relay=localhost [127.0.0.1], "
+                           "from=<a@b.example>, info=read timeout")
+    time.sleep(0.2)
+    assert d.queued("qf") == [] and d.queued("df") == []
+    assert "during message collect (Timeout.datablock)" in d.log_text()
+
+
+def test_datablock_spares_a_slow_sender(daemon):
+    d = daemon(options=["Timeout.datablock=2s"])
+    c = open_data(d)
+    c.send("Subject: slow\r\n\r\n")
+    for i in range(5):
+        time.sleep(1)
+        c.send(f"line {i}\r\n")
+    c.send(".\r\n")
+    assert c.read_reply().startswith("250 2.0.0")
+    assert len(d.queued("qf")) == 1
+
+
+class IdentServer:
+    """A listener on 127.0.0.1:113 that answers, or says nothing."""
+
+    def __init__(self, answer=None):
+        self.sock = socket.socket()
+        self.sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        self.sock.bind(("127.0.0.1", 113))
+        self.sock.listen(16)
+        self.answer = answer
+        self.queries = []
+        self.held = []
+        self.thread = threading.Thread(target=self.serve, daemon=True)
+        self.thread.start()
+
+    def serve(self):
+        while True:
+            try:
+                conn, _ = self.sock.accept()
+            except OSError:
+                return
+            self.held.append(conn)
+            conn.settimeout(5)
+            try:
+                q = conn.recv(100).decode()
+            except OSError:
+                q = ""
+            self.queries.append(q)
+            if self.answer is not None:
+                ports = q.strip()
+                conn.sendall(f"{ports} : {self.answer}\r\n".encode())
+
+    def close(self):
+        # shutdown() wakes the thread blocked in accept(); close() alone
+        # would leave port 113 bound until it returns.
+        try:
+            self.sock.shutdown(socket.SHUT_RDWR)
+        except OSError:
+            pass
+        self.sock.close()
+        self.thread.join(5)
+        for c in self.held:
+            c.close()
+
+
+@pytest.fixture
+def identd():
+    if os.geteuid() != 0:
+        pytest.skip("port 113 needs root")
+    servers = []
+
+    def start(answer=None):
+        s = IdentServer(answer)
+        servers.append(s)
+        return s
+    yield start
+    for s in servers:
+        s.close()
+
+
+def test_ident_silent_server_bounded(daemon, identd):
+    silent = identd()
+    d = daemon(options=["Timeout.ident=2s"])
+    start = time.monotonic()
+    c = Conn(d.port)
+    greeting = c.read_reply()
+    elapsed = time.monotonic() - start
+    assert greeting.startswith("220 ")
+    assert 2.0 <= elapsed <= 3.0, elapsed
+    assert len(silent.queries) == 1
+    client_port = c.sock.getsockname()[1]
+    assert silent.queries[0] == f"{client_port}, {d.port}\r\n"
+
+
+def test_ident_zero_disables(daemon, identd):
+    silent = identd()
+    d = daemon(options=["Timeout.ident=0"])
+    start = time.monotonic()
+    c = Conn(d.port)
+    assert c.read_reply().startswith("220 ")
+    assert time.monotonic() - start < 1.0
+    time.sleep(0.2)
+    assert silent.queries == []
+
+
+def test_ident_answer_names_the_user(daemon, identd):
+    identd(answer="USERID : UNIX : joe")
+    d = daemon(options=["Timeout.ident=2s"])
+    c = Conn(d.port)
+    c.read_reply()
+    assert "Hello joe@localhost [127.0.0.1]" in c.cmd("EHLO x.example")

@@ -1,0 +1,148 @@
+/*
+ * qfile_test - queue ids and durable queue files (queue/q_file).
+ */
+#include "q_file.h"
+
+#include <dirent.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "test.h"
+
+static char dir[] = "/tmp/qfile_test.XXXXXX";
+
+static int
+setup(void **state)
+{
+	(void)state;
+	return mkdtemp(dir) == NULL ? -1 : 0;
+}
+
+static int
+teardown(void **state)
+{
+	char cmd[128];
+
+	(void)state;
+	(void)snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
+	return system(cmd) == 0 ? 0 : -1;
+}
+
+static size_t
+count(const char *d)
+{
+	DIR *dp = opendir(d);
+	struct dirent *e;
+	size_t n = 0;
+
+	assert_non_null(dp);
+	while ((e = readdir(dp)) != NULL)
+		if (e->d_name[0] != '.')
+			n++;
+	(void)closedir(dp);
+	return n;
+}
+
+/* The id of spec/queue.md's example: 2026-11-22 09:11:59 UTC, pid 25096. */
+static void
+test_id(void **state)
+{
+	char id[Q_ID_MAX], id2[Q_ID_MAX];
+
+	(void)state;
+	q_id_make(id, sizeof(id), 1795338719, 25096);
+	assert_int_equal(strlen(id), 14);
+	assert_memory_equal(id, "6AM9Bx", 6);
+	assert_string_equal(id + 8, "025096");
+	q_id_make(id2, sizeof(id2), 1795338719, 25096);
+	assert_string_not_equal(id, id2);	/* the sequence moves on */
+}
+
+static void
+test_commit(void **state)
+{
+	struct q_msg *m;
+	char path[4200], buf[2048];
+	FILE *fp;
+	size_t n;
+
+	(void)state;
+	m = q_msg_new(dir);
+	assert_int_equal(q_msg_data_open(m), 0);
+	assert_int_equal(q_msg_data_write(m, "hello\n", 6), 0);
+	m->sender = strdup("<a@b.example>");
+	m->priority = 30006;
+	q_msg_add_macro(m, "r", "ESMTP");
+	q_msg_add_macro(m, "daemon_flags", "");
+	q_msg_add_rcpt(m, "<root>", "PFD", "rfc822;root@x");
+	q_msg_add_header(m, "", "Subject", "hi\n\tthere");
+	assert_int_equal(count(dir), 1);	/* only the df so far */
+	assert_int_equal(q_msg_commit(m, true), 0);
+	assert_int_equal(count(dir), 2);	/* df and qf, no tf */
+	fp = fopen(q_path(m, 'q', path, sizeof(path)), "r");
+	assert_non_null(fp);
+	n = fread(buf, 1, sizeof(buf) - 1, fp);
+	buf[n] = '\0';
+	(void)fclose(fp);
+	assert_true(strncmp(buf, "V8\nT", 4) == 0);
+	assert_non_null(strstr(buf, "\nK0\nN0\nP30006\nI"));
+	assert_non_null(strstr(buf, "\n$rESMTP\n${daemon_flags}\n"
+	    "S<a@b.example>\nQrfc822;root@x\nRPFD:<root>\n"
+	    "H??Subject: hi\n\tthere\n.\n"));
+	q_msg_free(m);
+	assert_int_equal(count(dir), 2);	/* committed files stay */
+}
+
+static void
+test_abort(void **state)
+{
+	struct q_msg *m;
+
+	(void)state;
+	m = q_msg_new(dir);
+	assert_int_equal(q_msg_data_open(m), 0);
+	assert_int_equal(q_msg_data_write(m, "x", 1), 0);
+	q_msg_abort(m);
+	q_msg_free(m);
+	assert_int_equal(count(dir), 2);	/* only test_commit's files */
+}
+
+static void
+test_subdirs(void **state)
+{
+	char q[300], sub[320];
+	struct q_msg *m;
+
+	(void)state;
+	(void)snprintf(q, sizeof(q), "%s/split", dir);
+	assert_int_equal(mkdir(q, 0700), 0);
+	(void)snprintf(sub, sizeof(sub), "%s/qf", q);
+	assert_int_equal(mkdir(sub, 0700), 0);
+	(void)snprintf(sub, sizeof(sub), "%s/df", q);
+	assert_int_equal(mkdir(sub, 0700), 0);
+	m = q_msg_new(q);
+	m->sender = strdup("<>");
+	assert_int_equal(q_msg_data_open(m), 0);
+	assert_int_equal(q_msg_commit(m, true), 0);
+	(void)snprintf(sub, sizeof(sub), "%s/qf", q);
+	assert_int_equal(count(sub), 1);
+	(void)snprintf(sub, sizeof(sub), "%s/df", q);
+	assert_int_equal(count(sub), 1);
+	q_msg_free(m);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_id),
+		cmocka_unit_test(test_commit),
+		cmocka_unit_test(test_abort),
+		cmocka_unit_test(test_subdirs),
+	};
+
+	return cmocka_run_group_tests(tests, setup, teardown);
+}
