@@ -42,6 +42,7 @@ struct child {
 
 struct master {
 	struct config	*c;
+	bool		 c_owned;	/* c came from reload(): ours to free */
 	const struct args *a;
 	struct listener	*ls;
 	size_t		 nls;
@@ -368,9 +369,13 @@ reload(struct master *m)
 		free(n);
 		return;
 	}
-	/* The old one stays allocated: running children share nothing
-	 * with us, and the master reloads rarely. */
+	/* Children forked earlier have their own copy of the old one. */
+	if (m->c_owned) {
+		config_free(m->c);
+		free(m->c);
+	}
 	m->c = n;
+	m->c_owned = true;
 	sm_info("configuration reloaded on SIGHUP: %s", n->path);
 }
 
@@ -404,6 +409,18 @@ shutdown_all(struct master *m)
 	sm_info("stopping daemon, reason=signal");
 }
 
+/* close_listeners - on an early return */
+static int
+close_listeners(struct master *m, int rc)
+{
+	size_t i;
+
+	for (i = 0; i < m->nls; i++)
+		(void)close(m->ls[i].fd);
+	free(m->ls);
+	return rc;
+}
+
 /* daemon_run - -bd (foreground false) and -bD */
 int
 daemon_run(struct config *c, const struct args *a, bool foreground)
@@ -430,7 +447,7 @@ daemon_run(struct config *c, const struct args *a, bool foreground)
 		if (daemon_parse_spec(c->opt.DaemonPortOptions.v[i], (int)i,
 		    &l->spec, err, sizeof(err)) < 0) {
 			sm_errorx("%s", err);
-			return EX_CONFIG;
+			return close_listeners(&m, EX_CONFIG);
 		}
 		if ((l->fd = open_listener(&l->spec,
 		    (int)c->opt.ListenQueueSize)) < 0) {
@@ -442,23 +459,23 @@ daemon_run(struct config *c, const struct args *a, bool foreground)
 			}
 			sm_error("daemon %s: cannot listen on port %d",
 			    l->spec.name, l->spec.port);
-			return EX_OSERR;
+			return close_listeners(&m, EX_OSERR);
 		}
 		m.nls++;
 	}
 	if (m.nls == 0) {
 		sm_errorx("no daemon sockets to listen on");
-		return EX_CONFIG;
+		return close_listeners(&m, EX_CONFIG);
 	}
 	if (!foreground && sm_detach() < 0) {
 		sm_error("cannot detach");
-		return EX_OSERR;
+		return close_listeners(&m, EX_OSERR);
 	}
 	sm_log_set_flags(foreground ? SM_LOG_SYSLOG | SM_LOG_STDERR :
 	    SM_LOG_SYSLOG);
 	if (sm_sig_init() < 0) {
 		sm_error("cannot create the signal pipe");
-		return EX_OSERR;
+		return close_listeners(&m, EX_OSERR);
 	}
 	(void)sm_sig_catch(SIGCHLD);
 	(void)sm_sig_catch(SIGTERM);
@@ -500,5 +517,9 @@ daemon_run(struct config *c, const struct args *a, bool foreground)
 	free(pfd);
 	free(m.kids);
 	free(m.ls);
+	if (m.c_owned) {
+		config_free(m.c);
+		free(m.c);
+	}
 	return EX_OK;
 }

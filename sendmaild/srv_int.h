@@ -34,7 +34,7 @@ struct srv {
 	char			 peer_ip[64];
 	char			 local_ip[64];
 	char			 client_name[300];	/* "localhost" or "[ip]" */
-	char			 client[400];	/* $_: [user@]name [ip] */
+	char			 client[640];	/* $_: [user@]name [ip] */
 	char			 helo[256];
 	bool			 helo_seen, esmtp;
 	int			 reject;	/* SRV_REJECT_*: refuse commands */
