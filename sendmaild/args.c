@@ -18,6 +18,7 @@
 #include "sm_alloc.h"
 #include "sm_log.h"
 #include "sm_time.h"
+#include "srv_cmd.h"
 
 /* Flags that take a value, as in sendmail's getopt string. */
 static const char value_flags[] = "ABbCDdeFfhLMNOopQqRrVX";
@@ -79,26 +80,6 @@ valid_notify(const char *v)
 		    strcasecmp(w, "failure") != 0 &&
 		    strcasecmp(w, "delay") != 0)
 			return false;
-	return true;
-}
-
-/* valid_xtext - RFC 3461 xtext: printable ASCII, "+XX" escapes */
-static bool
-valid_xtext(const char *v)
-{
-	const unsigned char *p = (const unsigned char *)v;
-
-	if (*p == '\0' || strlen(v) > 100)
-		return false;
-	for (; *p != '\0'; p++) {
-		if (*p < 33 || *p > 126 || *p == '=')
-			return false;
-		if (*p == '+') {
-			if (!isxdigit(p[1]) || !isxdigit(p[2]))
-				return false;
-			p += 2;
-		}
-	}
 	return true;
 }
 
@@ -250,7 +231,7 @@ take_value(struct args *a, int c, const char *v, char *err, size_t errlen)
 		a->ret = v;
 		return 0;
 	case 'V':
-		if (!valid_xtext(v))
+		if (*v == '\0' || strlen(v) > 100 || !srv_cmd_xtext_ok(v))
 			return uerr(err, errlen, "Invalid syntax in -V flag");
 		a->envid = v;
 		return 0;

@@ -115,3 +115,15 @@ class Conn:
 
     def close(self):
         self.sock.close()
+
+
+def open_data(port, source="127.0.0.1"):
+    """A session that has sent DATA and read the 354."""
+    c = Conn(port, source=source)
+    c.read_reply()
+    c.cmd("EHLO x.example")
+    c.cmd("MAIL FROM:<a@b.example>")
+    c.cmd("RCPT TO:<root>")
+    reply = c.cmd("DATA")
+    assert reply.startswith("354"), reply
+    return c

@@ -6,7 +6,7 @@ import subprocess
 
 import pytest
 
-from daemon_util import Conn
+from daemon_util import Conn, open_data
 
 
 def read(path, mode="r"):
@@ -186,12 +186,7 @@ def test_greeting_and_size_limit(daemon):
 
 def test_headers_too_large(daemon):
     d = daemon(options=["MaxHeadersLength=500"])
-    c = Conn(d.port)
-    c.read_reply()
-    c.cmd("EHLO x.example")
-    c.cmd("MAIL FROM:<a@b.c>")
-    c.cmd("RCPT TO:<root>")
-    c.cmd("DATA")
+    c = open_data(d.port)
     c.send("".join(f"X-H{i}: {'v' * 40}\r\n" for i in range(20)) + "\r\nbody\r\n.\r\n")
     assert c.read_reply() == "552 5.6.0 Headers too large (500 max)"
     assert d.queued("df") == []
@@ -207,12 +202,7 @@ def test_headers_too_large(daemon):
 ])
 def test_no_smuggling(daemon, data, reply):
     d = daemon()
-    c = Conn(d.port)
-    c.read_reply()
-    c.cmd("EHLO x.example")
-    c.cmd("MAIL FROM:<a@b.c>")
-    c.cmd("RCPT TO:<root>")
-    assert c.cmd("DATA").startswith("354")
+    c = open_data(d.port)
     c.send(data)
     assert c.read_reply() == reply
     assert c.closed()

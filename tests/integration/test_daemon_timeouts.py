@@ -8,7 +8,7 @@ import time
 
 import pytest
 
-from daemon_util import Conn
+from daemon_util import Conn, open_data
 
 
 def wait_closed(c):
@@ -50,19 +50,9 @@ def test_command_timeout_spares_a_talking_client(daemon):
     assert c.cmd("QUIT").startswith("221")
 
 
-def open_data(d):
-    c = Conn(d.port)
-    c.read_reply()
-    c.cmd("EHLO x.example")
-    c.cmd("MAIL FROM:<a@b.example>")
-    c.cmd("RCPT TO:<root>")
-    assert c.cmd("DATA").startswith("354")
-    return c
-
-
 def test_datablock_timeout(daemon):
     d = daemon(options=["Timeout.datablock=2s"])
-    c = open_data(d)
+    c = open_data(d.port)
     start = time.monotonic()        # before the last bytes the server reads
     c.send("Subject: stalled\r\n\r\npart of a line")
     elapsed, rest = wait_closed(c)
@@ -77,7 +67,7 @@ def test_datablock_timeout(daemon):
 
 def test_datablock_spares_a_slow_sender(daemon):
     d = daemon(options=["Timeout.datablock=2s"])
-    c = open_data(d)
+    c = open_data(d.port)
     c.send("Subject: slow\r\n\r\n")
     for i in range(5):
         time.sleep(1)

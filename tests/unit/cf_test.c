@@ -15,25 +15,6 @@
 
 #include "test.h"
 
-static char tmpdir[] = "/tmp/cf_test.XXXXXX";
-
-static int
-setup(void **state)
-{
-	(void)state;
-	return mkdtemp(tmpdir) == NULL ? -1 : 0;
-}
-
-static int
-teardown(void **state)
-{
-	char cmd[128];
-
-	(void)state;
-	(void)snprintf(cmd, sizeof(cmd), "rm -rf '%s'", tmpdir);
-	return system(cmd) == 0 ? 0 : -1;
-}
-
 /* write_cf - a file with the given text; returns its path (static) */
 static const char *
 write_cf(const char *text)
@@ -41,7 +22,7 @@ write_cf(const char *text)
 	static char path[256];
 	FILE *fp;
 
-	(void)snprintf(path, sizeof(path), "%s/test.cf", tmpdir);
+	(void)snprintf(path, sizeof(path), "%s/test.cf", test_dir);
 	fp = fopen(path, "w");
 	assert_non_null(fp);
 	assert_int_equal(fputs(text, fp) >= 0, 1);
@@ -279,7 +260,7 @@ test_bad_lines(void **state)
 			fail_msg("\"%s\": result %d, want EX_CONFIG (%s)",
 			    bad[i].line, rc, err);
 		(void)snprintf(want, sizeof(want), "%s/test.cf: line 3: ",
-		    tmpdir);
+		    test_dir);
 		if (strncmp(err, want, strlen(want)) != 0 ||
 		    strstr(err, bad[i].msg) == NULL)
 			fail_msg("\"%s\": message \"%s\" wants \"%s\" and "
@@ -300,7 +281,7 @@ test_error_line_numbers(void **state)
 	(void)state;
 	assert_int_equal(read_text("V10\nMrelay, P=[IPC],\n\tF=m,\n"
 	    "\tZ=1\n", &cf, &o, err, sizeof(err)), EX_CONFIG);
-	(void)snprintf(want, sizeof(want), "%s/test.cf: line 2: ", tmpdir);
+	(void)snprintf(want, sizeof(want), "%s/test.cf: line 2: ", test_dir);
 	assert_true(strncmp(err, want, strlen(want)) == 0);
 	sm_cf_free(cf);
 	sm_opt_free(&o);
@@ -353,5 +334,6 @@ main(void)
 		cmocka_unit_test(test_empty),
 	};
 
-	return cmocka_run_group_tests(tests, setup, teardown);
+	return cmocka_run_group_tests(tests, test_dir_setup,
+	    test_dir_teardown);
 }

@@ -10,25 +10,6 @@
 
 #include "test.h"
 
-static char dir[] = "/tmp/map_test.XXXXXX";
-
-static int
-setup(void **state)
-{
-	(void)state;
-	return mkdtemp(dir) == NULL ? -1 : 0;
-}
-
-static int
-teardown(void **state)
-{
-	char cmd[128];
-
-	(void)state;
-	(void)snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
-	return system(cmd) == 0 ? 0 : -1;
-}
-
 static int
 count_pair(void *ctx, const void *k, size_t kl, const void *v, size_t vl)
 {
@@ -49,7 +30,7 @@ roundtrip(enum sm_map_type type, const char *name)
 	struct sm_buf b;
 	int n = 0;
 
-	(void)snprintf(path, sizeof(path), "%s/%s.db", dir, name);
+	(void)snprintf(path, sizeof(path), "%s/%s.db", test_dir, name);
 	m = sm_map_open(path, type, SM_MAP_CREATE, err, sizeof(err));
 	assert_non_null(m);
 	assert_int_equal(sm_map_put(m, "root", 4, "alice", 5, false), 0);
@@ -118,5 +99,6 @@ main(void)
 		cmocka_unit_test(test_types_and_errors),
 	};
 
-	return cmocka_run_group_tests(tests, setup, teardown);
+	return cmocka_run_group_tests(tests, test_dir_setup,
+	    test_dir_teardown);
 }

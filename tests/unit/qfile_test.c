@@ -12,25 +12,6 @@
 
 #include "test.h"
 
-static char dir[] = "/tmp/qfile_test.XXXXXX";
-
-static int
-setup(void **state)
-{
-	(void)state;
-	return mkdtemp(dir) == NULL ? -1 : 0;
-}
-
-static int
-teardown(void **state)
-{
-	char cmd[128];
-
-	(void)state;
-	(void)snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
-	return system(cmd) == 0 ? 0 : -1;
-}
-
 static size_t
 count(const char *d)
 {
@@ -70,7 +51,7 @@ test_commit(void **state)
 	size_t n;
 
 	(void)state;
-	m = q_msg_new(dir);
+	m = q_msg_new(test_dir);
 	assert_int_equal(q_msg_data_open(m), 0);
 	assert_int_equal(q_msg_data_write(m, "hello\n", 6), 0);
 	m->sender = strdup("<a@b.example>");
@@ -79,9 +60,9 @@ test_commit(void **state)
 	q_msg_add_macro(m, "daemon_flags", "");
 	q_msg_add_rcpt(m, "<root>", "PFD", "rfc822;root@x");
 	q_msg_add_header(m, "", "Subject", "hi\n\tthere");
-	assert_int_equal(count(dir), 1);	/* only the df so far */
+	assert_int_equal(count(test_dir), 1);	/* only the df so far */
 	assert_int_equal(q_msg_commit(m, true), 0);
-	assert_int_equal(count(dir), 2);	/* df and qf, no tf */
+	assert_int_equal(count(test_dir), 2);	/* df and qf, no tf */
 	fp = fopen(q_path(m, 'q', path, sizeof(path)), "r");
 	assert_non_null(fp);
 	n = fread(buf, 1, sizeof(buf) - 1, fp);
@@ -93,7 +74,7 @@ test_commit(void **state)
 	    "S<a@b.example>\nQrfc822;root@x\nRPFD:<root>\n"
 	    "H??Subject: hi\n\tthere\n.\n"));
 	q_msg_free(m);
-	assert_int_equal(count(dir), 2);	/* committed files stay */
+	assert_int_equal(count(test_dir), 2);	/* committed files stay */
 }
 
 static void
@@ -102,12 +83,12 @@ test_abort(void **state)
 	struct q_msg *m;
 
 	(void)state;
-	m = q_msg_new(dir);
+	m = q_msg_new(test_dir);
 	assert_int_equal(q_msg_data_open(m), 0);
 	assert_int_equal(q_msg_data_write(m, "x", 1), 0);
 	q_msg_abort(m);
 	q_msg_free(m);
-	assert_int_equal(count(dir), 2);	/* only test_commit's files */
+	assert_int_equal(count(test_dir), 2);	/* only test_commit's files */
 }
 
 static void
@@ -117,7 +98,7 @@ test_subdirs(void **state)
 	struct q_msg *m;
 
 	(void)state;
-	(void)snprintf(q, sizeof(q), "%s/split", dir);
+	(void)snprintf(q, sizeof(q), "%s/split", test_dir);
 	assert_int_equal(mkdir(q, 0700), 0);
 	(void)snprintf(sub, sizeof(sub), "%s/qf", q);
 	assert_int_equal(mkdir(sub, 0700), 0);
@@ -144,5 +125,6 @@ main(void)
 		cmocka_unit_test(test_subdirs),
 	};
 
-	return cmocka_run_group_tests(tests, setup, teardown);
+	return cmocka_run_group_tests(tests, test_dir_setup,
+	    test_dir_teardown);
 }
