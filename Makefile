@@ -44,7 +44,7 @@ LIBSM_SRC  = libsm/compat/sm_strl.c libsm/sm_alloc.c libsm/sm_log.c \
 	     libsm/sm_buf.c libsm/sm_strlist.c libsm/sm_time.c libsm/sm_deadline.c libsm/sm_io.c \
 	     libsm/sm_opt.c libsm/sm_cf.c libsm/sm_map.c \
 	     libsm/sm_proc.c libsm/sm_addr.c
-Q_SRC      = queue/q_file.c
+Q_SRC      = queue/q_file.c queue/q_ctl.c queue/q_list.c
 SMD_SRC    = sendmaild/args.c sendmaild/config.c sendmaild/modes.c \
 	     sendmaild/daemon.c sendmaild/srv_session.c sendmaild/srv_data.c \
 	     sendmaild/srv_cmd.c sendmaild/ident.c sendmaild/policy.c

@@ -3,6 +3,7 @@
  */
 #include "config.h"
 
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 #include <sysexits.h>
@@ -75,6 +76,13 @@ warn_pending(struct config *c)
 	(void)sm_opt_report_pending(&c->opt);
 }
 
+/* reports_pending - the modes that start the daemon or show the config */
+static bool
+reports_pending(char mode)
+{
+	return strchr("dDOC", mode) != NULL;
+}
+
 /* config_load - read the configuration in force; see config.h */
 int
 config_load(struct config *c, const struct args *a, char *err, size_t errlen)
@@ -97,7 +105,8 @@ config_load(struct config *c, const struct args *a, char *err, size_t errlen)
 	sm_debug("configuration %s: version %d, %zu mailers, %zu maps, "
 	    "%zu classes", c->path, c->cf->version, c->cf->nmailers,
 	    c->cf->nmaps, c->cf->nclasses);
-	warn_pending(c);
+	if (reports_pending(a->mode))
+		warn_pending(c);
 	return 0;
 }
 

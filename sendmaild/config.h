@@ -12,9 +12,11 @@
  *	Starts from the binary defaults (sm_opt), reads the .cf file named
  *	by -C (default SM_CF_PATH), then applies -O, -o and the option
  *	flags in command-line order, so the command line wins, and -M
- *	macro definitions.  Then it warns, once each: how many rewriting
- *	rules (S/R lines) were skipped, which E/Q/X lines and which options
- *	are set but not yet in force.  LogLevel is handed to sm_log.
+ *	macro definitions.  Then, in the modes that start the daemon or
+ *	inspect the configuration (-bd, -bD, -bO, -bC), it warns once each:
+ *	how many rewriting rules (S/R lines) were skipped, which E/Q/X lines
+ *	and which options are set but not yet in force.  LogLevel is handed
+ *	to sm_log.
  *
  * DIAGNOSTICS
  *	Returns 0; EX_OSFILE when the file cannot be opened; EX_CONFIG for

@@ -5,7 +5,12 @@
 
 #include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "sm_alloc.h"
 #include <string.h>
 #include <sysexits.h>
 
@@ -13,6 +18,7 @@
 #include "config.h"
 #include "daemon.h"
 #include "srv_session.h"
+#include "q_list.h"
 #include "sm_log.h"
 
 /* mode_print_options - -bO: every effective option, sorted */
@@ -48,6 +54,47 @@ mode_smtp_stdin(struct config *c)
 	}
 	(void)signal(SIGPIPE, SIG_IGN);
 	return srv_session(c, &conn);
+}
+
+/* mode_print_queue - -bp and mailq: the queue in sendmail's layout */
+static int
+mode_print_queue(struct config *c, const struct args *a)
+{
+	struct q_select *sel;
+	struct q_job *jobs;
+	size_t n, i, shown;
+	struct stat st;
+	int rc = EX_OK;
+
+	if ((c->opt.PrivacyOptions & SM_PRIV_RESTRICTMAILQ) &&
+	    getuid() != 0 && stat(c->opt.QueueDirectory, &st) == 0 &&
+	    getgid() != st.st_gid && getegid() != st.st_gid) {
+		(void)printf("510 You are not permitted to see the queue\n");
+		return EX_NOPERM;
+	}
+	sel = sm_calloc(a->nqsel + 1, sizeof(*sel));
+	for (i = 0; i < a->nqsel; i++) {
+		sel[i].kind = a->qsel[i].kind;
+		sel[i].negate = a->qsel[i].negate;
+		sel[i].pattern = a->qsel[i].pattern;
+	}
+	if (q_scan(c->opt.QueueDirectory, sel, a->nqsel, &jobs, &n) < 0) {
+		sm_error("cannot read queue directory %s",
+		    c->opt.QueueDirectory);
+		free(sel);
+		return EX_TEMPFAIL;
+	}
+	q_sort(jobs, n, c->opt.QueueSortOrder);
+	shown = c->opt.MaxQueueRunSize > 0 &&
+	    n > (size_t)c->opt.MaxQueueRunSize ?
+	    (size_t)c->opt.MaxQueueRunSize : n;
+	q_list_print(stdout, c->opt.QueueDirectory, jobs, shown, a->verbose,
+	    n);
+	if (fflush(stdout) != 0)
+		rc = EX_IOERR;
+	q_jobs_free(jobs, n);
+	free(sel);
+	return rc;
 }
 
 /* mode_name - how a mode is named in messages */
@@ -125,6 +172,9 @@ smd_main(int argc, char **argv)
 		sm_log_init(a.logtag != NULL ? a.logtag : "sendmail",
 		    SM_LOG_SYSLOG);
 		rc = mode_smtp_stdin(&c);
+		break;
+	case 'p':
+		rc = mode_print_queue(&c, &a);
 		break;
 	default:
 		sm_errorx("%s (-b%c%s) is not available in this version",

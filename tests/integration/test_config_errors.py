@@ -56,7 +56,6 @@ def test_usage_errors(run, empty_cf, args, msg):
 
 
 @pytest.mark.parametrize("prog,what", [
-    ("mailq", "queue listing"),
     ("newaliases", "alias database"),
     ("hoststat", "host status"),
     ("purgestat", "host status purging"),

@@ -1,0 +1,75 @@
+/*
+ * q_ctl - reading and rewriting a queue control file (qfID), version 8,
+ * as sendmail 8.17 writes it and as q_file writes it (spec/queue.md 3).
+ *
+ * SYNOPSIS
+ *	struct q_ctl c;
+ *	q_ctl_read(path, &c, err, sizeof(err))
+ *	c.sender, c.rcpts[i].addr, c.status, ...
+ *	q_ctl_rewrite(&c, qfdir, safe)		tfID, flushed, renamed to qfID
+ *	q_ctl_free(&c)
+ *
+ * DESCRIPTION
+ *	UNTRUSTED INPUT in a weak sense: the file is ours, but it may come
+ *	from another version or be cut short by a crash.  A file without
+ *	the final "." is incomplete and refused; an unknown record type is
+ *	refused; "E" (obsolete) is skipped.  Header lines keep their
+ *	"?flags?" part and continuation lines; macros keep sendmail's
+ *	internal 0x81 byte.  The reader holds every record it understands
+ *	so that q_ctl_rewrite() writes the same file back with the fields
+ *	the caller changed (K, N, P, M, the recipients left).
+ *
+ * DIAGNOSTICS
+ *	q_ctl_read() returns 0, or -1 with the reason ("line 12: ...") in
+ *	err; q_ctl_rewrite() returns 0 or -1 with errno.
+ */
+#ifndef Q_CTL_H
+#define Q_CTL_H
+
+#include "sm_config.h"
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <time.h>
+
+#include "sm_strlist.h"
+
+struct q_rcpt {
+	char	*addr;		/* as in the R line, e.g. "<root@x>" */
+	char	*flags;		/* letters before the colon */
+	char	*orcpt;		/* Q line, or NULL */
+	char	*final;		/* r line, or NULL */
+	char	*status;	/* M line before the R line, or NULL */
+	char	*ctladdr;	/* C line in force, or NULL */
+	bool	 done;		/* delivered or failed for good: not rewritten */
+};
+
+struct q_ctl {
+	char		 id[32];
+	int		 version;
+	time_t		 ctime;		/* T */
+	time_t		 last;		/* K */
+	long		 ntries;	/* N */
+	long		 priority;	/* P */
+	char		*inode;		/* I */
+	char		*bodytype;	/* B */
+	char		*status;	/* M before any R: the envelope's */
+	char		*flags;		/* F */
+	char		*sender;	/* S */
+	char		*envid;		/* Z */
+	char		*auth;		/* A */
+	char		*quarantine;	/* q */
+	char		*deliverby;	/* ! */
+	char		*dfdir;		/* d */
+	struct sm_strlist macros;	/* text after "$" */
+	struct sm_strlist headers;	/* text after "H" */
+	struct q_rcpt	*rcpts;
+	size_t		 nrcpts;
+};
+
+int	q_ctl_read(const char *, struct q_ctl *, char *, size_t);
+int	q_ctl_rewrite(const struct q_ctl *, const char *, bool);
+const char *q_ctl_macro(const struct q_ctl *, const char *);
+void	q_ctl_free(struct q_ctl *);
+
+#endif /* Q_CTL_H */
