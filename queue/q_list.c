@@ -89,10 +89,11 @@ is_locked(int fd)
 {
 	struct flock fl;
 
+	/* F_OFD_GETLK sees both kinds of lock: ours and sendmail's. */
 	memset(&fl, 0, sizeof(fl));
 	fl.l_type = F_RDLCK;
 	fl.l_whence = SEEK_SET;
-	return fcntl(fd, F_GETLK, &fl) == 0 && fl.l_type != F_UNLCK;
+	return fcntl(fd, F_OFD_GETLK, &fl) == 0 && fl.l_type != F_UNLCK;
 }
 
 /* q_scan - read every selected control file of the queue */

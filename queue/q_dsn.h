@@ -1,0 +1,25 @@
+/*
+ * q_dsn - delivery status notifications (RFC 3464 in an RFC 3462
+ * multipart/report), queued as new messages from "<>".
+ *
+ *	q_dsn_bounce(qdir, &ctl, dfd, &why, hostname, double_bounce)
+ *
+ * ctl is the failed message, its recipients marked with the results in
+ * why (those with why[i].status == Q_PERMFAIL are reported).  A message
+ * from "<>" gets no bounce; its failure goes to double_bounce
+ * (DoubleBounceAddress, "postmaster") instead, and nowhere when that is
+ * empty.  Returns 0, or -1 when the report could not be queued (the
+ * caller keeps the original message then, so nothing is lost).
+ */
+#ifndef Q_DSN_H
+#define Q_DSN_H
+
+#include "sm_config.h"
+
+#include "q_ctl.h"
+#include "q_smtp.h"
+
+int	q_dsn_bounce(const char *, const struct q_ctl *, int,
+	    const struct q_result *, const char *, const char *, long);
+
+#endif /* Q_DSN_H */

@@ -1,0 +1,381 @@
+/*
+ * q_run - the queue runner; see q_run.h.
+ */
+#include "q_run.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <stdint.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sysexits.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "q_dsn.h"
+#include "q_smtp.h"
+#include "sm_alloc.h"
+#include "sm_log.h"
+#include "sm_time.h"
+
+struct run {
+	const struct q_runner	*r;
+	struct q_conn		*conn;		/* the cached connection */
+	time_t			 conn_used;
+	char			 qfdir[4096], dfdir[4096];
+};
+
+/* lock_job - open and lock a control file; -1 when busy or changed */
+static int
+lock_job(const char *path, const char *id)
+{
+	struct stat a, b;
+	struct flock fl;
+	int fd = open(path, O_RDWR | O_CLOEXEC | O_NOFOLLOW);
+
+	if (fd < 0)
+		return -1;		/* gone: another run finished it */
+	/*
+	 * An open file description lock: unlike a classic fcntl lock it is
+	 * not dropped when this process closes another descriptor of the
+	 * file (q_ctl_read() does), and on Linux it still conflicts with
+	 * the classic locks sendmail takes.
+	 */
+	memset(&fl, 0, sizeof(fl));
+	fl.l_type = F_WRLCK;
+	fl.l_whence = SEEK_SET;
+	if (fcntl(fd, F_OFD_SETLK, &fl) < 0) {
+		if (sm_log_level() > 10)
+			sm_info("%s: locked", id);
+		(void)close(fd);
+		return -1;
+	}
+	/* Someone may have rewritten it between our scan and our lock. */
+	if (fstat(fd, &a) < 0 || stat(path, &b) < 0 || a.st_ino != b.st_ino ||
+	    a.st_nlink == 0) {
+		if (sm_log_level() > 10)
+			sm_info("%s: changed", id);
+		(void)close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+/* domain_of - the domain of "<user@domain>", or "" */
+static const char *
+domain_of(const char *addr, char *buf, size_t len)
+{
+	const char *at = strrchr(addr, '@');
+	size_t n;
+
+	if (at == NULL)
+		return "";
+	n = strcspn(at + 1, ">");
+	(void)snprintf(buf, len, "%.*s", (int)n, at + 1);
+	return buf;
+}
+
+/* notify_of - NOTIFY= from the R line flags */
+static const char *
+notify_of(const char *flags, char *buf, size_t len)
+{
+	buf[0] = '\0';
+	if (strchr(flags, 'N') == NULL)
+		return NULL;
+	if (strchr(flags, 'S') != NULL)
+		(void)sm_strlcat(buf, buf[0] ? ",SUCCESS" : "SUCCESS", len);
+	if (strchr(flags, 'F') != NULL)
+		(void)sm_strlcat(buf, buf[0] ? ",FAILURE" : "FAILURE", len);
+	if (strchr(flags, 'D') != NULL)
+		(void)sm_strlcat(buf, buf[0] ? ",DELAY" : "DELAY", len);
+	if (buf[0] == '\0')
+		(void)sm_strlcpy(buf, "NEVER", len);
+	return buf;
+}
+
+/* connection - the cached connection to the smart host, or a new one */
+static struct q_conn *
+connection(struct run *run, bool first, struct q_result *res)
+{
+	const struct sm_options *o = run->r->opt;
+	time_t now = time(NULL);
+
+	if (run->conn != NULL && (!q_smtp_usable(run->conn) ||
+	    now - run->conn_used > o->ConnectionCacheTimeout ||
+	    q_smtp_rset(run->conn) < 0)) {
+		q_smtp_close(run->conn, q_smtp_usable(run->conn));
+		run->conn = NULL;
+	}
+	if (run->conn == NULL)
+		run->conn = q_smtp_open(run->r->smarthost, run->r->port, o,
+		    first, run->r->hostname, res);
+	run->conn_used = now;
+	return run->conn;
+}
+
+/* log_delivery - sendmail's delivery line for one recipient */
+static void
+log_delivery(const struct q_ctl *c, const char *rcpt, time_t start,
+    const char *mailer, const char *relay, const struct q_result *res)
+{
+	char delay[32], xdelay[32], stat[600], reply[600] = "";
+	time_t now = time(NULL);
+	bool smtp = isdigit((unsigned char)res->text[0]);
+
+	(void)sm_time_delay(now - c->ctime, delay, sizeof(delay));
+	(void)sm_time_delay(now - start, xdelay, sizeof(xdelay));
+	if (res->status == Q_OK)
+		(void)snprintf(stat, sizeof(stat), "Sent (%s)",
+		    smtp && strlen(res->text) > 4 ? res->text + 4 : res->text);
+	else {
+		(void)snprintf(stat, sizeof(stat), "%s%s",
+		    res->status == Q_TEMPFAIL && strncmp(res->text, "Deferred",
+		    8) != 0 ? "Deferred: " : "", res->text);
+		if (smtp)
+			(void)snprintf(reply, sizeof(reply), ", reply=%s",
+			    res->text);
+	}
+	sm_info("%s: to=%s, delay=%s, xdelay=%s, mailer=%s, pri=%ld%s%s, "
+	    "dsn=%s%s, stat=%s", c->id, rcpt, delay, xdelay, mailer,
+	    c->priority, relay != NULL ? ", relay=" : "",
+	    relay != NULL ? relay : "", res->dsn, reply, stat);
+}
+
+/* expired - has the message been queued longer than queuereturn? */
+static bool
+expired(const struct q_runner *x, const struct q_ctl *c)
+{
+	long limit = x->opt->to.queuereturn[SM_CLASS_NORMAL];
+
+	return limit == SM_TIME_NOW || (limit > 0 && time(NULL) - c->ctime >=
+	    limit);
+}
+
+/* deliver - route and deliver the recipients; results into res[] */
+static void
+deliver(struct run *run, struct q_ctl *c, int dfd, struct q_result *res)
+{
+	const struct q_runner *r = run->r;
+	char dom[300], nbuf[64];
+	const char **rcpts, **notify, **orcpt;
+	struct q_result open_res;
+	struct q_conn *conn;
+	struct q_txn t;
+	size_t i, n = 0, *idx;
+	struct q_result *tres;
+	time_t start = time(NULL);
+
+	rcpts = sm_calloc(c->nrcpts + 1, sizeof(*rcpts));
+	notify = sm_calloc(c->nrcpts + 1, sizeof(*notify));
+	orcpt = sm_calloc(c->nrcpts + 1, sizeof(*orcpt));
+	idx = sm_calloc(c->nrcpts + 1, sizeof(*idx));
+	tres = sm_calloc(c->nrcpts + 1, sizeof(*tres));
+	for (i = 0; i < c->nrcpts; i++) {
+		const char *d = domain_of(c->rcpts[i].addr, dom, sizeof(dom));
+
+		if (d[0] == '\0' || r->is_local(r->ctx, d)) {
+			(void)snprintf(res[i].text, sizeof(res[i].text),
+			    "Deferred: local delivery is not available yet");
+			(void)snprintf(res[i].dsn, sizeof(res[i].dsn), "4.3.0");
+			res[i].status = Q_TEMPFAIL;
+			log_delivery(c, c->rcpts[i].addr, start, "local", NULL,
+			    &res[i]);
+			continue;
+		}
+		if (r->smarthost[0] == '\0') {
+			(void)snprintf(res[i].text, sizeof(res[i].text),
+			    "Deferred: no smart host is set and delivery to "
+			    "MX hosts is not available yet");
+			(void)snprintf(res[i].dsn, sizeof(res[i].dsn), "4.3.0");
+			res[i].status = Q_TEMPFAIL;
+			log_delivery(c, c->rcpts[i].addr, start, "esmtp", NULL,
+			    &res[i]);
+			continue;
+		}
+		rcpts[n] = c->rcpts[i].addr;
+		notify[n] = notify_of(c->rcpts[i].flags, nbuf, sizeof(nbuf)) !=
+		    NULL ? sm_strdup(nbuf) : NULL;
+		orcpt[n] = c->rcpts[i].orcpt;
+		idx[n++] = i;
+	}
+	if (n == 0)
+		goto out;
+	if ((conn = connection(run, c->ntries == 0, &open_res)) == NULL) {
+		for (i = 0; i < n; i++) {
+			res[idx[i]] = open_res;
+			log_delivery(c, rcpts[i], start, "relay", r->smarthost,
+			    &open_res);
+		}
+		goto out;
+	}
+	memset(&t, 0, sizeof(t));
+	t.sender = c->sender;
+	t.body = c->bodytype;
+	t.ret = c->flags != NULL && strchr(c->flags, 'd') != NULL ?
+	    (strchr(c->flags, 'n') != NULL ? "HDRS" : "FULL") : NULL;
+	t.envid = c->envid;
+	t.nrcpts = n;
+	t.rcpts = rcpts;
+	t.notify = notify;
+	t.orcpt = orcpt;
+	t.results = tres;
+	t.headers = &c->headers;
+	t.mailer_flags = r->mailer_flags;
+	t.dfd = dfd;
+	t.id = c->id;
+	{
+		struct stat st;
+
+		t.size = fstat(dfd, &st) == 0 ? (long)st.st_size : 0;
+	}
+	if (q_smtp_send(conn, &t) < 0) {
+		q_smtp_close(conn, false);
+		run->conn = NULL;
+	}
+	for (i = 0; i < n; i++) {
+		res[idx[i]] = tres[i];
+		log_delivery(c, rcpts[i], start, "relay", conn != run->conn ?
+		    r->smarthost : q_smtp_relay(conn), &tres[i]);
+	}
+out:
+	for (i = 0; i < n; i++)
+		free((void *)(uintptr_t)notify[i]);
+	free(rcpts);
+	free(notify);
+	free(orcpt);
+	free(idx);
+	free(tres);
+}
+
+/* finish - record the results: bounce, rewrite or remove */
+static void
+finish(struct run *run, struct q_ctl *c, int dfd, struct q_result *res,
+    const char *qf, const char *df)
+{
+	const struct sm_options *o = run->r->opt;
+	bool bounce = false, left = false, old = expired(run->r, c);
+	const char *reason = NULL;
+	size_t i;
+
+	for (i = 0; i < c->nrcpts; i++) {
+		if (res[i].status == Q_TEMPFAIL && old) {
+			/* Timeout.queuereturn: give up, tell the sender. */
+			(void)snprintf(res[i].dsn, sizeof(res[i].dsn), "4.4.7");
+			(void)snprintf(res[i].text, sizeof(res[i].text),
+			    "Message could not be delivered for too long "
+			    "(last: %.400s)", c->rcpts[i].status != NULL ?
+			    c->rcpts[i].status : "no attempt");
+			res[i].status = Q_PERMFAIL;
+		}
+		switch (res[i].status) {
+		case Q_OK:
+			c->rcpts[i].done = true;
+			break;
+		case Q_PERMFAIL:
+			bounce = true;
+			break;
+		case Q_TEMPFAIL:
+			left = true;
+			free(c->rcpts[i].status);
+			c->rcpts[i].status = sm_strdup(res[i].text);
+			reason = c->rcpts[i].status;
+			break;
+		}
+	}
+	if (bounce) {
+		if (q_dsn_bounce(run->r->qdir, c, dfd, res, run->r->hostname,
+		    o->DoubleBounceAddress, o->RecipientFactor) < 0)
+			left = true;	/* keep them: nothing may be lost */
+		else
+			for (i = 0; i < c->nrcpts; i++)
+				if (res[i].status == Q_PERMFAIL)
+					c->rcpts[i].done = true;
+	}
+	for (i = 0; i < c->nrcpts; i++)
+		if (!c->rcpts[i].done)
+			left = true;
+	if (!left) {
+		/* The control file goes first: a data file alone is inert. */
+		if (unlink(qf) < 0 || unlink(df) < 0)
+			sm_warn("%s: cannot remove the queue files", c->id);
+		return;
+	}
+	c->ntries++;
+	c->last = time(NULL);
+	c->priority += o->RetryFactor;
+	free(c->status);
+	c->status = reason != NULL ? sm_strdup(reason) : NULL;
+	if (q_ctl_rewrite(c, run->qfdir, o->SuperSafe != 'f') < 0)
+		sm_warn("%s: cannot rewrite the control file", c->id);
+}
+
+/* job - one message: lock, read, check age, deliver, record */
+static void
+job(struct run *run, const char *id)
+{
+	const struct sm_options *o = run->r->opt;
+	char qf[8300], df[8300], err[256];
+	struct q_result *res;
+	struct q_ctl c;
+	int fd, dfd;
+
+	(void)snprintf(qf, sizeof(qf), "%s/qf%s", run->qfdir, id);
+	if ((fd = lock_job(qf, id)) < 0)
+		return;
+	if (q_ctl_read(qf, &c, err, sizeof(err)) < 0) {
+		sm_warnx("%s: %s", id, err);
+		(void)close(fd);
+		return;
+	}
+	if (c.quarantine != NULL || (run->r->nsel == 0 && c.ntries > 0 &&
+	    o->MinQueueAge > 0 && time(NULL) - c.last < o->MinQueueAge)) {
+		q_ctl_free(&c);
+		(void)close(fd);
+		return;
+	}
+	(void)snprintf(df, sizeof(df), "%s/df%s", c.dfdir != NULL ? c.dfdir :
+	    run->dfdir, c.id);
+	if ((dfd = open(df, O_RDONLY | O_CLOEXEC)) < 0) {
+		sm_warn("%s: cannot open the data file %s", id, df);
+		q_ctl_free(&c);
+		(void)close(fd);
+		return;
+	}
+	res = sm_calloc(c.nrcpts + 1, sizeof(*res));
+	deliver(run, &c, dfd, res);
+	finish(run, &c, dfd, res, qf, df);
+	free(res);
+	(void)close(dfd);
+	q_ctl_free(&c);
+	(void)close(fd);	/* releases the lock */
+}
+
+/* q_run - one run over the queue; see q_run.h */
+int
+q_run(const struct q_runner *r)
+{
+	struct q_job *jobs;
+	struct run run;
+	size_t n, i, max;
+
+	memset(&run, 0, sizeof(run));
+	run.r = r;
+	(void)q_qfdir(r->qdir, run.qfdir, sizeof(run.qfdir));
+	(void)q_dfdir(r->qdir, run.dfdir, sizeof(run.dfdir));
+	if (q_scan(r->qdir, r->sel, r->nsel, &jobs, &n) < 0) {
+		sm_error("cannot read queue directory %s", r->qdir);
+		return EX_TEMPFAIL;
+	}
+	q_sort(jobs, n, r->opt->QueueSortOrder);
+	max = r->opt->MaxQueueRunSize > 0 &&
+	    n > (size_t)r->opt->MaxQueueRunSize ?
+	    (size_t)r->opt->MaxQueueRunSize : n;
+	for (i = 0; i < max; i++)
+		job(&run, jobs[i].ctl.id);
+	q_jobs_free(jobs, n);
+	q_smtp_close(run.conn, true);
+	return EX_OK;
+}

@@ -1,0 +1,562 @@
+/*
+ * q_smtp - the delivering SMTP client; see q_smtp.h.
+ *
+ * Runs in a queue runner or delivery process, as RunAsUser.  UNTRUSTED
+ * INPUT: the replies of the remote server.  A reply line is at most
+ * Q_REPLY_MAX bytes and a reply at most Q_REPLY_LINES lines.
+ */
+#include "q_smtp.h"
+
+#include <arpa/inet.h>
+#include <ctype.h>
+#include <errno.h>
+#include <netdb.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <unistd.h>
+
+#include "sm_alloc.h"
+#include "sm_buf.h"
+#include "sm_dns.h"
+#include "sm_io.h"
+#include "sm_log.h"
+
+#define Q_REPLY_MAX	2048
+#define Q_REPLY_LINES	100
+
+struct q_conn {
+	int			 fd;
+	struct sm_io		*io;
+	const struct sm_options	*opt;
+	char			 relay[320];	/* "host [ip]" for logs */
+	bool			 pipelining, size, eightbit, dsn;
+	bool			 broken;	/* timed out or lost */
+	struct sm_buf		 line;
+};
+
+/* bound - an option's time limit, with a fallback for "none" */
+static long
+bound(long v)
+{
+	return sm_bound(v, Q_READ_FALLBACK);
+}
+
+/* fail - fill a result */
+static void
+fail(struct q_result *r, enum q_status st, const char *dsn, const char *fmt,
+    ...) __attribute__((format(printf, 4, 5)));
+
+static void
+fail(struct q_result *r, enum q_status st, const char *dsn, const char *fmt,
+    ...)
+{
+	va_list ap;
+
+	r->status = st;
+	(void)snprintf(r->dsn, sizeof(r->dsn), "%s", dsn);
+	va_start(ap, fmt);
+	(void)vsnprintf(r->text, sizeof(r->text), fmt, ap);
+	va_end(ap);
+}
+
+/* read_reply - one reply; code 0 when the connection failed */
+static int
+read_reply(struct q_conn *c, long timeout, const char *phase,
+    struct q_result *r)
+{
+	struct sm_deadline dl;
+	enum sm_io_result io;
+	int code = 0, lines = 0;
+	const char *t;
+
+	r->text[0] = '\0';
+	r->dsn[0] = '\0';
+	sm_deadline_in(&dl, bound(timeout));
+	for (;;) {
+		io = sm_io_getline(c->io, &c->line, Q_REPLY_MAX, &dl);
+		if (io != SM_IO_OK || c->line.len < 4 ||
+		    !isdigit((unsigned char)c->line.data[0]) ||
+		    !isdigit((unsigned char)c->line.data[1]) ||
+		    !isdigit((unsigned char)c->line.data[2]) ||
+		    ++lines > Q_REPLY_LINES) {
+			c->broken = true;
+			if (io == SM_IO_TIMEOUT) {
+				sm_notice("timeout waiting for input from %s "
+				    "during %s", c->relay, phase);
+				fail(r, Q_TEMPFAIL, "4.4.2", "Deferred: "
+				    "Connection timed out with %s", c->relay);
+			} else
+				fail(r, Q_TEMPFAIL, "4.4.2", "Deferred: "
+				    "Connection reset by %s", c->relay);
+			return 0;
+		}
+		sm_buf_chomp(&c->line);
+		if (c->line.data[3] != '-')
+			break;
+	}
+	code = atoi(c->line.data);
+	t = c->line.data + 4;
+	/* An enhanced status code (RFC 2034) follows the code. */
+	if (isdigit((unsigned char)t[0]) && t[1] == '.') {
+		size_t n = strcspn(t, " ");
+
+		if (n < sizeof(r->dsn)) {
+			memcpy(r->dsn, t, n);
+			r->dsn[n] = '\0';
+		}
+	}
+	if (r->dsn[0] == '\0')
+		(void)snprintf(r->dsn, sizeof(r->dsn), "%c.0.0",
+		    code >= 500 ? '5' : code >= 400 ? '4' : '2');
+	(void)snprintf(r->text, sizeof(r->text), "%s", c->line.data);
+	r->status = code < 400 ? Q_OK : code < 500 ? Q_TEMPFAIL : Q_PERMFAIL;
+	return code;
+}
+
+/* send_line - write a command, bounded by the reply's timeout */
+static bool
+send_text(struct q_conn *c, const char *text, long timeout)
+{
+	struct sm_deadline dl;
+
+	sm_deadline_in(&dl, bound(timeout));
+	if (sm_io_write(c->io, text, strlen(text), &dl) != SM_IO_OK) {
+		c->broken = true;
+		return false;
+	}
+	return true;
+}
+
+/* ehlo - EHLO, or HELO when EHLO is refused; note the extensions */
+static int
+ehlo(struct q_conn *c, const char *name, struct q_result *r)
+{
+	char cmd[300];
+	struct sm_deadline dl;
+	int code;
+
+	(void)snprintf(cmd, sizeof(cmd), "EHLO %s\r\n", name);
+	if (!send_text(c, cmd, c->opt->to.helo))
+		goto lost;
+	sm_deadline_in(&dl, bound(c->opt->to.helo));
+	for (;;) {
+		if (sm_io_getline(c->io, &c->line, Q_REPLY_MAX, &dl) != SM_IO_OK ||
+		    c->line.len < 4) {
+			c->broken = true;
+			sm_notice("timeout waiting for input from %s during "
+			    "client EHLO", c->relay);
+			fail(r, Q_TEMPFAIL, "4.4.2", "Deferred: Connection "
+			    "timed out with %s", c->relay);
+			return -1;
+		}
+		sm_buf_chomp(&c->line);
+		code = atoi(c->line.data);
+		if (code == 250) {
+			const char *kw = c->line.data + 4;
+
+			if (strncasecmp(kw, "PIPELINING", 10) == 0)
+				c->pipelining = true;
+			else if (strncasecmp(kw, "SIZE", 4) == 0)
+				c->size = true;
+			else if (strncasecmp(kw, "8BITMIME", 8) == 0)
+				c->eightbit = true;
+			else if (strncasecmp(kw, "DSN", 3) == 0 &&
+			    (kw[3] == '\0' || kw[3] == ' '))
+				c->dsn = true;
+		}
+		if (c->line.data[3] != '-')
+			break;
+	}
+	if (code == 250)
+		return 0;
+	/* An old server: HELO, no extensions. */
+	(void)snprintf(cmd, sizeof(cmd), "HELO %s\r\n", name);
+	if (!send_text(c, cmd, c->opt->to.helo) ||
+	    read_reply(c, c->opt->to.helo, "client HELO", r) == 0)
+		return -1;
+	return r->status == Q_OK ? 0 : -1;
+lost:
+	fail(r, Q_TEMPFAIL, "4.4.2", "Deferred: Connection reset by %s",
+	    c->relay);
+	return -1;
+}
+
+/* connect_any - try each address; connect/iconnect each, aconnect all */
+static int
+connect_any(struct q_conn *c, const char *host, struct addrinfo *ai,
+    bool first, struct q_result *r)
+{
+	const struct sm_options *o = c->opt;
+	struct sm_deadline all, one;
+	long per = (first && o->to.iconnect > 0) ? o->to.iconnect :
+	    sm_bound(o->to.connect, Q_CONNECT_FALLBACK);
+	char ip[INET6_ADDRSTRLEN];
+	int err = ETIMEDOUT;
+
+	sm_deadline_in(&all, o->to.aconnect > 0 ? o->to.aconnect :
+	    Q_CONNECT_FALLBACK * 8);
+	for (; ai != NULL; ai = ai->ai_next) {
+		if (sm_deadline_expired(&all)) {
+			sm_info("Timeout.to_aconnect occurred before "
+			    "exhausting all addresses of %s", host);
+			break;
+		}
+		sm_deadline_in(&one, per);
+		(void)getnameinfo(ai->ai_addr, ai->ai_addrlen, ip, sizeof(ip),
+		    NULL, 0, NI_NUMERICHOST);
+		(void)snprintf(c->relay, sizeof(c->relay), "%s [%s]", host,
+		    ip);
+		if (sm_io_connect(&c->fd, ai->ai_addr, ai->ai_addrlen, NULL, 0,
+		    sm_deadline_min(&one, &all)) == SM_IO_OK)
+			return 0;
+		err = errno;
+		if (sm_log_level() > 13)
+			sm_info("makeconnection (%s [%s]) failed: %s", host,
+			    ip, strerror(err));
+	}
+	if (err == ECONNREFUSED)
+		fail(r, Q_TEMPFAIL, "4.4.1", "Deferred: Connection refused "
+		    "by %s", host);
+	else
+		fail(r, Q_TEMPFAIL, "4.4.1", "Deferred: Connection timed out "
+		    "with %s", host);
+	return -1;
+}
+
+/* q_smtp_open - connect, read the greeting, say EHLO */
+struct q_conn *
+q_smtp_open(const char *host, int port, const struct sm_options *o,
+    bool first, const char *helo, struct q_result *r)
+{
+	struct q_conn *c = sm_calloc(1, sizeof(*c));
+	struct addrinfo *ai = NULL;
+	struct sm_deadline dl;
+	char err[300];
+	long budget;
+
+	c->fd = -1;
+	c->opt = o;
+	sm_buf_init(&c->line, Q_REPLY_MAX);
+	(void)snprintf(c->relay, sizeof(c->relay), "%s", host);
+	/* The lookup is bounded by the resolver's own retransmissions. */
+	budget = o->to.resolver_retrans[first ? SM_RES_FIRST : SM_RES_NORMAL] *
+	    (o->to.resolver_retry[first ? SM_RES_FIRST : SM_RES_NORMAL] + 1);
+	sm_deadline_in(&dl, sm_bound(budget, 30));
+	switch (sm_dns_resolve(host, port, &dl, &ai, err, sizeof(err))) {
+	case SM_DNS_OK:
+		break;
+	case SM_DNS_NOTFOUND:
+		fail(r, Q_PERMFAIL, "5.1.2", "Host unknown (Name server: %s: "
+		    "host not found)", host);
+		goto bad;
+	case SM_DNS_TEMP:
+		fail(r, Q_TEMPFAIL, "4.4.3", "Deferred: Name server: %s: host "
+		    "name lookup failure", host);
+		goto bad;
+	}
+	if (connect_any(c, host, ai, first, r) < 0)
+		goto bad;
+	freeaddrinfo(ai);
+	ai = NULL;
+	c->io = sm_io_new(c->fd, c->fd);
+	if (read_reply(c, o->to.initial, "client greeting", r) == 0)
+		goto bad;
+	if (r->status != Q_OK) {
+		(void)send_text(c, "QUIT\r\n", o->to.quit);
+		goto bad;
+	}
+	if (ehlo(c, helo, r) < 0)
+		goto bad;
+	r->status = Q_OK;
+	return c;
+bad:
+	if (ai != NULL)
+		freeaddrinfo(ai);
+	q_smtp_close(c, false);
+	return NULL;
+}
+
+/* header_wanted - "?flags?" conditions against the mailer's flags */
+static bool
+header_wanted(const char *h, const char *mflags, const char **rest)
+{
+	const char *q;
+
+	*rest = h;
+	if (h[0] != '?')
+		return true;
+	if ((q = strchr(h + 1, '?')) == NULL)
+		return true;
+	*rest = q + 1;
+	if (q == h + 1)
+		return true;		/* "??": always */
+	if (h[1] == '$' || h[1] == '\201')
+		return false;		/* conditional on a macro: not set */
+	for (h++; h < q; h++)
+		if (strchr(mflags, *h) != NULL)
+			return true;
+	return false;
+}
+
+/* put_header - one header, its line ends made CRLF, 0x81g expanded */
+static void
+put_header(struct sm_buf *b, const char *h, const char *sender)
+{
+	for (; *h != '\0'; h++) {
+		if (*h == '\n')
+			(void)sm_buf_puts(b, "\r\n");
+		else if ((unsigned char)*h == 0x81 && h[1] != '\0') {
+			h++;
+			if (*h == 'g') {
+				size_t n = strlen(sender);
+
+				/* $g: the sender without its brackets. */
+				if (n >= 2 && sender[0] == '<')
+					(void)sm_buf_append(b, sender + 1,
+					    n - 2);
+				else
+					(void)sm_buf_puts(b, sender);
+			}
+		} else
+			(void)sm_buf_putc(b, *h);
+	}
+	(void)sm_buf_puts(b, "\r\n");
+}
+
+/* flush_body - write out what b holds, within the progress timer */
+static bool
+flush_body(struct q_conn *c, struct sm_buf *b)
+{
+	struct sm_deadline dl;
+
+	sm_deadline_in(&dl, Q_DATA_PROGRESS);
+	if (b->len > 0 && sm_io_write(c->io, b->data, b->len, &dl) !=
+	    SM_IO_OK) {
+		c->broken = true;
+		return false;
+	}
+	sm_buf_reset(b);
+	return true;
+}
+
+/* send_message - headers, blank line, body: CRLF, dots stuffed */
+static bool
+send_message(struct q_conn *c, const struct q_txn *t)
+{
+	struct sm_buf b;
+	char buf[16384];
+	const char *rest;
+	bool bol = true, ok = true;
+	ssize_t n;
+	size_t i;
+
+	sm_buf_init(&b, 0);
+	for (i = 0; i < t->headers->n; i++)
+		if (header_wanted(t->headers->v[i], t->mailer_flags, &rest))
+			put_header(&b, rest, t->sender);
+	(void)sm_buf_puts(&b, "\r\n");
+	if (lseek(t->dfd, 0, SEEK_SET) < 0)
+		ok = false;
+	while (ok && (n = read(t->dfd, buf, sizeof(buf))) > 0) {
+		for (i = 0; i < (size_t)n; i++) {
+			if (bol && buf[i] == '.')
+				(void)sm_buf_putc(&b, '.');
+			if (buf[i] == '\n') {
+				(void)sm_buf_puts(&b, "\r\n");
+				bol = true;
+			} else {
+				(void)sm_buf_putc(&b, buf[i]);
+				bol = false;
+			}
+		}
+		if (b.len > 65536 && !flush_body(c, &b))
+			ok = false;
+	}
+	if (ok && n < 0)
+		ok = false;
+	if (ok && !bol)
+		(void)sm_buf_puts(&b, "\r\n");
+	if (ok)
+		(void)sm_buf_puts(&b, ".\r\n");
+	if (ok && !flush_body(c, &b))
+		ok = false;
+	sm_buf_free(&b);
+	return ok;
+}
+
+/* all - set every recipient's result */
+static void
+all(struct q_txn *t, const struct q_result *r, bool only_ok)
+{
+	size_t i;
+
+	for (i = 0; i < t->nrcpts; i++)
+		if (!only_ok || t->results[i].status == Q_OK)
+			t->results[i] = *r;
+}
+
+/* q_smtp_send - one transaction for every recipient of t */
+int
+q_smtp_send(struct q_conn *c, struct q_txn *t)
+{
+	const struct sm_options *o = c->opt;
+	struct sm_buf cmd;
+	struct q_result r;
+	size_t i, accepted = 0;
+	int rc = 0;
+
+	sm_buf_init(&cmd, 0);
+	(void)sm_buf_printf(&cmd, "MAIL From:%s", t->sender);
+	if (c->size && t->size > 0)
+		(void)sm_buf_printf(&cmd, " SIZE=%ld", t->size);
+	if (c->eightbit && t->body != NULL)
+		(void)sm_buf_printf(&cmd, " BODY=%s", t->body);
+	if (c->dsn && t->ret != NULL)
+		(void)sm_buf_printf(&cmd, " RET=%s", t->ret);
+	if (c->dsn && t->envid != NULL)
+		(void)sm_buf_printf(&cmd, " ENVID=%s", t->envid);
+	(void)sm_buf_puts(&cmd, "\r\n");
+	/* With PIPELINING, MAIL, every RCPT and DATA go in one write. */
+	for (i = 0; i < t->nrcpts && c->pipelining; i++) {
+		(void)sm_buf_printf(&cmd, "RCPT To:%s", t->rcpts[i]);
+		if (c->dsn && t->notify[i] != NULL)
+			(void)sm_buf_printf(&cmd, " NOTIFY=%s", t->notify[i]);
+		if (c->dsn && t->orcpt[i] != NULL)
+			(void)sm_buf_printf(&cmd, " ORCPT=%s", t->orcpt[i]);
+		(void)sm_buf_puts(&cmd, "\r\n");
+	}
+	if (c->pipelining)
+		(void)sm_buf_puts(&cmd, "DATA\r\n");
+	if (!send_text(c, cmd.data, o->to.mail)) {
+		fail(&r, Q_TEMPFAIL, "4.4.2", "Deferred: Connection reset by "
+		    "%s", c->relay);
+		all(t, &r, false);
+		rc = -1;
+		goto out;
+	}
+	if (read_reply(c, o->to.mail, "client MAIL", &r) == 0 ||
+	    r.status != Q_OK) {
+		all(t, &r, false);
+		if (c->broken)
+			rc = -1;
+		else if (c->pipelining) {
+			/* Drain the pipelined replies before RSET. */
+			for (i = 0; i <= t->nrcpts && !c->broken; i++)
+				(void)read_reply(c, o->to.rcpt, "client RCPT",
+				    &r);
+		}
+		goto out;
+	}
+	for (i = 0; i < t->nrcpts; i++) {
+		if (!c->pipelining) {
+			sm_buf_reset(&cmd);
+			(void)sm_buf_printf(&cmd, "RCPT To:%s", t->rcpts[i]);
+			if (c->dsn && t->notify[i] != NULL)
+				(void)sm_buf_printf(&cmd, " NOTIFY=%s",
+				    t->notify[i]);
+			if (c->dsn && t->orcpt[i] != NULL)
+				(void)sm_buf_printf(&cmd, " ORCPT=%s",
+				    t->orcpt[i]);
+			(void)sm_buf_puts(&cmd, "\r\n");
+			if (!send_text(c, cmd.data, o->to.rcpt))
+				break;
+		}
+		if (read_reply(c, o->to.rcpt, "client RCPT",
+		    &t->results[i]) == 0)
+			break;
+		if (t->results[i].status == Q_OK)
+			accepted++;
+	}
+	if (c->broken) {
+		fail(&r, Q_TEMPFAIL, "4.4.2", "Deferred: Connection timed out "
+		    "with %s", c->relay);
+		all(t, &r, false);
+		rc = -1;
+		goto out;
+	}
+	if (!c->pipelining && accepted > 0 &&
+	    !send_text(c, "DATA\r\n", o->to.datainit)) {
+		rc = -1;
+		goto out;
+	}
+	if (accepted == 0 && !c->pipelining)
+		goto out;
+	if (read_reply(c, o->to.datainit, "client DATA 354", &r) == 0) {
+		all(t, &r, false);
+		rc = -1;
+		goto out;
+	}
+	if (accepted == 0)
+		goto out;		/* the pipelined DATA was refused */
+	if (r.status != Q_OK) {
+		all(t, &r, true);
+		goto out;
+	}
+	if (!send_message(c, t)) {
+		fail(&r, Q_TEMPFAIL, "4.4.2", "Deferred: Connection reset by "
+		    "%s", c->relay);
+		all(t, &r, true);
+		rc = -1;
+		goto out;
+	}
+	/* Too short a datafinal makes duplicates: the peer may have it. */
+	if (read_reply(c, o->to.datafinal, "client DATA status", &r) == 0) {
+		all(t, &r, true);
+		rc = -1;
+		goto out;
+	}
+	all(t, &r, true);
+out:
+	sm_buf_free(&cmd);
+	return rc;
+}
+
+/* q_smtp_rset - make a cached connection ready for the next message */
+int
+q_smtp_rset(struct q_conn *c)
+{
+	struct q_result r;
+
+	if (c->broken || !send_text(c, "RSET\r\n", c->opt->to.rset) ||
+	    read_reply(c, c->opt->to.rset, "client RSET", &r) == 0 ||
+	    r.status != Q_OK) {
+		c->broken = true;
+		return -1;
+	}
+	return 0;
+}
+
+/* q_smtp_relay - "host [ip]" of the server, for log lines */
+const char *
+q_smtp_relay(const struct q_conn *c)
+{
+	return c->relay;
+}
+
+/* q_smtp_usable - may this connection carry another message? */
+bool
+q_smtp_usable(const struct q_conn *c)
+{
+	return c != NULL && !c->broken;
+}
+
+/* q_smtp_close - QUIT (when polite and possible), close, free */
+void
+q_smtp_close(struct q_conn *c, bool quit)
+{
+	struct q_result r;
+
+	if (c == NULL)
+		return;
+	if (quit && c->io != NULL && !c->broken &&
+	    send_text(c, "QUIT\r\n", c->opt->to.quit))
+		(void)read_reply(c, c->opt->to.quit, "client QUIT", &r);
+	sm_io_free(c->io);
+	if (c->fd >= 0)
+		(void)close(c->fd);
+	sm_buf_free(&c->line);
+	free(c);
+}

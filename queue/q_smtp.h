@@ -1,0 +1,80 @@
+/*
+ * q_smtp - the SMTP client that delivers to a smart host (RFC 5321,
+ * 2920 PIPELINING, 1870 SIZE, 6152 8BITMIME, 3461 DSN).
+ *
+ * SYNOPSIS
+ *	c = q_smtp_open(host, port, &to, first, heloname, &r)
+ *	q_smtp_send(c, &txn, &to)	one transaction, all recipients
+ *	q_smtp_rset(c, &to)		before reusing c for the next message
+ *	q_smtp_close(c, &to)		QUIT, then close
+ *
+ * DESCRIPTION
+ *	Every wait has a deadline from struct q_timeouts, taken from the
+ *	Timeout.* options at the moment sendmail applies them: connect
+ *	(iconnect on a message's first attempt) per address and aconnect
+ *	for all addresses together, initial for the greeting, helo, mail,
+ *	rcpt, datainit, datafinal, rset, quit; each body write must make
+ *	progress within 300 s.  An option of 0 ("no limit" in sendmail)
+ *	gets a finite fallback: Q_CONNECT_FALLBACK for connects,
+ *	Q_READ_FALLBACK for replies.
+ *
+ *	Results are per recipient: Q_OK, Q_TEMPFAIL or Q_PERMFAIL with the
+ *	server's reply (or our reason) for the log, mailq and bounces.  A
+ *	timeout or a lost connection fails the connection: the caller must
+ *	close it and defer what is left.
+ */
+#ifndef Q_SMTP_H
+#define Q_SMTP_H
+
+#include "sm_config.h"
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "sm_opt.h"
+#include "sm_strlist.h"
+
+#define Q_CONNECT_FALLBACK	120
+#define Q_READ_FALLBACK		3600
+#define Q_DATA_PROGRESS		300
+
+enum q_status {
+	Q_OK,
+	Q_TEMPFAIL,
+	Q_PERMFAIL
+};
+
+struct q_result {
+	enum q_status	 status;
+	char		 dsn[16];	/* "4.4.1" */
+	char		 text[512];	/* the reply, or our reason */
+};
+
+struct q_txn {
+	const char	*sender;	/* "<a@b>" or "<>" */
+	long		 size;		/* for SIZE= */
+	const char	*body;		/* "7BIT", "8BITMIME" or NULL */
+	const char	*ret;		/* "FULL", "HDRS" or NULL */
+	const char	*envid;
+	size_t		 nrcpts;
+	const char	**rcpts;	/* "<x@y>" */
+	const char	**notify;	/* "SUCCESS,FAILURE" or NULL */
+	const char	**orcpt;	/* "rfc822;x@y" or NULL */
+	struct q_result	*results;	/* one per recipient */
+	const struct sm_strlist *headers; /* "?flags?Name: value" */
+	const char	*mailer_flags;	/* which ?x? headers go out */
+	int		 dfd;		/* the body, LF line ends */
+	const char	*id;		/* queue id, for logs */
+};
+
+struct q_conn;
+
+struct q_conn	*q_smtp_open(const char *, int, const struct sm_options *,
+		    bool, const char *, struct q_result *);
+int		 q_smtp_send(struct q_conn *, struct q_txn *);
+int		 q_smtp_rset(struct q_conn *);
+void		 q_smtp_close(struct q_conn *, bool);
+const char	*q_smtp_relay(const struct q_conn *);
+bool		 q_smtp_usable(const struct q_conn *);
+
+#endif /* Q_SMTP_H */

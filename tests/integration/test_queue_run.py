@@ -1,0 +1,261 @@
+"""Queue runs through a smart host (issue: the queue, items 3-5, 7, 9)."""
+import os
+import re
+import smtplib
+import subprocess
+import tempfile
+import time
+
+import pytest
+
+from cfgen import m4, point_at_our_tree
+from conftest import BUILD
+from daemon_util import free_port
+from smarthost import Stalling, start_smarthost
+
+
+def relay_cf(directory, port, extra=""):
+    mc = os.path.join(directory, "relay.mc")
+    with open(mc, "w") as f:
+        f.write(point_at_our_tree(
+            "divert(-1)dnl\ninclude(`/x/cf.m4')dnl\nOSTYPE(`linux')dnl\n"
+            "define(`SMART_HOST', `[127.0.0.1]')dnl\n"
+            f"define(`RELAY_MAILER_ARGS', `TCP $h {port}')dnl\n"
+            "define(`confTO_IDENT', `0')dnl\n" + extra +
+            "MAILER(`local')dnl\nMAILER(`smtp')dnl\n"))
+    r = m4(mc)
+    assert r.returncode == 0, r.stderr
+    cf = os.path.join(directory, "relay.cf")
+    with open(cf, "w") as f:
+        f.write(r.stdout)
+    os.chmod(cf, 0o644)
+    return cf
+
+
+@pytest.fixture
+def world(daemon):
+    """A daemon that queues only, a smart host port, and a runner."""
+    base = tempfile.mkdtemp(prefix="smd-run-", dir="/tmp")
+    os.chmod(base, 0o755)
+    state = {"port": free_port(), "base": base}
+
+    def start(extra="", options=()):
+        cf = relay_cf(base, state["port"], extra)
+        d = daemon(cf=cf, options=["DeliveryMode=queueonly", *options])
+        state["d"], state["cf"] = d, cf
+        return d
+
+    def run(*args, timeout=60):
+        d = state["d"]
+        cmd = [str(BUILD / "sendmaild"), "-C", state["cf"], "-O",
+               f"QueueDirectory={d.queue}", "-qf", *args]
+        if os.geteuid() == 0:
+            cmd += ["-O", "RunAsUser=nobody"]
+        return subprocess.run(cmd, capture_output=True, text=True,
+                              timeout=timeout)
+    state["start"], state["run"] = start, run
+    yield state
+    subprocess.run(["rm", "-rf", base], check=False)
+
+
+def submit(d, rcpts, body="Subject: t\r\n\r\nhello\r\n", sender="a@example.org"):
+    with smtplib.SMTP("127.0.0.1", d.port, timeout=10) as s:
+        s.sendmail(sender, rcpts, body)
+
+
+def test_delivered_intact(world):
+    d = world["start"]()
+    ctl, rec = start_smarthost(world["port"])
+    try:
+        body = ("Subject: intact\r\nX-Eight: caf\xe9\r\n\r\n.leading dot\r\n"
+                "..two\r\n" + "x" * 990 + "\r\nend\r\n")
+        with smtplib.SMTP("127.0.0.1", d.port, timeout=10) as s:
+            s.sendmail("alice@example.org",
+                       ["bob@far.example", "carol@far.example"],
+                       body.encode("latin-1"))
+        assert len(d.queued("qf")) == 1
+        r = world["run"]()
+        assert r.returncode == 0, r.stderr
+        assert len(rec.messages) == 1
+        sender, rcpts, content = rec.messages[0]
+        assert sender == "alice@example.org"
+        assert sorted(rcpts) == ["bob@far.example", "carol@far.example"]
+        text = content.decode("latin-1")
+        assert "\r\nSubject: intact\r\n" in text
+        assert "X-Eight: caf\xe9" in text
+        assert text.startswith("Received: from ")
+        assert "Return-Path" not in text          # not for SMTP mailers
+        assert text.endswith("\r\n\r\n.leading dot\r\n..two\r\n" + "x" * 990 +
+                             "\r\nend\r\n")
+        assert d.queued("qf") == [] and d.queued("df") == []
+        assert re.search(r"to=<bob@far.example>, delay=\S+, xdelay=\S+, "
+                         r"mailer=relay, pri=\d+, relay=\[127.0.0.1\] "
+                         r"\[127.0.0.1\], dsn=2.0.0, stat=Sent \(2.0.0 "
+                         r"queued as FAKE1\)", r.stderr), r.stderr
+    finally:
+        ctl.stop()
+
+
+def test_big_message_and_connection_reuse(world):
+    d = world["start"]()
+    ctl, rec = start_smarthost(world["port"])
+    try:
+        big = "Subject: big\r\n\r\n" + ("y" * 998 + "\r\n") * 10000
+        submit(d, ["x@far.example"], big)
+        submit(d, ["y@far.example"])
+        submit(d, ["z@far.example"])
+        before = rec.connections      # the controller's own check counts
+        r = world["run"]()
+        assert r.returncode == 0, r.stderr
+        assert len(rec.messages) == 3
+        assert rec.connections - before == 1      # one connection, RSET between
+        sizes = sorted(len(m[2]) for m in rec.messages)
+        assert sizes[-1] > 10_000_000
+    finally:
+        ctl.stop()
+
+
+def test_refused_connection_defers(world):
+    d = world["start"]()                          # nothing listens on the port
+    submit(d, ["x@far.example"])
+    r = world["run"]()
+    assert r.returncode == 0
+    assert "stat=Deferred: Connection refused by [127.0.0.1]" in r.stderr
+    q = subprocess.run([str(BUILD / "mailq"), "-C", world["cf"], "-O",
+                        f"QueueDirectory={d.queue}"], capture_output=True,
+                       text=True)
+    assert "(Deferred: Connection refused by [127.0.0.1])" in q.stdout
+    assert "<x@far.example>" in q.stdout
+    qf = open(d.queued("qf")[0], encoding="latin-1").read()
+    assert "\nN1\n" in qf
+
+
+def test_greeting_timeout(world):
+    d = world["start"](options=[])
+    stall = Stalling(world["port"])
+    try:
+        submit(d, ["x@far.example"])
+        start = time.monotonic()
+        r = world["run"]("-O", "Timeout.initial=2s")
+        elapsed = time.monotonic() - start
+        assert 2.0 <= elapsed <= 4.0, elapsed
+        assert "timeout waiting for input from [127.0.0.1] [127.0.0.1] " \
+               "during client greeting" in r.stderr
+        assert "stat=Deferred: Connection timed out with [127.0.0.1]" in r.stderr
+        assert len(d.queued("qf")) == 1
+    finally:
+        stall.close()
+
+
+def test_datafinal_timeout_keeps_the_message(world):
+    d = world["start"]()
+    stall = Stalling(world["port"], greet=True)   # greets, then silence
+    try:
+        submit(d, ["x@far.example"])
+        start = time.monotonic()
+        r = world["run"]("-O", "Timeout.helo=2s")
+        assert 2.0 <= time.monotonic() - start <= 4.0
+        assert "during client EHLO" in r.stderr
+        assert len(d.queued("qf")) == 1
+    finally:
+        stall.close()
+
+
+def test_permanent_failure_bounces(world):
+    d = world["start"]()
+    ctl, rec = start_smarthost(world["port"])
+    rec.rcpt_reply["nobody@far.example"] = "550 5.1.1 no such user here"
+    try:
+        submit(d, ["nobody@far.example", "ok@far.example"])
+        r = world["run"]()
+        assert r.returncode == 0, r.stderr
+        assert [m[1] for m in rec.messages] == [["ok@far.example"]]
+        assert "reply=550 5.1.1 no such user here" in r.stderr
+        assert ": DSN: " in r.stderr
+        # The original is gone; the bounce to a@example.org is queued.
+        qfs = d.queued("qf")
+        assert len(qfs) == 1
+        bounce = open(qfs[0], encoding="latin-1").read()
+        assert "S<>\n" in bounce and "RPFD:<a@example.org>" in bounce
+        assert "H??Subject: Returned mail: see transcript for details" in bounce
+        df = open(d.queued("df")[0]).read()
+        assert "Final-Recipient: RFC822; nobody@far.example" in df
+        assert "Status: 5.1.1" in df and "Action: failed" in df
+        assert "Diagnostic-Code: SMTP; 550 5.1.1 no such user here" in df
+    finally:
+        ctl.stop()
+
+
+def test_temporary_failure_then_success(world):
+    d = world["start"]()
+    ctl, rec = start_smarthost(world["port"])
+    rec.data_reply = "451 4.3.0 try later"
+    try:
+        submit(d, ["x@far.example"])
+        r = world["run"]()
+        assert "stat=Deferred: 451 4.3.0 try later" in r.stderr
+        assert len(d.queued("qf")) == 1
+        rec.data_reply = None
+        r = world["run"]()
+        assert "stat=Sent" in r.stderr
+        assert d.queued("qf") == []
+    finally:
+        ctl.stop()
+
+
+def test_overlapping_runs_deliver_once(world):
+    d = world["start"]()
+    ctl, rec = start_smarthost(world["port"])
+    try:
+        for i in range(20):
+            submit(d, [f"r{i}@far.example"])
+        procs = [subprocess.Popen(
+            [str(BUILD / "sendmaild"), "-C", world["cf"], "-O",
+             f"QueueDirectory={d.queue}", "-qf"] +
+            (["-O", "RunAsUser=nobody"] if os.geteuid() == 0 else []),
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            for _ in range(3)]
+        for p in procs:
+            assert p.wait(timeout=60) == 0
+        got = sorted(m[1][0] for m in rec.messages)
+        assert got == sorted(f"r{i}@far.example" for i in range(20))
+        assert d.queued("qf") == []
+    finally:
+        ctl.stop()
+
+
+def test_queue_run_selectors_and_local_deferral(world):
+    d = world["start"]()
+    ctl, rec = start_smarthost(world["port"])
+    try:
+        submit(d, ["one@far.example"])
+        submit(d, ["two@far.example"])
+        submit(d, ["root@localhost"])
+        r = world["run"]("-qRtwo@")
+        assert [m[1] for m in rec.messages] == [["two@far.example"]]
+        r = world["run"]()
+        assert len(rec.messages) == 2
+        assert "Deferred: local delivery is not available yet" in r.stderr
+        assert len(d.queued("qf")) == 1
+    finally:
+        ctl.stop()
+
+
+def test_background_run_returns_at_once(world):
+    d = world["start"]()
+    ctl, rec = start_smarthost(world["port"])
+    try:
+        submit(d, ["x@far.example"])
+        cmd = [str(BUILD / "sendmaild"), "-C", world["cf"], "-O",
+               f"QueueDirectory={d.queue}", "-q"]
+        if os.geteuid() == 0:
+            cmd += ["-O", "RunAsUser=nobody"]
+        r = subprocess.run(cmd, capture_output=True, text=True, timeout=10)
+        assert r.returncode == 0
+        for _ in range(100):
+            if rec.messages:
+                break
+            time.sleep(0.1)
+        assert len(rec.messages) == 1
+    finally:
+        ctl.stop()
