@@ -161,12 +161,12 @@ def test_default_user_and_load_limits_are_concrete(run, empty_cf):
 
 def test_pending_options_reported_once(run, tmp_path):
     cf = tmp_path / "t.cf"
-    cf.write_text("O MaxQueueRunSize=5\nO MaxQueueRunSize=6\nO LogLevel=3\n")
+    cf.write_text("O AliasWait=5\nO AliasWait=6\nO LogLevel=3\n")
     r = bO(run, cf)
     lines = [l for l in r.stderr.splitlines() if "not yet in force" in l]
     assert len(lines) == 1
-    assert "MaxQueueRunSize" in lines[0]
-    assert lines[0].count("MaxQueueRunSize") == 1
+    assert "AliasWait" in lines[0]
+    assert lines[0].count("AliasWait") == 1
     assert "LogLevel" not in lines[0]
 
 

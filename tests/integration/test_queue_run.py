@@ -259,3 +259,32 @@ def test_background_run_returns_at_once(world):
         assert len(rec.messages) == 1
     finally:
         ctl.stop()
+
+
+def test_killed_runner_leaves_the_message_queued(world):
+    import signal as sig
+    d = world["start"]()
+    stall = Stalling(world["port"], greet=True)
+    submit(d, ["x@far.example"])
+    cmd = [str(BUILD / "sendmaild"), "-C", world["cf"], "-O",
+           f"QueueDirectory={d.queue}", "-qf"]
+    if os.geteuid() == 0:
+        cmd += ["-O", "RunAsUser=nobody"]
+    p = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    for _ in range(100):                      # wait until it talks to the host
+        if stall.held:
+            break
+        time.sleep(0.05)
+    time.sleep(0.3)
+    p.send_signal(sig.SIGKILL)
+    p.wait(timeout=10)
+    stall.close()
+    assert len(d.queued("qf")) == 1 and d.queued("tf") == []
+    ctl, rec = start_smarthost(world["port"])
+    try:
+        r = world["run"]()
+        assert r.returncode == 0, r.stderr
+        assert [m[1] for m in rec.messages] == [["x@far.example"]]
+        assert d.queued("qf") == []
+    finally:
+        ctl.stop()

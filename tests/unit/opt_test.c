@@ -283,7 +283,7 @@ test_pending(void **state)
 	assert_int_equal(sm_opt_set_line(&o, "LogLevel=12", SM_OPT_SRC_FILE,
 	    err, sizeof(err)), 0);
 	assert_int_equal(sm_opt_report_pending(&o), 0);	/* in force */
-	assert_int_equal(sm_opt_set_line(&o, "MaxQueueRunSize=5",
+	assert_int_equal(sm_opt_set_line(&o, "AliasWait=5",
 	    SM_OPT_SRC_FILE, err, sizeof(err)), 0);
 	assert_int_equal(sm_opt_report_pending(&o), 1);
 	assert_int_equal(sm_opt_report_pending(&o), 0);	/* once */
