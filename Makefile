@@ -48,7 +48,8 @@ Q_SRC      = queue/q_file.c queue/q_ctl.c queue/q_list.c queue/q_smtp.c \
 	     queue/q_dsn.c queue/q_run.c
 SMD_SRC    = sendmaild/args.c sendmaild/config.c sendmaild/modes.c \
 	     sendmaild/daemon.c sendmaild/srv_session.c sendmaild/srv_data.c \
-	     sendmaild/srv_cmd.c sendmaild/ident.c sendmaild/policy.c
+	     sendmaild/srv_cmd.c sendmaild/ident.c sendmaild/policy.c \
+	     sendmaild/deliver.c
 MAKEMAP_SRC = makemap/makemap.c
 
 LIBSM_OBJ  = $(LIBSM_SRC:%.c=$(B)/obj/%.o)

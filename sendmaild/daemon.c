@@ -28,6 +28,8 @@
 #include "sm_alloc.h"
 #include "sm_log.h"
 #include "sm_proc.h"
+#include "deliver.h"
+#include "sm_time.h"
 #include "srv_session.h"
 
 struct listener {
@@ -52,6 +54,7 @@ struct master {
 	long		 in_second;	/* connections accepted in it */
 	bool		 said_full, said_rate;
 	bool		 stop;
+	time_t		 next_run;	/* -q15m: the next queue run */
 };
 
 /* trim - a field value without blanks around it */
@@ -280,6 +283,40 @@ serve(struct master *m, int fd, const struct listener *l,
 	exit(srv_session(m->c, &conn));
 }
 
+/* start_runner - -q15m: fork one queue run */
+static void
+start_runner(struct master *m)
+{
+	const char *user = child_user(m->c);
+	char err[256];
+	pid_t pid;
+	size_t i;
+
+	if ((pid = fork()) < 0) {
+		sm_warn("cannot fork a queue run");
+		return;
+	}
+	if (pid == 0) {
+		for (i = 0; i < m->nls; i++)
+			(void)close(m->ls[i].fd);
+		sm_sig_child_reset();
+		if (user != NULL && sm_priv_drop(user, err, sizeof(err)) < 0) {
+			sm_errorx("queue run: %s", err);
+			_exit(EX_OSERR);
+		}
+		exit(deliver_run(m->c, NULL, 0));
+	}
+	if (m->nkids == m->capkids) {
+		m->capkids = m->capkids > 0 ? m->capkids * 2 : 16;
+		m->kids = sm_reallocarray(m->kids, m->capkids,
+		    sizeof(*m->kids));
+	}
+	m->kids[m->nkids].pid = pid;
+	(void)sm_strlcpy(m->kids[m->nkids].peer, "queue run",
+	    sizeof(m->kids[m->nkids].peer));
+	m->nkids++;
+}
+
 /* accept_one - take one connection from listener l and fork for it */
 static void
 accept_one(struct master *m, struct listener *l)
@@ -432,6 +469,9 @@ daemon_run(struct config *c, const struct args *a, bool foreground)
 	size_t i, n;
 	int timeout, sig;
 
+	bool listening = a->mode == 'd' || a->mode == 'D';
+	char every[32];
+
 	memset(&m, 0, sizeof(m));
 	m.c = c;
 	m.a = a;
@@ -441,7 +481,7 @@ daemon_run(struct config *c, const struct args *a, bool foreground)
 		return EX_CONFIG;
 	}
 	m.ls = sm_calloc(c->opt.DaemonPortOptions.n + 1, sizeof(*m.ls));
-	for (i = 0; i < c->opt.DaemonPortOptions.n; i++) {
+	for (i = 0; listening && i < c->opt.DaemonPortOptions.n; i++) {
 		struct listener *l = &m.ls[m.nls];
 
 		if (daemon_parse_spec(c->opt.DaemonPortOptions.v[i], (int)i,
@@ -463,7 +503,7 @@ daemon_run(struct config *c, const struct args *a, bool foreground)
 		}
 		m.nls++;
 	}
-	if (m.nls == 0) {
+	if (listening && m.nls == 0) {
 		sm_errorx("no daemon sockets to listen on");
 		return close_listeners(&m, EX_CONFIG);
 	}
@@ -483,7 +523,13 @@ daemon_run(struct config *c, const struct args *a, bool foreground)
 	(void)sm_sig_catch(SIGHUP);
 	(void)signal(SIGPIPE, SIG_IGN);
 	write_pidfile(c, a->argc, a->argv);
-	sm_info("starting daemon (%s): SMTP", SM_VERSION);
+	(void)sm_time_delay(a->queue_interval, every, sizeof(every));
+	if (a->queue_interval > 0)
+		sm_info("starting daemon (%s): %squeueing@%s", SM_VERSION,
+		    listening ? "SMTP+" : "", every);
+	else
+		sm_info("starting daemon (%s): SMTP", SM_VERSION);
+	m.next_run = a->queue_interval > 0 ? time(NULL) : 0;
 	pfd = sm_calloc(m.nls + 1, sizeof(*pfd));
 	while (!m.stop) {
 		pfd[0].fd = sm_sig_fd();
@@ -494,6 +540,16 @@ daemon_run(struct config *c, const struct args *a, bool foreground)
 				pfd[n].fd = m.ls[i].fd;
 				pfd[n].events = POLLIN;
 			}
+		if (m.next_run > 0) {
+			time_t now = time(NULL);
+
+			if (now >= m.next_run) {
+				start_runner(&m);
+				m.next_run = now + a->queue_interval;
+			}
+			if ((m.next_run - now) * 1000 < timeout)
+				timeout = (int)(m.next_run - now) * 1000;
+		}
 		if (poll(pfd, (nfds_t)n, timeout) < 0 && errno != EINTR) {
 			sm_error("poll");
 			break;

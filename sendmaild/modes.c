@@ -20,7 +20,7 @@
 #include "daemon.h"
 #include "srv_session.h"
 #include "q_list.h"
-#include "q_run.h"
+#include "deliver.h"
 #include "sm_proc.h"
 #include <strings.h>
 #include "sm_log.h"
@@ -101,53 +101,24 @@ mode_print_queue(struct config *c, const struct args *a)
 	return rc;
 }
 
-/* is_local_domain - the runner's question: is this domain ours? */
-static bool
-is_local_domain(void *ctx, const char *domain)
-{
-	const struct config *c = ctx;
-	const char *j = sm_cf_macro(c->cf, "j");
-
-	return strcasecmp(domain, "localhost") == 0 ||
-	    (j != NULL && strcasecmp(domain, j) == 0) ||
-	    sm_cf_class_has(c->cf, "w", domain);
-}
-
-/* relay_port - the port in the relay mailer's A=TCP $h PORT, or 25 */
-static int
-relay_port(const struct config *c)
-{
-	const struct sm_cf_mailer *m = sm_cf_mailer(c->cf, "relay");
-	const char *p;
-	int port;
-
-	if (m == NULL || m->argv == NULL || strncmp(m->argv, "TCP", 3) != 0)
-		return 25;
-	if ((p = strstr(m->argv, "$h")) == NULL)
-		return 25;
-	port = atoi(p + 2);
-	return port > 0 && port < 65536 ? port : 25;
-}
-
 /* mode_queue_run - -q and -qf: one run over the queue */
 static int
 mode_queue_run(struct config *c, const struct args *a)
 {
 	struct q_select *sel;
-	struct q_runner r;
-	struct sm_buf smart;
-	const struct sm_cf_mailer *relay = sm_cf_mailer(c->cf, "relay");
-	char host[256], err[256];
-	const char *user, *colon;
+	char err[256];
+	const char *user;
 	struct stat st;
 	size_t i;
 	int rc;
 
-	if (a->queue_interval > 0 || a->queue_persistent) {
-		sm_errorx("periodic queue runs (-q with a time, -qp) are not "
-		    "available in this version");
+	if (a->queue_persistent) {
+		sm_errorx("persistent queue runners (-qp) are not available in "
+		    "this version");
 		return EX_UNAVAILABLE;
 	}
+	if (a->queue_interval > 0)	/* -q15m alone: a runner daemon */
+		return daemon_run(c, a, false);
 	if ((c->opt.PrivacyOptions & SM_PRIV_RESTRICTQRUN) && getuid() != 0 &&
 	    (stat(c->opt.QueueDirectory, &st) < 0 || st.st_uid != getuid())) {
 		sm_errorx("You do not have permission to process the queue");
@@ -175,37 +146,14 @@ mode_queue_run(struct config *c, const struct args *a)
 		}
 	}
 	(void)signal(SIGPIPE, SIG_IGN);
-	sm_buf_init(&smart, 1024);
-	(void)sm_cf_expand(c->cf, "$S", &smart);
-	/* "[mailer:]host": the mailer part names the relay mailer. */
-	colon = strchr(smart.data, ':');
-	memset(&r, 0, sizeof(r));
-	r.smarthost = colon != NULL && smart.data[0] != '[' ? colon + 1 :
-	    smart.data;
-	if (sm_cf_macro(c->cf, "j") != NULL)
-		(void)snprintf(host, sizeof(host), "%s",
-		    sm_cf_macro(c->cf, "j"));
-	else if (gethostname(host, sizeof(host)) < 0)
-		(void)snprintf(host, sizeof(host), "localhost");
 	sel = sm_calloc(a->nqsel + 1, sizeof(*sel));
 	for (i = 0; i < a->nqsel; i++) {
 		sel[i].kind = a->qsel[i].kind;
 		sel[i].negate = a->qsel[i].negate;
 		sel[i].pattern = a->qsel[i].pattern;
 	}
-	r.opt = &c->opt;
-	r.qdir = c->opt.QueueDirectory;
-	r.port = relay_port(c);
-	r.mailer_flags = relay != NULL && relay->flags != NULL ?
-	    relay->flags : "mDFMuXa8";
-	r.hostname = host;
-	r.is_local = is_local_domain;
-	r.ctx = c;
-	r.sel = sel;
-	r.nsel = a->nqsel;
-	rc = q_run(&r);
+	rc = deliver_run(c, sel, a->nqsel);
 	free(sel);
-	sm_buf_free(&smart);
 	return rc;
 }
 

@@ -18,7 +18,9 @@
 #include <string.h>
 #include <strings.h>
 #include <time.h>
+#include <unistd.h>
 
+#include "deliver.h"
 #include "sm_alloc.h"
 #include "sm_log.h"
 #include "sm_time.h"
@@ -346,12 +348,45 @@ refused(struct srv *s, const char *what)
 	    s->client);
 }
 
+/*
+ * background - DeliveryMode b: a child delivers the message while the
+ * session goes on.  It must not touch the client's connection, and it
+ * starts only after the 250 is on its way (srv_data() calls it late).
+ */
+static void
+background(struct srv *s, const char *id)
+{
+	(void)snprintf(s->deliver_id, sizeof(s->deliver_id), "%s", id);
+}
+
+/* srv_deliver_background - fork the delivery of the last message */
+void
+srv_deliver_background(struct srv *s)
+{
+	pid_t pid;
+
+	if (!s->deliver_after)
+		return;
+	s->deliver_after = false;
+	if ((pid = fork()) < 0) {
+		sm_warn("%s: cannot fork the delivery; the queue run will "
+		    "deliver it", s->deliver_id);
+		return;
+	}
+	if (pid > 0)
+		return;
+	(void)close(s->conn->rfd);
+	if (s->conn->wfd != s->conn->rfd)
+		(void)close(s->conn->wfd);
+	_exit(deliver_message(s->c, s->deliver_id));
+}
+
 /* accept_message - make it durable, then 250 */
 static void
 accept_message(struct srv *s, struct collect *k)
 {
 	struct q_msg *m = s->msg;
-	char msgid[512];
+	char msgid[512], id[Q_ID_MAX];
 	time_t now = time(NULL);
 	size_t f = 0;
 
@@ -386,10 +421,21 @@ accept_message(struct srv *s, struct collect *k)
 		return;
 	}
 	log_accepted(s, msgid);
-	/* XXX(issue 5): DeliveryMode b and i deliver here once delivery
-	 * exists; until then every mode leaves the message queued. */
-	(void)srv_reply(s, "250 2.0.0 %s Message accepted for delivery",
-	    m->id);
+	(void)snprintf(id, sizeof(id), "%s", m->id);
+	switch (s->c->opt.DeliveryMode) {
+	case 'i':
+		/* Interactive: try before answering; the 250 stands anyway. */
+		(void)deliver_message(s->c, id);
+		break;
+	case 'b':
+		background(s, id);
+		break;
+	default:
+		break;		/* q and d: the next queue run delivers */
+	}
+	(void)srv_reply(s, "250 2.0.0 %s Message accepted for delivery", id);
+	if (s->c->opt.DeliveryMode == 'b')
+		s->deliver_after = true;
 }
 
 /* srv_data - the DATA command */
@@ -496,6 +542,7 @@ srv_data(struct srv *s)
 		(void)srv_reply(s, "%s", reply);
 	if (hangup)
 		s->closing = true;
+	srv_deliver_background(s);
 	sm_strlist_clear(&k.hdrs);
 	sm_buf_free(&k.cur);
 	sm_buf_free(&k.wbuf);

@@ -51,12 +51,15 @@ struct srv {
 	char			 ret[8];
 	struct sm_strlist	 rcpts;		/* addresses as accepted */
 	bool			 discard;
+	bool			 deliver_after;	/* DeliveryMode b: fork it */
+	char			 deliver_id[Q_ID_MAX];
 };
 
 int	srv_reply(struct srv *, const char *, ...) SM_PRINTF(2, 3);
 void	srv_transaction_reset(struct srv *);
 void	srv_data(struct srv *);
 bool	srv_input_waiting(struct srv *);
+void	srv_deliver_background(struct srv *);
 const char *srv_proto(const struct srv *);
 
 #endif /* SRV_INT_H */

@@ -13,6 +13,7 @@
 #include <errno.h>
 #include <poll.h>
 #include <pwd.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -737,6 +738,8 @@ srv_session(struct config *c, const struct srv_conn *conn)
 	char date[64];
 
 	memset(&s, 0, sizeof(s));
+	/* Background deliveries are reaped by the kernel: no zombies. */
+	(void)signal(SIGCHLD, SIG_IGN);
 	s.c = c;
 	s.conn = conn;
 	s.io = sm_io_new(conn->rfd, conn->wfd);

@@ -19,7 +19,7 @@ def free_port():
 class Daemon:
     """sendmaild -bD with a private queue and port; stopped by PID."""
 
-    def __init__(self, cf=None, options=(), queue_dirs=()):
+    def __init__(self, cf=None, options=(), queue_dirs=(), extra_args=()):
         self.base = tempfile.mkdtemp(prefix="smd-", dir="/tmp")
         os.chmod(self.base, 0o755)
         self.queue = os.path.join(self.base, "mqueue")
@@ -41,6 +41,7 @@ class Daemon:
             args += ["-O", "RunAsUser=nobody"]
         for o in options:
             args += ["-O", o]
+        args += list(extra_args)
         self.logf = open(self.log, "w")
         self.proc = subprocess.Popen(args, stdin=subprocess.DEVNULL,
                                      stdout=self.logf, stderr=self.logf)

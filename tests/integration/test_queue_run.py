@@ -288,3 +288,53 @@ def test_killed_runner_leaves_the_message_queued(world):
         assert d.queued("qf") == []
     finally:
         ctl.stop()
+
+
+def wait_for(pred, limit=10):
+    end = time.monotonic() + limit
+    while time.monotonic() < end:
+        if pred():
+            return True
+        time.sleep(0.05)
+    return False
+
+
+def test_delivery_mode_interactive(world, daemon):
+    ctl, rec = start_smarthost(world["port"])
+    try:
+        cf = relay_cf(world["base"], world["port"])
+        d = daemon(cf=cf, options=["DeliveryMode=interactive"])
+        submit(d, ["x@far.example"])
+        # The 250 came after the attempt: the smart host already has it.
+        assert [m[1] for m in rec.messages] == [["x@far.example"]]
+        assert d.queued("qf") == []
+    finally:
+        ctl.stop()
+
+
+def test_delivery_mode_background(world, daemon):
+    ctl, rec = start_smarthost(world["port"])
+    try:
+        cf = relay_cf(world["base"], world["port"])
+        d = daemon(cf=cf, options=["DeliveryMode=background"])
+        with smtplib.SMTP("127.0.0.1", d.port, timeout=10) as s:
+            s.sendmail("a@example.org", ["x@far.example"], "Subject: 1\r\n\r\n1\r\n")
+            s.sendmail("a@example.org", ["y@far.example"], "Subject: 2\r\n\r\n2\r\n")
+        assert wait_for(lambda: len(rec.messages) == 2)
+        assert wait_for(lambda: d.queued("qf") == [])
+    finally:
+        ctl.stop()
+
+
+def test_daemon_with_queue_interval(world):
+    from daemon_util import Daemon
+    ctl, rec = start_smarthost(world["port"])
+    cf = relay_cf(world["base"], world["port"])
+    d = Daemon(cf=cf, options=["DeliveryMode=queueonly"], extra_args=["-q2s"])
+    try:
+        submit(d, ["x@far.example"])
+        assert wait_for(lambda: len(rec.messages) == 1, limit=8)
+        assert "SMTP+queueing@00:00:02" in d.log_text()
+    finally:
+        d.stop()
+        ctl.stop()

@@ -1,0 +1,91 @@
+/*
+ * deliver - queue runs from sendmail's configuration; see deliver.h.
+ */
+#include "deliver.h"
+
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <unistd.h>
+
+#include "q_run.h"
+#include "sm_buf.h"
+
+/* is_local_domain - the runner's question: is this domain ours? */
+static bool
+is_local_domain(void *ctx, const char *domain)
+{
+	const struct config *c = ctx;
+	const char *j = sm_cf_macro(c->cf, "j");
+
+	return strcasecmp(domain, "localhost") == 0 ||
+	    (j != NULL && strcasecmp(domain, j) == 0) ||
+	    sm_cf_class_has(c->cf, "w", domain);
+}
+
+/* relay_port - the port in the relay mailer's A=TCP $h PORT, or 25 */
+static int
+relay_port(const struct config *c)
+{
+	const struct sm_cf_mailer *m = sm_cf_mailer(c->cf, "relay");
+	const char *p;
+	int port;
+
+	if (m == NULL || m->argv == NULL || strncmp(m->argv, "TCP", 3) != 0 ||
+	    (p = strstr(m->argv, "$h")) == NULL)
+		return 25;
+	port = atoi(p + 2);
+	return port > 0 && port < 65536 ? port : 25;
+}
+
+/* deliver_run - one queue run over the selected messages */
+int
+deliver_run(struct config *c, const struct q_select *sel, size_t nsel)
+{
+	const struct sm_cf_mailer *relay = sm_cf_mailer(c->cf, "relay");
+	struct q_runner r;
+	struct sm_buf smart;
+	const char *colon;
+	char host[256];
+	int rc;
+
+	sm_buf_init(&smart, 1024);
+	(void)sm_cf_expand(c->cf, "$S", &smart);
+	/* "[mailer:]host": the mailer part names the relay mailer. */
+	colon = strchr(smart.data, ':');
+	memset(&r, 0, sizeof(r));
+	r.smarthost = colon != NULL && smart.data[0] != '[' ? colon + 1 :
+	    smart.data;
+	if (sm_cf_macro(c->cf, "j") != NULL)
+		(void)snprintf(host, sizeof(host), "%s",
+		    sm_cf_macro(c->cf, "j"));
+	else if (gethostname(host, sizeof(host)) < 0)
+		(void)snprintf(host, sizeof(host), "localhost");
+	r.opt = &c->opt;
+	r.qdir = c->opt.QueueDirectory;
+	r.port = relay_port(c);
+	r.mailer_flags = relay != NULL && relay->flags != NULL ?
+	    relay->flags : "mDFMuXa8";
+	r.hostname = host;
+	r.is_local = is_local_domain;
+	r.ctx = c;
+	r.sel = sel;
+	r.nsel = nsel;
+	rc = q_run(&r);
+	sm_buf_free(&smart);
+	return rc;
+}
+
+/* deliver_message - deliver one message now (a run selecting its id) */
+int
+deliver_message(struct config *c, const char *id)
+{
+	struct q_select sel;
+
+	sel.kind = 'I';
+	sel.negate = false;
+	sel.pattern = id;
+	return deliver_run(c, &sel, 1);
+}
