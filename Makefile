@@ -45,7 +45,7 @@ LIBSM_SRC  = libsm/compat/sm_strl.c libsm/sm_alloc.c libsm/sm_log.c \
 	     libsm/sm_opt.c libsm/sm_cf.c libsm/sm_map.c \
 	     libsm/sm_proc.c libsm/sm_addr.c libsm/sm_dns.c
 Q_SRC      = queue/q_file.c queue/q_ctl.c queue/q_list.c queue/q_smtp.c \
-	     queue/q_dsn.c queue/q_run.c
+	     queue/q_dsn.c queue/q_run.c queue/q_hoststat.c
 SMD_SRC    = sendmaild/args.c sendmaild/config.c sendmaild/modes.c \
 	     sendmaild/daemon.c sendmaild/srv_session.c sendmaild/srv_data.c \
 	     sendmaild/srv_cmd.c sendmaild/ident.c sendmaild/policy.c \

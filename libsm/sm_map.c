@@ -138,6 +138,20 @@ sm_map_get(struct sm_map *m, const void *k, size_t klen, struct sm_buf *out)
 	return sm_buf_append(out, val.data, val.size);
 }
 
+/* sm_map_del - remove a key; 0 also when it was not there */
+int
+sm_map_del(struct sm_map *m, const void *k, size_t klen)
+{
+	DBT key = dbt(k, klen);
+	int rc = m->db->del(m->db, NULL, &key, 0);
+
+	if (rc != 0 && rc != DB_NOTFOUND) {
+		errno = rc > 0 ? rc : EIO;
+		return -1;
+	}
+	return 0;
+}
+
 /* sm_map_walk - call fn for every pair until it returns non-zero */
 int
 sm_map_walk(struct sm_map *m, int (*fn)(void *, const void *, size_t,

@@ -50,6 +50,7 @@ int		 sm_map_put(struct sm_map *, const void *, size_t,
 		    const void *, size_t, bool);
 int		 sm_map_get(struct sm_map *, const void *, size_t,
 		    struct sm_buf *);
+int		 sm_map_del(struct sm_map *, const void *, size_t);
 int		 sm_map_walk(struct sm_map *, int (*)(void *, const void *,
 		    size_t, const void *, size_t), void *);
 int		 sm_map_close(struct sm_map *);

@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "q_dsn.h"
+#include "q_hoststat.h"
 #include "q_smtp.h"
 #include "sm_alloc.h"
 #include "sm_log.h"
@@ -26,7 +27,61 @@ struct run {
 	struct q_conn		*conn;		/* the cached connection */
 	time_t			 conn_used;
 	char			 qfdir[4096], dfdir[4096];
+	char			 hsdir[4200];	/* "" without HostStatusDirectory */
+	struct q_hs_entry	 hs;		/* this run's status of the host */
+	bool			 hs_known;
 };
+
+/*
+ * cached_failure - a failure of the smart host younger than
+ * Timeout.hoststatus: deliveries to it wait without a connection.
+ * Partial runs (selectors) and Timeout.hoststatus=0 ignore the cache.
+ */
+static bool
+cached_failure(struct run *run, struct q_result *res)
+{
+	const struct q_runner *r = run->r;
+	long window = r->opt->to.hoststatus;
+	struct q_hs_entry e;
+
+	if (window <= 0 || r->nsel > 0)
+		return false;
+	if (run->hs_known)
+		e = run->hs;
+	else if (run->hsdir[0] == '\0' ||
+	    q_hs_get(run->hsdir, r->smarthost, &e) != 0)
+		return false;
+	if (e.state == Q_HS_OK || time(NULL) - e.when >= window)
+		return false;
+	res->status = Q_TEMPFAIL;
+	(void)snprintf(res->dsn, sizeof(res->dsn), "%s", e.dsn);
+	(void)snprintf(res->text, sizeof(res->text), "%s", e.reply);
+	return true;
+}
+
+/* remember - the outcome of talking to the smart host */
+static void
+remember(struct run *run, bool ok, const struct q_result *res)
+{
+	const char *host = run->r->smarthost;
+
+	memset(&run->hs, 0, sizeof(run->hs));
+	run->hs.when = time(NULL);
+	run->hs.state = ok ? Q_HS_OK : Q_HS_TEMP;
+	if (!ok) {
+		(void)snprintf(run->hs.dsn, sizeof(run->hs.dsn), "%s",
+		    res->dsn);
+		(void)snprintf(run->hs.reply, sizeof(run->hs.reply), "%.255s",
+		    res->text);
+	}
+	run->hs_known = true;
+	if (run->hsdir[0] == '\0')
+		return;
+	if (ok)
+		(void)q_hs_clear(run->hsdir, host);
+	else
+		(void)q_hs_put(run->hsdir, host, &run->hs);
+}
 
 /* lock_job - open and lock a control file; -1 when busy or changed */
 static int
@@ -203,7 +258,17 @@ deliver(struct run *run, struct q_ctl *c, int dfd, struct q_result *res)
 	}
 	if (n == 0)
 		goto out;
+	if (cached_failure(run, &open_res)) {
+		/* No connection: the relay field names the host only. */
+		for (i = 0; i < n; i++) {
+			res[idx[i]] = open_res;
+			log_delivery(c, rcpts[i], start, "relay", r->smarthost,
+			    &open_res);
+		}
+		goto out;
+	}
 	if ((conn = connection(run, c->ntries == 0, &open_res)) == NULL) {
+		remember(run, false, &open_res);
 		for (i = 0; i < n; i++) {
 			res[idx[i]] = open_res;
 			log_delivery(c, rcpts[i], start, "relay", r->smarthost,
@@ -234,7 +299,9 @@ deliver(struct run *run, struct q_ctl *c, int dfd, struct q_result *res)
 	if (q_smtp_send(conn, &t) < 0) {
 		q_smtp_close(conn, false);
 		run->conn = NULL;
-	}
+		remember(run, false, &tres[0]);
+	} else
+		remember(run, true, NULL);
 	for (i = 0; i < n; i++) {
 		res[idx[i]] = tres[i];
 		log_delivery(c, rcpts[i], start, "relay", conn != run->conn ?
@@ -365,6 +432,7 @@ q_run(const struct q_runner *r)
 	run.r = r;
 	(void)q_qfdir(r->qdir, run.qfdir, sizeof(run.qfdir));
 	(void)q_dfdir(r->qdir, run.dfdir, sizeof(run.dfdir));
+	q_hs_dir(r->opt, run.hsdir, sizeof(run.hsdir));
 	if (q_scan(r->qdir, r->sel, r->nsel, &jobs, &n) < 0) {
 		sm_error("cannot read queue directory %s", r->qdir);
 		return EX_TEMPFAIL;

@@ -21,6 +21,9 @@
 #include "srv_session.h"
 #include "q_list.h"
 #include "deliver.h"
+#include "q_hoststat.h"
+#include "sm_time.h"
+#include <time.h>
 #include "sm_proc.h"
 #include <strings.h>
 #include "sm_log.h"
@@ -157,6 +160,47 @@ mode_queue_run(struct config *c, const struct args *a)
 	return rc;
 }
 
+/* print_host - one hoststat line */
+static void
+print_host(void *ctx, const char *host, const struct q_hs_entry *e)
+{
+	bool *header = ctx;
+	char age[32], name[300];
+	size_t n = strlen(host);
+
+	if (!*header) {
+		(void)printf(" -------------- Hostname --------------- How long "
+		    "ago ---------Results---------\n");
+		*header = true;
+	}
+	/* Address literals show without their brackets. */
+	if (n > 2 && host[0] == '[' && host[n - 1] == ']')
+		(void)snprintf(name, sizeof(name), "%.*s", (int)(n - 2),
+		    host + 1);
+	else
+		(void)snprintf(name, sizeof(name), "%s", host);
+	(void)printf(" %-39s %12s %.25s\n", name,
+	    sm_time_delay(time(NULL) - e->when, age, sizeof(age)),
+	    e->state == Q_HS_OK ? "OK" : e->reply);
+}
+
+/* mode_hoststat - -bh (hoststat) and -bH (purgestat) */
+static int
+mode_hoststat(struct config *c, bool purge)
+{
+	char dir[4200];
+	bool header = false;
+
+	q_hs_dir(&c->opt, dir, sizeof(dir));
+	if (dir[0] == '\0')
+		return EX_OK;		/* no directory: nothing is kept */
+	if (purge)
+		(void)q_hs_purge(dir, c->opt.to.hoststatus);
+	else
+		(void)q_hs_walk(dir, print_host, &header);
+	return fflush(stdout) == 0 ? EX_OK : EX_IOERR;
+}
+
 /* mode_name - how a mode is named in messages */
 static const char *
 mode_name(char mode)
@@ -235,6 +279,10 @@ smd_main(int argc, char **argv)
 		break;
 	case 'p':
 		rc = mode_print_queue(&c, &a);
+		break;
+	case 'h':
+	case 'H':
+		rc = mode_hoststat(&c, a.mode == 'H');
 		break;
 	case 'q':
 		sm_log_init(a.logtag != NULL ? a.logtag : "sendmail",

@@ -57,8 +57,6 @@ def test_usage_errors(run, empty_cf, args, msg):
 
 @pytest.mark.parametrize("prog,what", [
     ("newaliases", "alias database"),
-    ("hoststat", "host status"),
-    ("purgestat", "host status purging"),
 ])
 def test_links_choose_the_mode(run, empty_cf, prog, what):
     # Until those modes exist they must say so, never pretend to work.

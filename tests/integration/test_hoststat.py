@@ -1,0 +1,112 @@
+"""The host status cache: a failed smart host is not tried again within
+Timeout.hoststatus, in the same run and, with HostStatusDirectory, in
+later runs; hoststat shows it and purgestat clears it."""
+import os
+import subprocess
+import time
+
+from conftest import BUILD
+from smarthost import Busy, start_smarthost
+from test_queue_run import relay_cf, submit, world  # noqa: F401 (fixture)
+
+
+def run(world, *args):
+    d = world["d"]
+    cmd = [str(BUILD / "sendmaild"), "-C", world["cf"], "-O",
+           f"QueueDirectory={d.queue}", "-qf", *args]
+    if os.geteuid() == 0:
+        cmd += ["-O", "RunAsUser=nobody"]
+    return subprocess.run(cmd, capture_output=True, text=True, timeout=60)
+
+
+def tool(world, prog, *args):
+    return subprocess.run([str(BUILD / prog), "-C", world["cf"], "-O",
+                           f"QueueDirectory={world['d'].queue}", *args],
+                          capture_output=True, text=True, timeout=20)
+
+
+HS = "define(`confHOST_STATUS_DIRECTORY', `.hoststat')dnl\n"
+
+
+def test_one_connection_per_run_without_directory(world):
+    world["start"]()
+    busy = Busy(world["port"])
+    try:
+        for i in range(3):
+            submit(world["d"], [f"r{i}@far.example"])
+        r = run(world)
+        assert busy.connections == 1, r.stderr
+        assert r.stderr.count("stat=Deferred: 421 4.3.2 busy.example too busy") == 3
+        # Without HostStatusDirectory the next run tries again.
+        run(world)
+        assert busy.connections == 2
+    finally:
+        busy.close()
+
+
+def test_status_kept_between_runs(world):
+    world["start"](extra=HS)
+    busy = Busy(world["port"])
+    try:
+        submit(world["d"], ["x@far.example"])
+        run(world)
+        assert busy.connections == 1
+        r = run(world)
+        assert busy.connections == 1           # skipped: no connection
+        assert "relay=[127.0.0.1], dsn=4.3.2, reply=421 4.3.2 busy" in r.stderr
+        hs = tool(world, "hoststat")
+        assert hs.returncode == 0
+        lines = hs.stdout.splitlines()
+        assert lines[0] == (" -------------- Hostname --------------- How "
+                            "long ago ---------Results---------")
+        assert lines[1].startswith(" 127.0.0.1" + " " * 30)
+        assert lines[1].endswith("421 4.3.2 busy.example to")
+        # A partial run ignores the cache; so does Timeout.hoststatus=0.
+        run(world, "-qRx@")
+        assert busy.connections == 2
+        run(world, "-O", "Timeout.hoststatus=0")
+        assert busy.connections == 3
+    finally:
+        busy.close()
+
+
+def test_success_clears_and_purgestat_expires(world):
+    world["start"](extra=HS)
+    busy = Busy(world["port"])
+    submit(world["d"], ["x@far.example"])
+    run(world)
+    busy.close()
+    assert "127.0.0.1" in tool(world, "hoststat").stdout
+    time.sleep(1.1)
+    assert tool(world, "purgestat", "-O", "Timeout.hoststatus=1s").returncode == 0
+    assert tool(world, "hoststat").stdout == ""
+    ctl, rec = start_smarthost(world["port"])
+    try:
+        submit(world["d"], ["y@far.example"])
+        r = run(world)
+        assert len(rec.messages) == 2, r.stderr
+        assert tool(world, "hoststat").stdout == ""
+    finally:
+        ctl.stop()
+
+
+def test_corrupt_cache_does_not_stop_delivery(world):
+    world["start"](extra=HS)
+    d = world["d"]
+    hsdir = os.path.join(d.queue, ".hoststat")
+    os.makedirs(hsdir, exist_ok=True)
+    with open(os.path.join(hsdir, "hoststat.db"), "w") as f:
+        f.write("this is not a Berkeley DB file\n" * 100)
+    if os.geteuid() == 0:
+        import pwd
+        nobody = pwd.getpwnam("nobody")
+        os.chown(hsdir, nobody.pw_uid, nobody.pw_gid)
+        os.chown(os.path.join(hsdir, "hoststat.db"), nobody.pw_uid, nobody.pw_gid)
+    ctl, rec = start_smarthost(world["port"])
+    try:
+        submit(d, ["x@far.example"])
+        r = run(world)
+        assert len(rec.messages) == 1, r.stderr
+        assert "host status:" in r.stderr
+    finally:
+        ctl.stop()
