@@ -197,6 +197,8 @@ q_sort(struct q_job *jobs, size_t n, char order)
 {
 	size_t i;
 
+	if (n < 2)
+		return;			/* qsort() may not be given NULL */
 	if (order == 'r') {		/* random */
 		for (i = n; i > 1; i--) {
 			size_t k = (size_t)random() % i;

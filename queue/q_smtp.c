@@ -443,10 +443,19 @@ q_smtp_send(struct q_conn *c, struct q_txn *t)
 		if (c->broken)
 			rc = -1;
 		else if (c->pipelining) {
+			struct q_result drain;
+
 			/* Drain the pipelined replies before RSET. */
-			for (i = 0; i <= t->nrcpts && !c->broken; i++)
+			for (i = 0; i < t->nrcpts && !c->broken; i++)
 				(void)read_reply(c, o->to.rcpt, "client RCPT",
-				    &r);
+				    &drain);
+			if (!c->broken)
+				(void)read_reply(c, o->to.datainit,
+				    "client DATA 354", &drain);
+			/* A 354 with nothing to send: the server waits for a
+			 * message; only hanging up ends that cleanly. */
+			if (!c->broken && drain.status == Q_OK)
+				c->broken = true;
 		}
 		goto out;
 	}
@@ -489,8 +498,12 @@ q_smtp_send(struct q_conn *c, struct q_txn *t)
 		rc = -1;
 		goto out;
 	}
-	if (accepted == 0)
-		goto out;		/* the pipelined DATA was refused */
+	if (accepted == 0) {
+		/* The pipelined DATA: refused, or a 354 we cannot use. */
+		if (r.status == Q_OK)
+			c->broken = true;
+		goto out;
+	}
 	if (r.status != Q_OK) {
 		all(t, &r, true);
 		goto out;

@@ -106,3 +106,84 @@ class Busy:
             pass
         self.sock.close()
         self.thread.join(5)
+
+
+class Scripted:
+    """A lock-step SMTP server: answers each command with `replies`
+    (by command word, default 250) and goes silent at `stall`."""
+
+    def __init__(self, port, replies=None, stall=None):
+        self.sock = socket.socket()
+        self.sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        self.sock.bind(("127.0.0.1", port))
+        self.sock.listen(16)
+        self.replies = replies or {}
+        self.stall = stall
+        self.commands = []
+        self.held = []
+        self.thread = threading.Thread(target=self.serve, daemon=True)
+        self.thread.start()
+
+    def serve(self):
+        while True:
+            try:
+                c, _ = self.sock.accept()
+            except OSError:
+                return
+            self.held.append(c)
+            threading.Thread(target=self.session, args=(c,), daemon=True).start()
+
+    def session(self, c):
+        f = c.makefile("rb")
+        mail_ok = rcpt_ok = False
+        try:
+            c.sendall(b"220 scripted.example ESMTP\r\n")
+            while True:
+                line = f.readline()
+                if not line:
+                    return
+                word = line.split(b" ")[0].split(b":")[0].strip().upper().decode()
+                self.commands.append(word)
+                if word == self.stall:
+                    return                     # silence, connection open
+                if word == "EHLO":
+                    c.sendall(b"250-scripted.example\r\n250 PIPELINING\r\n")
+                    continue
+                if word == "MAIL":
+                    mail_ok = not self.replies.get("MAIL", "250").startswith(("4", "5"))
+                    rcpt_ok = False
+                if word == "RCPT" and not self.replies.get("RCPT", "250").startswith(("4", "5")):
+                    rcpt_ok = True
+                if word == "DATA" and not (mail_ok and rcpt_ok):
+                    c.sendall(b"503 5.5.1 No valid recipients\r\n")
+                    continue
+                if word == "DATA":
+                    rep = self.replies.get("DATA", "354 go ahead")
+                    c.sendall(rep.encode() + b"\r\n")
+                    if not rep.startswith("354"):
+                        continue
+                    while True:
+                        l = f.readline()
+                        if not l or l == b".\r\n":
+                            break
+                    self.commands.append(".")
+                    if self.stall == ".":
+                        return
+                    c.sendall(self.replies.get(".", "250 2.0.0 ok").encode() + b"\r\n")
+                    continue
+                if word == "QUIT":
+                    c.sendall(b"221 bye\r\n")
+                    return
+                c.sendall(self.replies.get(word, "250 2.0.0 ok").encode() + b"\r\n")
+        except OSError:
+            return
+
+    def close(self):
+        try:
+            self.sock.shutdown(socket.SHUT_RDWR)
+        except OSError:
+            pass
+        self.sock.close()
+        self.thread.join(5)
+        for c in self.held:
+            c.close()
