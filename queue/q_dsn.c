@@ -28,6 +28,29 @@ bare(const char *a, char *out, size_t len)
 		(void)snprintf(out, len, "%s", a);
 }
 
+/* interval - "4 hours", "1 day, 2 hours" */
+static void
+interval(long secs, char *buf, size_t len)
+{
+	static const struct {
+		long	 secs;
+		const char *unit;
+	} units[] = { { 604800, "week" }, { 86400, "day" }, { 3600, "hour" },
+	    { 60, "minute" }, { 1, "second" } };
+	size_t i, used = 0;
+
+	buf[0] = '\0';
+	for (i = 0; i < sizeof(units) / sizeof(units[0]) && used < len; i++) {
+		long n = secs / units[i].secs;
+
+		if (n == 0)
+			continue;
+		secs %= units[i].secs;
+		used += (size_t)snprintf(buf + used, len - used, "%s%ld %s%s",
+		    used > 0 ? ", " : "", n, units[i].unit, n == 1 ? "" : "s");
+	}
+}
+
 /* add - body text to the report */
 static int
 add(struct q_msg *m, const char *s)
@@ -148,6 +171,111 @@ free_b:
 out:
 	if (rc < 0)
 		sm_warn("%s: cannot queue the failure report", ctl->id);
+	q_msg_free(m);
+	return rc;
+}
+
+/* q_dsn_warn - the one "delayed" notice for the deferred recipients */
+int
+q_dsn_warn(const char *qdir, const struct q_ctl *ctl,
+    const struct q_result *why, const char *hostname, long warn,
+    long giveup)
+{
+	char to[400], rcpt[410], date[64], boundary[200], msgid[300];
+	char past[64], until[64], buf[1024];
+	struct sm_buf b;
+	struct q_msg *m;
+	time_t now = time(NULL);
+	size_t i, n = 0;
+	int rc = -1;
+
+	bare(ctl->sender, to, sizeof(to));
+	if (to[0] == '\0')
+		return 0;		/* never to "<>" */
+	for (i = 0; i < ctl->nrcpts; i++)
+		if (why[i].status == Q_TEMPFAIL &&
+		    (strchr(ctl->rcpts[i].flags, 'N') == NULL ||
+		    strchr(ctl->rcpts[i].flags, 'D') != NULL))
+			n++;
+	if (n == 0)
+		return 0;		/* nobody asked for delay notices */
+	interval(warn, past, sizeof(past));
+	interval(giveup, until, sizeof(until));
+	m = q_msg_new(qdir);
+	if (q_msg_data_open(m) < 0)
+		goto out;
+	m->sender = sm_strdup("<>");
+	(void)snprintf(rcpt, sizeof(rcpt), "<%s>", to);
+	q_msg_add_rcpt(m, rcpt, "PFD", NULL);
+	(void)snprintf(boundary, sizeof(boundary), "%s.%lld/%s", m->id,
+	    (long long)now, hostname);
+	(void)snprintf(msgid, sizeof(msgid), "<%s@%s>", m->id, hostname);
+	q_msg_add_header(m, "", "Date", sm_time_rfc822(now, date,
+	    sizeof(date)));
+	(void)snprintf(buf, sizeof(buf), "Mail Delivery Subsystem "
+	    "<MAILER-DAEMON@%s>", hostname);
+	q_msg_add_header(m, "", "From", buf);
+	q_msg_add_header(m, "", "Message-Id", msgid);
+	q_msg_add_header(m, "", "To", to);
+	q_msg_add_header(m, "", "MIME-Version", "1.0");
+	(void)snprintf(buf, sizeof(buf), "multipart/report; "
+	    "report-type=delivery-status;\n\tboundary=\"%s\"", boundary);
+	q_msg_add_header(m, "", "Content-Type", buf);
+	(void)snprintf(buf, sizeof(buf), "Warning: could not send message "
+	    "for past %s", past);
+	q_msg_add_header(m, "", "Subject", buf);
+	q_msg_add_header(m, "", "Auto-Submitted",
+	    "auto-generated (warning-timeout)");
+	sm_buf_init(&b, 0);
+	(void)sm_buf_printf(&b, "This is a MIME-encapsulated message\n\n"
+	    "--%s\n\n    **********************************************\n"
+	    "    **      THIS IS A WARNING MESSAGE ONLY      **\n"
+	    "    **  YOU DO NOT NEED TO RESEND YOUR MESSAGE  **\n"
+	    "    **********************************************\n\n"
+	    "The original message was received at %s\n\n"
+	    "   ----- Transcript of session follows -----\n", boundary,
+	    sm_time_rfc822(ctl->ctime, date, sizeof(date)));
+	for (i = 0; i < ctl->nrcpts; i++)
+		if (why[i].status == Q_TEMPFAIL) {
+			bare(ctl->rcpts[i].addr, rcpt, sizeof(rcpt));
+			(void)sm_buf_printf(&b, "%s... %s\n", rcpt,
+			    why[i].text);
+		}
+	(void)sm_buf_printf(&b, "Warning: message still undelivered after "
+	    "%s\nWill keep trying until message is %s old\n\n--%s\n"
+	    "Content-Type: message/delivery-status\n\nReporting-MTA: dns; "
+	    "%s\nArrival-Date: %s\n", past, until, boundary, hostname,
+	    sm_time_rfc822(ctl->ctime, date, sizeof(date)));
+	for (i = 0; i < ctl->nrcpts; i++) {
+		if (why[i].status != Q_TEMPFAIL)
+			continue;
+		bare(ctl->rcpts[i].addr, rcpt, sizeof(rcpt));
+		(void)sm_buf_printf(&b, "\nFinal-Recipient: RFC822; %s\n"
+		    "Action: delayed\nStatus: %s\nLast-Attempt-Date: %s\n",
+		    rcpt, why[i].dsn[0] != '\0' ? why[i].dsn : "4.0.0",
+		    sm_time_rfc822(now, date, sizeof(date)));
+	}
+	(void)sm_buf_printf(&b, "\n--%s\nContent-Type: text/rfc822-headers"
+	    "\n\n", boundary);
+	for (i = 0; i < ctl->headers.n; i++) {
+		const char *h = strchr(ctl->headers.v[i] + 1, '?');
+
+		if (ctl->headers.v[i][0] == '?' && h != NULL &&
+		    h != ctl->headers.v[i] + 1)
+			continue;
+		(void)sm_buf_printf(&b, "%s\n", h != NULL ? h + 1 :
+		    ctl->headers.v[i]);
+	}
+	(void)sm_buf_printf(&b, "\n--%s--\n", boundary);
+	if (add(m, b.data) == 0 && (m->priority = (long)m->size,
+	    q_msg_commit(m, true) == 0)) {
+		sm_info("%s: %s: sender notify: %s", ctl->id, m->id, buf);
+		rc = 0;
+	}
+	sm_buf_free(&b);
+out:
+	if (rc < 0)
+		sm_warn("%s: cannot queue the delay notice", ctl->id);
 	q_msg_free(m);
 	return rc;
 }

@@ -222,6 +222,7 @@ deliver(struct run *run, struct q_ctl *c, int dfd, struct q_result *res)
 	size_t i, n = 0, *idx;
 	struct q_result *tres;
 	time_t start = time(NULL);
+	char relay[320];
 
 	rcpts = sm_calloc(c->nrcpts + 1, sizeof(*rcpts));
 	notify = sm_calloc(c->nrcpts + 1, sizeof(*notify));
@@ -291,6 +292,7 @@ deliver(struct run *run, struct q_ctl *c, int dfd, struct q_result *res)
 	t.mailer_flags = r->mailer_flags;
 	t.dfd = dfd;
 	t.id = c->id;
+	(void)snprintf(relay, sizeof(relay), "%s", q_smtp_relay(conn));
 	{
 		struct stat st;
 
@@ -300,12 +302,16 @@ deliver(struct run *run, struct q_ctl *c, int dfd, struct q_result *res)
 		q_smtp_close(conn, false);
 		run->conn = NULL;
 		remember(run, false, &tres[0]);
-	} else
+	} else {
 		remember(run, true, NULL);
+		if (r->opt->ConnectionCacheSize <= 0) {
+			q_smtp_close(conn, true);	/* no cache: QUIT now */
+			run->conn = NULL;
+		}
+	}
 	for (i = 0; i < n; i++) {
 		res[idx[i]] = tres[i];
-		log_delivery(c, rcpts[i], start, "relay", conn != run->conn ?
-		    r->smarthost : q_smtp_relay(conn), &tres[i]);
+		log_delivery(c, rcpts[i], start, "relay", relay, &tres[i]);
 	}
 out:
 	for (i = 0; i < n; i++)
@@ -315,6 +321,26 @@ out:
 	free(orcpt);
 	free(idx);
 	free(tres);
+}
+
+/* warn_once - Timeout.queuewarn: one delay notice, marked by flag w */
+static void
+warn_once(struct run *run, struct q_ctl *c, const struct q_result *res)
+{
+	const struct sm_options *o = run->r->opt;
+	long warn = o->to.queuewarn[SM_CLASS_NORMAL];
+	size_t n;
+
+	if (warn <= 0 || time(NULL) - c->ctime < warn ||
+	    (c->flags != NULL && strchr(c->flags, 'w') != NULL))
+		return;
+	if (q_dsn_warn(run->r->qdir, c, res, run->r->hostname, warn,
+	    o->to.queuereturn[SM_CLASS_NORMAL]) < 0)
+		return;			/* try again at the next run */
+	n = c->flags != NULL ? strlen(c->flags) : 0;
+	c->flags = sm_realloc(c->flags, n + 2);
+	c->flags[n] = 'w';
+	c->flags[n + 1] = '\0';
 }
 
 /* finish - record the results: bounce, rewrite or remove */
@@ -370,6 +396,7 @@ finish(struct run *run, struct q_ctl *c, int dfd, struct q_result *res,
 			sm_warn("%s: cannot remove the queue files", c->id);
 		return;
 	}
+	warn_once(run, c, res);
 	c->ntries++;
 	c->last = time(NULL);
 	c->priority += o->RetryFactor;

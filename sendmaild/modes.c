@@ -184,6 +184,23 @@ print_host(void *ctx, const char *host, const struct q_hs_entry *e)
 	    e->state == Q_HS_OK ? "OK" : e->reply);
 }
 
+/* mode_queue_counts - -bP: how many messages the queue holds */
+static int
+mode_queue_counts(struct config *c)
+{
+	struct q_job *jobs;
+	size_t n;
+
+	if (q_scan(c->opt.QueueDirectory, NULL, 0, &jobs, &n) < 0) {
+		sm_error("cannot read queue directory %s",
+		    c->opt.QueueDirectory);
+		return EX_TEMPFAIL;
+	}
+	(void)printf("%s: entries=%zu\n", c->opt.QueueDirectory, n);
+	q_jobs_free(jobs, n);
+	return fflush(stdout) == 0 ? EX_OK : EX_IOERR;
+}
+
 /* mode_hoststat - -bh (hoststat) and -bH (purgestat) */
 static int
 mode_hoststat(struct config *c, bool purge)
@@ -279,6 +296,9 @@ smd_main(int argc, char **argv)
 		break;
 	case 'p':
 		rc = mode_print_queue(&c, &a);
+		break;
+	case 'P':
+		rc = mode_queue_counts(&c);
 		break;
 	case 'h':
 	case 'H':

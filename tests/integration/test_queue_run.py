@@ -338,3 +338,61 @@ def test_daemon_with_queue_interval(world):
     finally:
         d.stop()
         ctl.stop()
+
+
+def test_delay_warning_once(world):
+    d = world["start"]()                       # nothing listens: deferrals
+    submit(d, ["x@far.example"])
+    time.sleep(1.1)
+    r = world["run"]("-O", "Timeout.queuewarn=1s")
+    assert "sender notify: Warning: could not send message for past 1 second" in r.stderr
+    qfs = d.queued("qf")
+    assert len(qfs) == 2                       # the message and the notice
+    texts = [open(p, encoding="latin-1").read() for p in qfs]
+    notice = next(t for t in texts if "S<>\n" in t)
+    original = next(t for t in texts if "S<>\n" not in t)
+    assert "H??Subject: Warning: could not send message for past 1 second" in notice
+    assert "RPFD:<a@example.org>" in notice
+    assert any(l.startswith("F") and "w" in l for l in original.splitlines())
+    dfs = [open(p).read() for p in d.queued("df")]
+    assert any("Action: delayed" in t and "THIS IS A WARNING MESSAGE ONLY" in t
+               for t in dfs)
+    r = world["run"]("-O", "Timeout.queuewarn=1s")
+    assert "sender notify" not in r.stderr     # only once
+    assert len(d.queued("qf")) == 2
+
+
+def test_queue_return_bounces(world):
+    d = world["start"]()
+    submit(d, ["x@far.example"])
+    time.sleep(1.1)
+    r = world["run"]("-O", "Timeout.queuereturn=1s")
+    assert ": DSN: Message could not be delivered for too long" in r.stderr
+    qfs = d.queued("qf")
+    assert len(qfs) == 1 and "S<>\n" in open(qfs[0], encoding="latin-1").read()
+    assert "Status: 4.4.7" in open(d.queued("df")[0]).read()
+
+
+def test_no_connection_cache(world):
+    d = world["start"]()
+    ctl, rec = start_smarthost(world["port"])
+    try:
+        submit(d, ["x@far.example"])
+        submit(d, ["y@far.example"])
+        before = rec.connections
+        world["run"]("-O", "ConnectionCacheSize=0")
+        assert len(rec.messages) == 2
+        assert rec.connections - before == 2
+    finally:
+        ctl.stop()
+
+
+def test_bP_counts(world):
+    d = world["start"]()
+    submit(d, ["x@far.example"])
+    submit(d, ["y@far.example"])
+    r = subprocess.run([str(BUILD / "sendmaild"), "-C", world["cf"], "-O",
+                        f"QueueDirectory={d.queue}", "-bP"],
+                       capture_output=True, text=True)
+    assert r.returncode == 0
+    assert r.stdout == f"{d.queue}: entries=2\n"
