@@ -266,3 +266,68 @@ q_hs_purge(const char *dir, long maxage)
 	(void)close(fd);
 	return 0;
 }
+
+/* host_lock_path - the per-host lock file of SingleThreadDelivery */
+static void
+host_lock_path(const char *dir, const char *host, char *buf, size_t len)
+{
+	char k[300];
+	size_t i;
+
+	key(host, k, sizeof(k));
+	for (i = 0; k[i] != '\0'; i++)
+		if (k[i] == '/')
+			k[i] = '_';	/* a key never names another directory */
+	(void)snprintf(buf, len, "%s/%s.lock", dir, k);
+}
+
+/*
+ * q_hs_host_lock - SingleThreadDelivery: an exclusive lock on host held
+ * while the connection is open (close the descriptor to release it);
+ * -1 when another process holds it; -2 when the lock file cannot be
+ * used (logged: the delivery goes ahead without it).
+ */
+int
+q_hs_host_lock(const char *dir, const char *host)
+{
+	char path[4400];
+	struct flock fl;
+	int fd;
+
+	(void)mkdir(dir, 0700);
+	host_lock_path(dir, host, path, sizeof(path));
+	if ((fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600)) < 0) {
+		sm_warn("host status: %s (delivering without the host lock)",
+		    path);
+		return -2;
+	}
+	memset(&fl, 0, sizeof(fl));
+	fl.l_type = F_WRLCK;
+	fl.l_whence = SEEK_SET;
+	if (fcntl(fd, F_OFD_SETLK, &fl) < 0) {
+		(void)close(fd);
+		return errno == EAGAIN || errno == EACCES ? -1 : -2;
+	}
+	return fd;
+}
+
+/* q_hs_host_locked - is a delivery to host in progress (hoststat's *)? */
+bool
+q_hs_host_locked(const char *dir, const char *host)
+{
+	char path[4400];
+	struct flock fl;
+	bool locked = false;
+	int fd;
+
+	host_lock_path(dir, host, path, sizeof(path));
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
+		return false;
+	memset(&fl, 0, sizeof(fl));
+	fl.l_type = F_RDLCK;
+	fl.l_whence = SEEK_SET;
+	if (fcntl(fd, F_OFD_GETLK, &fl) == 0 && fl.l_type != F_UNLCK)
+		locked = true;
+	(void)close(fd);
+	return locked;
+}

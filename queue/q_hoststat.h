@@ -23,6 +23,7 @@
 
 #include "sm_config.h"
 
+#include <stdbool.h>
 #include <time.h>
 
 #define Q_HS_LOCK_WAIT_MS	2000
@@ -50,5 +51,7 @@ int	q_hs_clear(const char *, const char *);
 int	q_hs_walk(const char *, void (*)(void *, const char *,
 	    const struct q_hs_entry *), void *);
 int	q_hs_purge(const char *, long);
+int	q_hs_host_lock(const char *, const char *);	/* fd, -1 busy, -2 */
+bool	q_hs_host_locked(const char *, const char *);
 
 #endif /* Q_HOSTSTAT_H */

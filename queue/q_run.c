@@ -30,6 +30,7 @@ struct run {
 	char			 hsdir[4200];	/* "" without HostStatusDirectory */
 	struct q_hs_entry	 hs;		/* this run's status of the host */
 	bool			 hs_known;
+	int			 host_lock;	/* SingleThreadDelivery, or -1 */
 };
 
 /*
@@ -151,6 +152,17 @@ notify_of(const char *flags, char *buf, size_t len)
 	return buf;
 }
 
+/* drop_connection - close the cached connection, free the host lock */
+static void
+drop_connection(struct run *run, bool quit)
+{
+	q_smtp_close(run->conn, quit);
+	run->conn = NULL;
+	if (run->host_lock >= 0)
+		(void)close(run->host_lock);
+	run->host_lock = -1;
+}
+
 /* connection - the cached connection to the smart host, or a new one */
 static struct q_conn *
 connection(struct run *run, bool first, struct q_result *res)
@@ -160,13 +172,25 @@ connection(struct run *run, bool first, struct q_result *res)
 
 	if (run->conn != NULL && (!q_smtp_usable(run->conn) ||
 	    now - run->conn_used > o->ConnectionCacheTimeout ||
-	    q_smtp_rset(run->conn) < 0)) {
-		q_smtp_close(run->conn, q_smtp_usable(run->conn));
-		run->conn = NULL;
-	}
-	if (run->conn == NULL)
+	    q_smtp_rset(run->conn) < 0))
+		drop_connection(run, q_smtp_usable(run->conn));
+	if (run->conn == NULL) {
+		/* SingleThreadDelivery: one process at a time per host. */
+		if (o->SingleThreadDelivery && run->hsdir[0] != '\0' &&
+		    (run->host_lock = q_hs_host_lock(run->hsdir,
+		    run->r->smarthost)) == -1) {
+			res->status = Q_TEMPFAIL;
+			(void)snprintf(res->dsn, sizeof(res->dsn), "4.4.5");
+			(void)snprintf(res->text, sizeof(res->text), "Deferred: "
+			    "another process is delivering to %s",
+			    run->r->smarthost);
+			return NULL;
+		}
 		run->conn = q_smtp_open(run->r->smarthost, run->r->port, o,
 		    first, run->r->hostname, res);
+		if (run->conn == NULL)
+			drop_connection(run, false);
+	}
 	run->conn_used = now;
 	return run->conn;
 }
@@ -269,7 +293,8 @@ deliver(struct run *run, struct q_ctl *c, int dfd, struct q_result *res)
 		goto out;
 	}
 	if ((conn = connection(run, c->ntries == 0, &open_res)) == NULL) {
-		remember(run, false, &open_res);
+		if (strcmp(open_res.dsn, "4.4.5") != 0)
+			remember(run, false, &open_res);
 		for (i = 0; i < n; i++) {
 			res[idx[i]] = open_res;
 			log_delivery(c, rcpts[i], start, "relay", r->smarthost,
@@ -299,15 +324,12 @@ deliver(struct run *run, struct q_ctl *c, int dfd, struct q_result *res)
 		t.size = fstat(dfd, &st) == 0 ? (long)st.st_size : 0;
 	}
 	if (q_smtp_send(conn, &t) < 0) {
-		q_smtp_close(conn, false);
-		run->conn = NULL;
+		drop_connection(run, false);
 		remember(run, false, &tres[0]);
 	} else {
 		remember(run, true, NULL);
-		if (r->opt->ConnectionCacheSize <= 0) {
-			q_smtp_close(conn, true);	/* no cache: QUIT now */
-			run->conn = NULL;
-		}
+		if (r->opt->ConnectionCacheSize <= 0)
+			drop_connection(run, true);	/* no cache: QUIT now */
 	}
 	for (i = 0; i < n; i++) {
 		res[idx[i]] = tres[i];
@@ -457,6 +479,7 @@ q_run(const struct q_runner *r)
 
 	memset(&run, 0, sizeof(run));
 	run.r = r;
+	run.host_lock = -1;
 	(void)q_qfdir(r->qdir, run.qfdir, sizeof(run.qfdir));
 	(void)q_dfdir(r->qdir, run.dfdir, sizeof(run.dfdir));
 	q_hs_dir(r->opt, run.hsdir, sizeof(run.hsdir));
@@ -471,6 +494,6 @@ q_run(const struct q_runner *r)
 	for (i = 0; i < max; i++)
 		job(&run, jobs[i].ctl.id);
 	q_jobs_free(jobs, n);
-	q_smtp_close(run.conn, true);
+	drop_connection(&run, true);
 	return EX_OK;
 }

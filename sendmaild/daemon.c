@@ -290,8 +290,17 @@ start_runner(struct master *m)
 	const char *user = child_user(m->c);
 	char err[256];
 	pid_t pid;
-	size_t i;
+	size_t i, running = 0;
 
+	for (i = 0; i < m->nkids; i++)
+		if (strcmp(m->kids[i].peer, "queue run") == 0)
+			running++;
+	if (m->c->opt.MaxQueueChildren > 0 &&
+	    running >= (size_t)m->c->opt.MaxQueueChildren) {
+		sm_notice("queue run skipped: %zu runs going, MaxQueueChildren "
+		    "%ld", running, m->c->opt.MaxQueueChildren);
+		return;
+	}
 	if ((pid = fork()) < 0) {
 		sm_warn("cannot fork a queue run");
 		return;

@@ -161,10 +161,16 @@ mode_queue_run(struct config *c, const struct args *a)
 }
 
 /* print_host - one hoststat line */
+struct hoststat_walk {
+	bool		 header;
+	const char	*dir;
+};
+
 static void
 print_host(void *ctx, const char *host, const struct q_hs_entry *e)
 {
-	bool *header = ctx;
+	struct hoststat_walk *w = ctx;
+	bool *header = &w->header;
 	char age[32], name[300];
 	size_t n = strlen(host);
 
@@ -179,7 +185,8 @@ print_host(void *ctx, const char *host, const struct q_hs_entry *e)
 		    host + 1);
 	else
 		(void)snprintf(name, sizeof(name), "%s", host);
-	(void)printf(" %-39s %12s %.25s\n", name,
+	(void)printf("%c%-39s %12s %.25s\n", q_hs_host_locked(w->dir, host) ?
+	    '*' : ' ', name,
 	    sm_time_delay(time(NULL) - e->when, age, sizeof(age)),
 	    e->state == Q_HS_OK ? "OK" : e->reply);
 }
@@ -206,7 +213,7 @@ static int
 mode_hoststat(struct config *c, bool purge)
 {
 	char dir[4200];
-	bool header = false;
+	struct hoststat_walk w = { false, dir };
 
 	q_hs_dir(&c->opt, dir, sizeof(dir));
 	if (dir[0] == '\0')
@@ -214,7 +221,7 @@ mode_hoststat(struct config *c, bool purge)
 	if (purge)
 		(void)q_hs_purge(dir, c->opt.to.hoststatus);
 	else
-		(void)q_hs_walk(dir, print_host, &header);
+		(void)q_hs_walk(dir, print_host, &w);
 	return fflush(stdout) == 0 ? EX_OK : EX_IOERR;
 }
 

@@ -61,6 +61,12 @@ def test_status_kept_between_runs(world):
                             "long ago ---------Results---------")
         assert lines[1].startswith(" 127.0.0.1" + " " * 30)
         assert lines[1].endswith("421 4.3.2 busy.example to")
+        # While a process holds the host (SingleThreadDelivery): "*".
+        import fcntl
+        lockpath = os.path.join(world["d"].queue, ".hoststat", "[127.0.0.1].lock")
+        with open(lockpath, "a") as f:
+            fcntl.lockf(f, fcntl.LOCK_EX)
+            assert tool(world, "hoststat").stdout.splitlines()[1].startswith("*127.0.0.1")
         # A partial run ignores the cache; so does Timeout.hoststatus=0.
         run(world, "-qRx@")
         assert busy.connections == 2
@@ -108,5 +114,33 @@ def test_corrupt_cache_does_not_stop_delivery(world):
         r = run(world)
         assert len(rec.messages) == 1, r.stderr
         assert "host status:" in r.stderr
+    finally:
+        ctl.stop()
+
+
+def test_single_thread_delivery(world):
+    import fcntl
+    world["start"](extra=HS + "define(`confSINGLE_THREAD_DELIVERY', `True')dnl\n")
+    d = world["d"]
+    hsdir = os.path.join(d.queue, ".hoststat")
+    os.makedirs(hsdir, exist_ok=True)
+    lockpath = os.path.join(hsdir, "[127.0.0.1].lock")
+    open(lockpath, "w").close()
+    if os.geteuid() == 0:
+        import pwd
+        nobody = pwd.getpwnam("nobody")
+        os.chown(hsdir, nobody.pw_uid, nobody.pw_gid)
+        os.chown(lockpath, nobody.pw_uid, nobody.pw_gid)
+    ctl, rec = start_smarthost(world["port"])
+    try:
+        submit(d, ["x@far.example"])
+        with open(lockpath, "r+") as f:         # another process delivers
+            fcntl.lockf(f, fcntl.LOCK_EX)
+            r = run(world)
+            assert rec.messages == []
+            assert "dsn=4.4.5" in r.stderr
+            assert "another process is delivering to [127.0.0.1]" in r.stderr
+        r = run(world)                          # free again
+        assert len(rec.messages) == 1, r.stderr
     finally:
         ctl.stop()
