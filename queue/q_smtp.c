@@ -62,6 +62,31 @@ fail(struct q_result *r, enum q_status st, const char *dsn, const char *fmt,
 	va_end(ap);
 }
 
+/* option_of - the Timeout that bounds a phase, for the log line */
+static const char *
+option_of(const char *phase)
+{
+	static const struct {
+		const char *phase, *option;
+	} map[] = {
+		{ "client greeting", "Timeout.initial" },
+		{ "client EHLO", "Timeout.helo" },
+		{ "client HELO", "Timeout.helo" },
+		{ "client MAIL", "Timeout.mail" },
+		{ "client RCPT", "Timeout.rcpt" },
+		{ "client DATA 354", "Timeout.datainit" },
+		{ "client DATA status", "Timeout.datafinal" },
+		{ "client RSET", "Timeout.rset" },
+		{ "client QUIT", "Timeout.quit" },
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(map) / sizeof(map[0]); i++)
+		if (strcmp(map[i].phase, phase) == 0)
+			return map[i].option;
+	return "Timeout.misc";
+}
+
 /* read_reply - one reply; code 0 when the connection failed */
 static int
 read_reply(struct q_conn *c, long timeout, const char *phase,
@@ -85,7 +110,8 @@ read_reply(struct q_conn *c, long timeout, const char *phase,
 			c->broken = true;
 			if (io == SM_IO_TIMEOUT) {
 				sm_notice("timeout waiting for input from %s "
-				    "during %s", c->relay, phase);
+				    "during %s (%s)", c->relay, phase,
+				    option_of(phase));
 				fail(r, Q_TEMPFAIL, "4.4.2", "Deferred: "
 				    "Connection timed out with %s", c->relay);
 			} else
@@ -147,7 +173,7 @@ ehlo(struct q_conn *c, const char *name, struct q_result *r)
 		    c->line.len < 4) {
 			c->broken = true;
 			sm_notice("timeout waiting for input from %s during "
-			    "client EHLO", c->relay);
+			    "client EHLO (Timeout.helo)", c->relay);
 			fail(r, Q_TEMPFAIL, "4.4.2", "Deferred: Connection "
 			    "timed out with %s", c->relay);
 			return -1;

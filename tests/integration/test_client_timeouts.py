@@ -24,9 +24,9 @@ def run(world, *args):
 
 
 @pytest.mark.parametrize("stall,option,phase", [
-    ("MAIL", "Timeout.mail=2s", "client MAIL"),
-    ("RCPT", "Timeout.rcpt=2s", "client RCPT"),
-    (".", "Timeout.datafinal=2s", "client DATA status"),
+    ("MAIL", "Timeout.mail=2s", "client MAIL (Timeout.mail)"),
+    ("RCPT", "Timeout.rcpt=2s", "client RCPT (Timeout.rcpt)"),
+    (".", "Timeout.datafinal=2s", "client DATA status (Timeout.datafinal)"),
 ])
 def test_stall_defers(world, stall, option, phase):
     world["start"]()

@@ -140,7 +140,7 @@ def test_greeting_timeout(world):
         elapsed = time.monotonic() - start
         assert 2.0 <= elapsed <= 4.0, elapsed
         assert "timeout waiting for input from [127.0.0.1] [127.0.0.1] " \
-               "during client greeting" in r.stderr
+               "during client greeting (Timeout.initial)" in r.stderr
         assert "stat=Deferred: Connection timed out with [127.0.0.1]" in r.stderr
         assert len(d.queued("qf")) == 1
     finally:
@@ -155,7 +155,7 @@ def test_datafinal_timeout_keeps_the_message(world):
         start = time.monotonic()
         r = world["run"]("-O", "Timeout.helo=2s")
         assert 2.0 <= time.monotonic() - start <= 4.0
-        assert "during client EHLO" in r.stderr
+        assert "during client EHLO (Timeout.helo)" in r.stderr
         assert len(d.queued("qf")) == 1
     finally:
         stall.close()
