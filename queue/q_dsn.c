@@ -58,13 +58,71 @@ add(struct q_msg *m, const char *s)
 	return q_msg_data_write(m, s, strlen(s));
 }
 
+/*
+ * report_new - a report queued from "<>" to `to`, its headers written;
+ * the MIME boundary goes into boundary.  NULL when the data file cannot
+ * be created.
+ */
+static struct q_msg *
+report_new(const char *qdir, const char *to, const char *subject,
+    const char *autosub, const char *hostname, char *boundary, size_t blen)
+{
+	char rcpt[410], date[64], buf[1024];
+	struct q_msg *m = q_msg_new(qdir);
+	time_t now = time(NULL);
+
+	if (q_msg_data_open(m) < 0) {
+		q_msg_free(m);
+		return NULL;
+	}
+	m->sender = sm_strdup("<>");
+	(void)snprintf(rcpt, sizeof(rcpt), "<%s>", to);
+	q_msg_add_rcpt(m, rcpt, "PFD", NULL);
+	q_msg_add_macro(m, "r", "internal");
+	(void)snprintf(boundary, blen, "%s.%lld/%s", m->id, (long long)now,
+	    hostname);
+	q_msg_add_header(m, "", "Date", sm_time_rfc822(now, date,
+	    sizeof(date)));
+	(void)snprintf(buf, sizeof(buf), "Mail Delivery Subsystem "
+	    "<MAILER-DAEMON@%s>", hostname);
+	q_msg_add_header(m, "", "From", buf);
+	(void)snprintf(buf, sizeof(buf), "<%s@%s>", m->id, hostname);
+	q_msg_add_header(m, "", "Message-Id", buf);
+	q_msg_add_header(m, "", "To", to);
+	q_msg_add_header(m, "", "MIME-Version", "1.0");
+	(void)snprintf(buf, sizeof(buf), "multipart/report; "
+	    "report-type=delivery-status;\n\tboundary=\"%s\"", boundary);
+	q_msg_add_header(m, "", "Content-Type", buf);
+	q_msg_add_header(m, "", "Subject", subject);
+	q_msg_add_header(m, "", "Auto-Submitted", autosub);
+	return m;
+}
+
+/* original_headers - the headers the original message went out with */
+static void
+original_headers(struct sm_buf *b, const struct q_ctl *ctl)
+{
+	size_t i;
+
+	for (i = 0; i < ctl->headers.n; i++) {
+		const char *h = strchr(ctl->headers.v[i] + 1, '?');
+
+		/* The conditional (?x?) headers were never sent: skip. */
+		if (ctl->headers.v[i][0] == '?' && h != NULL &&
+		    h != ctl->headers.v[i] + 1)
+			continue;
+		(void)sm_buf_printf(b, "%s\n", h != NULL ? h + 1 :
+		    ctl->headers.v[i]);
+	}
+}
+
 /* q_dsn_bounce - queue a failure report for ctl's failed recipients */
 int
 q_dsn_bounce(const char *qdir, const struct q_ctl *ctl, int dfd,
     const struct q_result *why, const char *hostname,
     const char *double_bounce, long rcptfactor)
 {
-	char to[400], date[64], rcpt[410], boundary[200], msgid[300];
+	char to[400], date[64], rcpt[410], boundary[200];
 	struct sm_buf b;
 	struct q_msg *m;
 	time_t now = time(NULL);
@@ -81,30 +139,12 @@ q_dsn_bounce(const char *qdir, const struct q_ctl *ctl, int dfd,
 			return 0;
 		(void)snprintf(to, sizeof(to), "%s", double_bounce);
 	}
-	m = q_msg_new(qdir);
-	if (q_msg_data_open(m) < 0)
-		goto out;
-	m->sender = sm_strdup("<>");
-	(void)snprintf(rcpt, sizeof(rcpt), "<%s>", to);
-	q_msg_add_rcpt(m, rcpt, "PFD", NULL);
-	q_msg_add_macro(m, "r", "internal");
-	(void)sm_time_rfc822(now, date, sizeof(date));
-	(void)snprintf(boundary, sizeof(boundary), "%s.%lld/%s", m->id,
-	    (long long)now, hostname);
-	(void)snprintf(msgid, sizeof(msgid), "<%s@%s>", m->id, hostname);
-	q_msg_add_header(m, "", "Date", date);
-	(void)snprintf(buf, sizeof(buf), "Mail Delivery Subsystem "
-	    "<MAILER-DAEMON@%s>", hostname);
-	q_msg_add_header(m, "", "From", buf);
-	q_msg_add_header(m, "", "Message-Id", msgid);
-	q_msg_add_header(m, "", "To", to);
-	q_msg_add_header(m, "", "MIME-Version", "1.0");
-	(void)snprintf(buf, sizeof(buf), "multipart/report; "
-	    "report-type=delivery-status;\n\tboundary=\"%s\"", boundary);
-	q_msg_add_header(m, "", "Content-Type", buf);
-	q_msg_add_header(m, "", "Subject",
-	    "Returned mail: see transcript for details");
-	q_msg_add_header(m, "", "Auto-Submitted", "auto-generated (failure)");
+	m = report_new(qdir, to, "Returned mail: see transcript for details",
+	    "auto-generated (failure)", hostname, boundary, sizeof(boundary));
+	if (m == NULL) {
+		sm_warn("%s: cannot queue the failure report", ctl->id);
+		return -1;
+	}
 	sm_buf_init(&b, 0);
 	(void)sm_buf_printf(&b, "This is a MIME-encapsulated message\n\n"
 	    "--%s\n\nThe original message was received at %s\nfrom %s\n\n"
@@ -139,16 +179,7 @@ q_dsn_bounce(const char *qdir, const struct q_ctl *ctl, int dfd,
 	}
 	(void)sm_buf_printf(&b, "\n--%s\nContent-Type: %s\n\n", boundary,
 	    hdrs_only ? "text/rfc822-headers" : "message/rfc822");
-	for (i = 0; i < ctl->headers.n; i++) {
-		const char *h = strchr(ctl->headers.v[i] + 1, '?');
-
-		/* The conditional (?x?) headers were never sent: skip. */
-		if (ctl->headers.v[i][0] == '?' && h != NULL &&
-		    h != ctl->headers.v[i] + 1)
-			continue;
-		(void)sm_buf_printf(&b, "%s\n", h != NULL ? h + 1 :
-		    ctl->headers.v[i]);
-	}
+	original_headers(&b, ctl);
 	if (add(m, b.data) < 0)
 		goto free_b;
 	if (!hdrs_only && dfd >= 0 && lseek(dfd, 0, SEEK_SET) == 0) {
@@ -164,11 +195,13 @@ q_dsn_bounce(const char *qdir, const struct q_ctl *ctl, int dfd,
 	m->priority = (long)m->size + rcptfactor;
 	if (q_msg_commit(m, true) < 0)
 		goto free_b;
-	sm_info("%s: %s: DSN: %s", ctl->id, m->id, why[0].text);
+	for (i = 0; i < ctl->nrcpts && why[i].status != Q_PERMFAIL; i++)
+		continue;
+	sm_info("%s: %s: DSN: %s", ctl->id, m->id,
+	    why[i < ctl->nrcpts ? i : 0].text);
 	rc = 0;
 free_b:
 	sm_buf_free(&b);
-out:
 	if (rc < 0)
 		sm_warn("%s: cannot queue the failure report", ctl->id);
 	q_msg_free(m);
@@ -181,7 +214,7 @@ q_dsn_warn(const char *qdir, const struct q_ctl *ctl,
     const struct q_result *why, const char *hostname, long warn,
     long giveup)
 {
-	char to[400], rcpt[410], date[64], boundary[200], msgid[300];
+	char to[400], rcpt[410], date[64], boundary[200];
 	char past[64], until[64], buf[1024];
 	struct sm_buf b;
 	struct q_msg *m;
@@ -201,31 +234,14 @@ q_dsn_warn(const char *qdir, const struct q_ctl *ctl,
 		return 0;		/* nobody asked for delay notices */
 	interval(warn, past, sizeof(past));
 	interval(giveup, until, sizeof(until));
-	m = q_msg_new(qdir);
-	if (q_msg_data_open(m) < 0)
-		goto out;
-	m->sender = sm_strdup("<>");
-	(void)snprintf(rcpt, sizeof(rcpt), "<%s>", to);
-	q_msg_add_rcpt(m, rcpt, "PFD", NULL);
-	(void)snprintf(boundary, sizeof(boundary), "%s.%lld/%s", m->id,
-	    (long long)now, hostname);
-	(void)snprintf(msgid, sizeof(msgid), "<%s@%s>", m->id, hostname);
-	q_msg_add_header(m, "", "Date", sm_time_rfc822(now, date,
-	    sizeof(date)));
-	(void)snprintf(buf, sizeof(buf), "Mail Delivery Subsystem "
-	    "<MAILER-DAEMON@%s>", hostname);
-	q_msg_add_header(m, "", "From", buf);
-	q_msg_add_header(m, "", "Message-Id", msgid);
-	q_msg_add_header(m, "", "To", to);
-	q_msg_add_header(m, "", "MIME-Version", "1.0");
-	(void)snprintf(buf, sizeof(buf), "multipart/report; "
-	    "report-type=delivery-status;\n\tboundary=\"%s\"", boundary);
-	q_msg_add_header(m, "", "Content-Type", buf);
 	(void)snprintf(buf, sizeof(buf), "Warning: could not send message "
 	    "for past %s", past);
-	q_msg_add_header(m, "", "Subject", buf);
-	q_msg_add_header(m, "", "Auto-Submitted",
-	    "auto-generated (warning-timeout)");
+	m = report_new(qdir, to, buf, "auto-generated (warning-timeout)",
+	    hostname, boundary, sizeof(boundary));
+	if (m == NULL) {
+		sm_warn("%s: cannot queue the delay notice", ctl->id);
+		return -1;
+	}
 	sm_buf_init(&b, 0);
 	(void)sm_buf_printf(&b, "This is a MIME-encapsulated message\n\n"
 	    "--%s\n\n    **********************************************\n"
@@ -257,15 +273,7 @@ q_dsn_warn(const char *qdir, const struct q_ctl *ctl,
 	}
 	(void)sm_buf_printf(&b, "\n--%s\nContent-Type: text/rfc822-headers"
 	    "\n\n", boundary);
-	for (i = 0; i < ctl->headers.n; i++) {
-		const char *h = strchr(ctl->headers.v[i] + 1, '?');
-
-		if (ctl->headers.v[i][0] == '?' && h != NULL &&
-		    h != ctl->headers.v[i] + 1)
-			continue;
-		(void)sm_buf_printf(&b, "%s\n", h != NULL ? h + 1 :
-		    ctl->headers.v[i]);
-	}
+	original_headers(&b, ctl);
 	(void)sm_buf_printf(&b, "\n--%s--\n", boundary);
 	if (add(m, b.data) == 0 && (m->priority = (long)m->size,
 	    q_msg_commit(m, true) == 0)) {
@@ -273,7 +281,6 @@ q_dsn_warn(const char *qdir, const struct q_ctl *ctl,
 		rc = 0;
 	}
 	sm_buf_free(&b);
-out:
 	if (rc < 0)
 		sm_warn("%s: cannot queue the delay notice", ctl->id);
 	q_msg_free(m);

@@ -43,48 +43,16 @@ def start_smarthost(port):
     return ctl, rec
 
 
-class Stalling:
-    """Accepts connections and greets (or not), then says nothing."""
-
-    def __init__(self, port, greet=False):
-        self.sock = socket.socket()
-        self.sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        self.sock.bind(("127.0.0.1", port))
-        self.sock.listen(16)
-        self.greet = greet
-        self.held = []
-        self.thread = threading.Thread(target=self.serve, daemon=True)
-        self.thread.start()
-
-    def serve(self):
-        while True:
-            try:
-                c, _ = self.sock.accept()
-            except OSError:
-                return
-            self.held.append(c)
-            if self.greet:
-                c.sendall(b"220 stall.example ESMTP\r\n")
-
-    def close(self):
-        try:
-            self.sock.shutdown(socket.SHUT_RDWR)
-        except OSError:
-            pass
-        self.sock.close()
-        self.thread.join(5)
-        for c in self.held:
-            c.close()
-
-
-class Busy:
-    """Greets every connection with a 421 and hangs up; counts them."""
+class Listener:
+    """A TCP listener on 127.0.0.1 whose connections go to handle() in a
+    thread of their own; close() stops it and frees the port."""
 
     def __init__(self, port):
         self.sock = socket.socket()
         self.sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         self.sock.bind(("127.0.0.1", port))
         self.sock.listen(16)
+        self.held = []
         self.connections = 0
         self.thread = threading.Thread(target=self.serve, daemon=True)
         self.thread.start()
@@ -96,44 +64,56 @@ class Busy:
             except OSError:
                 return
             self.connections += 1
-            c.sendall(b"421 4.3.2 busy.example too busy\r\n")
-            c.close()
+            self.held.append(c)
+            threading.Thread(target=self.handle, args=(c,), daemon=True).start()
+
+    def handle(self, conn):
+        pass
 
     def close(self):
+        # shutdown() wakes the thread blocked in accept(); close() alone
+        # would leave the port bound until it returns.
         try:
             self.sock.shutdown(socket.SHUT_RDWR)
         except OSError:
             pass
         self.sock.close()
         self.thread.join(5)
+        for c in self.held:
+            c.close()
 
 
-class Scripted:
+class Stalling(Listener):
+    """Accepts connections and greets (or not), then says nothing."""
+
+    def __init__(self, port, greet=False):
+        self.greet = greet
+        super().__init__(port)
+
+    def handle(self, c):
+        if self.greet:
+            c.sendall(b"220 stall.example ESMTP\r\n")
+
+
+class Busy(Listener):
+    """Greets every connection with a 421 and hangs up; counts them."""
+
+    def handle(self, c):
+        c.sendall(b"421 4.3.2 busy.example too busy\r\n")
+        c.close()
+
+
+class Scripted(Listener):
     """A lock-step SMTP server: answers each command with `replies`
     (by command word, default 250) and goes silent at `stall`."""
 
     def __init__(self, port, replies=None, stall=None):
-        self.sock = socket.socket()
-        self.sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        self.sock.bind(("127.0.0.1", port))
-        self.sock.listen(16)
         self.replies = replies or {}
         self.stall = stall
         self.commands = []
-        self.held = []
-        self.thread = threading.Thread(target=self.serve, daemon=True)
-        self.thread.start()
+        super().__init__(port)
 
-    def serve(self):
-        while True:
-            try:
-                c, _ = self.sock.accept()
-            except OSError:
-                return
-            self.held.append(c)
-            threading.Thread(target=self.session, args=(c,), daemon=True).start()
-
-    def session(self, c):
+    def handle(self, c):
         f = c.makefile("rb")
         mail_ok = rcpt_ok = False
         try:
@@ -178,12 +158,3 @@ class Scripted:
         except OSError:
             return
 
-    def close(self):
-        try:
-            self.sock.shutdown(socket.SHUT_RDWR)
-        except OSError:
-            pass
-        self.sock.close()
-        self.thread.join(5)
-        for c in self.held:
-            c.close()

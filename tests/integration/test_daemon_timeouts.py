@@ -2,13 +2,12 @@
 Timeout.ident.  Each fires no earlier than its bound and within a second
 after it; a client that keeps talking is not cut off."""
 import os
-import socket
-import threading
 import time
 
 import pytest
 
 from daemon_util import Conn, open_data
+from smarthost import Listener
 
 
 def wait_closed(c):
@@ -77,48 +76,23 @@ def test_datablock_spares_a_slow_sender(daemon):
     assert len(d.queued("qf")) == 1
 
 
-class IdentServer:
+class IdentServer(Listener):
     """A listener on 127.0.0.1:113 that answers, or says nothing."""
 
     def __init__(self, answer=None):
-        self.sock = socket.socket()
-        self.sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        self.sock.bind(("127.0.0.1", 113))
-        self.sock.listen(16)
         self.answer = answer
         self.queries = []
-        self.held = []
-        self.thread = threading.Thread(target=self.serve, daemon=True)
-        self.thread.start()
+        super().__init__(113)
 
-    def serve(self):
-        while True:
-            try:
-                conn, _ = self.sock.accept()
-            except OSError:
-                return
-            self.held.append(conn)
-            conn.settimeout(5)
-            try:
-                q = conn.recv(100).decode()
-            except OSError:
-                q = ""
-            self.queries.append(q)
-            if self.answer is not None:
-                ports = q.strip()
-                conn.sendall(f"{ports} : {self.answer}\r\n".encode())
-
-    def close(self):
-        # shutdown() wakes the thread blocked in accept(); close() alone
-        # would leave port 113 bound until it returns.
+    def handle(self, conn):
+        conn.settimeout(5)
         try:
-            self.sock.shutdown(socket.SHUT_RDWR)
+            q = conn.recv(100).decode()
         except OSError:
-            pass
-        self.sock.close()
-        self.thread.join(5)
-        for c in self.held:
-            c.close()
+            q = ""
+        self.queries.append(q)
+        if self.answer is not None:
+            conn.sendall(f"{q.strip()} : {self.answer}\r\n".encode())
 
 
 @pytest.fixture

@@ -11,12 +11,7 @@ from test_queue_run import relay_cf, submit, world  # noqa: F401 (fixture)
 
 
 def run(world, *args):
-    d = world["d"]
-    cmd = [str(BUILD / "sendmaild"), "-C", world["cf"], "-O",
-           f"QueueDirectory={d.queue}", "-qf", *args]
-    if os.geteuid() == 0:
-        cmd += ["-O", "RunAsUser=nobody"]
-    return subprocess.run(cmd, capture_output=True, text=True, timeout=60)
+    return world["run"](*args)
 
 
 def tool(world, prog, *args):
