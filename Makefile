@@ -5,6 +5,7 @@
 #   make check SANITIZE=1  the same under AddressSanitizer and UBSan
 #   make install PREFIX=/usr DESTDIR=/tmp/stage
 #   make lint            refuse unbounded string functions
+#   make fuzz            libFuzzer harnesses, FUZZ_SECONDS each (clang)
 
 PREFIX    ?= /usr/local
 SBINDIR   ?= $(PREFIX)/sbin
@@ -64,7 +65,7 @@ PROGS      = $(B)/sendmaild $(B)/makemap
 LINKS      = mailq newaliases hoststat purgestat
 
 .SECONDARY:
-.PHONY: all cf check unit integration install lint clean run deps
+.PHONY: all cf check fuzz unit integration install lint clean run deps
 all: $(PROGS)
 
 $(B)/obj/%.o: %.c
@@ -145,7 +146,43 @@ install: all
 	cd cf && find . -type d -exec install -d $(DESTDIR)$(CFDIR)/{} \; && \
 	    find . -type f -exec install -m 0644 {} $(DESTDIR)$(CFDIR)/{} \;
 
+# Fuzzing: clang with libFuzzer, ASan and UBSan, built apart in
+# build-fuzz/.  Each harness starts from tests/fuzz/seeds/NAME and runs
+# for FUZZ_SECONDS; new inputs stay in build-fuzz/corpus/NAME.
+FUZZ_SECONDS ?= 30
+FUZZ_TARGETS = addr cmd cf qctl time
+FZ         = build-fuzz
+FUZZ_CC    = clang
+FUZZ_FLAGS = -std=c11 -g -O1 -fno-omit-frame-pointer \
+	     -fsanitize=address,undefined -fno-sanitize-recover=all $(DEFS) \
+	     -Ilibsm -Iqueue -Isendmaild
+FUZZ_OBJ   = $(LIBSM_SRC:%.c=$(FZ)/obj/%.o) $(Q_SRC:%.c=$(FZ)/obj/%.o) \
+	     $(SMD_SRC:%.c=$(FZ)/obj/%.o)
+
+$(FZ)/obj/%.o: %.c
+	@mkdir -p $(dir $@)
+	@echo "  FUZZCC  $<"
+	@$(FUZZ_CC) $(FUZZ_FLAGS) -fsanitize=fuzzer-no-link -c -o $@ $<
+
+$(FZ)/fuzz_%: $(FZ)/obj/tests/fuzz/fuzz_%.o $(FUZZ_OBJ)
+	@echo "  LINK    $@"
+	@$(FUZZ_CC) -fsanitize=fuzzer,address,undefined -o $@ $^ $(LIBS)
+
+fuzz: $(FUZZ_TARGETS:%=$(FZ)/fuzz_%)
+	@set -e; for t in $(FUZZ_TARGETS); do \
+	    mkdir -p $(FZ)/corpus/$$t; \
+	    cp tests/fuzz/seeds/$$t/* $(FZ)/corpus/$$t/; \
+	    echo "== fuzz_$$t for $(FUZZ_SECONDS) s"; \
+	    if ! $(FZ)/fuzz_$$t -max_total_time=$(FUZZ_SECONDS) \
+	        -max_len=65536 $(FZ)/corpus/$$t > $(FZ)/$$t.log 2>&1; then \
+	        tail -n 60 $(FZ)/$$t.log; \
+	        echo "fuzz_$$t: crash; the input is in the log above"; \
+	        exit 1; \
+	    fi; \
+	    grep -E '^Done [0-9]+ runs' $(FZ)/$$t.log; \
+	done
+
 clean:
-	rm -rf build build-san cf/cf/*.cf cf/cf/*.cf.tmp
+	rm -rf build build-san build-fuzz cf/cf/*.cf cf/cf/*.cf.tmp
 
 -include $(shell find $(B) -name '*.d' 2>/dev/null)
