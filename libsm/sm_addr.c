@@ -3,9 +3,11 @@
  */
 #include "sm_addr.h"
 
+#include <arpa/inet.h>
 #include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "sm_alloc.h"
 
@@ -82,15 +84,18 @@ sm_addr_valid_domain(const char *d)
 	const char *p;
 
 	if (*d == '[') {
+		/* RFC 5321 4.1.3: an IPv4 address, or "IPv6:" and one. */
+		char lit[INET6_ADDRSTRLEN + 8];
+		unsigned char bin[sizeof(struct in6_addr)];
 		size_t n = strlen(d);
 
-		if (n < 3 || d[n - 1] != ']')
+		if (n < 3 || d[n - 1] != ']' || n - 2 >= sizeof(lit))
 			return false;
-		for (p = d + 1; p < d + n - 1; p++)
-			if (!isalnum((unsigned char)*p) && *p != '.' &&
-			    *p != ':' && *p != '-')
-				return false;
-		return true;
+		memcpy(lit, d + 1, n - 2);
+		lit[n - 2] = '\0';
+		if (strncasecmp(lit, "IPv6:", 5) == 0)
+			return inet_pton(AF_INET6, lit + 5, bin) == 1;
+		return inet_pton(AF_INET, lit, bin) == 1;
 	}
 	if (*d == '\0' || strlen(d) > 255)
 		return false;
