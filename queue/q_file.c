@@ -91,11 +91,23 @@ q_msg_data_open(struct q_msg *m)
 {
 	char path[4200];
 
+	struct flock fl;
+
 	m->dfd = open(q_path(m, 'd', path, sizeof(path)),
 	    O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
 	if (m->dfd < 0)
 		return -1;
 	m->df_made = true;
+	/*
+	 * Held until the message is committed or abandoned: a queue run
+	 * that finds a data file without a control file removes it only
+	 * when nobody holds this lock (the writer crashed).
+	 */
+	memset(&fl, 0, sizeof(fl));
+	fl.l_type = F_WRLCK;
+	fl.l_whence = SEEK_SET;
+	if (fcntl(m->dfd, F_OFD_SETLK, &fl) < 0)
+		return -1;
 	return 0;
 }
 
@@ -203,13 +215,9 @@ q_msg_commit(struct q_msg *m, bool safe)
 
 	if (m->dfd < 0 || fstat(m->dfd, &st) < 0)
 		return -1;
+	/* The data file stays open, and locked, until the qf exists. */
 	if (safe && fsync(m->dfd) < 0)
 		return -1;
-	if (close(m->dfd) < 0) {
-		m->dfd = -1;
-		return -1;
-	}
-	m->dfd = -1;
 	sm_buf_init(&b, 0);
 	(void)sm_buf_printf(&b, "V8\nT%lld\nK0\nN0\nP%ld\nI%u/%u/%llu\n",
 	    (long long)m->ctime, m->priority, major(st.st_dev),
@@ -252,6 +260,9 @@ q_msg_commit(struct q_msg *m, bool safe)
 	sm_buf_free(&b);
 	m->qf_made = false;	/* nothing of ours to remove any more */
 	m->df_made = false;
+	if (close(m->dfd) < 0)
+		sm_warn("%s: closing the data file", m->id);
+	m->dfd = -1;
 	return 0;
 fail:
 	saved = errno;

@@ -4,6 +4,7 @@
 #include "q_run.h"
 
 #include <ctype.h>
+#include <dirent.h>
 #include <errno.h>
 #include <stdint.h>
 #include <fcntl.h>
@@ -469,6 +470,82 @@ job(struct run *run, const char *id)
 	(void)close(fd);	/* releases the lock */
 }
 
+/* Files younger than this are never swept: their writer is starting. */
+#ifndef Q_SWEEP_GRACE
+#define Q_SWEEP_GRACE	60
+#endif
+
+/* unheld - can we lock path?  (nobody works on it; the file exists) */
+static bool
+unheld(const char *path)
+{
+	struct flock fl;
+	bool free_ = false;
+	int fd = open(path, O_RDWR | O_CLOEXEC | O_NOFOLLOW);
+
+	if (fd < 0)
+		return false;
+	memset(&fl, 0, sizeof(fl));
+	fl.l_type = F_WRLCK;
+	fl.l_whence = SEEK_SET;
+	free_ = fcntl(fd, F_OFD_SETLK, &fl) == 0;
+	(void)close(fd);
+	return free_;
+}
+
+/* sweep - remove what crashed writers left behind; see q_run.h */
+static void
+sweep(struct run *run)
+{
+	char path[8300], qf[8300], df[8300];
+	const char *dirs[2] = { run->dfdir, run->qfdir };
+	struct dirent *e;
+	struct stat st;
+	DIR *dp;
+	int i;
+
+	for (i = 0; i < 2; i++) {
+		if (i == 1 && strcmp(run->qfdir, run->dfdir) == 0)
+			break;
+		if ((dp = opendir(dirs[i])) == NULL)
+			continue;
+		while ((e = readdir(dp)) != NULL) {
+			const char *id = e->d_name + 2;
+			bool tf = strncmp(e->d_name, "tf", 2) == 0;
+
+			if ((!tf && strncmp(e->d_name, "df", 2) != 0) ||
+			    *id == '\0')
+				continue;
+			(void)snprintf(path, sizeof(path), "%s/%s", dirs[i],
+			    e->d_name);
+			(void)snprintf(qf, sizeof(qf), "%s/qf%s", run->qfdir,
+			    id);
+			(void)snprintf(df, sizeof(df), "%s/df%s", run->dfdir,
+			    id);
+			if (!tf && access(qf, F_OK) == 0)
+				continue;	/* a queued message's data */
+			/* A writer locks a new file at once; a minute's
+			 * grace keeps the sweep out of that instant. */
+			if (stat(path, &st) < 0 ||
+			    time(NULL) - st.st_mtime < Q_SWEEP_GRACE)
+				continue;
+			if (!tf && !unheld(path))
+				continue;	/* still being received */
+			if (tf && (access(qf, F_OK) == 0 ? !unheld(qf) :
+			    access(df, F_OK) == 0 && !unheld(df)))
+				continue;	/* a rewrite or commit going on */
+			/* Check again: the writer may have just finished. */
+			if (!tf && access(qf, F_OK) == 0)
+				continue;
+			if (unlink(path) == 0)
+				sm_notice("%s: removed %s left by a process "
+				    "that died", id, tf ? "a temporary control "
+				    "file" : "an unfinished data file");
+		}
+		(void)closedir(dp);
+	}
+}
+
 /* q_run - one run over the queue; see q_run.h */
 int
 q_run(const struct q_runner *r)
@@ -493,6 +570,8 @@ q_run(const struct q_runner *r)
 	    (size_t)r->opt->MaxQueueRunSize : n;
 	for (i = 0; i < max; i++)
 		job(&run, jobs[i].ctl.id);
+	if (r->nsel == 0)
+		sweep(&run);
 	q_jobs_free(jobs, n);
 	drop_connection(&run, true);
 	return EX_OK;

@@ -22,6 +22,11 @@
  *	left; permanent failures and messages older than
  *	Timeout.queuereturn get a bounce (q_dsn) first.
  *
+ *	A full run also removes what crashed writers left: a data file
+ *	without a control file that no process holds (a session killed
+ *	before it answered 250), and a temporary control file (tf) whose
+ *	control file, or data file, nobody holds.
+ *
  *	XXX(issues 8, 10): local recipients and domains without a smart host
  *	are deferred with a reason until local delivery and MX lookups
  *	exist; XXX(issue 5): the host status cache is not kept yet.

@@ -1,0 +1,113 @@
+"""Crash safety: kill -9 at each step (issue: reliability and security,
+item 1).  A message that got 250 is delivered exactly once by the next
+run; one that did not is never delivered; nothing a dead process left
+stays for good."""
+import os
+import signal
+import smtplib
+import time
+
+import pytest
+
+from daemon_util import Conn
+from smarthost import start_smarthost
+from test_daemon_master import session_children
+from test_queue_run import world  # noqa: F401 (fixture)
+
+
+def age(paths, seconds=120):
+    """Make files look old: the sweep spares files younger than 60 s."""
+    past = time.time() - seconds
+    for p in paths:
+        os.utime(p, (past, past))
+
+
+def kill_session(d):
+    kids = session_children(d)
+    assert len(kids) == 1
+    os.kill(kids[0], signal.SIGKILL)
+    time.sleep(0.3)
+
+
+@pytest.mark.parametrize("step", ["after RCPT", "during DATA"])
+def test_killed_before_250(world, step):
+    d = world["start"]()
+    ctl, rec = start_smarthost(world["port"])
+    try:
+        c = Conn(d.port)
+        c.read_reply()
+        c.cmd("EHLO x.example")
+        c.cmd("MAIL FROM:<a@example.org>")
+        c.cmd("RCPT TO:<x@far.example>")
+        if step == "during DATA":
+            c.cmd("DATA")
+            c.send("Subject: half\r\n\r\nhalf a mess")
+            time.sleep(0.3)
+        kill_session(d)
+        assert d.queued("qf") == []           # never a control file
+        leftovers = d.queued("df")
+        assert len(leftovers) == 1            # the data file it was writing
+        r = world["run"]()
+        assert d.queued("df") == leftovers    # young: the sweep waits
+        age(leftovers)
+        r = world["run"]()
+        assert d.queued("df") == [] and d.queued("tf") == []
+        assert "removed an unfinished data file" in r.stderr
+        assert rec.messages == []             # never delivered
+    finally:
+        ctl.stop()
+
+
+def test_killed_after_250(world):
+    d = world["start"]()
+    ctl, rec = start_smarthost(world["port"])
+    try:
+        c = Conn(d.port)
+        c.read_reply()
+        c.cmd("EHLO x.example")
+        c.cmd("MAIL FROM:<a@example.org>")
+        c.cmd("RCPT TO:<x@far.example>")
+        c.cmd("DATA")
+        c.send("Subject: whole\r\n\r\nwhole\r\n.\r\n")
+        assert c.read_reply().startswith("250 2.0.0")
+        kill_session(d)
+        age(d.queued("df") + d.queued("qf"))
+        world["run"]()
+        world["run"]()
+        assert [m[1] for m in rec.messages] == [["x@far.example"]]
+        assert d.queued("qf") == [] and d.queued("df") == []
+    finally:
+        ctl.stop()
+
+
+def test_master_killed_while_sessions_run(world):
+    d = world["start"]()
+    ctl, rec = start_smarthost(world["port"])
+    try:
+        c = Conn(d.port)
+        c.read_reply()
+        c.cmd("EHLO x.example")
+        c.cmd("MAIL FROM:<a@example.org>")
+        os.kill(d.proc.pid, signal.SIGKILL)   # the master dies
+        d.proc.wait(timeout=10)
+        # The session is a process of its own: it finishes its work.
+        assert c.cmd("RCPT TO:<x@far.example>").startswith("250")
+        c.cmd("DATA")
+        c.send("Subject: orphan\r\n\r\nstill here\r\n.\r\n")
+        assert c.read_reply().startswith("250 2.0.0")
+        c.cmd("QUIT")
+        world["run"]()
+        assert [m[1] for m in rec.messages] == [["x@far.example"]]
+    finally:
+        ctl.stop()
+
+
+def test_stale_temporary_control_file(world):
+    d = world["start"]()
+    stale = os.path.join(d.queue, "tf0000000000000001")
+    with open(stale, "w") as f:
+        f.write("V8\nT1\n")                   # a commit cut short
+    age([stale])
+    r = world["run"]()
+    assert not os.path.exists(stale)
+    assert "removed a temporary control file" in r.stderr
