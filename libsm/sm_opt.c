@@ -231,7 +231,7 @@ static const struct row rows[] = {
 	S("Milter.macros.eoh", 0, MilterMacros[4], "", 0),
 	S("Milter.macros.eom", 0, MilterMacros[5], "", 0),
 	S("Milter.macros.helo", 0, MilterMacros[6], "", 0),
-	L("MinFreeBlocks", 'b', MinFreeBlocks, "100", 0, LONG_MAX, 0),
+	L("MinFreeBlocks", 'b', MinFreeBlocks, "100", 0, LONG_MAX, F_INFORCE),
 	D("MinQueueAge", 0, MinQueueAge, "0", 'm', F_INFORCE),
 	S("MustQuoteChars", 0, MustQuoteChars, "@,;:\\()[].'", 0),
 	L("NiceQueueRun", 0, NiceQueueRun, "0", 0, 19, 0),

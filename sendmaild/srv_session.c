@@ -19,6 +19,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/statvfs.h>
 #include <sysexits.h>
 #include <time.h>
 #include <unistd.h>
@@ -309,6 +310,25 @@ shown(const char *arg, const char *kw)
 	return sm_strndup(p, n);
 }
 
+/*
+ * enough_space - MinFreeBlocks: refuse a transaction the queue's file
+ * system cannot hold (its declared SIZE included) before taking it.
+ */
+static bool
+enough_space(const struct srv *s, long size)
+{
+	struct statvfs sv;
+	long minfree = s->c->opt.MinFreeBlocks;
+	unsigned long long need;
+
+	if (statvfs(s->c->opt.QueueDirectory, &sv) < 0)
+		return true;		/* cannot tell: the writes will */
+	need = (unsigned long long)(minfree > 0 ? minfree : 0);
+	if (size > 0 && sv.f_bsize > 0)
+		need += (unsigned long long)size / sv.f_bsize + 1;
+	return (unsigned long long)sv.f_bavail >= need;
+}
+
 /* start_message - the queue file of a new transaction */
 static bool
 start_message(struct srv *s)
@@ -368,6 +388,13 @@ do_mail(struct srv *s, const char *arg)
 	if (s->c->opt.MaxMessageSize > 0 && mp.size > s->c->opt.MaxMessageSize) {
 		(void)srv_reply(s, "552 5.2.3 Message size exceeds fixed "
 		    "maximum message size (%ld)", s->c->opt.MaxMessageSize);
+		goto fail;
+	}
+	if (!enough_space(s, mp.size)) {
+		sm_warnx("%s: queue file system full: refusing MAIL from %s",
+		    qid(s), s->client);
+		(void)srv_reply(s, "452 4.3.1 Insufficient disk space; try "
+		    "again later");
 		goto fail;
 	}
 	if (!policy_has_feature(s->pol, "delay_checks")) {

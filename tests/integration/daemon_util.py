@@ -19,11 +19,14 @@ def free_port():
 class Daemon:
     """sendmaild -bD with a private queue and port; stopped by PID."""
 
-    def __init__(self, cf=None, options=(), queue_dirs=(), extra_args=()):
+    def __init__(self, cf=None, options=(), queue_dirs=(), extra_args=(),
+                 queue=None):
         self.base = tempfile.mkdtemp(prefix="smd-", dir="/tmp")
         os.chmod(self.base, 0o755)
-        self.queue = os.path.join(self.base, "mqueue")
-        os.mkdir(self.queue)
+        # A queue the caller made (on a file system of its own), or ours.
+        self.queue = queue or os.path.join(self.base, "mqueue")
+        if queue is None:
+            os.mkdir(self.queue)
         for sub in queue_dirs:
             os.mkdir(os.path.join(self.queue, sub))
         self.port = free_port()
