@@ -222,6 +222,8 @@ static const struct row rows[] = {
 	L("MaxRecipientsPerMessage", 0, MaxRecipientsPerMessage, "0", 0,
 	    INT_MAX, F_INFORCE),
 	L("MaxRunnersPerQueue", 0, MaxRunnersPerQueue, "1", 1, 1000, 0),
+	/* Ours: the longest an SMTP session may last, however it trickles. */
+	D("MaxSessionTime", 0, MaxSessionTime, "2h", 'm', F_INFORCE),
 	B("MeToo", 'm', MeToo, "True", 0),
 	S("Milter.LogLevel", 0, MilterLogLevel, "", 0),
 	S("Milter.macros.connect", 0, MilterMacros[0], "", 0),

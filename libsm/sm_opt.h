@@ -183,6 +183,7 @@ struct sm_options {
 	long	 MaxQueueRunSize;
 	long	 MaxRecipientsPerMessage;
 	long	 MaxRunnersPerQueue;
+	long	 MaxSessionTime;
 	bool	 MeToo;
 	char	*MilterLogLevel;
 	char	*MilterMacros[7];

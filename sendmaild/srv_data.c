@@ -478,8 +478,8 @@ srv_data(struct srv *s)
 		/* Timeout.datablock bounds each read, as in sendmail. */
 		sm_deadline_in(&dl, sm_bound(s->c->opt.to.datablock,
 		    DATABLOCK_FALLBACK));
-		if ((r = sm_io_read(s->io, buf, sizeof(buf), &got, &dl)) !=
-		    SM_IO_OK)
+		if ((r = sm_io_read(s->io, buf, sizeof(buf), &got,
+		    srv_bound(s, &dl))) != SM_IO_OK)
 			break;
 		used = feed(&k, buf, got);
 		/* Commands pipelined after the final dot are read next. */
@@ -495,6 +495,8 @@ srv_data(struct srv *s)
 		(void)snprintf(reply, sizeof(reply), "421 4.5.0 %s not allowed",
 		    k.bad);
 		hangup = true;
+	} else if (r == SM_IO_TIMEOUT && srv_session_over(s)) {
+		;			/* MaxSessionTime: said and logged */
 	} else if (r == SM_IO_TIMEOUT) {
 		sm_notice("%s: timeout waiting for input from %s during "
 		    "message collect (Timeout.datablock)", s->msg->id,

@@ -42,6 +42,7 @@ struct srv {
 	bool			 did_mail;	/* MAIL/EXPN/VRFY/ETRN seen */
 	bool			 closing;
 	int			 nbad;
+	struct sm_deadline	 session_end;	/* MaxSessionTime */
 	const char		*last_cmd;
 	/* The transaction. */
 	struct q_msg		*msg;
@@ -60,6 +61,8 @@ void	srv_transaction_reset(struct srv *);
 void	srv_data(struct srv *);
 bool	srv_input_waiting(struct srv *);
 void	srv_deliver_background(struct srv *);
+const struct sm_deadline *srv_bound(struct srv *, struct sm_deadline *);
+bool	srv_session_over(struct srv *);
 const char *srv_proto(const struct srv *);
 
 #endif /* SRV_INT_H */

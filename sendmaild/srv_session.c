@@ -33,12 +33,37 @@
 /* Fallback for Timeout.command=0 ("no limit"): we keep one anyway. */
 #define SRV_COMMAND_FALLBACK	3600
 
+/* srv_bound - a wait's deadline, cut to the session's own (ours) */
+const struct sm_deadline *
+srv_bound(struct srv *s, struct sm_deadline *dl)
+{
+	return sm_deadline_min(dl, &s->session_end);
+}
+
+/* srv_session_over - did MaxSessionTime run out (and we said so)? */
+bool
+srv_session_over(struct srv *s)
+{
+	if (!sm_deadline_expired(&s->session_end))
+		return false;
+	sm_notice("%s: %s: session longer than MaxSessionTime (%lds), "
+	    "closing", s->msg != NULL ? s->msg->id : "NOQUEUE", s->client,
+	    s->c->opt.MaxSessionTime);
+	/* The reply may take a moment more: the session's time is up. */
+	s->session_end.at.tv_sec += 5;
+	(void)srv_reply(s, "421 4.4.2 %s Session too long; closing "
+	    "connection", s->hostname);
+	s->closing = true;
+	return true;
+}
+
 /* command_deadline - the deadline for the next command or a reply */
 static void
-command_deadline(const struct srv *s, struct sm_deadline *dl)
+command_deadline(struct srv *s, struct sm_deadline *dl)
 {
 	sm_deadline_in(dl, sm_bound(s->c->opt.to.command,
 	    SRV_COMMAND_FALLBACK));
+	*dl = *srv_bound(s, dl);
 }
 
 /* srv_reply - send one reply line (code, enhanced code, text) */
@@ -594,6 +619,8 @@ do_help(struct srv *s, const char *arg)
 static void
 lost(struct srv *s, enum sm_io_result r)
 {
+	if (r == SM_IO_TIMEOUT && srv_session_over(s))
+		return;
 	if (r == SM_IO_TIMEOUT) {
 		sm_notice("%s: timeout waiting for input from %s during "
 		    "server cmd read (Timeout.command)", qid(s), s->client);
@@ -765,6 +792,8 @@ srv_session(struct config *c, const struct srv_conn *conn)
 	char date[64];
 
 	memset(&s, 0, sizeof(s));
+	sm_deadline_in(&s.session_end, sm_bound(c->opt.MaxSessionTime,
+	    SRV_COMMAND_FALLBACK * 24));
 	/* Background deliveries are reaped by the kernel: no zombies. */
 	(void)signal(SIGCHLD, SIG_IGN);
 	s.c = c;

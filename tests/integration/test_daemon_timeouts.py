@@ -2,6 +2,7 @@
 Timeout.ident.  Each fires no earlier than its bound and within a second
 after it; a client that keeps talking is not cut off."""
 import os
+import socket
 import time
 
 import pytest
@@ -141,3 +142,38 @@ def test_ident_answer_names_the_user(daemon, identd):
     c = Conn(d.port)
     c.read_reply()
     assert "Hello joe@localhost [127.0.0.1]" in c.cmd("EHLO x.example")
+
+
+@pytest.mark.parametrize("phase", ["commands", "data"])
+def test_max_session_time_bounds_a_trickling_client(daemon, phase):
+    """Per-read timeouts alone let a client trickle for ever; our
+    MaxSessionTime ends the session however it trickles."""
+    d = daemon(options=["MaxSessionTime=3s", "Timeout.command=2s",
+                        "Timeout.datablock=2s"])
+    start = time.monotonic()
+    c = open_data(d.port) if phase == "data" else Conn(d.port)
+    if phase == "commands":
+        c.read_reply()
+    got = ""
+    c.sock.settimeout(1)
+    while time.monotonic() - start < 8:
+        try:
+            c.send("NOOP\r\n" if phase == "commands" else "x")
+        except OSError:
+            break
+        try:
+            chunk = c.sock.recv(4096).decode()
+        except socket.timeout:
+            chunk = ""
+        except OSError:
+            break
+        got += chunk
+        if "421" in got:
+            break
+        time.sleep(0.5)
+    elapsed = time.monotonic() - start
+    assert "421 4.4.2 " in got and "Session too long" in got, got
+    assert 3.0 <= elapsed <= 4.5, elapsed
+    time.sleep(0.2)
+    assert "session longer than MaxSessionTime (3s)" in d.log_text()
+    assert d.queued("qf") == []
