@@ -65,7 +65,7 @@ PROGS      = $(B)/sendmaild $(B)/makemap
 LINKS      = mailq newaliases hoststat purgestat
 
 .SECONDARY:
-.PHONY: all cf check fuzz unit integration install lint clean run deps
+.PHONY: all cf check fuzz fuzz-merge unit integration install lint clean run deps
 all: $(PROGS)
 
 $(B)/obj/%.o: %.c
@@ -147,8 +147,9 @@ install: all
 	    find . -type f -exec install -m 0644 {} $(DESTDIR)$(CFDIR)/{} \;
 
 # Fuzzing: clang with libFuzzer, ASan and UBSan, built apart in
-# build-fuzz/.  Each harness starts from tests/fuzz/seeds/NAME and runs
-# for FUZZ_SECONDS; new inputs stay in build-fuzz/corpus/NAME.
+# build-fuzz/.  Each harness starts from tests/fuzz/seeds/NAME and the
+# kept corpus tests/fuzz/corpus/NAME, and runs for FUZZ_SECONDS; new
+# inputs stay in build-fuzz/corpus/NAME (make fuzz-merge keeps them).
 FUZZ_SECONDS ?= 30
 FUZZ_TARGETS = addr cmd cf qctl time
 FZ         = build-fuzz
@@ -162,7 +163,7 @@ FUZZ_OBJ   = $(LIBSM_SRC:%.c=$(FZ)/obj/%.o) $(Q_SRC:%.c=$(FZ)/obj/%.o) \
 $(FZ)/obj/%.o: %.c
 	@mkdir -p $(dir $@)
 	@echo "  FUZZCC  $<"
-	@$(FUZZ_CC) $(FUZZ_FLAGS) -fsanitize=fuzzer-no-link -c -o $@ $<
+	@$(FUZZ_CC) $(FUZZ_FLAGS) -MMD -MP -fsanitize=fuzzer-no-link -c -o $@ $<
 
 $(FZ)/fuzz_%: $(FZ)/obj/tests/fuzz/fuzz_%.o $(FUZZ_OBJ)
 	@echo "  LINK    $@"
@@ -171,10 +172,12 @@ $(FZ)/fuzz_%: $(FZ)/obj/tests/fuzz/fuzz_%.o $(FUZZ_OBJ)
 fuzz: $(FUZZ_TARGETS:%=$(FZ)/fuzz_%)
 	@set -e; for t in $(FUZZ_TARGETS); do \
 	    mkdir -p $(FZ)/corpus/$$t; \
-	    cp tests/fuzz/seeds/$$t/* $(FZ)/corpus/$$t/; \
+	    cp -R tests/fuzz/seeds/$$t/. $(FZ)/corpus/$$t/; \
+	    if [ -d tests/fuzz/corpus/$$t ]; then \
+	        cp -R tests/fuzz/corpus/$$t/. $(FZ)/corpus/$$t/; fi; \
 	    echo "== fuzz_$$t for $(FUZZ_SECONDS) s"; \
 	    if ! $(FZ)/fuzz_$$t -max_total_time=$(FUZZ_SECONDS) \
-	        -max_len=65536 $(FZ)/corpus/$$t > $(FZ)/$$t.log 2>&1; then \
+	        -artifact_prefix=$(FZ)/$$t- -max_len=65536 $(FZ)/corpus/$$t > $(FZ)/$$t.log 2>&1; then \
 	        tail -n 60 $(FZ)/$$t.log; \
 	        echo "fuzz_$$t: crash; the input is in the log above"; \
 	        exit 1; \
@@ -182,7 +185,13 @@ fuzz: $(FUZZ_TARGETS:%=$(FZ)/fuzz_%)
 	    grep -E '^Done [0-9]+ runs' $(FZ)/$$t.log; \
 	done
 
+# Keep what the last fuzzing run found, minimized, in the tree.
+fuzz-merge: $(FUZZ_TARGETS:%=$(FZ)/fuzz_%)
+	@set -e; for t in $(FUZZ_TARGETS); do mkdir -p tests/fuzz/corpus/$$t; \
+	    $(FZ)/fuzz_$$t -merge=1 -artifact_prefix=$(FZ)/$$t- tests/fuzz/corpus/$$t $(FZ)/corpus/$$t \
+	        > $(FZ)/$$t.merge.log 2>&1; done
+
 clean:
 	rm -rf build build-san build-fuzz cf/cf/*.cf cf/cf/*.cf.tmp
 
--include $(shell find $(B) -name '*.d' 2>/dev/null)
+-include $(shell find $(B) $(FZ) -name '*.d' 2>/dev/null)
