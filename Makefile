@@ -151,7 +151,7 @@ install: all
 # kept corpus tests/fuzz/corpus/NAME, and runs for FUZZ_SECONDS; new
 # inputs stay in build-fuzz/corpus/NAME (make fuzz-merge keeps them).
 FUZZ_SECONDS ?= 30
-FUZZ_TARGETS = addr cmd cf qctl time
+FUZZ_TARGETS = addr cmd cf qctl reply time
 FZ         = build-fuzz
 FUZZ_CC    = clang
 FUZZ_FLAGS = -std=c11 -g -O1 -fno-omit-frame-pointer \

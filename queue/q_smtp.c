@@ -87,44 +87,62 @@ option_of(const char *phase)
 	return "Timeout.misc";
 }
 
+/*
+ * reply_line - the next line of a reply, checked: three digits, then a
+ * space, a dash or the line's end, and no more than Q_REPLY_LINES lines
+ * to a reply.  On anything else the connection is marked broken and r
+ * says why; false then.
+ */
+static bool
+reply_line(struct q_conn *c, struct sm_deadline *dl, int *lines,
+    const char *phase, struct q_result *r)
+{
+	enum sm_io_result io;
+
+	io = sm_io_getline(c->io, &c->line, Q_REPLY_MAX, dl);
+	if (io == SM_IO_OK)
+		sm_buf_chomp(&c->line);
+	if (io == SM_IO_OK && c->line.len >= 3 &&
+	    isdigit((unsigned char)c->line.data[0]) &&
+	    isdigit((unsigned char)c->line.data[1]) &&
+	    isdigit((unsigned char)c->line.data[2]) &&
+	    (c->line.len == 3 || c->line.data[3] == ' ' ||
+	    c->line.data[3] == '-') && ++*lines <= Q_REPLY_LINES)
+		return true;
+	c->broken = true;
+	if (io == SM_IO_TIMEOUT) {
+		sm_notice("timeout waiting for input from %s during %s (%s)",
+		    c->relay, phase, option_of(phase));
+		fail(r, Q_TEMPFAIL, "4.4.2", "Deferred: Connection timed "
+		    "out with %s", c->relay);
+	} else {
+		if (io == SM_IO_OK || io == SM_IO_TOOLONG)
+			sm_notice("malformed reply from %s during %s",
+			    c->relay, phase);
+		fail(r, Q_TEMPFAIL, "4.4.2", "Deferred: Connection reset "
+		    "by %s", c->relay);
+	}
+	return false;
+}
+
 /* read_reply - one reply; code 0 when the connection failed */
 static int
 read_reply(struct q_conn *c, long timeout, const char *phase,
     struct q_result *r)
 {
 	struct sm_deadline dl;
-	enum sm_io_result io;
 	int code = 0, lines = 0;
 	const char *t;
 
 	r->text[0] = '\0';
 	r->dsn[0] = '\0';
 	sm_deadline_in(&dl, bound(timeout));
-	for (;;) {
-		io = sm_io_getline(c->io, &c->line, Q_REPLY_MAX, &dl);
-		if (io != SM_IO_OK || c->line.len < 4 ||
-		    !isdigit((unsigned char)c->line.data[0]) ||
-		    !isdigit((unsigned char)c->line.data[1]) ||
-		    !isdigit((unsigned char)c->line.data[2]) ||
-		    ++lines > Q_REPLY_LINES) {
-			c->broken = true;
-			if (io == SM_IO_TIMEOUT) {
-				sm_notice("timeout waiting for input from %s "
-				    "during %s (%s)", c->relay, phase,
-				    option_of(phase));
-				fail(r, Q_TEMPFAIL, "4.4.2", "Deferred: "
-				    "Connection timed out with %s", c->relay);
-			} else
-				fail(r, Q_TEMPFAIL, "4.4.2", "Deferred: "
-				    "Connection reset by %s", c->relay);
+	do {
+		if (!reply_line(c, &dl, &lines, phase, r))
 			return 0;
-		}
-		sm_buf_chomp(&c->line);
-		if (c->line.data[3] != '-')
-			break;
-	}
+	} while (c->line.data[3] == '-');
 	code = atoi(c->line.data);
-	t = c->line.data + 4;
+	t = c->line.len > 4 ? c->line.data + 4 : "";
 	/* An enhanced status code (RFC 2034) follows the code. */
 	if (isdigit((unsigned char)t[0]) && t[1] == '.') {
 		size_t n = strcspn(t, " ");
@@ -162,25 +180,17 @@ ehlo(struct q_conn *c, const char *name, struct q_result *r)
 {
 	char cmd[300];
 	struct sm_deadline dl;
-	int code;
+	int code, lines = 0;
 
 	(void)snprintf(cmd, sizeof(cmd), "EHLO %s\r\n", name);
 	if (!send_text(c, cmd, c->opt->to.helo))
 		goto lost;
 	sm_deadline_in(&dl, bound(c->opt->to.helo));
 	for (;;) {
-		if (sm_io_getline(c->io, &c->line, Q_REPLY_MAX, &dl) != SM_IO_OK ||
-		    c->line.len < 4) {
-			c->broken = true;
-			sm_notice("timeout waiting for input from %s during "
-			    "client EHLO (Timeout.helo)", c->relay);
-			fail(r, Q_TEMPFAIL, "4.4.2", "Deferred: Connection "
-			    "timed out with %s", c->relay);
+		if (!reply_line(c, &dl, &lines, "client EHLO", r))
 			return -1;
-		}
-		sm_buf_chomp(&c->line);
 		code = atoi(c->line.data);
-		if (code == 250) {
+		if (code == 250 && c->line.len > 4) {
 			const char *kw = c->line.data + 4;
 
 			if (strncasecmp(kw, "PIPELINING", 10) == 0)
@@ -327,14 +337,22 @@ header_wanted(const char *h, const char *mflags, const char **rest)
 	return false;
 }
 
-/* put_header - one header, its line ends made CRLF, 0x81g expanded */
+/*
+ * put_header - one header, its line ends made CRLF, 0x81g expanded.  A
+ * CR is dropped (a bare one could end the data for some receivers) and
+ * a continuation line that starts with a dot gets it doubled.
+ */
 static void
 put_header(struct sm_buf *b, const char *h, const char *sender)
 {
 	for (; *h != '\0'; h++) {
-		if (*h == '\n')
+		if (*h == '\r')
+			continue;
+		if (*h == '\n') {
 			(void)sm_buf_puts(b, "\r\n");
-		else if ((unsigned char)*h == 0x81 && h[1] != '\0') {
+			if (h[1] == '.')
+				(void)sm_buf_putc(b, '.');
+		} else if ((unsigned char)*h == 0x81 && h[1] != '\0') {
 			h++;
 			if (*h == 'g') {
 				size_t n = strlen(sender);
@@ -368,6 +386,38 @@ flush_body(struct q_conn *c, struct sm_buf *b)
 	return true;
 }
 
+/*
+ * body_byte - one byte of the data file onto the wire.  LF, CR LF and a
+ * bare CR all end a line and go out as CR LF, so no receiver can read an
+ * end of data where we meant none (SMTP smuggling); a dot that starts a
+ * line is doubled.  *cr holds a CR until the next byte shows whether an
+ * LF follows it.
+ */
+static void
+body_byte(struct sm_buf *b, char ch, bool *bol, bool *cr)
+{
+	if (*cr) {
+		*cr = false;
+		(void)sm_buf_puts(b, "\r\n");
+		*bol = true;
+		if (ch == '\n')
+			return;
+	}
+	if (ch == '\r') {
+		*cr = true;
+		return;
+	}
+	if (*bol && ch == '.')
+		(void)sm_buf_putc(b, '.');
+	if (ch == '\n') {
+		(void)sm_buf_puts(b, "\r\n");
+		*bol = true;
+	} else {
+		(void)sm_buf_putc(b, ch);
+		*bol = false;
+	}
+}
+
 /* send_message - headers, blank line, body: CRLF, dots stuffed */
 static bool
 send_message(struct q_conn *c, const struct q_txn *t)
@@ -375,7 +425,7 @@ send_message(struct q_conn *c, const struct q_txn *t)
 	struct sm_buf b;
 	char buf[16384];
 	const char *rest;
-	bool bol = true, ok = true;
+	bool bol = true, cr = false, ok = true;
 	ssize_t n;
 	size_t i;
 
@@ -387,23 +437,14 @@ send_message(struct q_conn *c, const struct q_txn *t)
 	if (lseek(t->dfd, 0, SEEK_SET) < 0)
 		ok = false;
 	while (ok && (n = read(t->dfd, buf, sizeof(buf))) > 0) {
-		for (i = 0; i < (size_t)n; i++) {
-			if (bol && buf[i] == '.')
-				(void)sm_buf_putc(&b, '.');
-			if (buf[i] == '\n') {
-				(void)sm_buf_puts(&b, "\r\n");
-				bol = true;
-			} else {
-				(void)sm_buf_putc(&b, buf[i]);
-				bol = false;
-			}
-		}
+		for (i = 0; i < (size_t)n; i++)
+			body_byte(&b, buf[i], &bol, &cr);
 		if (b.len > 65536 && !flush_body(c, &b))
 			ok = false;
 	}
 	if (ok && n < 0)
 		ok = false;
-	if (ok && !bol)
+	if (ok && (cr || !bol))
 		(void)sm_buf_puts(&b, "\r\n");
 	if (ok)
 		(void)sm_buf_puts(&b, ".\r\n");
@@ -598,4 +639,30 @@ q_smtp_close(struct q_conn *c, bool quit)
 		(void)close(c->fd);
 	sm_buf_free(&c->line);
 	free(c);
+}
+
+/*
+ * q_smtp_replies - what a smart host says on fd read as a delivery reads
+ * it: the greeting, the answer to EHLO (written to fd), then replies
+ * until one fails; the number of replies read.  For tests and fuzzing.
+ */
+int
+q_smtp_replies(int fd, const struct sm_options *o)
+{
+	struct q_conn *c = sm_calloc(1, sizeof(*c));
+	struct q_result r;
+	int n = 0;
+
+	c->fd = fd;
+	c->opt = o;
+	sm_buf_init(&c->line, Q_REPLY_MAX);
+	(void)snprintf(c->relay, sizeof(c->relay), "fuzz");
+	c->io = sm_io_new(fd, fd);
+	if (read_reply(c, o->to.initial, "client greeting", &r) != 0 &&
+	    r.status == Q_OK && ehlo(c, "fuzz.example", &r) == 0)
+		for (n = 2; read_reply(c, o->to.misc, "client RCPT", &r) != 0;)
+			n++;
+	c->fd = -1;			/* the caller's */
+	q_smtp_close(c, false);
+	return n;
 }

@@ -74,6 +74,8 @@ struct q_conn	*q_smtp_open(const char *, int, const struct sm_options *,
 int		 q_smtp_send(struct q_conn *, struct q_txn *);
 int		 q_smtp_rset(struct q_conn *);
 void		 q_smtp_close(struct q_conn *, bool);
+/* Read fd's replies as a delivery does: greeting, EHLO, then any more. */
+int		 q_smtp_replies(int, const struct sm_options *);
 const char	*q_smtp_relay(const struct q_conn *);
 bool		 q_smtp_usable(const struct q_conn *);
 

@@ -20,7 +20,7 @@ class Daemon:
     """sendmaild -bD with a private queue and port; stopped by PID."""
 
     def __init__(self, cf=None, options=(), queue_dirs=(), extra_args=(),
-                 queue=None):
+                 queue=None, env=None):
         self.base = tempfile.mkdtemp(prefix="smd-", dir="/tmp")
         os.chmod(self.base, 0o755)
         # A queue the caller made (on a file system of its own), or ours.
@@ -47,7 +47,8 @@ class Daemon:
         args += list(extra_args)
         self.logf = open(self.log, "w")
         self.proc = subprocess.Popen(args, stdin=subprocess.DEVNULL,
-                                     stdout=self.logf, stderr=self.logf)
+                                     stdout=self.logf, stderr=self.logf,
+                                     env={**os.environ, **(env or {})})
         self.wait_ready()
 
     def wait_ready(self, limit=10):

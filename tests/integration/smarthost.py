@@ -111,6 +111,7 @@ class Scripted(Listener):
         self.replies = replies or {}
         self.stall = stall
         self.commands = []
+        self.data = []                 # each message's raw DATA bytes
         super().__init__(port)
 
     def handle(self, c):
@@ -142,10 +143,13 @@ class Scripted(Listener):
                     c.sendall(rep.encode() + b"\r\n")
                     if not rep.startswith("354"):
                         continue
+                    data = []
                     while True:
                         l = f.readline()
                         if not l or l == b".\r\n":
                             break
+                        data.append(l)
+                    self.data.append(b"".join(data))
                     self.commands.append(".")
                     if self.stall == ".":
                         return
@@ -158,3 +162,21 @@ class Scripted(Listener):
         except OSError:
             return
 
+
+
+class Raw(Listener):
+    """Sends `greeting` as it is, then answers the first command (EHLO)
+    with `ehlo` as it is; the bytes may be anything."""
+
+    def __init__(self, port, greeting, ehlo=b""):
+        self.greeting, self.ehlo = greeting, ehlo
+        super().__init__(port)
+
+    def handle(self, c):
+        try:
+            c.sendall(self.greeting)
+            if self.ehlo:
+                c.makefile("rb").readline()
+                c.sendall(self.ehlo)
+        except OSError:
+            return

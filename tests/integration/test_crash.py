@@ -5,14 +5,15 @@ stays for good."""
 import os
 import signal
 import smtplib
+import subprocess
 import time
 
 import pytest
 
 from daemon_util import Conn
-from smarthost import start_smarthost
+from smarthost import Scripted, start_smarthost
 from test_daemon_master import session_children
-from test_queue_run import world  # noqa: F401 (fixture)
+from test_queue_run import submit, world  # noqa: F401 (fixture)
 
 
 def age(paths, seconds=120):
@@ -58,17 +59,23 @@ def test_killed_before_250(world, step):
         ctl.stop()
 
 
+def send_message(d, text):
+    """One message up to its final dot, the reply not read."""
+    c = Conn(d.port)
+    c.read_reply()
+    c.cmd("EHLO x.example")
+    c.cmd("MAIL FROM:<a@example.org>")
+    c.cmd("RCPT TO:<x@far.example>")
+    c.cmd("DATA")
+    c.send(text + ".\r\n")
+    return c
+
+
 def test_killed_after_250(world):
     d = world["start"]()
     ctl, rec = start_smarthost(world["port"])
     try:
-        c = Conn(d.port)
-        c.read_reply()
-        c.cmd("EHLO x.example")
-        c.cmd("MAIL FROM:<a@example.org>")
-        c.cmd("RCPT TO:<x@far.example>")
-        c.cmd("DATA")
-        c.send("Subject: whole\r\n\r\nwhole\r\n.\r\n")
+        c = send_message(d, "Subject: whole\r\n\r\nwhole\r\n")
         assert c.read_reply().startswith("250 2.0.0")
         kill_session(d)
         age(d.queued("df") + d.queued("qf"))
@@ -76,6 +83,76 @@ def test_killed_after_250(world):
         world["run"]()
         assert [m[1] for m in rec.messages] == [["x@far.example"]]
         assert d.queued("qf") == [] and d.queued("df") == []
+    finally:
+        ctl.stop()
+
+
+def stopped(pid, limit=10):
+    """Wait until pid is stopped (state T): it reached its stop point."""
+    end = time.monotonic() + limit
+    while time.monotonic() < end:
+        with open(f"/proc/{pid}/stat") as f:
+            if f.read().rsplit(")", 1)[1].split()[0] == "T":
+                return True
+        time.sleep(0.02)
+    return False
+
+
+@pytest.mark.parametrize("point", ["final-dot", "committed"])
+def test_killed_between_final_dot_and_250(world, point):
+    d = world["start"](env={"SENDMAILD_TEST_STOP": point})
+    ctl, rec = start_smarthost(world["port"])
+    try:
+        c = send_message(d, "Subject: cut\r\n\r\ncut at the end\r\n")
+        (kid,) = session_children(d)
+        assert stopped(kid)
+        kill_session(d)
+        with pytest.raises(EOFError):            # no 250 ever came
+            c.read_reply()
+        age(d.queued("df") + d.queued("qf"))
+        world["run"]()
+        world["run"]()
+        assert d.queued("qf") == [] and d.queued("df") == []
+        assert d.queued("tf") == []
+        if point == "final-dot":
+            assert rec.messages == []            # never delivered
+        else:
+            # Durable before the reply: delivered once although the
+            # client saw no 250 (RFC 5321 section 6.1's duplicate
+            # window; the client's retry is the duplicate).
+            assert [m[1] for m in rec.messages] == [["x@far.example"]]
+    finally:
+        ctl.stop()
+
+
+@pytest.mark.parametrize("step", ["EHLO", "MAIL", "RCPT", "DATA", "."])
+def test_delivery_killed_at_each_step(world, step):
+    d = world["start"]()
+    submit(d, ["x@far.example"])
+    host = Scripted(world["port"], stall=step)
+    p = subprocess.Popen(world["runner"](), stdout=subprocess.DEVNULL,
+                         stderr=subprocess.DEVNULL)
+    try:
+        end = time.monotonic() + 10
+        while step not in host.commands and time.monotonic() < end:
+            time.sleep(0.02)
+        assert step in host.commands, host.commands
+        time.sleep(0.2)
+        p.kill()
+        p.wait(timeout=10)
+    finally:
+        host.close()
+    assert len(d.queued("qf")) == 1 and d.queued("tf") == []
+    ctl, rec = start_smarthost(world["port"])
+    try:
+        r = world["run"]()
+        assert r.returncode == 0, r.stderr
+        assert [m[1] for m in rec.messages] == [["x@far.example"]]
+        assert d.queued("qf") == [] and d.queued("df") == []
+        # Only a host that got the final dot but never answered it holds
+        # a second copy: the one tolerated duplicate, counted here.
+        duplicates = len(host.data)
+        assert duplicates == (1 if step == "." else 0)
     finally:
         ctl.stop()
 
