@@ -6,6 +6,7 @@
 #   make install PREFIX=/usr DESTDIR=/tmp/stage
 #   make lint            refuse unbounded string functions
 #   make fuzz            libFuzzer harnesses, FUZZ_SECONDS each (clang)
+#   make soak            1,000 sessions against a master under valgrind
 
 PREFIX    ?= /usr/local
 SBINDIR   ?= $(PREFIX)/sbin
@@ -65,7 +66,7 @@ PROGS      = $(B)/sendmaild $(B)/makemap
 LINKS      = mailq newaliases hoststat purgestat
 
 .SECONDARY:
-.PHONY: all cf check fuzz fuzz-merge unit integration install lint clean run deps
+.PHONY: all cf check fuzz fuzz-merge soak unit integration install lint clean run deps
 all: $(PROGS)
 
 $(B)/obj/%.o: %.c
@@ -116,6 +117,10 @@ unit: $(UNIT_BINS)
 
 integration: $(PROGS) cf
 	SANITIZE=$(SANITIZE) SENDMAILD_BUILD=$(CURDIR)/$(B) $(PYTHON) -m pytest -q tests/integration
+
+# A long-lived master under valgrind: 1,000 sessions, then no leak.
+soak: $(PROGS) cf
+	SENDMAILD_BUILD=$(CURDIR)/$(B) $(PYTHON) tests/soak/soak.py
 
 lint:
 	@! grep -nE '\b(strcpy|strcat|sprintf|vsprintf|gets|alloca|strncpy)[[:space:]]*\(' \

@@ -55,6 +55,7 @@ struct master {
 	bool		 said_full, said_rate;
 	bool		 stop;
 	time_t		 next_run;	/* -q15m: the next queue run */
+	struct pollfd	*pfd;		/* the signal pipe and listeners */
 };
 
 /* trim - a field value without blanks around it */
@@ -254,6 +255,40 @@ child_user(const struct config *c)
 	    c->opt.DefaultUser;
 }
 
+/*
+ * in_child - a new child leaves the master's work behind: the listening
+ * sockets, the poll set, the list of children, the signal handlers.
+ */
+static void
+in_child(struct master *m)
+{
+	size_t i;
+
+	for (i = 0; i < m->nls; i++)
+		(void)close(m->ls[i].fd);
+	free(m->pfd);
+	m->pfd = NULL;
+	free(m->kids);
+	m->kids = NULL;
+	m->nkids = m->capkids = 0;
+	sm_sig_child_reset();
+}
+
+/* add_kid - remember a child of the master */
+static void
+add_kid(struct master *m, pid_t pid, const char *what)
+{
+	if (m->nkids == m->capkids) {
+		m->capkids = m->capkids > 0 ? m->capkids * 2 : 16;
+		m->kids = sm_reallocarray(m->kids, m->capkids,
+		    sizeof(*m->kids));
+	}
+	m->kids[m->nkids].pid = pid;
+	(void)sm_strlcpy(m->kids[m->nkids].peer, what,
+	    sizeof(m->kids[m->nkids].peer));
+	m->nkids++;
+}
+
 /* serve - in the child: drop privileges, then run the session */
 static void
 serve(struct master *m, int fd, const struct listener *l,
@@ -263,11 +298,8 @@ serve(struct master *m, int fd, const struct listener *l,
 	socklen_t len = sizeof(conn.local);
 	const char *user = child_user(m->c);
 	char err[256];
-	size_t i;
 
-	for (i = 0; i < m->nls; i++)
-		(void)close(m->ls[i].fd);
-	sm_sig_child_reset();
+	in_child(m);
 	/* ROOT until here.  Nothing is read from the client before this. */
 	if (user != NULL && sm_priv_drop(user, err, sizeof(err)) < 0) {
 		sm_errorx("session child: %s", err);
@@ -306,24 +338,14 @@ start_runner(struct master *m)
 		return;
 	}
 	if (pid == 0) {
-		for (i = 0; i < m->nls; i++)
-			(void)close(m->ls[i].fd);
-		sm_sig_child_reset();
+		in_child(m);
 		if (user != NULL && sm_priv_drop(user, err, sizeof(err)) < 0) {
 			sm_errorx("queue run: %s", err);
 			_exit(EX_OSERR);
 		}
 		exit(deliver_run(m->c, NULL, 0));
 	}
-	if (m->nkids == m->capkids) {
-		m->capkids = m->capkids > 0 ? m->capkids * 2 : 16;
-		m->kids = sm_reallocarray(m->kids, m->capkids,
-		    sizeof(*m->kids));
-	}
-	m->kids[m->nkids].pid = pid;
-	(void)sm_strlcpy(m->kids[m->nkids].peer, "queue run",
-	    sizeof(m->kids[m->nkids].peer));
-	m->nkids++;
+	add_kid(m, pid, "queue run");
 }
 
 /* accept_one - take one connection from listener l and fork for it */
@@ -355,15 +377,7 @@ accept_one(struct master *m, struct listener *l)
 	if (pid == 0)
 		serve(m, fd, l, &peer);
 	(void)close(fd);
-	if (m->nkids == m->capkids) {
-		m->capkids = m->capkids > 0 ? m->capkids * 2 : 16;
-		m->kids = sm_reallocarray(m->kids, m->capkids,
-		    sizeof(*m->kids));
-	}
-	m->kids[m->nkids].pid = pid;
-	(void)sm_strlcpy(m->kids[m->nkids].peer, ip,
-	    sizeof(m->kids[m->nkids].peer));
-	m->nkids++;
+	add_kid(m, pid, ip);
 }
 
 /* may_accept - the limits: MaxDaemonChildren, ConnectionRateThrottle */
@@ -539,7 +553,7 @@ daemon_run(struct config *c, const struct args *a, bool foreground)
 	else
 		sm_info("starting daemon (%s): SMTP", SM_VERSION);
 	m.next_run = a->queue_interval > 0 ? time(NULL) : 0;
-	pfd = sm_calloc(m.nls + 1, sizeof(*pfd));
+	m.pfd = pfd = sm_calloc(m.nls + 1, sizeof(*pfd));
 	while (!m.stop) {
 		pfd[0].fd = sm_sig_fd();
 		pfd[0].events = POLLIN;
@@ -579,7 +593,7 @@ daemon_run(struct config *c, const struct args *a, bool foreground)
 				accept_one(&m, &m.ls[i - 1]);
 	}
 	shutdown_all(&m);
-	free(pfd);
+	free(m.pfd);
 	free(m.kids);
 	free(m.ls);
 	if (m.c_owned) {
