@@ -56,6 +56,44 @@ def test_bad_commands(d, line, reply):
     still_serving(d)
 
 
+# (command, what follows the bad bytes, reply to 0x80 0xFF).  NUL gets
+# "500 5.5.2 NUL byte in command" in every one of them.
+EIGHT_BIT = [
+    (b"HELO ", b"", "501 5.0.0 Invalid domain name"),
+    (b"EHLO ", b"", "501 5.0.0 Invalid domain name"),
+    (b"MAIL FROM:<a", b"@b.example>", "250 2.1.0 <a"),
+    (b"RCPT TO:<a", b"@b.example>", "250 2.1.5 <a"),
+    (b"VRFY a", b"", "550 5.1.1 a"),
+    (b"EXPN a", b"", "550 5.1.1 a"),
+    (b"NOOP ", b"", "250 2.0.0 OK"),
+    (b"RSET ", b"", "250 2.0.0 Reset state"),
+    (b"HELP ", b"", "504 5.3.0 HELP topic"),
+    (b"ETRN ", b"", "502 5.5.1 Command not implemented"),
+    (b"DATA ", b"", "503 5.0.0 Need MAIL command"),
+    (b"VERB ", b"", "250 2.0.0 Verbose mode"),
+    (b"STARTTLS ", b"", "503 5.5.0 TLS not available"),
+]
+
+
+@pytest.mark.parametrize("bad", [b"\x00", b"\x80\xff"], ids=["nul", "8bit"])
+@pytest.mark.parametrize("cmd,tail,reply", EIGHT_BIT,
+                         ids=[c[0].split()[0].decode() for c in EIGHT_BIT])
+def test_nul_and_8bit_in_every_command(d, cmd, tail, reply, bad):
+    c = fresh(d)
+    if not cmd.startswith((b"HELO", b"EHLO")):
+        c.cmd("EHLO client.example")
+    if cmd.startswith(b"RCPT"):
+        c.cmd("MAIL FROM:<a@b.example>")
+    c.send(cmd + bad + tail + b"\r\n")
+    got = c.read_reply()
+    want = "500 5.5.2 NUL byte in command" if bad == b"\x00" else reply
+    assert got.startswith(want), (cmd, bad, got)
+    # Nothing of the line is taken as a second command.
+    assert c.cmd("NOOP") == "250 2.0.0 OK"
+    c.close()
+    still_serving(d)
+
+
 def test_rcpt_address_forms(d):
     c = fresh(d)
     c.cmd("EHLO client.example")
