@@ -68,17 +68,20 @@ def main():
             sys.exit("soak: the daemon did not start; see " + base)
         time.sleep(0.1)
     start, done = time.monotonic(), 0
-    for i in range(CONNECTIONS):
-        if time.monotonic() - start > LIMIT:
-            break
-        try:
-            session(port, i)
-        except (OSError, smtplib.SMTPException) as e:
-            sys.exit(f"soak: session {i} failed: {e!r}")
-        done += 1
-    took = time.monotonic() - start
-    master.send_signal(signal.SIGTERM)
-    master.wait(timeout=120)
+    try:
+        for i in range(CONNECTIONS):
+            if time.monotonic() - start > LIMIT:
+                break
+            try:
+                session(port, i)
+            except (OSError, smtplib.SMTPException) as e:
+                sys.exit(f"soak: session {i} failed: {e!r}; see {base}")
+            done += 1
+    finally:
+        # Stop the master we started, whatever happened.
+        took = time.monotonic() - start
+        master.send_signal(signal.SIGTERM)
+        master.wait(timeout=120)
     time.sleep(1)
     bad = []
     reports = glob.glob(os.path.join(base, "vg.*"))
