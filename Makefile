@@ -7,6 +7,7 @@
 #   make lint            refuse unbounded string functions
 #   make fuzz            libFuzzer harnesses, FUZZ_SECONDS each (clang)
 #   make soak            1,000 sessions against a master under valgrind
+#   make bench           side by side with sendmail, Postfix, OpenSMTPD (root)
 
 PREFIX    ?= /usr/local
 SBINDIR   ?= $(PREFIX)/sbin
@@ -66,7 +67,7 @@ PROGS      = $(B)/sendmaild $(B)/makemap
 LINKS      = mailq newaliases hoststat purgestat
 
 .SECONDARY:
-.PHONY: all cf check fuzz fuzz-merge soak unit integration install lint clean run deps
+.PHONY: all cf check fuzz fuzz-merge soak bench unit integration install lint clean run deps
 all: $(PROGS)
 
 $(B)/obj/%.o: %.c
@@ -121,6 +122,15 @@ integration: $(PROGS) cf
 # A long-lived master under valgrind: 1,000 sessions, then no leak.
 soak: $(PROGS) cf
 	SENDMAILD_BUILD=$(CURDIR)/$(B) $(PYTHON) tests/soak/soak.py
+
+# Benchmarks against Debian's sendmail, Postfix and OpenSMTPD: see
+# tests/bench/RESULTS.md.  Installs what it needs; about 30 minutes.
+bench:
+	tests/bench/bench
+
+$(B)/bench/disklimit: tests/bench/disklimit.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_ALL) -o $@ $<
 
 lint:
 	@! grep -nE '\b(strcpy|strcat|sprintf|vsprintf|gets|alloca|strncpy)[[:space:]]*\(' \
