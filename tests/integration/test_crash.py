@@ -23,6 +23,15 @@ def age(paths, seconds=120):
         os.utime(p, (past, past))
 
 
+def begin(d):
+    """A session greeted, past EHLO and MAIL."""
+    c = Conn(d.port)
+    c.read_reply()
+    c.cmd("EHLO x.example")
+    c.cmd("MAIL FROM:<a@example.org>")
+    return c
+
+
 def kill_session(d):
     kids = session_children(d)
     assert len(kids) == 1
@@ -35,10 +44,7 @@ def test_killed_before_250(world, step):
     d = world["start"]()
     ctl, rec = start_smarthost(world["port"])
     try:
-        c = Conn(d.port)
-        c.read_reply()
-        c.cmd("EHLO x.example")
-        c.cmd("MAIL FROM:<a@example.org>")
+        c = begin(d)
         c.cmd("RCPT TO:<x@far.example>")
         if step == "during DATA":
             c.cmd("DATA")
@@ -61,10 +67,7 @@ def test_killed_before_250(world, step):
 
 def send_message(d, text):
     """One message up to its final dot, the reply not read."""
-    c = Conn(d.port)
-    c.read_reply()
-    c.cmd("EHLO x.example")
-    c.cmd("MAIL FROM:<a@example.org>")
+    c = begin(d)
     c.cmd("RCPT TO:<x@far.example>")
     c.cmd("DATA")
     c.send(text + ".\r\n")
@@ -161,10 +164,7 @@ def test_master_killed_while_sessions_run(world):
     d = world["start"]()
     ctl, rec = start_smarthost(world["port"])
     try:
-        c = Conn(d.port)
-        c.read_reply()
-        c.cmd("EHLO x.example")
-        c.cmd("MAIL FROM:<a@example.org>")
+        c = begin(d)
         os.kill(d.proc.pid, signal.SIGKILL)   # the master dies
         d.proc.wait(timeout=10)
         # The session is a process of its own: it finishes its work.
