@@ -200,13 +200,15 @@ def smtp_source(sessions, messages, reuse, timeout=STEP_TIMEOUT):
 
 class Sink:
     """smtp-sink on SINK, exiting after it has received `count` messages."""
+    live = []               # sinks not yet stopped, for a failed round
 
     def __init__(self, count):
-        self.out = open(os.path.join(B, "sink.out"), "w+")
+        self.out = open(os.path.join(B, "sink.out"), "w")
         self.proc = subprocess.Popen(
             [os.path.join(PF_SBIN, "smtp-sink"), "-c", "-u", "nobody",
              "-M", str(count), "%s:%d" % SINK, "1024"],
             stdout=self.out, stderr=subprocess.STDOUT, env=pf_env())
+        Sink.live.append(self)
         wait_port(SINK)
 
     def wait(self, timeout=STEP_TIMEOUT):
@@ -223,6 +225,7 @@ class Sink:
             self.proc.kill()
             self.proc.wait()
         self.out.close()
+        Sink.live.remove(self)
 
 
 def hold_idle(n):
@@ -310,9 +313,13 @@ class Ours(SendmailLike):
         self.queue = os.path.join(self.dir, "mqueue")
 
     def version(self):
-        return run([os.path.join(BUILD, "sendmaild"), "-d0.1", "-bt"],
-                   check=False, input="").stdout.split("\n")[0].strip() or \
-            "sendmaild (this tree)"
+        # SM_VERSION in libsm/sm_config.h, and the commit measured.
+        with open(os.path.join(TOP, "libsm/sm_config.h")) as f:
+            m = re.search(r'SM_VERSION\s+"([^"]+)"', f.read())
+        commit = run(["git", "-C", TOP, "describe", "--always", "--dirty"],
+                     check=False).stdout.strip()
+        return "sendmaild %s (%s)" % (m.group(1) if m else "?",
+                                      commit or "not a git tree")
 
     def args(self):
         return [os.path.join(BUILD, "sendmaild"), "-C", self.cf,
@@ -605,32 +612,30 @@ def one_round(m, res):
 
 
 METRICS = [
-    # key, label, unit, higher is better
+    # key, label, unit
     ("accept_conn", "accept, 10 sessions, new connection per message",
-     "msg/s", True),
-    ("accept_reuse", "accept, 10 sessions, connections reused", "msg/s",
-     True),
-    ("relay", "one queue run to the smart host", "msg/s", True),
-    ("relay_conns", "connections opened by that queue run", "conns", False),
-    ("e2e", "default delivery mode, end to end", "msg/s", True),
+     "msg/s"),
+    ("accept_reuse", "accept, 10 sessions, connections reused", "msg/s"),
+    ("relay", "one queue run to the smart host", "msg/s"),
+    ("relay_conns", "connections opened by that queue run", "conns"),
+    ("e2e", "default delivery mode, end to end", "msg/s"),
     ("latency_ms", "single-session latency (200 on one connection)",
-     "ms/msg", False),
-    ("single_conn", "one client, new connection per message", "msg/s",
-     True),
-    ("pss_kb", "PSS per idle connection (after EHLO)", "KB", False),
-    ("cpu_ms", "CPU per accepted message", "ms", False),
+     "ms/msg"),
+    ("single_conn", "one client, new connection per message", "msg/s"),
+    ("pss_kb", "PSS per idle connection (after EHLO)", "KB"),
+    ("cpu_ms", "CPU per accepted message", "ms"),
 ]
 
 
 def report(mtas, results, disk, seconds):
     ours = mtas[0].key
-    peers = [m for m in mtas[1:]]
+    peers = mtas[1:]
     lines = []
     hdr = "| metric | unit | " + " | ".join(m.name for m in mtas)
     hdr += "".join(" | ours/%s" % m.name for m in peers) + " |"
     lines.append(hdr)
     lines.append("|" + "---|" * (2 + len(mtas) + len(peers)))
-    for key, label, unit, _ in METRICS:
+    for key, label, unit in METRICS:
         med = {m.key: statistics.median(results[m.key][key]) for m in mtas}
         row = "| %s | %s | " % (label, unit)
         row += " | ".join(fmt(med[m.key]) for m in mtas)
@@ -694,6 +699,8 @@ def main():
                         for k, v in results[m.key].items()),
                     time.monotonic() - t0))
     finally:
+        for sink in list(Sink.live):
+            sink.stop()
         for m in mtas:
             m.stop()
             m.cg.remove()
