@@ -46,7 +46,7 @@ cached_failure(struct run *run, struct q_result *res)
 	long window = r->opt->to.hoststatus;
 	struct q_hs_entry e;
 
-	if (window <= 0 || r->nsel > 0)
+	if (window <= 0 || r->nsel > 0 || r->id != NULL)
 		return false;
 	if (run->hs_known)
 		e = run->hs;
@@ -67,6 +67,9 @@ remember(struct run *run, bool ok, const struct q_result *res)
 {
 	const char *host = run->r->smarthost;
 
+	/* Still up: the file already says so (one write per change). */
+	if (ok && run->hs_known && run->hs.state == Q_HS_OK)
+		return;
 	memset(&run->hs, 0, sizeof(run->hs));
 	run->hs.when = time(NULL);
 	run->hs.state = ok ? Q_HS_OK : Q_HS_TEMP;
@@ -447,7 +450,8 @@ job(struct run *run, const char *id)
 		(void)close(fd);
 		return;
 	}
-	if (c.quarantine != NULL || (run->r->nsel == 0 && c.ntries > 0 &&
+	if (c.quarantine != NULL || (run->r->nsel == 0 && run->r->id == NULL &&
+	    c.ntries > 0 &&
 	    o->MinQueueAge > 0 && time(NULL) - c.last < o->MinQueueAge)) {
 		q_ctl_free(&c);
 		(void)close(fd);
@@ -560,6 +564,11 @@ q_run(const struct q_runner *r)
 	(void)q_qfdir(r->qdir, run.qfdir, sizeof(run.qfdir));
 	(void)q_dfdir(r->qdir, run.dfdir, sizeof(run.dfdir));
 	q_hs_dir(r->opt, run.hsdir, sizeof(run.hsdir));
+	if (r->id != NULL) {
+		job(&run, r->id);
+		drop_connection(&run, true);
+		return EX_OK;
+	}
 	if (q_scan(r->qdir, r->sel, r->nsel, &jobs, &n) < 0) {
 		sm_error("cannot read queue directory %s", r->qdir);
 		return EX_TEMPFAIL;

@@ -27,9 +27,15 @@
  *	before it answered 250), and a temporary control file (tf) whose
  *	control file, or data file, nobody holds.
  *
+ *	With id set, the run is the delivery of that one message (the
+ *	background or interactive delivery after a 250): no directory
+ *	scan, no sort and no sweep, so its cost does not grow with the
+ *	queue; like a run with selectors it ignores MinQueueAge and the
+ *	host status cache.
+ *
  *	XXX(issues 8, 10): local recipients and domains without a smart host
  *	are deferred with a reason until local delivery and MX lookups
- *	exist; XXX(issue 5): the host status cache is not kept yet.
+ *	exist.
  */
 #ifndef Q_RUN_H
 #define Q_RUN_H
@@ -52,6 +58,7 @@ struct q_runner {
 	void			*ctx;
 	const struct q_select	*sel;
 	size_t			 nsel;
+	const char		*id;		/* only this message, or NULL */
 };
 
 int	q_run(const struct q_runner *);

@@ -11,6 +11,7 @@
 #include <ctype.h>
 #include <errno.h>
 #include <netdb.h>
+#include <poll.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -34,6 +35,7 @@ struct q_conn {
 	char			 relay[320];	/* "host [ip]" for logs */
 	bool			 pipelining, size, eightbit, dsn;
 	bool			 broken;	/* timed out or lost */
+	bool			 fresh;		/* a transaction just ended */
 	struct sm_buf		 line;
 };
 
@@ -475,6 +477,7 @@ q_smtp_send(struct q_conn *c, struct q_txn *t)
 	size_t i, accepted = 0;
 	int rc = 0;
 
+	c->fresh = false;
 	sm_buf_init(&cmd, 0);
 	(void)sm_buf_printf(&cmd, "MAIL From:%s", t->sender);
 	if (c->size && t->size > 0)
@@ -589,17 +592,41 @@ q_smtp_send(struct q_conn *c, struct q_txn *t)
 		goto out;
 	}
 	all(t, &r, true);
+	c->fresh = true;	/* the final reply resets the server's state */
 out:
 	sm_buf_free(&cmd);
 	return rc;
 }
 
-/* q_smtp_rset - make a cached connection ready for the next message */
+/* quiet - has the server sent nothing (no reply, no close) since? */
+static bool
+quiet(const struct q_conn *c)
+{
+	struct pollfd p;
+
+	p.fd = c->fd;
+	p.events = POLLIN;
+	p.revents = 0;
+	return sm_io_pending(c->io) == 0 && poll(&p, 1, 0) == 0;
+}
+
+/*
+ * q_smtp_rset - make a cached connection ready for the next message.
+ * After the reply to a message's final dot the server has reset its
+ * state (RFC 5321 section 4.1.1.4), so when it has said nothing since,
+ * not even a 421 or a close, the next MAIL goes without RSET and its
+ * round trip; otherwise RSET, which also proves the server is there.
+ */
 int
 q_smtp_rset(struct q_conn *c)
 {
 	struct q_result r;
 
+	if (!c->broken && c->fresh && quiet(c)) {
+		c->fresh = false;
+		return 0;
+	}
+	c->fresh = false;
 	if (c->broken || !send_text(c, "RSET\r\n", c->opt->to.rset) ||
 	    read_reply(c, c->opt->to.rset, "client RSET", &r) == 0 ||
 	    r.status != Q_OK) {

@@ -6,6 +6,7 @@
  *	c = q_smtp_open(host, port, &to, first, heloname, &r)
  *	q_smtp_send(c, &txn, &to)	one transaction, all recipients
  *	q_smtp_rset(c, &to)		before reusing c for the next message
+ *					(RSET unless the last one just ended)
  *	q_smtp_close(c, &to)		QUIT, then close
  *
  * DESCRIPTION

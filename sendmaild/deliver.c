@@ -40,9 +40,10 @@ relay_port(const struct config *c)
 	return port > 0 && port < 65536 ? port : 25;
 }
 
-/* deliver_run - one queue run over the selected messages */
-int
-deliver_run(struct config *c, const struct q_select *sel, size_t nsel)
+/* deliver_one - a run over the selected messages, or over id alone */
+static int
+deliver_one(struct config *c, const struct q_select *sel, size_t nsel,
+    const char *id)
 {
 	const struct sm_cf_mailer *relay = sm_cf_mailer(c->cf, "relay");
 	struct q_runner r;
@@ -73,19 +74,22 @@ deliver_run(struct config *c, const struct q_select *sel, size_t nsel)
 	r.ctx = c;
 	r.sel = sel;
 	r.nsel = nsel;
+	r.id = id;
 	rc = q_run(&r);
 	sm_buf_free(&smart);
 	return rc;
 }
 
-/* deliver_message - deliver one message now (a run selecting its id) */
+/* deliver_run - one queue run over the selected messages */
+int
+deliver_run(struct config *c, const struct q_select *sel, size_t nsel)
+{
+	return deliver_one(c, sel, nsel, NULL);
+}
+
+/* deliver_message - deliver one message now, without scanning the queue */
 int
 deliver_message(struct config *c, const char *id)
 {
-	struct q_select sel;
-
-	sel.kind = 'I';
-	sel.negate = false;
-	sel.pattern = id;
-	return deliver_run(c, &sel, 1);
+	return deliver_one(c, NULL, 0, id);
 }

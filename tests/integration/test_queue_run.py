@@ -112,7 +112,7 @@ def test_big_message_and_connection_reuse(world):
         r = world["run"]()
         assert r.returncode == 0, r.stderr
         assert len(rec.messages) == 3
-        assert rec.connections - before == 1      # one connection, RSET between
+        assert rec.connections - before == 1      # one connection for all
         sizes = sorted(len(m[2]) for m in rec.messages)
         assert sizes[-1] > 10_000_000
     finally:
@@ -346,6 +346,40 @@ def test_queue_return_bounces(world):
     qfs = d.queued("qf")
     assert len(qfs) == 1 and "S<>\n" in open(qfs[0], encoding="latin-1").read()
     assert "Status: 4.4.7" in open(d.queued("df")[0]).read()
+
+
+def test_reused_connection_needs_no_rset_after_a_message(world):
+    # The reply to the final dot resets the server (RFC 5321 4.1.1.4):
+    # the next message starts with MAIL, saving RSET's round trip.
+    from smarthost import Scripted
+    d = world["start"]()
+    srv = Scripted(world["port"])
+    try:
+        for who in ("x", "y", "z"):
+            submit(d, [who + "@far.example"])
+        world["run"]()
+        txn = ["MAIL", "RCPT", "DATA", "."]
+        assert srv.commands == ["EHLO"] + txn * 3 + ["QUIT"], srv.commands
+    finally:
+        srv.close()
+
+
+def test_reused_connection_gets_rset_after_a_refusal(world):
+    # A transaction the server refused (every RCPT, so the pipelined DATA
+    # too) leaves its state unknown: RSET before the next MAIL.
+    from smarthost import Scripted
+    d = world["start"]()
+    srv = Scripted(world["port"], replies={"RCPT": "450 4.2.1 try later"})
+    try:
+        submit(d, ["x@far.example"])
+        submit(d, ["y@far.example"])
+        world["run"]()
+        txn = ["MAIL", "RCPT", "DATA"]
+        assert srv.commands == ["EHLO"] + txn + ["RSET"] + txn + ["QUIT"], \
+            srv.commands
+        assert len(d.queued("qf")) == 2
+    finally:
+        srv.close()
 
 
 def test_no_connection_cache(world):
