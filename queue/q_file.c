@@ -3,16 +3,21 @@
  *
  * Runs in the SMTP session child (and later the submission path), as
  * RunAsUser.  The order of the steps in q_msg_commit() is what makes a
- * 250 reply safe: data on disk, control data on disk under a temporary
- * name, the rename that publishes both, the directory entry on disk.
+ * 250 reply safe: data and control data on disk, the control file under
+ * a temporary name, the rename that publishes both, the directory entry
+ * on disk.
  */
 #include "q_file.h"
 
 #include <errno.h>
 #include <fcntl.h>
+#include <stdatomic.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
 #include <unistd.h>
@@ -191,17 +196,101 @@ q_msg_add_header(struct q_msg *m, const char *flags, const char *name,
 	    value);
 }
 
+/*
+ * Group commit of the queue directory.  Every session that renames a
+ * control file must see the directory on disk before it answers 250;
+ * one fsync of the directory covers every rename finished before that
+ * fsync began.  The counters live in memory the daemon maps before it
+ * forks its sessions: "renamed" counts renames, "synced" is the count
+ * the last successful fsync covered.  A session takes a ticket after its
+ * rename; if a covering fsync has already finished it is done, otherwise
+ * it takes the directory's flock (released by the kernel if the holder
+ * dies), looks again, and fsyncs on behalf of everyone renamed so far.
+ */
+struct q_group {
+	_Atomic uint64_t	 renamed;
+	_Atomic uint64_t	 synced;
+};
+
+static struct q_group *group;
+
+/* q_group_init - share directory fsyncs among the processes forked later */
+int
+q_group_init(void)
+{
+	void *p;
+
+	if (group != NULL)
+		return 0;
+	p = mmap(NULL, sizeof(*group), PROT_READ | PROT_WRITE,
+	    MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	if (p == MAP_FAILED)
+		return -1;
+	group = p;
+	atomic_init(&group->renamed, 0);
+	atomic_init(&group->synced, 0);
+	return 0;
+}
+
+/* group_sync - fsync fd's directory unless a fsync since ticket did */
+static int
+group_sync(int fd, uint64_t ticket)
+{
+	uint64_t upto, seen;
+	int rc = 0;
+
+	if (atomic_load(&group->synced) >= ticket)
+		return 0;
+	while (flock(fd, LOCK_EX) < 0)
+		if (errno != EINTR)
+			return fsync(fd);	/* no lock: sync alone */
+	if (atomic_load(&group->synced) < ticket) {
+		/* Renames counted so far are done: this fsync covers them. */
+		upto = atomic_load(&group->renamed);
+		if ((rc = fsync(fd)) == 0) {
+			seen = atomic_load(&group->synced);
+			while (seen < upto && !atomic_compare_exchange_weak(
+			    &group->synced, &seen, upto))
+				;
+		}
+	}
+	(void)flock(fd, LOCK_UN);
+	return rc;
+}
+
 /* sync_dir - fsync a directory so a rename in it is on disk */
 static int
-sync_dir(const char *dir)
+sync_dir(const char *dir, bool shared)
 {
 	int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC), rc;
+	uint64_t ticket;
 
 	if (fd < 0)
 		return -1;
-	rc = fsync(fd);
+	if (shared && group != NULL) {
+		ticket = atomic_fetch_add(&group->renamed, 1) + 1;
+		rc = group_sync(fd, ticket);
+	} else
+		rc = fsync(fd);
 	(void)close(fd);
 	return rc;
+}
+
+/*
+ * start_writeback - begin writing a file's dirty pages now.  A hint
+ * only, and no substitute for fsync: with the writes of the data file
+ * and the control file under way together, the first fsync's journal
+ * commit on ext4 and XFS usually carries both files' blocks, and the
+ * second fsync finds nothing left to commit.
+ */
+static void
+start_writeback(int fd)
+{
+#ifdef SYNC_FILE_RANGE_WRITE
+	(void)sync_file_range(fd, 0, 0, SYNC_FILE_RANGE_WRITE);
+#else
+	(void)fd;
+#endif
 }
 
 /* q_msg_commit - make the message durable and visible to the runner */
@@ -216,8 +305,8 @@ q_msg_commit(struct q_msg *m, bool safe)
 	if (m->dfd < 0 || fstat(m->dfd, &st) < 0)
 		return -1;
 	/* The data file stays open, and locked, until the qf exists. */
-	if (safe && fsync(m->dfd) < 0)
-		return -1;
+	if (safe)
+		start_writeback(m->dfd);
 	sm_buf_init(&b, 0);
 	(void)sm_buf_printf(&b, "V8\nT%lld\nK0\nN0\nP%ld\nI%u/%u/%llu\n",
 	    (long long)m->ctime, m->priority, major(st.st_dev),
@@ -239,8 +328,14 @@ q_msg_commit(struct q_msg *m, bool safe)
 	if (fd < 0)
 		goto fail;
 	m->qf_made = true;
-	if (write_all(fd, b.data, b.len) < 0 || (safe && fsync(fd) < 0))
+	if (write_all(fd, b.data, b.len) < 0)
 		goto fail;
+	/* Both files on disk before the rename makes them a message. */
+	if (safe) {
+		start_writeback(fd);
+		if (fsync(m->dfd) < 0 || fsync(fd) < 0)
+			goto fail;
+	}
 	if (close(fd) < 0) {
 		fd = -1;
 		goto fail;
@@ -250,8 +345,9 @@ q_msg_commit(struct q_msg *m, bool safe)
 	if (rename(tf, q_path(m, 'q', qf, sizeof(qf))) < 0)
 		goto fail;
 	/* The directory entries must be on disk before we say 250. */
-	if (safe && (sync_dir(m->qfdir) < 0 ||
-	    (strcmp(m->qfdir, m->dfdir) != 0 && sync_dir(m->dfdir) < 0))) {
+	if (safe && (sync_dir(m->qfdir, true) < 0 ||
+	    (strcmp(m->qfdir, m->dfdir) != 0 &&
+	    sync_dir(m->dfdir, false) < 0))) {
 		saved = errno;
 		(void)unlink(qf);
 		errno = saved;

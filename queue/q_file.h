@@ -8,8 +8,10 @@
  *	q_msg_data_write(m, p, n)		body bytes (headers go in qf)
  *	q_msg_add_header(m, "?D?", "Date", "...")
  *	q_msg_add_rcpt(m, "<root@x>", "PFD", orcpt)
- *	q_msg_commit(m, fsync)			df fsync, tfID, fsync, rename
+ *	q_msg_commit(m, fsync)			dfID and tfID on disk, rename
  *						to qfID, directory fsync
+ *	q_group_init()				before forking sessions: they
+ *						share directory fsyncs
  *	q_msg_abort(m)				remove what was created
  *	q_msg_free(m)
  *
@@ -20,6 +22,12 @@
  *	then a crash leaves at most a tf or df file that is never delivered
  *	(the runner reads only qf files).  When the queue directory has qf/
  *	and df/ subdirectories the files go there.
+ *
+ *	The directory fsync after the rename is shared: in processes forked
+ *	after q_group_init(), a session whose rename an fsync begun later
+ *	by another session already covered does not fsync again (group
+ *	commit), so concurrent sessions pay fewer directory fsyncs.  Each
+ *	still answers 250 only after its own rename is on disk.
  *
  *	Queue ids have sendmail's form: eight base-60 characters for the
  *	time (year mod 60, month, day, hour, minute, second in UTC) and a
@@ -64,6 +72,7 @@ struct q_msg {
 	bool		 eightbit;	/* body has bytes >= 0x80 */
 };
 
+int		 q_group_init(void);
 void		 q_id_make(char *, size_t, time_t, pid_t);
 struct q_msg	*q_msg_new(const char *);
 int		 q_msg_data_open(struct q_msg *);

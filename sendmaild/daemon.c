@@ -29,6 +29,7 @@
 #include "sm_log.h"
 #include "sm_proc.h"
 #include "deliver.h"
+#include "q_file.h"
 #include "sm_time.h"
 #include "srv_session.h"
 
@@ -298,6 +299,7 @@ serve(struct master *m, int fd, const struct listener *l,
 	socklen_t len = sizeof(conn.local);
 	const char *user = child_user(m->c);
 	char err[256];
+	int rc;
 
 	in_child(m);
 	/* ROOT until here.  Nothing is read from the client before this. */
@@ -312,7 +314,10 @@ serve(struct master *m, int fd, const struct listener *l,
 	conn.daemon = &l->spec;
 	if (getsockname(fd, (struct sockaddr *)&conn.local, &len) < 0)
 		memset(&conn.local, 0, sizeof(conn.local));
-	exit(srv_session(m->c, &conn));
+	rc = srv_session(m->c, &conn);
+	/* Nothing to clean up that the kernel does not: leave at once. */
+	(void)fflush(NULL);
+	_exit(rc);
 }
 
 /* start_runner - -q15m: fork one queue run */
@@ -546,6 +551,9 @@ daemon_run(struct config *c, const struct args *a, bool foreground)
 	(void)sm_sig_catch(SIGHUP);
 	(void)signal(SIGPIPE, SIG_IGN);
 	write_pidfile(c, a->argc, a->argv);
+	if (q_group_init() < 0)
+		sm_warn("no shared memory: sessions fsync the queue directory "
+		    "one by one");
 	(void)sm_time_delay(a->queue_interval, every, sizeof(every));
 	if (a->queue_interval > 0)
 		sm_info("starting daemon (%s): %squeueing@%s", SM_VERSION,

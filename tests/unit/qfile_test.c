@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "test.h"
@@ -115,6 +116,43 @@ test_subdirs(void **state)
 	q_msg_free(m);
 }
 
+/* Forked writers share directory fsyncs; every message still lands. */
+static void
+test_group_commit(void **state)
+{
+	char q[300];
+	struct q_msg *m;
+	int i, k, st;
+	pid_t pid[4];
+
+	(void)state;
+	(void)snprintf(q, sizeof(q), "%s/group", test_dir);
+	assert_int_equal(mkdir(q, 0700), 0);
+	assert_int_equal(q_group_init(), 0);
+	assert_int_equal(q_group_init(), 0);	/* once is enough */
+	for (k = 0; k < 4; k++) {
+		pid[k] = fork();
+		assert_true(pid[k] >= 0);
+		if (pid[k] > 0)
+			continue;
+		for (i = 0; i < 25; i++) {
+			m = q_msg_new(q);
+			m->sender = strdup("<>");
+			if (q_msg_data_open(m) < 0 ||
+			    q_msg_data_write(m, "x\n", 2) < 0 ||
+			    q_msg_commit(m, true) < 0)
+				_exit(1);
+			q_msg_free(m);
+		}
+		_exit(0);
+	}
+	for (k = 0; k < 4; k++) {
+		assert_int_equal(waitpid(pid[k], &st, 0), pid[k]);
+		assert_true(WIFEXITED(st) && WEXITSTATUS(st) == 0);
+	}
+	assert_int_equal(count(q), 200);	/* 100 df and 100 qf, no tf */
+}
+
 int
 main(void)
 {
@@ -123,6 +161,7 @@ main(void)
 		cmocka_unit_test(test_commit),
 		cmocka_unit_test(test_abort),
 		cmocka_unit_test(test_subdirs),
+		cmocka_unit_test(test_group_commit),
 	};
 
 	return cmocka_run_group_tests(tests, test_dir_setup,
