@@ -28,6 +28,8 @@ TOP = os.path.dirname(os.path.dirname(os.path.dirname(
     os.path.abspath(__file__))))
 B = os.environ.get("BENCH_DIR", "/tmp/sendmaild-bench")
 ROOT = os.path.join(B, "root")
+# Queues, configs and the disk-limit directory: the filesystem measured.
+W = os.environ.get("BENCH_WORK", B)
 BUILD = os.environ.get("BENCH_BUILD", os.path.join(TOP, "build"))
 MESSAGES = int(os.environ.get("BENCH_MESSAGES", "2000"))
 ROUNDS = int(os.environ.get("BENCH_ROUNDS", "3"))
@@ -254,7 +256,7 @@ class MTA:
     proc = None
 
     def __init__(self):
-        self.dir = os.path.join(B, self.key)
+        self.dir = os.path.join(W, self.key)
         self.cg = Cgroup("sendmaild-bench-" + self.key)
 
     def spawn(self, argv, env=None, **kw):
@@ -547,7 +549,7 @@ class OpenSMTPD(MTA):
 # ---------------------------------------------------------------- metrics
 
 def disk_limit():
-    d = os.path.join(B, "disklimit")
+    d = os.path.join(W, "disklimit")
     os.makedirs(d, exist_ok=True)
     out = run([os.path.join(BUILD, "bench/disklimit"), d,
                str(MESSAGES)]).stdout
@@ -668,9 +670,12 @@ def machine():
                 cpu = ln.split(":", 1)[1].strip()
                 break
     mem = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
-    df = run(["df", "-T", B]).stdout.splitlines()[-1].split()
-    return "%s, %d cores, %.0f GiB; kernel %s; %s on %s (%s)" % (
-        cpu, os.cpu_count(), mem, platform.release(), B, df[0], df[1])
+    df = run(["df", "-T", W]).stdout.splitlines()[-1].split()
+    how = ("an ext4 filesystem with a journal in %s, mounted through %s "
+           "(BENCH_FS=ext4)" % (os.environ.get("BENCH_IMAGE", "?"), df[0])
+           if os.environ.get("BENCH_IMAGE") else "%s (%s)" % (df[0], df[1]))
+    return "%s, %d cores, %.0f GiB; kernel %s; queues in %s on %s" % (
+        cpu, os.cpu_count(), mem, platform.release(), W, how)
 
 
 def main():
