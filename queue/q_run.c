@@ -34,10 +34,17 @@ struct run {
 	int			 host_lock;	/* SingleThreadDelivery, or -1 */
 };
 
+/* partial - a run with selectors, or one message's own delivery */
+static bool
+partial(const struct q_runner *r)
+{
+	return r->nsel > 0 || r->id != NULL;
+}
+
 /*
  * cached_failure - a failure of the smart host younger than
  * Timeout.hoststatus: deliveries to it wait without a connection.
- * Partial runs (selectors) and Timeout.hoststatus=0 ignore the cache.
+ * Partial runs and Timeout.hoststatus=0 ignore the cache.
  */
 static bool
 cached_failure(struct run *run, struct q_result *res)
@@ -46,7 +53,7 @@ cached_failure(struct run *run, struct q_result *res)
 	long window = r->opt->to.hoststatus;
 	struct q_hs_entry e;
 
-	if (window <= 0 || r->nsel > 0 || r->id != NULL)
+	if (window <= 0 || partial(r))
 		return false;
 	if (run->hs_known)
 		e = run->hs;
@@ -450,8 +457,7 @@ job(struct run *run, const char *id)
 		(void)close(fd);
 		return;
 	}
-	if (c.quarantine != NULL || (run->r->nsel == 0 && run->r->id == NULL &&
-	    c.ntries > 0 &&
+	if (c.quarantine != NULL || (!partial(run->r) && c.ntries > 0 &&
 	    o->MinQueueAge > 0 && time(NULL) - c.last < o->MinQueueAge)) {
 		q_ctl_free(&c);
 		(void)close(fd);

@@ -621,12 +621,11 @@ int
 q_smtp_rset(struct q_conn *c)
 {
 	struct q_result r;
+	bool fresh = c->fresh;
 
-	if (!c->broken && c->fresh && quiet(c)) {
-		c->fresh = false;
-		return 0;
-	}
 	c->fresh = false;
+	if (!c->broken && fresh && quiet(c))
+		return 0;
 	if (c->broken || !send_text(c, "RSET\r\n", c->opt->to.rset) ||
 	    read_reply(c, c->opt->to.rset, "client RSET", &r) == 0 ||
 	    r.status != Q_OK) {

@@ -40,9 +40,9 @@ relay_port(const struct config *c)
 	return port > 0 && port < 65536 ? port : 25;
 }
 
-/* deliver_one - a run over the selected messages, or over id alone */
+/* queue_run - a run over the selected messages, or over id alone */
 static int
-deliver_one(struct config *c, const struct q_select *sel, size_t nsel,
+queue_run(struct config *c, const struct q_select *sel, size_t nsel,
     const char *id)
 {
 	const struct sm_cf_mailer *relay = sm_cf_mailer(c->cf, "relay");
@@ -84,12 +84,12 @@ deliver_one(struct config *c, const struct q_select *sel, size_t nsel,
 int
 deliver_run(struct config *c, const struct q_select *sel, size_t nsel)
 {
-	return deliver_one(c, sel, nsel, NULL);
+	return queue_run(c, sel, nsel, NULL);
 }
 
 /* deliver_message - deliver one message now, without scanning the queue */
 int
 deliver_message(struct config *c, const char *id)
 {
-	return deliver_one(c, NULL, 0, id);
+	return queue_run(c, NULL, 0, id);
 }
