@@ -41,7 +41,10 @@ endif
 
 CFLAGS_ALL = $(CSTD) $(WARN) $(OPT) $(DEFS) -Ilibsm -Iqueue -Isendmaild \
 	     $(CFLAGS)
-LDFLAGS_ALL = $(LDSAN) $(LDFLAGS)
+# Full RELRO: symbols are bound once at start, so a child forked per
+# connection neither resolves them again nor copies the pages written.
+LDHARD     = -Wl,-z,relro -Wl,-z,now
+LDFLAGS_ALL = $(LDSAN) $(LDHARD) $(LDFLAGS)
 
 LIBSM_SRC  = libsm/compat/sm_strl.c libsm/sm_alloc.c libsm/sm_log.c \
 	     libsm/sm_buf.c libsm/sm_strlist.c libsm/sm_time.c libsm/sm_deadline.c libsm/sm_io.c \

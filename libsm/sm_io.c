@@ -27,6 +27,7 @@ struct sm_io {
 	bool	 wsock;			/* wfd is a socket: use send() */
 	bool	 dead;			/* a write failed or timed out */
 	bool	 eof;			/* the peer closed its side */
+	bool	 replied;		/* wrote since the last read */
 	char	*rbuf;
 	size_t	 rpos, rlen;		/* unread bytes: rbuf[rpos..rlen) */
 };
@@ -114,6 +115,15 @@ fill(struct sm_io *io, const struct sm_deadline *dl)
 		io->rlen -= io->rpos;
 		io->rpos = 0;
 	}
+	/*
+	 * Right after a reply the peer's next line is seldom there yet:
+	 * wait for it first instead of a read that would find nothing.
+	 */
+	if (io->replied) {
+		io->replied = false;
+		if ((r = wait_fd(io->rfd, POLLIN, dl)) != SM_IO_OK)
+			return r;
+	}
 	for (;;) {
 		n = read(io->rfd, io->rbuf + io->rlen,
 		    SM_IO_RBUFSIZE - io->rlen);
@@ -200,6 +210,7 @@ sm_io_write(struct sm_io *io, const void *p, size_t len,
 
 	if (io->dead)
 		return SM_IO_ERR;
+	io->replied = len > 0;
 	while (len > 0) {
 		if (io->wsock)
 			n = send(io->wfd, s, len, MSG_NOSIGNAL);

@@ -157,9 +157,27 @@ sm_priv_resolve(const char *spec, uid_t *uid, gid_t *gid, char *err,
 }
 
 /*
- * sm_priv_drop - become spec for good.  ROOT: the order matters; groups
- * first, while we still may change them, the uid last.
+ * sm_priv_become - become uid:gid for good; who names them in errors.
+ * ROOT: the order matters; groups first, while we still may change
+ * them, the uid last.
  */
+int
+sm_priv_become(uid_t uid, gid_t gid, const char *who, char *err,
+    size_t errlen)
+{
+	if (uid == 0)
+		return sm_errbuf(err, errlen, "refusing to run as root");
+	if (setgroups(1, &gid) < 0 || setresgid(gid, gid, gid) < 0 ||
+	    setresuid(uid, uid, uid) < 0)
+		return sm_errbuf(err, errlen, "cannot become %s: %s", who,
+		    strerror(errno));
+	if (setuid(0) == 0 || geteuid() == 0 || getegid() != gid)
+		return sm_errbuf(err, errlen, "privileges of %s not dropped "
+		    "for good", who);
+	return 0;
+}
+
+/* sm_priv_drop - become spec for good */
 int
 sm_priv_drop(const char *spec, char *err, size_t errlen)
 {
@@ -168,16 +186,7 @@ sm_priv_drop(const char *spec, char *err, size_t errlen)
 
 	if (sm_priv_resolve(spec, &uid, &gid, err, errlen) < 0)
 		return -1;
-	if (uid == 0)
-		return sm_errbuf(err, errlen, "refusing to run as root");
-	if (setgroups(1, &gid) < 0 || setresgid(gid, gid, gid) < 0 ||
-	    setresuid(uid, uid, uid) < 0)
-		return sm_errbuf(err, errlen, "cannot become %s: %s", spec,
-		    strerror(errno));
-	if (setuid(0) == 0 || geteuid() == 0 || getegid() != gid)
-		return sm_errbuf(err, errlen, "privileges of %s not dropped "
-		    "for good", spec);
-	return 0;
+	return sm_priv_become(uid, gid, spec, err, errlen);
 }
 
 /* sm_detach - into the background, away from the terminal */

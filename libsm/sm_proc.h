@@ -8,6 +8,7 @@
  *	while ((sig = sm_sig_next()) != 0) ...	in the main loop
  *	sm_sig_child_reset()		in a child after fork()
  *	sm_priv_drop("mail", err, n)	"user", "uid:gid" or "user:group"
+ *	sm_priv_become(uid, gid, "mail", err, n)	ids resolved earlier
  *	sm_detach()			-bd: leave the terminal
  *
  * DESCRIPTION
@@ -17,6 +18,9 @@
  *	calls setgroups, setresgid and setresuid in that order and then
  *	checks that root cannot be regained; it returns -1 with a reason
  *	when any step fails, and the caller must not go on.
+ *	sm_priv_become() does the same for ids sm_priv_resolve() gave
+ *	earlier, so that a process forked per connection does not read
+ *	the user database each time.
  */
 #ifndef SM_PROC_H
 #define SM_PROC_H
@@ -33,6 +37,7 @@ int	sm_sig_next(void);
 void	sm_sig_child_reset(void);
 int	sm_priv_resolve(const char *, uid_t *, gid_t *, char *, size_t);
 int	sm_priv_drop(const char *, char *, size_t);
+int	sm_priv_become(uid_t, gid_t, const char *, char *, size_t);
 int	sm_detach(void);
 
 #endif /* SM_PROC_H */

@@ -57,6 +57,9 @@ struct master {
 	bool		 stop;
 	time_t		 next_run;	/* -q15m: the next queue run */
 	struct pollfd	*pfd;		/* the signal pipe and listeners */
+	bool		 ids_known;	/* child_user resolved to uid, gid */
+	uid_t		 uid;
+	gid_t		 gid;
 };
 
 /* trim - a field value without blanks around it */
@@ -257,6 +260,35 @@ child_user(const struct config *c)
 }
 
 /*
+ * resolve_user - look child_user up once, at start and after SIGHUP,
+ * so that children do not read the user database per connection.  A
+ * name that does not resolve now is looked up again by each child,
+ * which then says why it cannot go on.
+ */
+static void
+resolve_user(struct master *m)
+{
+	const char *user = child_user(m->c);
+	char err[256];
+
+	m->ids_known = user != NULL &&
+	    sm_priv_resolve(user, &m->uid, &m->gid, err, sizeof(err)) == 0;
+}
+
+/* drop_privileges - in a child: become child_user for good */
+static int
+drop_privileges(const struct master *m, char *err, size_t errlen)
+{
+	const char *user = child_user(m->c);
+
+	if (user == NULL)
+		return 0;
+	if (m->ids_known)
+		return sm_priv_become(m->uid, m->gid, user, err, errlen);
+	return sm_priv_drop(user, err, errlen);
+}
+
+/*
  * in_child - a new child leaves the master's work behind: the listening
  * sockets, the poll set, the list of children, the signal handlers.
  */
@@ -297,13 +329,12 @@ serve(struct master *m, int fd, const struct listener *l,
 {
 	struct srv_conn conn;
 	socklen_t len = sizeof(conn.local);
-	const char *user = child_user(m->c);
 	char err[256];
 	int rc;
 
 	in_child(m);
 	/* ROOT until here.  Nothing is read from the client before this. */
-	if (user != NULL && sm_priv_drop(user, err, sizeof(err)) < 0) {
+	if (drop_privileges(m, err, sizeof(err)) < 0) {
 		sm_errorx("session child: %s", err);
 		_exit(EX_OSERR);
 	}
@@ -324,7 +355,6 @@ serve(struct master *m, int fd, const struct listener *l,
 static void
 start_runner(struct master *m)
 {
-	const char *user = child_user(m->c);
 	char err[256];
 	pid_t pid;
 	size_t i, running = 0;
@@ -344,7 +374,7 @@ start_runner(struct master *m)
 	}
 	if (pid == 0) {
 		in_child(m);
-		if (user != NULL && sm_priv_drop(user, err, sizeof(err)) < 0) {
+		if (drop_privileges(m, err, sizeof(err)) < 0) {
 			sm_errorx("queue run: %s", err);
 			_exit(EX_OSERR);
 		}
@@ -441,6 +471,7 @@ reload(struct master *m)
 	}
 	m->c = n;
 	m->c_owned = true;
+	resolve_user(m);
 	sm_info("configuration reloaded on SIGHUP: %s", n->path);
 }
 
@@ -503,6 +534,7 @@ daemon_run(struct config *c, const struct args *a, bool foreground)
 	memset(&m, 0, sizeof(m));
 	m.c = c;
 	m.a = a;
+	resolve_user(&m);
 	if (stat(c->opt.QueueDirectory, &st) < 0 || !S_ISDIR(st.st_mode)) {
 		sm_errorx("queue directory %s: %s", c->opt.QueueDirectory,
 		    errno != 0 ? strerror(errno) : "not a directory");
