@@ -10,6 +10,7 @@
 #include <strings.h>
 
 #include "sm_alloc.h"
+#include "sm_buf.h"
 
 #define SM_ADDR_MAX	320	/* 64 local part + @ + 255 domain */
 
@@ -221,4 +222,109 @@ sm_addr_free(struct sm_addr *a)
 	free(a->domain);
 	free(a->text);
 	memset(a, 0, sizeof(*a));
+}
+
+/* list_item - the address in one element of an address list */
+static void
+list_item(const char *p, size_t n, struct sm_strlist *out)
+{
+	const char *lt = NULL, *gt = NULL, *q;
+	struct sm_buf b;
+	int depth = 0;
+	size_t i;
+
+	/* The last top-level <...> wins: "Name <a@b>". */
+	for (i = 0; i < n; i++) {
+		if (p[i] == '"' && depth == 0) {
+			for (i++; i < n && p[i] != '"'; i++)
+				if (p[i] == '\\' && i + 1 < n)
+					i++;
+		} else if (p[i] == '\\' && i + 1 < n)
+			i++;
+		else if (p[i] == '(')
+			depth++;
+		else if (p[i] == ')' && depth > 0)
+			depth--;
+		else if (p[i] == '<' && depth == 0)
+			lt = p + i;
+		else if (p[i] == '>' && depth == 0 && lt != NULL && gt < lt)
+			gt = p + i;
+	}
+	if (lt != NULL && gt != NULL && gt > lt) {
+		p = lt + 1;
+		n = (size_t)(gt - lt - 1);
+	}
+	/* What is left without comments and folding white space. */
+	sm_buf_init(&b, n + 1);
+	depth = 0;
+	for (q = p; q < p + n; q++) {
+		if (*q == '\\' && q + 1 < p + n) {
+			if (depth == 0)
+				(void)sm_buf_append(&b, q, 2);
+			q++;
+		} else if (*q == '"' && depth == 0) {
+			const char *e = q + 1;
+
+			while (e < p + n && *e != '"') {
+				if (*e == '\\' && e + 1 < p + n)
+					e++;
+				e++;
+			}
+			if (e >= p + n)
+				e = p + n - 1;
+			(void)sm_buf_append(&b, q, (size_t)(e - q) + 1);
+			q = e;
+		} else if (*q == '(')
+			depth++;
+		else if (*q == ')' && depth > 0)
+			depth--;
+		else if (depth == 0 && !isspace((unsigned char)*q))
+			(void)sm_buf_putc(&b, *q);
+	}
+	if (b.len > 0)
+		sm_strlist_add(out, sm_buf_str(&b));
+	sm_buf_free(&b);
+}
+
+/*
+ * sm_addr_list - the addresses of an RFC 5322 address list (a To:, Cc:
+ * or Bcc: value): "Name <a@b>", "a@b (Name)", quoted local parts,
+ * groups ("team: a@b, c@d;"), nested comments.  Each address is added
+ * to out without brackets; returns how many were added.
+ */
+size_t
+sm_addr_list(const char *v, struct sm_strlist *out)
+{
+	size_t before = out->n;
+	const char *start = v, *p;
+	int depth = 0;
+	bool angle = false;
+
+	for (p = v;; p++) {
+		if (*p == '\0' || ((*p == ',' || *p == ';') && depth == 0 &&
+		    !angle)) {
+			list_item(start, (size_t)(p - start), out);
+			if (*p == '\0')
+				break;
+			start = p + 1;
+		} else if (*p == '"' && depth == 0) {
+			const char *e = skip_quoted(p);
+
+			if (e == NULL)
+				e = p + strlen(p);
+			p = e - 1;
+		} else if (*p == '\\' && p[1] != '\0')
+			p++;
+		else if (*p == '(')
+			depth++;
+		else if (*p == ')' && depth > 0)
+			depth--;
+		else if (*p == '<' && depth == 0)
+			angle = true;
+		else if (*p == '>' && depth == 0)
+			angle = false;
+		else if (*p == ':' && depth == 0 && !angle)
+			start = p + 1;	/* "group:" names the group only */
+	}
+	return out->n - before;
 }

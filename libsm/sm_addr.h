@@ -6,6 +6,7 @@
  *	r = sm_addr_split(arg, &path, &params)	path and ESMTP parameters
  *	r = sm_addr_parse(path, &a)		local part and domain
  *	sm_addr_errtext(r), sm_addr_dsn(r)	"Invalid route address", "5.1.3"
+ *	n = sm_addr_list(header_value, &list)	addresses of To:, Cc:, Bcc:
  *	sm_addr_free(&a)
  *
  * DESCRIPTION
@@ -18,6 +19,9 @@
  *	a.null set.  Domains are host names (letters, digits, hyphens, dots,
  *	no empty label) or address literals in brackets.  Quoted local parts
  *	are kept as written.  The address is at most 320 bytes.
+ *	sm_addr_list() takes an RFC 5322 address list, drops display
+ *	names, comments, group names and blanks, and adds each address it
+ *	finds to the list, unchecked: parse each with sm_addr_parse().
  */
 #ifndef SM_ADDR_H
 #define SM_ADDR_H
@@ -25,6 +29,9 @@
 #include "sm_config.h"
 
 #include <stdbool.h>
+#include <stddef.h>
+
+#include "sm_strlist.h"
 
 enum sm_addr_result {
 	SM_ADDR_OK,
@@ -50,5 +57,6 @@ const char	*sm_addr_errtext(enum sm_addr_result);
 const char	*sm_addr_dsn(enum sm_addr_result);
 bool		 sm_addr_valid_domain(const char *);
 void		 sm_addr_free(struct sm_addr *);
+size_t		 sm_addr_list(const char *, struct sm_strlist *);
 
 #endif /* SM_ADDR_H */

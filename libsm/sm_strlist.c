@@ -4,6 +4,7 @@
 #include "sm_strlist.h"
 
 #include <stdlib.h>
+#include <string.h>
 
 #include "sm_alloc.h"
 
@@ -26,4 +27,17 @@ sm_strlist_clear(struct sm_strlist *l)
 	free(l->v);
 	l->v = NULL;
 	l->n = 0;
+}
+
+/* sm_strlist_continue - append "\n" and n bytes of p to the last string */
+void
+sm_strlist_continue(struct sm_strlist *l, const char *p, size_t n)
+{
+	char **last = &l->v[l->n - 1];
+	size_t old = strlen(*last);
+
+	*last = sm_realloc(*last, old + n + 2);
+	(*last)[old] = '\n';
+	memcpy(*last + old + 1, p, n);
+	(*last)[old + n + 1] = '\0';
 }

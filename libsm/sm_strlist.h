@@ -3,6 +3,7 @@
  *
  *	struct sm_strlist l = { NULL, 0 };
  *	sm_strlist_add(&l, "word");	appends a copy
+ *	sm_strlist_continue(&l, p, n);	the last string += "\n" p[0..n)
  *	l.v[i], l.n
  *	sm_strlist_clear(&l);		frees the copies; l is empty again
  */
@@ -20,5 +21,6 @@ struct sm_strlist {
 
 void	sm_strlist_add(struct sm_strlist *, const char *);
 void	sm_strlist_clear(struct sm_strlist *);
+void	sm_strlist_continue(struct sm_strlist *, const char *, size_t);
 
 #endif /* SM_STRLIST_H */

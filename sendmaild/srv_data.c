@@ -114,13 +114,7 @@ line(struct collect *k, const char *l, size_t n)
 		if (k->hdr_toolarge)
 			return;
 		if ((l[0] == ' ' || l[0] == '\t') && k->hdrs.n > 0) {
-			char **last = &k->hdrs.v[k->hdrs.n - 1];
-			size_t old = strlen(*last);
-
-			*last = sm_realloc(*last, old + n + 2);
-			(*last)[old] = '\n';
-			memcpy(*last + old + 1, l, n);
-			(*last)[old + n + 1] = '\0';
+			sm_strlist_continue(&k->hdrs, l, n);
 			return;
 		}
 		if (is_header(l)) {
@@ -213,17 +207,17 @@ feed(struct collect *k, const char *p, size_t n)
 	return i;
 }
 
-/* find_header - the value of the first header called name, or NULL */
+/* header_in - the value of the first header called name, or NULL */
 static const char *
-find_header(const struct collect *k, const char *name)
+header_in(const struct sm_strlist *hdrs, const char *name)
 {
 	size_t i, n = strlen(name);
 
-	for (i = 0; i < k->hdrs.n; i++)
-		if (strncasecmp(k->hdrs.v[i], name, n) == 0 &&
-		    k->hdrs.v[i][n] == ':')
-			return k->hdrs.v[i] + n + 1 +
-			    strspn(k->hdrs.v[i] + n + 1, " \t");
+	for (i = 0; i < hdrs->n; i++)
+		if (strncasecmp(hdrs->v[i], name, n) == 0 &&
+		    hdrs->v[i][n] == ':')
+			return hdrs->v[i] + n + 1 +
+			    strspn(hdrs->v[i] + n + 1, " \t");
 	return NULL;
 }
 
@@ -271,7 +265,26 @@ static void
 write_headers(struct srv *s, const struct collect *k, time_t now,
     char *msgid, size_t msgidlen)
 {
-	struct q_msg *m = s->msg;
+	struct sm_buf b;
+
+	sm_buf_init(&b, 0);
+	received(s, &b);
+	srv_headers(s->msg, sm_buf_str(&b), &k->hdrs, s->hostname,
+	    s->sender.null ? NULL : s->msg->sender, now, msgid, msgidlen);
+	sm_buf_free(&b);
+}
+
+/*
+ * srv_headers - the header lines of m's control file: Return-Path, our
+ * Received:, the message's own (hdrs, "Name: value"), then the Date:,
+ * Message-Id: and From: (from, unless NULL) it lacks.  msgid gets the
+ * Message-Id in force.
+ */
+void
+srv_headers(struct q_msg *m, const char *rcvd, const struct sm_strlist *hdrs,
+    const char *hostname, const char *from, time_t now, char *msgid,
+    size_t msgidlen)
+{
 	struct sm_buf b;
 	char date[64];
 	const char *v;
@@ -280,10 +293,9 @@ write_headers(struct srv *s, const struct collect *k, time_t now,
 	sm_buf_init(&b, 0);
 	/* $g as sendmail stores it: the byte 0x81 and the macro letter. */
 	q_msg_add_header(m, "P", "Return-Path", "<\201g>");
-	received(s, &b);
-	q_msg_add_header(m, "", "Received", sm_buf_str(&b));
-	for (i = 0; i < k->hdrs.n; i++) {
-		const char *h = k->hdrs.v[i];
+	q_msg_add_header(m, "", "Received", rcvd);
+	for (i = 0; i < hdrs->n; i++) {
+		const char *h = hdrs->v[i];
 		size_t n = strcspn(h, ":");
 
 		sm_buf_reset(&b);
@@ -291,10 +303,10 @@ write_headers(struct srv *s, const struct collect *k, time_t now,
 		q_msg_add_header(m, "", sm_buf_str(&b),
 		    h + n + 1 + strspn(h + n + 1, " \t"));
 	}
-	if (find_header(k, "Date") == NULL)
+	if (header_in(hdrs, "Date") == NULL)
 		q_msg_add_header(m, "D", "Date",
 		    sm_time_rfc822(now, date, sizeof(date)));
-	if ((v = find_header(k, "Message-Id")) != NULL)
+	if ((v = header_in(hdrs, "Message-Id")) != NULL)
 		(void)snprintf(msgid, msgidlen, "%.*s", (int)strcspn(v, "\n"),
 		    v);
 	else {
@@ -303,11 +315,11 @@ write_headers(struct srv *s, const struct collect *k, time_t now,
 		(void)gmtime_r(&now, &tm);
 		(void)strftime(date, sizeof(date), "%Y%m%d%H%M", &tm);
 		(void)snprintf(msgid, msgidlen, "<%s.%s@%s>", date, m->id,
-		    s->hostname);
+		    hostname);
 		q_msg_add_header(m, "M", "Message-Id", msgid);
 	}
-	if (find_header(k, "From") == NULL && !s->sender.null)
-		q_msg_add_header(m, "F", "From", m->sender);
+	if (header_in(hdrs, "From") == NULL && from != NULL)
+		q_msg_add_header(m, "F", "From", from);
 	sm_buf_free(&b);
 }
 

@@ -22,6 +22,11 @@
  *	q_msg_commit() made it durable.
  *
  *	Returns a sysexits code for the child's exit status.
+ *
+ *	srv_headers() writes the header lines of a control file as the
+ *	server does (Return-Path, Received, the message's own, then the
+ *	Date:, Message-Id: and From: it lacks); local submission uses it
+ *	too, so both add the same headers.
  */
 #ifndef SRV_SESSION_H
 #define SRV_SESSION_H
@@ -30,9 +35,12 @@
 
 #include <stdbool.h>
 #include <sys/socket.h>
+#include <time.h>
 
 #include "config.h"
 #include "daemon.h"
+#include "q_file.h"
+#include "sm_strlist.h"
 
 struct srv_conn {
 	int			 rfd, wfd;	/* the same for a socket */
@@ -42,5 +50,7 @@ struct srv_conn {
 };
 
 int	srv_session(struct config *, const struct srv_conn *);
+void	srv_headers(struct q_msg *, const char *, const struct sm_strlist *,
+	    const char *, const char *, time_t, char *, size_t);
 
 #endif /* SRV_SESSION_H */

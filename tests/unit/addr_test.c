@@ -2,6 +2,7 @@
  * addr_test - RFC 5321 paths (libsm/sm_addr).
  */
 #include "sm_addr.h"
+#include "sm_buf.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -106,12 +107,61 @@ test_parse(void **state)
 	    "Invalid route address");
 }
 
+/* Address lists as To:, Cc: and Bcc: carry them. */
+static void
+test_list(void **state)
+{
+	static const struct {
+		const char *value;
+		const char *want;	/* the addresses joined by " | " */
+	} cases[] = {
+		{ "a@b.example", "a@b.example" },
+		{ " a@b.example ,c@d.example", "a@b.example | c@d.example" },
+		{ "Alice Smith <alice@x.example>", "alice@x.example" },
+		{ "\"Smith, Alice\" <alice@x.example>, bob@y.example",
+		    "alice@x.example | bob@y.example" },
+		{ "bob@y.example (Bob, (the) builder)", "bob@y.example" },
+		{ "\"a b\"@x.example", "\"a b\"@x.example" },
+		{ "team: a@x.example, b@x.example;, c@x.example",
+		    "a@x.example | b@x.example | c@x.example" },
+		{ "undisclosed-recipients:;", "" },
+		{ "root", "root" },
+		{ "root,\n\tpostmaster", "root | postmaster" },
+		{ "<@relay.example:u@x.example>", "@relay.example:u@x.example" },
+		{ "Name <a@x.example", "Name<a@x.example" },
+		{ "\"unterminated <a@x.example>", "\"unterminated <a@x.example>" },
+		{ "(only a comment)", "" },
+		{ ",,,", "" },
+		{ "", "" },
+	};
+	size_t i, j;
+
+	(void)state;
+	for (i = 0; i < NELEM(cases); i++) {
+		struct sm_strlist l = { NULL, 0 };
+		struct sm_buf b;
+		size_t n = sm_addr_list(cases[i].value, &l);
+
+		assert_int_equal(n, l.n);
+		sm_buf_init(&b, 0);
+		for (j = 0; j < l.n; j++)
+			(void)sm_buf_printf(&b, "%s%s", j > 0 ? " | " : "",
+			    l.v[j]);
+		if (strcmp(sm_buf_str(&b), cases[i].want) != 0)
+			fail_msg("%s: got \"%s\", want \"%s\"",
+			    cases[i].value, sm_buf_str(&b), cases[i].want);
+		sm_buf_free(&b);
+		sm_strlist_clear(&l);
+	}
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_split),
 		cmocka_unit_test(test_parse),
+		cmocka_unit_test(test_list),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
