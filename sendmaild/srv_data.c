@@ -82,18 +82,18 @@ body(struct collect *k, const char *p, size_t n)
 	(void)sm_buf_append(&k->wbuf, p, n);
 }
 
-/* is_header - "Name:" with a name of printable characters */
-static bool
-is_header(const char *l)
+/* srv_is_header - is l[0..len) "Name:..." with a printable name? */
+bool
+srv_is_header(const char *l, size_t len)
 {
-	size_t n = strcspn(l, ":");
+	size_t n = 0;
 
-	if (n == 0 || l[n] != ':')
-		return false;
-	for (; n > 0; n--, l++)
-		if ((unsigned char)*l <= ' ' || (unsigned char)*l >= 0x7f)
+	while (n < len && l[n] != ':') {
+		if ((unsigned char)l[n] <= ' ' || (unsigned char)l[n] >= 0x7f)
 			return false;
-	return true;
+		n++;
+	}
+	return n > 0 && n < len;
 }
 
 /* line - one whole line of the message, dot-unstuffed */
@@ -117,7 +117,7 @@ line(struct collect *k, const char *l, size_t n)
 			sm_strlist_continue(&k->hdrs, l, n);
 			return;
 		}
-		if (is_header(l)) {
+		if (srv_is_header(l, n)) {
 			char *h = sm_strndup(l, n);
 
 			sm_strlist_add(&k->hdrs, h);
@@ -207,9 +207,9 @@ feed(struct collect *k, const char *p, size_t n)
 	return i;
 }
 
-/* header_in - the value of the first header called name, or NULL */
-static const char *
-header_in(const struct sm_strlist *hdrs, const char *name)
+/* srv_header_value - the value of the first header called name, or NULL */
+const char *
+srv_header_value(const struct sm_strlist *hdrs, const char *name)
 {
 	size_t i, n = strlen(name);
 
@@ -303,10 +303,10 @@ srv_headers(struct q_msg *m, const char *rcvd, const struct sm_strlist *hdrs,
 		q_msg_add_header(m, "", sm_buf_str(&b),
 		    h + n + 1 + strspn(h + n + 1, " \t"));
 	}
-	if (header_in(hdrs, "Date") == NULL)
+	if (srv_header_value(hdrs, "Date") == NULL)
 		q_msg_add_header(m, "D", "Date",
 		    sm_time_rfc822(now, date, sizeof(date)));
-	if ((v = header_in(hdrs, "Message-Id")) != NULL)
+	if ((v = srv_header_value(hdrs, "Message-Id")) != NULL)
 		(void)snprintf(msgid, msgidlen, "%.*s", (int)strcspn(v, "\n"),
 		    v);
 	else {
@@ -318,7 +318,7 @@ srv_headers(struct q_msg *m, const char *rcvd, const struct sm_strlist *hdrs,
 		    hostname);
 		q_msg_add_header(m, "M", "Message-Id", msgid);
 	}
-	if (header_in(hdrs, "From") == NULL && from != NULL)
+	if (srv_header_value(hdrs, "From") == NULL && from != NULL)
 		q_msg_add_header(m, "F", "From", from);
 	sm_buf_free(&b);
 }

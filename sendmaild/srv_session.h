@@ -26,7 +26,9 @@
  *	srv_headers() writes the header lines of a control file as the
  *	server does (Return-Path, Received, the message's own, then the
  *	Date:, Message-Id: and From: it lacks); local submission uses it
- *	too, so both add the same headers.
+ *	too, so both add the same headers.  srv_is_header() tells a header
+ *	line from text; srv_header_value() finds a header in a list of
+ *	"Name: value" lines.  Both serve DATA and local submission alike.
  */
 #ifndef SRV_SESSION_H
 #define SRV_SESSION_H
@@ -52,5 +54,7 @@ struct srv_conn {
 int	srv_session(struct config *, const struct srv_conn *);
 void	srv_headers(struct q_msg *, const char *, const struct sm_strlist *,
 	    const char *, const char *, time_t, char *, size_t);
+bool	srv_is_header(const char *, size_t);
+const char *srv_header_value(const struct sm_strlist *, const char *);
 
 #endif /* SRV_SESSION_H */

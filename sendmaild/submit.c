@@ -13,6 +13,7 @@
 #include "sm_addr.h"
 #include "sm_alloc.h"
 #include "sm_buf.h"
+#include "srv_session.h"
 
 #define SUBMIT_LINE	65536	/* longer lines are body, written in parts */
 
@@ -42,20 +43,6 @@ put(struct reader *r, const char *p, size_t n)
 	}
 }
 
-/* is_header - "Name:" with a name of printable characters */
-static bool
-is_header(const char *l, size_t len)
-{
-	size_t n = 0;
-
-	while (n < len && l[n] != ':') {
-		if ((unsigned char)l[n] <= ' ' || (unsigned char)l[n] >= 0x7f)
-			return false;
-		n++;
-	}
-	return n > 0 && n < len;
-}
-
 /* header_line - one line while the header lasts; false: body starts */
 static bool
 header_line(struct reader *r, const char *l, size_t n)
@@ -70,7 +57,7 @@ header_line(struct reader *r, const char *l, size_t n)
 	}
 	if ((l[0] == ' ' || l[0] == '\t') && s->hdrs.n > 0)
 		sm_strlist_continue(&s->hdrs, l, n);
-	else if (is_header(l, n)) {
+	else if (srv_is_header(l, n)) {
 		char *h = sm_strndup(l, n);
 
 		sm_strlist_add(&s->hdrs, h);
@@ -207,18 +194,6 @@ name_is(const char *h, const char *name)
 	size_t n = strlen(name);
 
 	return strncasecmp(h, name, n) == 0 && h[n] == ':';
-}
-
-const char *
-submit_header(const struct submit *s, const char *name)
-{
-	size_t i, n = strlen(name);
-
-	for (i = 0; i < s->hdrs.n; i++)
-		if (name_is(s->hdrs.v[i], name))
-			return s->hdrs.v[i] + n + 1 +
-			    strspn(s->hdrs.v[i] + n + 1, " \t");
-	return NULL;
 }
 
 size_t

@@ -5,7 +5,7 @@
  * SYNOPSIS
  *	struct submit s;
  *	r = submit_read(fd, ignore_dots, max_header_bytes, &s, err, n)
- *	v = submit_header(&s, "Subject")	first value, or NULL
+ *	v = srv_header_value(&s.hdrs, "Subject")	first value, or NULL
  *	submit_recipients(&s, &list)		-t: To, Cc and Bcc
  *	submit_remove(&s, "Bcc")		drop every such header
  *	submit_free(&s)
@@ -51,7 +51,6 @@ struct submit {
 
 int		 submit_read(int, bool, size_t, struct submit *, char *,
 		    size_t);
-const char	*submit_header(const struct submit *, const char *);
 size_t		 submit_recipients(const struct submit *,
 		    struct sm_strlist *);
 void		 submit_remove(struct submit *, const char *);
