@@ -55,7 +55,7 @@ Q_SRC      = queue/q_file.c queue/q_ctl.c queue/q_list.c queue/q_smtp.c \
 SMD_SRC    = sendmaild/args.c sendmaild/config.c sendmaild/modes.c \
 	     sendmaild/daemon.c sendmaild/srv_session.c sendmaild/srv_data.c \
 	     sendmaild/srv_cmd.c sendmaild/ident.c sendmaild/policy.c \
-	     sendmaild/deliver.c sendmaild/submit.c
+	     sendmaild/deliver.c sendmaild/submit.c sendmaild/inject.c
 MAKEMAP_SRC = makemap/makemap.c
 
 LIBSM_OBJ  = $(LIBSM_SRC:%.c=$(B)/obj/%.o)

@@ -153,6 +153,9 @@ static const struct row rows[] = {
 	L("ClassFactor", 'z', ClassFactor, "1800", 0, LONG_MAX, 0),
 	S("ClientCertFile", 0, ClientCertFile, "", 0),
 	S("ClientKeyFile", 0, ClientKeyFile, "", 0),
+	/* Ours: where users' submissions wait while the daemon is down. */
+	S("ClientQueueDirectory", 0, ClientQueueDirectory,
+	    "/var/spool/mqueue-client", F_INFORCE),
 	LIST("ClientPortOptions", 0, ClientPortOptions, "", 0),
 	S("ClientSSLOptions", 0, ClientSSLOptions, "", 0),
 	B("ColonOkInAddr", 0, ColonOkInAddr, "False", 0),

@@ -122,6 +122,7 @@ struct sm_options {
 	long	 ClassFactor;
 	char	*ClientCertFile;
 	char	*ClientKeyFile;
+	char	*ClientQueueDirectory;
 	struct sm_strlist ClientPortOptions;
 	char	*ClientSSLOptions;
 	bool	 ColonOkInAddr;

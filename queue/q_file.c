@@ -75,6 +75,7 @@ q_msg_new(const char *qdir)
 	m->dfdir = subdir(qdir, "df");
 	m->ctime = time(NULL);
 	m->dfd = -1;
+	m->mode = 0600;
 	q_id_make(m->id, sizeof(m->id), m->ctime, getpid());
 	sm_buf_init(&m->macros, 0);
 	sm_buf_init(&m->ctl_tail, 0);
@@ -99,10 +100,13 @@ q_msg_data_open(struct q_msg *m)
 	struct flock fl;
 
 	m->dfd = open(q_path(m, 'd', path, sizeof(path)),
-	    O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+	    O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, m->mode);
 	if (m->dfd < 0)
 		return -1;
 	m->df_made = true;
+	/* The mode asked for, whatever the umask. */
+	if (m->mode != 0600 && fchmod(m->dfd, m->mode) < 0)
+		return -1;
 	/*
 	 * Held until the message is committed or abandoned: a queue run
 	 * that finds a data file without a control file removes it only
@@ -324,10 +328,12 @@ q_msg_commit(struct q_msg *m, bool safe)
 	(void)sm_buf_append(&b, m->ctl_tail.data, m->ctl_tail.len);
 	(void)sm_buf_puts(&b, ".\n");
 	fd = open(q_path(m, 't', tf, sizeof(tf)),
-	    O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+	    O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, m->mode);
 	if (fd < 0)
 		goto fail;
 	m->qf_made = true;
+	if (m->mode != 0600 && fchmod(fd, m->mode) < 0)
+		goto fail;
 	if (write_all(fd, b.data, b.len) < 0)
 		goto fail;
 	/* Both files on disk before the rename makes them a message. */

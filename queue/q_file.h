@@ -70,6 +70,7 @@ struct q_msg {
 	int		 dfd;		/* data file while writing, or -1 */
 	bool		 df_made, qf_made;
 	bool		 eightbit;	/* body has bytes >= 0x80 */
+	mode_t		 mode;		/* of the files; 0600 unless set */
 };
 
 int		 q_group_init(void);

@@ -267,7 +267,7 @@ deliver(struct run *run, struct q_ctl *c, int dfd, struct q_result *res)
 	for (i = 0; i < c->nrcpts; i++) {
 		const char *d = domain_of(c->rcpts[i].addr, dom, sizeof(dom));
 
-		if (d[0] == '\0' || r->is_local(r->ctx, d)) {
+		if (r->is_local(r->ctx, d)) {
 			(void)snprintf(res[i].text, sizeof(res[i].text),
 			    "Deferred: local delivery is not available yet");
 			(void)snprintf(res[i].dsn, sizeof(res[i].dsn), "4.3.0");

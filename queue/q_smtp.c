@@ -264,21 +264,47 @@ connect_any(struct q_conn *c, const char *host, struct addrinfo *ai,
 	return -1;
 }
 
+/* greet - read the greeting of c's peer and say EHLO; false: c is bad */
+static bool
+greet(struct q_conn *c, const char *helo, struct q_result *r)
+{
+	c->io = sm_io_new(c->fd, c->fd);
+	if (read_reply(c, c->opt->to.initial, "client greeting", r) == 0)
+		return false;
+	if (r->status != Q_OK) {
+		(void)send_text(c, "QUIT\r\n", c->opt->to.quit);
+		return false;
+	}
+	if (ehlo(c, helo, r) < 0)
+		return false;
+	r->status = Q_OK;
+	return true;
+}
+
+/* new_conn - a connection that is not open yet */
+static struct q_conn *
+new_conn(const char *name, const struct sm_options *o)
+{
+	struct q_conn *c = sm_calloc(1, sizeof(*c));
+
+	c->fd = -1;
+	c->opt = o;
+	sm_buf_init(&c->line, Q_REPLY_MAX);
+	(void)snprintf(c->relay, sizeof(c->relay), "%s", name);
+	return c;
+}
+
 /* q_smtp_open - connect, read the greeting, say EHLO */
 struct q_conn *
 q_smtp_open(const char *host, int port, const struct sm_options *o,
     bool first, const char *helo, struct q_result *r)
 {
-	struct q_conn *c = sm_calloc(1, sizeof(*c));
+	struct q_conn *c = new_conn(host, o);
 	struct addrinfo *ai = NULL;
 	struct sm_deadline dl;
 	char err[300];
 	long budget;
 
-	c->fd = -1;
-	c->opt = o;
-	sm_buf_init(&c->line, Q_REPLY_MAX);
-	(void)snprintf(c->relay, sizeof(c->relay), "%s", host);
 	/* The lookup is bounded by the resolver's own retransmissions. */
 	budget = o->to.resolver_retrans[first ? SM_RES_FIRST : SM_RES_NORMAL] *
 	    (o->to.resolver_retry[first ? SM_RES_FIRST : SM_RES_NORMAL] + 1);
@@ -299,20 +325,25 @@ q_smtp_open(const char *host, int port, const struct sm_options *o,
 		goto bad;
 	freeaddrinfo(ai);
 	ai = NULL;
-	c->io = sm_io_new(c->fd, c->fd);
-	if (read_reply(c, o->to.initial, "client greeting", r) == 0)
-		goto bad;
-	if (r->status != Q_OK) {
-		(void)send_text(c, "QUIT\r\n", o->to.quit);
-		goto bad;
-	}
-	if (ehlo(c, helo, r) < 0)
-		goto bad;
-	r->status = Q_OK;
-	return c;
+	if (greet(c, helo, r))
+		return c;
 bad:
 	if (ai != NULL)
 		freeaddrinfo(ai);
+	q_smtp_close(c, false);
+	return NULL;
+}
+
+/* q_smtp_attach - the same over fd, already connected to name */
+struct q_conn *
+q_smtp_attach(int fd, const char *name, const struct sm_options *o,
+    const char *helo, struct q_result *r)
+{
+	struct q_conn *c = new_conn(name, o);
+
+	c->fd = fd;
+	if (greet(c, helo, r))
+		return c;
 	q_smtp_close(c, false);
 	return NULL;
 }
@@ -675,14 +706,11 @@ q_smtp_close(struct q_conn *c, bool quit)
 int
 q_smtp_replies(int fd, const struct sm_options *o)
 {
-	struct q_conn *c = sm_calloc(1, sizeof(*c));
+	struct q_conn *c = new_conn("fuzz", o);
 	struct q_result r;
 	int n = 0;
 
 	c->fd = fd;
-	c->opt = o;
-	sm_buf_init(&c->line, Q_REPLY_MAX);
-	(void)snprintf(c->relay, sizeof(c->relay), "fuzz");
 	c->io = sm_io_new(fd, fd);
 	if (read_reply(c, o->to.initial, "client greeting", &r) != 0 &&
 	    r.status == Q_OK && ehlo(c, "fuzz.example", &r) == 0)

@@ -4,6 +4,8 @@
  *
  * SYNOPSIS
  *	c = q_smtp_open(host, port, &to, first, heloname, &r)
+ *	c = q_smtp_attach(fd, name, &to, heloname, &r)	over a connected fd
+ *					(closed by q_smtp_close)
  *	q_smtp_send(c, &txn, &to)	one transaction, all recipients
  *	q_smtp_rset(c, &to)		before reusing c for the next message
  *					(RSET unless the last one just ended)
@@ -72,6 +74,8 @@ struct q_conn;
 
 struct q_conn	*q_smtp_open(const char *, int, const struct sm_options *,
 		    bool, const char *, struct q_result *);
+struct q_conn	*q_smtp_attach(int, const char *, const struct sm_options *,
+		    const char *, struct q_result *);
 int		 q_smtp_send(struct q_conn *, struct q_txn *);
 int		 q_smtp_rset(struct q_conn *);
 void		 q_smtp_close(struct q_conn *, bool);

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <sysexits.h>
+#include <unistd.h>
 
 #include "sm_log.h"
 
@@ -117,4 +118,22 @@ config_free(struct config *c)
 	sm_opt_free(&c->opt);
 	sm_cf_free(c->cf);
 	c->cf = NULL;
+}
+
+/* config_hostname - our name: $j, else gethostname(), else localhost */
+void
+config_hostname(const struct config *c, char *buf, size_t len)
+{
+	if (sm_cf_macro(c->cf, "j") != NULL)
+		(void)snprintf(buf, len, "%s", sm_cf_macro(c->cf, "j"));
+	else if (gethostname(buf, len) < 0)
+		(void)snprintf(buf, len, "localhost");
+}
+
+/* config_run_as - RunAsUser, else DefaultUser */
+const char *
+config_run_as(const struct config *c)
+{
+	return c->opt.RunAsUser[0] != '\0' ? c->opt.RunAsUser :
+	    c->opt.DefaultUser;
 }

@@ -6,6 +6,9 @@
  *	struct config c;
  *	ex = config_load(&c, &args, err, sizeof(err));
  *	c.opt.to.command, sm_cf_macro(c.cf, "j"), ...
+ *	config_hostname(&c, buf, len)	$j, else the system's name
+ *	config_run_as(&c)		RunAsUser, else DefaultUser: whom
+ *					root becomes to read the network
  *	config_free(&c);
  *
  * DESCRIPTION
@@ -42,5 +45,7 @@ struct config {
 
 int	config_load(struct config *, const struct args *, char *, size_t);
 void	config_free(struct config *);
+void	config_hostname(const struct config *, char *, size_t);
+const char *config_run_as(const struct config *);
 
 #endif /* CONFIG_H */

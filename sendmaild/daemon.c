@@ -10,6 +10,7 @@
 
 #include <arpa/inet.h>
 #include <ctype.h>
+#include <dirent.h>
 #include <errno.h>
 #include <netdb.h>
 #include <netinet/in.h>
@@ -173,6 +174,43 @@ daemon_parse_spec(const char *text, int index, struct daemon_spec *d,
 	return 0;
 }
 
+/* daemon_local_address - how a local program reaches the daemon */
+int
+daemon_local_address(const struct config *c, char *host, size_t len, int *port)
+{
+	struct daemon_spec d;
+	char err[256], ip[64];
+	const void *a;
+
+	if (c->opt.DaemonPortOptions.n == 0 ||
+	    daemon_parse_spec(c->opt.DaemonPortOptions.v[0], 0, &d, err,
+	    sizeof(err)) < 0)
+		return -1;
+	*port = d.port;
+	if (d.family == AF_INET6) {
+		const struct sockaddr_in6 *s6 = (const void *)&d.addr;
+
+		a = &s6->sin6_addr;
+		if (IN6_IS_ADDR_UNSPECIFIED(&s6->sin6_addr)) {
+			(void)snprintf(host, len, "[IPv6:::1]");
+			return 0;
+		}
+	} else {
+		const struct sockaddr_in *s4 = (const void *)&d.addr;
+
+		a = &s4->sin_addr;
+		if (s4->sin_addr.s_addr == htonl(INADDR_ANY)) {
+			(void)snprintf(host, len, "[127.0.0.1]");
+			return 0;
+		}
+	}
+	if (inet_ntop(d.family, a, ip, sizeof(ip)) == NULL)
+		return -1;
+	(void)snprintf(host, len, d.family == AF_INET6 ? "[IPv6:%s]" :
+	    "[%s]", ip);
+	return 0;
+}
+
 /* daemon_has_modifier - is M=x set on this daemon? */
 bool
 daemon_has_modifier(const struct daemon_spec *d, char m)
@@ -255,8 +293,7 @@ child_user(const struct config *c)
 {
 	if (geteuid() != 0)
 		return NULL;
-	return c->opt.RunAsUser[0] != '\0' ? c->opt.RunAsUser :
-	    c->opt.DefaultUser;
+	return config_run_as(c);
 }
 
 /*
@@ -381,6 +418,62 @@ start_runner(struct master *m)
 		exit(deliver_run(m->c, NULL, 0));
 	}
 	add_kid(m, pid, "queue run");
+}
+
+/*
+ * client_queue_waiting - does ClientQueueDirectory hold a message?  The
+ * master only looks at names; the run it starts does the rest.
+ */
+static bool
+client_queue_waiting(const struct config *c)
+{
+	struct dirent *e;
+	DIR *d;
+	bool any = false;
+
+	if ((d = opendir(c->opt.ClientQueueDirectory)) == NULL)
+		return false;
+	while (!any && (e = readdir(d)) != NULL)
+		any = strncmp(e->d_name, "qf", 2) == 0;	/* or qf/ */
+	(void)closedir(d);
+	return any;
+}
+
+/*
+ * start_pickup - send what users queued while we were down to ourselves:
+ * a run over ClientQueueDirectory as child_user with the directory's
+ * group (the group the submission program is set-group-id to).
+ */
+static void
+start_pickup(struct master *m)
+{
+	const char *user = child_user(m->c);
+	struct stat st;
+	char err[256];
+	pid_t pid;
+
+	if (m->nls == 0 || !client_queue_waiting(m->c) ||
+	    stat(m->c->opt.ClientQueueDirectory, &st) < 0)
+		return;
+	if ((pid = fork()) < 0) {
+		sm_warn("cannot fork a client queue run");
+		return;
+	}
+	if (pid == 0) {
+		in_child(m);
+		if (user != NULL && !m->ids_known) {
+			sm_errorx("client queue run: %s does not resolve",
+			    user);
+			_exit(EX_OSERR);
+		}
+		if (user != NULL && sm_priv_become(m->uid, st.st_gid, user,
+		    err, sizeof(err)) < 0) {
+			sm_errorx("client queue run: %s", err);
+			_exit(EX_OSERR);
+		}
+		exit(deliver_client_queue(m->c));
+	}
+	add_kid(m, pid, "client queue run");
 }
 
 /* accept_one - take one connection from listener l and fork for it */
@@ -593,6 +686,8 @@ daemon_run(struct config *c, const struct args *a, bool foreground)
 	else
 		sm_info("starting daemon (%s): SMTP", SM_VERSION);
 	m.next_run = a->queue_interval > 0 ? time(NULL) : 0;
+	if (m.next_run == 0)
+		start_pickup(&m);	/* else with the first queue run */
 	m.pfd = pfd = sm_calloc(m.nls + 1, sizeof(*pfd));
 	while (!m.stop) {
 		pfd[0].fd = sm_sig_fd();
@@ -608,6 +703,7 @@ daemon_run(struct config *c, const struct args *a, bool foreground)
 
 			if (now >= m.next_run) {
 				start_runner(&m);
+				start_pickup(&m);
 				m.next_run = now + a->queue_interval;
 			}
 			if ((m.next_run - now) * 1000 < timeout)

@@ -5,6 +5,7 @@
  * SYNOPSIS
  *	daemon_parse_spec("Port=25, Addr=127.0.0.1, Name=MTA", &spec, ...)
  *	ex = daemon_run(&config, &args, foreground)
+ *	daemon_local_address(&config, host, len, &port)	"[127.0.0.1]", 25
  *
  * DESCRIPTION
  *	Each DaemonPortOptions line is one listener.  Only the first letter
@@ -22,6 +23,14 @@
  *	for new children (listeners stay as they are), SIGTERM stops:
  *	listeners closed, children sent SIGTERM, and after at most
  *	DAEMON_STOP_WAIT seconds the rest get SIGKILL.
+ *
+ *	When it starts, and at every queue run interval, the master also
+ *	starts a run over ClientQueueDirectory (deliver_client_queue())
+ *	when that directory holds anything.
+ *
+ *	daemon_local_address() is where local programs find the daemon:
+ *	the address of the first DaemonPortOptions, loopback when that
+ *	one listens on every address.
  */
 #ifndef DAEMON_H
 #define DAEMON_H
@@ -52,5 +61,6 @@ int	daemon_parse_spec(const char *, int, struct daemon_spec *, char *,
 	    size_t);
 bool	daemon_has_modifier(const struct daemon_spec *, char);
 int	daemon_run(struct config *, const struct args *, bool);
+int	daemon_local_address(const struct config *, char *, size_t, int *);
 
 #endif /* DAEMON_H */

@@ -8,19 +8,21 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sysexits.h>
 #include <unistd.h>
 
+#include "daemon.h"
 #include "q_run.h"
 #include "sm_buf.h"
 
-/* is_local_domain - the runner's question: is this domain ours? */
+/* is_local_domain - the runner's question: is this domain ours? ("" is) */
 static bool
 is_local_domain(void *ctx, const char *domain)
 {
 	const struct config *c = ctx;
 	const char *j = sm_cf_macro(c->cf, "j");
 
-	return strcasecmp(domain, "localhost") == 0 ||
+	return domain[0] == '\0' || strcasecmp(domain, "localhost") == 0 ||
 	    (j != NULL && strcasecmp(domain, j) == 0) ||
 	    sm_cf_class_has(c->cf, "w", domain);
 }
@@ -59,11 +61,7 @@ queue_run(struct config *c, const struct q_select *sel, size_t nsel,
 	memset(&r, 0, sizeof(r));
 	r.smarthost = colon != NULL && smart.data[0] != '[' ? colon + 1 :
 	    smart.data;
-	if (sm_cf_macro(c->cf, "j") != NULL)
-		(void)snprintf(host, sizeof(host), "%s",
-		    sm_cf_macro(c->cf, "j"));
-	else if (gethostname(host, sizeof(host)) < 0)
-		(void)snprintf(host, sizeof(host), "localhost");
+	config_hostname(c, host, sizeof(host));
 	r.opt = &c->opt;
 	r.qdir = c->opt.QueueDirectory;
 	r.port = relay_port(c);
@@ -92,4 +90,40 @@ int
 deliver_message(struct config *c, const char *id)
 {
 	return queue_run(c, NULL, 0, id);
+}
+
+/* never_local - in the client queue every recipient goes to the daemon */
+static bool
+never_local(void *ctx, const char *domain)
+{
+	(void)ctx;
+	(void)domain;
+	return false;
+}
+
+/* deliver_client_queue - send ClientQueueDirectory to the daemon */
+int
+deliver_client_queue(struct config *c)
+{
+	struct sm_options o = c->opt;
+	struct q_runner r;
+	char none[1] = "";
+	char smart[128], host[256];
+	int port;
+
+	if (daemon_local_address(c, smart, sizeof(smart), &port) < 0)
+		return EX_CONFIG;
+	/* The daemon's own status is not cached: the next run tries. */
+	o.HostStatusDirectory = none;
+	memset(&r, 0, sizeof(r));
+	config_hostname(c, host, sizeof(host));
+	r.opt = &o;
+	r.qdir = c->opt.ClientQueueDirectory;
+	r.smarthost = smart;
+	r.port = port;
+	r.mailer_flags = "mDFMuXa8";
+	r.hostname = host;
+	r.is_local = never_local;
+	r.ctx = c;
+	return q_run(&r);
 }

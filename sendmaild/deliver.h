@@ -4,6 +4,8 @@
  *
  *	deliver_run(&config, sel, nsel)		one run (-q, -qf, -q15m)
  *	deliver_message(&config, id)		one message (DeliveryMode i, b)
+ *	deliver_client_queue(&config)		ClientQueueDirectory, to the
+ *						local daemon (-Ac -q)
  *
  * The smart host is the expansion of $S ("[mailer:]host"), the port the
  * third word of the relay mailer's A=TCP $h PORT (25 when absent), the
@@ -22,5 +24,6 @@
 
 int	deliver_run(struct config *, const struct q_select *, size_t);
 int	deliver_message(struct config *, const char *);
+int	deliver_client_queue(struct config *);
 
 #endif /* DELIVER_H */

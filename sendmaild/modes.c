@@ -3,6 +3,8 @@
  */
 #include "modes.h"
 
+#include <errno.h>
+#include <pwd.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -27,6 +29,8 @@
 #include "sm_proc.h"
 #include <strings.h>
 #include "sm_log.h"
+#include "inject.h"
+#include <sys/types.h>
 
 /* mode_print_options - -bO: every effective option, sorted */
 static int
@@ -46,10 +50,21 @@ mode_smtp_stdin(struct config *c)
 {
 	struct srv_conn conn;
 	socklen_t len = sizeof(conn.peer);
+	struct passwd *pw = getpwuid(getuid());
+	char login[256], err[256];
 
 	memset(&conn, 0, sizeof(conn));
 	conn.rfd = 0;
 	conn.wfd = 1;
+	(void)snprintf(login, sizeof(login), "%s", pw != NULL ? pw->pw_name :
+	    "unknown");
+	conn.login = login;
+	/* Root reads a client as the daemon's children do: as RunAsUser. */
+	if (geteuid() == 0 &&
+	    sm_priv_drop(config_run_as(c), err, sizeof(err)) < 0) {
+		sm_errorx("%s", err);
+		return EX_OSERR;
+	}
 	/* inetd hands us a socket; a pipe makes a local client. */
 	if (getpeername(0, (struct sockaddr *)&conn.peer, &len) == 0 &&
 	    (conn.peer.ss_family == AF_INET ||
@@ -104,6 +119,28 @@ mode_print_queue(struct config *c, const struct args *a)
 	return rc;
 }
 
+/*
+ * client_queue_ids - become user with the group of ClientQueueDirectory,
+ * which lets a run read and remove what set-group-id submissions left.
+ */
+static int
+client_queue_ids(const struct config *c, const char *user, char *err,
+    size_t len)
+{
+	struct stat st;
+	uid_t uid;
+	gid_t gid;
+
+	if (stat(c->opt.ClientQueueDirectory, &st) < 0) {
+		(void)snprintf(err, len, "%s: %s", c->opt.ClientQueueDirectory,
+		    strerror(errno));
+		return -1;
+	}
+	if (sm_priv_resolve(user, &uid, &gid, err, len) < 0)
+		return -1;
+	return sm_priv_become(uid, st.st_gid, user, err, len);
+}
+
 /* mode_queue_run - -q and -qf: one run over the queue */
 static int
 mode_queue_run(struct config *c, const struct args *a)
@@ -141,9 +178,9 @@ mode_queue_run(struct config *c, const struct args *a)
 	}
 	/* The runner reads the network: never as root. */
 	if (geteuid() == 0) {
-		user = c->opt.RunAsUser[0] != '\0' ? c->opt.RunAsUser :
-		    c->opt.DefaultUser;
-		if (sm_priv_drop(user, err, sizeof(err)) < 0) {
+		user = config_run_as(c);
+		if (a->submit_cf == 'c' ? client_queue_ids(c, user, err,
+		    sizeof(err)) < 0 : sm_priv_drop(user, err, sizeof(err)) < 0) {
 			sm_errorx("queue run: %s", err);
 			return EX_OSERR;
 		}
@@ -155,7 +192,8 @@ mode_queue_run(struct config *c, const struct args *a)
 		sel[i].negate = a->qsel[i].negate;
 		sel[i].pattern = a->qsel[i].pattern;
 	}
-	rc = deliver_run(c, sel, a->nqsel);
+	rc = a->submit_cf == 'c' ? deliver_client_queue(c) :
+	    deliver_run(c, sel, a->nqsel);
 	free(sel);
 	return rc;
 }
@@ -256,6 +294,36 @@ mode_name(char mode)
 	}
 }
 
+/*
+ * keep_group_if_safe - installed set-group-id (the client queue's
+ * group), keep that group only for what cannot read more than the user
+ * may: a configuration file that root owns, that no one else may
+ * change and that everyone may read, and the option letters of a
+ * submission (-oi, -oe, -od, -om, and those of -v, -c, -s).  Anything
+ * else runs with the user's own group, as sendmail drops its
+ * privileges for -C.
+ */
+static void
+keep_group_if_safe(const struct args *a)
+{
+	struct stat st;
+	gid_t g = getgid();
+	size_t i;
+	bool safe = true;
+
+	if (getegid() == g)
+		return;
+	if (a->cf_path != NULL && (stat(a->cf_path, &st) < 0 ||
+	    st.st_uid != 0 || (st.st_mode & 022) || !(st.st_mode & 04)))
+		safe = false;
+	for (i = 0; i < a->nover; i++)
+		if (a->over[i].letter == 0 ||
+		    strchr("iedmvcf", a->over[i].letter) == NULL)
+			safe = false;
+	if (!safe)
+		(void)setresgid(g, g, g);
+}
+
 /* smd_main - the whole program; returns a sysexits code */
 int
 smd_main(int argc, char **argv)
@@ -276,6 +344,7 @@ smd_main(int argc, char **argv)
 		sm_log_set_flags(sm_log_flags() | SM_LOG_DEBUG);
 	if (a.queue_run && a.mode == 'm')
 		a.mode = 'q';	/* -q alone: a queue run */
+	keep_group_if_safe(&a);
 	if ((rc = config_load(&c, &a, err, sizeof(err))) != 0) {
 		sm_errorx("%s", err);
 		if (c.cf != NULL)
@@ -310,6 +379,11 @@ smd_main(int argc, char **argv)
 	case 'h':
 	case 'H':
 		rc = mode_hoststat(&c, a.mode == 'H');
+		break;
+	case 'm':
+		sm_log_init(a.logtag != NULL ? a.logtag : "sendmail",
+		    SM_LOG_STDERR | SM_LOG_SYSLOG);
+		rc = inject_main(&c, &a);
 		break;
 	case 'q':
 		sm_log_init(a.logtag != NULL ? a.logtag : "sendmail",

@@ -340,11 +340,18 @@ log_accepted(struct srv *s, const char *msgid)
 	char delay[32];
 	size_t i;
 
-	sm_info("%s: from=%s, size=%zu, class=0, nrcpts=%zu, msgid=%s%s%s, "
-	    "proto=%s, daemon=%s, relay=%s", m->id, s->sender_shown,
-	    m->size, m->nrcpts, msgid, s->body[0] != '\0' ? ", bodytype=" :
-	    "", s->body, srv_proto(s), s->conn->daemon != NULL ?
-	    s->conn->daemon->name : "stdin", s->client);
+	if (s->conn->submission)	/* as sendmail logs a local one */
+		sm_info("%s: from=%s, size=%zu, class=0, nrcpts=%zu, "
+		    "msgid=%s%s%s, relay=%s", m->id, s->sender_shown, m->size,
+		    m->nrcpts, msgid, s->body[0] != '\0' ? ", bodytype=" : "",
+		    s->body, s->client);
+	else
+		sm_info("%s: from=%s, size=%zu, class=0, nrcpts=%zu, "
+		    "msgid=%s%s%s, proto=%s, daemon=%s, relay=%s", m->id,
+		    s->sender_shown, m->size, m->nrcpts, msgid,
+		    s->body[0] != '\0' ? ", bodytype=" : "", s->body,
+		    srv_proto(s), s->conn->daemon != NULL ?
+		    s->conn->daemon->name : "stdin", s->client);
 	for (i = 0; i < s->rcpts.n; i++)
 		sm_info("%s: to=<%s>, delay=%s, mailer=%s, pri=%ld, "
 		    "stat=queued", m->id, s->rcpts.v[i],
@@ -418,7 +425,8 @@ accept_message(struct srv *s, struct collect *k)
 
 	test_stop("final-dot");
 	q_msg_add_macro(m, "_", s->client);
-	q_msg_add_macro(m, "r", srv_proto(s));
+	if (srv_proto(s)[0] != '\0')
+		q_msg_add_macro(m, "r", srv_proto(s));
 	if (s->helo[0] != '\0')
 		q_msg_add_macro(m, "s", s->helo);
 	q_msg_add_macro(m, "daemon_flags", s->conn->daemon != NULL ?

@@ -97,6 +97,8 @@ srv_reply(struct srv *s, const char *fmt, ...)
 const char *
 srv_proto(const struct srv *s)
 {
+	if (s->conn->submission)
+		return "";
 	return s->esmtp ? "ESMTP" : "SMTP";
 }
 
@@ -153,12 +155,14 @@ identify(struct srv *s)
 	char user[256] = "";
 
 	if (!s->conn->is_socket) {
-		struct passwd *pw = getpwuid(getuid());
+		struct passwd *pw = s->conn->login != NULL ? NULL :
+		    getpwuid(getuid());
 
 		(void)snprintf(s->client_name, sizeof(s->client_name),
 		    "localhost");
 		(void)snprintf(s->client, sizeof(s->client), "%s@localhost",
-		    pw != NULL ? pw->pw_name : "unknown");
+		    s->conn->login != NULL ? s->conn->login : pw != NULL ?
+		    pw->pw_name : "unknown");
 		return;
 	}
 	addr_text(&s->conn->peer, s->peer_ip, sizeof(s->peer_ip));
@@ -267,7 +271,9 @@ do_helo(struct srv *s, const char *arg, bool ehlo)
 		return;
 	}
 	srv_transaction_reset(s);
-	(void)snprintf(s->helo, sizeof(s->helo), "%s", arg);
+	/* A local submission's Received: shows only who sent it. */
+	if (!s->conn->submission)
+		(void)snprintf(s->helo, sizeof(s->helo), "%s", arg);
 	s->helo_seen = true;
 	s->esmtp = ehlo;
 	if (!ehlo) {
@@ -359,6 +365,7 @@ static bool
 start_message(struct srv *s)
 {
 	s->msg = q_msg_new(s->c->opt.QueueDirectory);
+	s->msg->mode = ((mode_t)s->c->opt.QueueFileMode & 0660) | 0600;
 	if (q_msg_data_open(s->msg) < 0) {
 		sm_warn("%s: cannot create data file in %s", s->msg->id,
 		    s->c->opt.QueueDirectory);
@@ -800,11 +807,7 @@ srv_session(struct config *c, const struct srv_conn *conn)
 	s.conn = conn;
 	s.io = sm_io_new(conn->rfd, conn->wfd);
 	sm_buf_init(&s.line, SRV_MAXLINE);
-	if (sm_cf_macro(c->cf, "j") != NULL)
-		(void)snprintf(s.hostname, sizeof(s.hostname), "%s",
-		    sm_cf_macro(c->cf, "j"));
-	else if (gethostname(s.hostname, sizeof(s.hostname)) < 0)
-		(void)snprintf(s.hostname, sizeof(s.hostname), "localhost");
+	config_hostname(c, s.hostname, sizeof(s.hostname));
 	identify(&s);
 	sm_cf_define(c->cf, "j", s.hostname);
 	sm_cf_define(c->cf, "v", SM_VERSION);

@@ -49,6 +49,11 @@ struct srv_conn {
 	struct sockaddr_storage	 peer, local;
 	bool			 is_socket;	/* false for -bs on a pipe */
 	const struct daemon_spec *daemon;	/* NULL for -bs */
+	const char		*login;		/* not a socket: who, or NULL
+						   for the real user id's */
+	bool			 submission;	/* sendmail -t and the like:
+						   no HELO name or protocol
+						   in Received: and logs */
 };
 
 int	srv_session(struct config *, const struct srv_conn *);

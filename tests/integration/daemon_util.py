@@ -16,6 +16,16 @@ def free_port():
         return s.getsockname()[1]
 
 
+def wait_for(pred, limit=10):
+    """Poll pred until it holds (True) or limit seconds pass (False)."""
+    end = time.monotonic() + limit
+    while time.monotonic() < end:
+        if pred():
+            return True
+        time.sleep(0.05)
+    return False
+
+
 class Daemon:
     """sendmaild -bD with a private queue and port; stopped by PID."""
 

@@ -1,5 +1,7 @@
 """The SMTP server, driven by real clients: transactions, replies,
 pipelining, the end of data, limits (issue: the daemon, items 2 and 4-6)."""
+import os
+import pathlib
 import re
 import smtplib
 import subprocess
@@ -252,14 +254,22 @@ def test_transaction_stuffing(daemon):
 
 
 def test_bsmtp_on_a_pipe(empty_cf, run, tmp_path):
-    """-bs speaks the same SMTP on standard input and output."""
+    """-bs speaks the same SMTP on standard input and output; as root it
+    writes the queue as RunAsUser, so that queue runs can read it."""
+    import pwd
+    import shutil
+    import tempfile
     from conftest import BUILD, ROOT
-    q = tmp_path / "q"
+    base = pathlib.Path(tempfile.mkdtemp(prefix="smd-bs-", dir="/tmp"))
+    base.chmod(0o755)
+    q = base / "q"
     q.mkdir()
+    nobody = pwd.getpwnam("nobody")
+    os.chown(q, nobody.pw_uid, nobody.pw_gid)
     p = subprocess.Popen([str(BUILD / "sendmaild"), "-bs", "-C",
                           str(ROOT / "cf" / "cf" / "sendmail.cf"), "-O",
-                          f"QueueDirectory={q}"], stdin=subprocess.PIPE,
-                         stdout=subprocess.PIPE)
+                          f"QueueDirectory={q}", "-O", "RunAsUser=nobody"],
+                         stdin=subprocess.PIPE, stdout=subprocess.PIPE)
 
     def cmd(line):
         if line is not None:
@@ -279,4 +289,10 @@ def test_bsmtp_on_a_pipe(empty_cf, run, tmp_path):
     assert cmd("Subject: s\r\n\r\nhi\r\n.").startswith("250 2.0.0")
     assert cmd("QUIT").startswith("221")
     assert p.wait(timeout=10) == 0
-    assert len(list(q.glob("qf*"))) == 1
+    qf = list(q.glob("qf*"))
+    assert len(qf) == 1
+    if os.geteuid() == 0:
+        assert qf[0].stat().st_uid == nobody.pw_uid
+    assert "$_root@localhost" in qf[0].read_text(errors="replace") or \
+        os.geteuid() != 0
+    shutil.rmtree(base)

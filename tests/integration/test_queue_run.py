@@ -10,7 +10,7 @@ import pytest
 
 from cfgen import m4, point_at_our_tree
 from conftest import BUILD
-from daemon_util import free_port
+from daemon_util import free_port, wait_for
 from smarthost import Stalling, start_smarthost
 
 
@@ -263,15 +263,6 @@ def test_background_run_returns_at_once(world):
         assert len(rec.messages) == 1
     finally:
         ctl.stop()
-
-
-def wait_for(pred, limit=10):
-    end = time.monotonic() + limit
-    while time.monotonic() < end:
-        if pred():
-            return True
-        time.sleep(0.05)
-    return False
 
 
 def test_delivery_mode_interactive(world, daemon):
