@@ -55,7 +55,8 @@ Q_SRC      = queue/q_file.c queue/q_ctl.c queue/q_list.c queue/q_smtp.c \
 SMD_SRC    = sendmaild/args.c sendmaild/config.c sendmaild/modes.c \
 	     sendmaild/daemon.c sendmaild/srv_session.c sendmaild/srv_data.c \
 	     sendmaild/srv_cmd.c sendmaild/ident.c sendmaild/policy.c \
-	     sendmaild/deliver.c sendmaild/submit.c sendmaild/inject.c
+	     sendmaild/deliver.c sendmaild/submit.c sendmaild/inject.c \
+	     sendmaild/aliases.c
 MAKEMAP_SRC = makemap/makemap.c
 
 LIBSM_OBJ  = $(LIBSM_SRC:%.c=$(B)/obj/%.o)
@@ -63,7 +64,8 @@ SMD_OBJ    = $(SMD_SRC:%.c=$(B)/obj/%.o)
 Q_OBJ      = $(Q_SRC:%.c=$(B)/obj/%.o)
 MAKEMAP_OBJ = $(MAKEMAP_SRC:%.c=$(B)/obj/%.o)
 
-UNIT_TESTS = buf time deadline io opt cf args map addr srvcmd qfile submit
+UNIT_TESTS = buf time deadline io opt cf args map addr srvcmd qfile submit \
+	     aliases
 UNIT_BINS  = $(UNIT_TESTS:%=$(B)/tests/unit/%_test)
 
 PROGS      = $(B)/sendmaild $(B)/makemap
@@ -169,7 +171,7 @@ install: all
 # kept corpus tests/fuzz/corpus/NAME, and runs for FUZZ_SECONDS; new
 # inputs stay in build-fuzz/corpus/NAME (make fuzz-merge keeps them).
 FUZZ_SECONDS ?= 30
-FUZZ_TARGETS = addr cmd cf qctl reply time
+FUZZ_TARGETS = addr aliases cmd cf qctl reply time
 FZ         = build-fuzz
 FUZZ_CC    = clang
 FUZZ_FLAGS = -std=c11 -g -O1 -fno-omit-frame-pointer \

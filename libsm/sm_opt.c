@@ -132,7 +132,7 @@ static const struct {
  * does not depend on the order.
  */
 static const struct row rows[] = {
-	S("AliasFile", 'A', AliasFile, "", 0),
+	S("AliasFile", 'A', AliasFile, "", F_INFORCE),
 	D("AliasWait", 'a', AliasWait, "0", 'm', 0),
 	B("AllowBogusHELO", 0, AllowBogusHELO, "False", F_INFORCE),
 	L("AuthMaxBits", 0, AuthMaxBits, "0", 0, INT_MAX, 0),

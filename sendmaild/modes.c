@@ -30,6 +30,7 @@
 #include <strings.h>
 #include "sm_log.h"
 #include "inject.h"
+#include "aliases.h"
 #include <sys/types.h>
 
 /* mode_print_options - -bO: every effective option, sorted */
@@ -44,21 +45,33 @@ mode_print_options(struct config *c)
 	return EX_OK;
 }
 
+/* invoker - the login name of the real user id */
+static const char *
+invoker(void)
+{
+	static char name[256];
+	struct passwd *pw = getpwuid(getuid());
+
+	if (pw != NULL)
+		(void)snprintf(name, sizeof(name), "%s", pw->pw_name);
+	else
+		(void)snprintf(name, sizeof(name), "%lu",
+		    (unsigned long)getuid());
+	return name;
+}
+
 /* mode_smtp_stdin - -bs: one SMTP session on standard input and output */
 static int
 mode_smtp_stdin(struct config *c)
 {
 	struct srv_conn conn;
 	socklen_t len = sizeof(conn.peer);
-	struct passwd *pw = getpwuid(getuid());
-	char login[256], err[256];
+	char err[256];
 
 	memset(&conn, 0, sizeof(conn));
 	conn.rfd = 0;
 	conn.wfd = 1;
-	(void)snprintf(login, sizeof(login), "%s", pw != NULL ? pw->pw_name :
-	    "unknown");
-	conn.login = login;
+	conn.login = invoker();
 	/* Root reads a client as the daemon's children do: as RunAsUser. */
 	if (geteuid() == 0 &&
 	    sm_priv_drop(config_run_as(c), err, sizeof(err)) < 0) {
@@ -384,6 +397,11 @@ smd_main(int argc, char **argv)
 		sm_log_init(a.logtag != NULL ? a.logtag : "sendmail",
 		    SM_LOG_STDERR | SM_LOG_SYSLOG);
 		rc = inject_main(&c, &a);
+		break;
+	case 'i':
+		sm_log_init(a.logtag != NULL ? a.logtag : "sendmail",
+		    SM_LOG_STDERR | SM_LOG_SYSLOG);
+		rc = aliases_build(&c, invoker());
 		break;
 	case 'q':
 		sm_log_init(a.logtag != NULL ? a.logtag : "sendmail",
