@@ -476,28 +476,36 @@ out:
 	return rc;
 }
 
+/* alias_spec - the path of one "[type:]path" and its type; NULL: bad type */
+static const char *
+alias_spec(const char *spec, enum sm_map_type *type)
+{
+	const char *colon = strchr(spec, ':');
+	char t[32];
+
+	*type = SM_MAP_HASH;
+	if (colon == NULL || spec[0] == '/')
+		return spec;
+	(void)snprintf(t, sizeof(t), "%.*s", (int)(colon - spec), spec);
+	return sm_map_type(t, type) < 0 ? NULL : colon + 1;
+}
+
 /* build_one - the database of one "[type:]path" */
 static int
 build_one(const char *spec, const char *who)
 {
 	static const struct alias_cb cb = { on_entry, on_error };
-	enum sm_map_type type = SM_MAP_HASH;
-	const char *colon = strchr(spec, ':'), *path = spec;
+	enum sm_map_type type;
+	const char *path = alias_spec(spec, &type);
 	struct build b;
 	struct sm_buf text;
 	size_t i;
 	int rc;
 
-	if (colon != NULL && spec[0] != '/') {
-		char t[32];
-
-		(void)snprintf(t, sizeof(t), "%.*s", (int)(colon - spec), spec);
-		if (sm_map_type(t, &type) < 0) {
-			(void)fprintf(stderr, "%s: alias database type %s is "
-			    "not supported\n", spec, t);
-			return EX_CONFIG;
-		}
-		path = colon + 1;
+	if (path == NULL) {
+		(void)fprintf(stderr, "%s: this alias database type is not "
+		    "supported\n", spec);
+		return EX_CONFIG;
 	}
 	sm_buf_init(&text, 0);
 	if (read_all(path, &text) < 0) {
@@ -520,6 +528,41 @@ build_one(const char *spec, const char *who)
 	}
 	free(b.v);
 	return rc;
+}
+
+/* aliases_lookup - the value of alias name, from the first database */
+int
+aliases_lookup(const struct config *c, const char *name, struct sm_buf *value)
+{
+	struct sm_strlist files = { NULL, 0 };
+	enum sm_map_type type;
+	struct sm_buf db;
+	struct sm_map *m;
+	char err[512];
+	size_t i;
+	int rc = 1;
+
+	sm_buf_init(&db, 0);
+	split(c->opt.AliasFile, &files);
+	for (i = 0; i < files.n && rc == 1; i++) {
+		const char *path = alias_spec(files.v[i], &type);
+
+		if (path == NULL)
+			continue;
+		sm_buf_reset(&db);
+		(void)sm_buf_printf(&db, "%s.db", path);
+		if ((m = sm_map_open(sm_buf_str(&db), type, SM_MAP_RDONLY, err,
+		    sizeof(err))) == NULL)
+			continue;	/* no database yet: nothing in it */
+		rc = sm_map_get(m, name, strlen(name) + 1, value);
+		(void)sm_map_close(m);
+	}
+	/* Stored with its NUL, as sendmail stores it. */
+	if (rc == 0 && value->len > 0 && value->data[value->len - 1] == '\0')
+		value->len--;
+	sm_buf_free(&db);
+	sm_strlist_clear(&files);
+	return rc < 0 ? -1 : rc;
 }
 
 /* aliases_build - newaliases: every file of AliasFile */

@@ -6,6 +6,7 @@
  *	aliases_parse(text, len, &cb, ctx)	one file's entries, in order
  *	aliases_item_kind("|/usr/bin/prog")	ALIAS_PROG
  *	ex = aliases_build(&config, login)	-bi: every AliasFile
+ *	r = aliases_lookup(&config, "postmaster", &value)
  *
  * DESCRIPTION
  *	UNTRUSTED INPUT, in the sense that any text must give entries or
@@ -31,12 +32,17 @@
  *	wins.  A loop among aliases (a: b and b: a, with no way out) is
  *	reported as an error naming the entries.
  *
+ *	aliases_lookup() finds a name (lowercase) in the databases of
+ *	AliasFile, the first that has it; a database that is not there
+ *	yet holds nothing.
+ *
  * DIAGNOSTICS
  *	aliases_build() returns EX_OK; EX_DATAERR when any entry had an
  *	error (the database is still built from the good ones, as
  *	sendmail does); EX_NOINPUT when a file cannot be read; EX_CANTCREAT
  *	when the database cannot be written; EX_CONFIG without AliasFile.
  *	Messages go to standard error as "file: line N: reason".
+ *	aliases_lookup() returns 0 (found), 1 (not found) or -1.
  */
 #ifndef ALIASES_H
 #define ALIASES_H
@@ -46,6 +52,7 @@
 #include <stddef.h>
 
 #include "config.h"
+#include "sm_buf.h"
 
 #define ALIAS_MAX	(1024 * 1024)	/* bytes in one entry */
 
@@ -68,5 +75,7 @@ void		 aliases_parse(const char *, size_t, const struct alias_cb *,
 		    void *);
 enum alias_kind	 aliases_item_kind(const char *);
 int		 aliases_build(struct config *, const char *);
+int		 aliases_lookup(const struct config *, const char *,
+		    struct sm_buf *);
 
 #endif /* ALIASES_H */

@@ -12,6 +12,7 @@
 #include <strings.h>
 #include <unistd.h>
 
+#include "aliases.h"
 #include "sm_alloc.h"
 #include "sm_buf.h"
 #include "sm_log.h"
@@ -345,9 +346,9 @@ policy_client_may_relay(const struct policy *p)
 	return v != NULL && strcasecmp(v, "RELAY") == 0;
 }
 
-/* local_user - does the local part name a user of this system? */
+/* local_user - does the local part name a user or an alias here? */
 static bool
-local_user(const char *local)
+local_user(struct policy *p, const char *local)
 {
 	char user[256];
 	size_t i;
@@ -356,7 +357,10 @@ local_user(const char *local)
 	    i + 1 < sizeof(user); i++)
 		user[i] = (char)tolower((unsigned char)local[i]);
 	user[i] = '\0';
-	return strcmp(user, "postmaster") == 0 || getpwnam(user) != NULL;
+	if (strcmp(user, "postmaster") == 0 || getpwnam(user) != NULL)
+		return true;
+	sm_buf_reset(&p->val);
+	return aliases_lookup(p->c, user, &p->val) == 0;
 }
 
 /* policy_rcpt - may this recipient be accepted? */
@@ -397,7 +401,7 @@ policy_rcpt(struct policy *p, const struct sm_addr *a, const char *shown,
 	}
 	memset(r, 0, sizeof(*r));
 	if (a->domain == NULL || policy_is_local_domain(p, a->domain)) {
-		if (local_user(a->local))
+		if (local_user(p, a->local))
 			r->v = POL_OK;
 		else {
 			r->v = POL_REJECT;

@@ -111,3 +111,30 @@ def test_several_files_and_types(run, tmp_path, empty_cf):
             f"AliasFile=ldap:{tmp_path}/one")
     assert r.returncode == 78
     assert "not supported" in r.stderr
+
+
+def test_the_daemon_accepts_aliases_as_local_recipients(run, daemon,
+                                                        empty_cf):
+    """RCPT for a name that is only an alias is taken (it is a local
+    address), an unknown one still gets User unknown."""
+    import tempfile
+    from daemon_util import Conn
+    base = tempfile.mkdtemp(prefix="smd-al-", dir="/tmp")
+    os.chmod(base, 0o755)
+    f = os.path.join(base, "aliases")
+    with open(f, "w") as out:
+        out.write("webmaster: root\nteam-lead: someone@example.org\n")
+    assert run("newaliases", "-C", str(empty_cf), "-O",
+               f"AliasFile={f}").returncode == 0
+    d = daemon(options=[f"AliasFile={f}"])
+    c = Conn(d.port)
+    assert c.read_reply().startswith("220")
+    assert c.cmd("EHLO client.example").startswith("250")
+    assert c.cmd("MAIL FROM:<a@example.org>").startswith("250")
+    assert c.cmd("RCPT TO:<webmaster>").startswith("250")
+    assert c.cmd("RCPT TO:<Team-Lead@localhost>").startswith("250")
+    assert c.cmd("RCPT TO:<no-such-alias>").startswith("550 5.1.1")
+    c.close()
+    os.unlink(f + ".db")
+    os.unlink(f)
+    os.rmdir(base)
