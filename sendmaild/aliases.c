@@ -55,14 +55,14 @@ split(const char *v, struct sm_strlist *out)
 	bool quoted = false;
 	int angle = 0;
 	const char *p;
-	char *it;
+	char *it, *t;
 
 	sm_buf_init(&b, 0);
 	for (p = v;; p++) {
 		if (*p == '\0' || (*p == ',' && !quoted && angle == 0)) {
 			it = sm_strdup(sm_buf_str(&b));
-			if (*trim(it) != '\0')
-				sm_strlist_add(out, trim(it));
+			if (*(t = trim(it)) != '\0')
+				sm_strlist_add(out, t);
 			free(it);
 			sm_buf_reset(&b);
 			if (*p == '\0')
@@ -293,16 +293,29 @@ struct build {
 	int		 errors;
 };
 
-/* find - the entry called name, or NULL */
-static struct entry *
-find(struct build *b, const char *name)
+/* by_name - entries in name order, file order among equal names */
+static int
+by_name(const void *a, const void *b)
 {
-	size_t i;
+	const struct entry *x = a, *y = b;
+	int c = strcmp(x->name, y->name);
 
-	for (i = 0; i < b->n; i++)
-		if (strcmp(b->v[i].name, name) == 0)
-			return &b->v[i];
-	return NULL;
+	return c != 0 ? c : (x->line > y->line) - (x->line < y->line);
+}
+
+/* name_is - bsearch: a name against an entry */
+static int
+name_is(const void *name, const void *e)
+{
+	return strcmp(name, ((const struct entry *)e)->name);
+}
+
+/* find - the entry called name (entries sorted by settle()), or NULL */
+static struct entry *
+find(const struct build *b, const char *name)
+{
+	return b->n == 0 ? NULL : bsearch(name, b->v, b->n, sizeof(*b->v),
+	    name_is);
 }
 
 static void
@@ -318,17 +331,7 @@ static void
 on_entry(void *ctx, const char *name, const char *value, int line)
 {
 	struct build *b = ctx;
-	struct entry *e = find(b, name);
 
-	if (e != NULL) {
-		(void)fprintf(stderr, "%s: line %d: duplicate alias name %s "
-		    "(first at line %d); this one is used\n", b->file, line,
-		    name, e->line);
-		free(e->value);
-		e->value = sm_strdup(value);
-		e->line = line;
-		return;
-	}
 	if (b->n == b->cap) {
 		b->cap = b->cap == 0 ? 64 : b->cap * 2;
 		b->v = sm_reallocarray(b->v, b->cap, sizeof(*b->v));
@@ -338,9 +341,36 @@ on_entry(void *ctx, const char *name, const char *value, int line)
 	b->v[b->n++].line = line;
 }
 
+/*
+ * settle - sort the entries by name and keep the last of each name,
+ * reporting the others: one sort instead of a search per entry.
+ */
+static void
+settle(struct build *b)
+{
+	size_t i, k = 0, first = 0;
+
+	qsort(b->v, b->n, sizeof(*b->v), by_name);
+	for (i = 0; i < b->n; i++) {
+		if (k > 0 && strcmp(b->v[k - 1].name, b->v[i].name) == 0) {
+			(void)fprintf(stderr, "%s: line %d: duplicate alias "
+			    "name %s (first at line %d); this one is used\n",
+			    b->file, b->v[i].line, b->v[i].name,
+			    b->v[first].line);
+			free(b->v[k - 1].name);
+			free(b->v[k - 1].value);
+			b->v[k - 1] = b->v[i];
+			continue;
+		}
+		first = i;
+		b->v[k++] = b->v[i];
+	}
+	b->n = k;
+}
+
 /* local_alias - the entry a bare local name item expands through */
 static struct entry *
-local_alias(struct build *b, const char *item)
+local_alias(const struct build *b, const char *item)
 {
 	char *name, *q;
 	struct entry *e;
@@ -359,30 +389,56 @@ local_alias(struct build *b, const char *item)
 /*
  * loops - report entries whose expansion never leaves the aliases: every
  * item is another alias that in turn never leaves them.  An entry that
- * names itself ("a: a") is delivered to that user, as in sendmail.
+ * names itself ("a: a") is delivered to that user, as in sendmail.  The
+ * values are read once into edges between entries; "leaves" then spreads
+ * backwards along them from the entries that leave directly, each edge
+ * once.
  */
 static void
 loops(struct build *b)
 {
-	bool *out = sm_calloc(b->n + 1, sizeof(*out)), changed = true;
 	struct sm_strlist items = { NULL, 0 };
+	bool *out = sm_calloc(b->n + 1, sizeof(*out));
+	size_t *from = NULL, *to = NULL, nedge = 0;
+	size_t *rfirst = sm_calloc(b->n + 2, sizeof(*rfirst));
+	size_t *rev, *queue, head = 0, tail = 0, i, j;
 	struct entry *e;
-	size_t i, j;
 
-	while (changed) {
-		changed = false;
-		for (i = 0; i < b->n; i++) {
-			if (out[i])
-				continue;
-			split(b->v[i].value, &items);
-			for (j = 0; j < items.n && !out[i]; j++) {
-				e = local_alias(b, items.v[j]);
-				if (e == NULL || e == &b->v[i] ||
-				    out[e - b->v])
-					out[i] = changed = true;
+	for (i = 0; i < b->n; i++) {
+		split(b->v[i].value, &items);
+		for (j = 0; j < items.n; j++) {
+			e = local_alias(b, items.v[j]);
+			if (e == NULL || e == &b->v[i])
+				out[i] = true;
+			else {
+				from = sm_reallocarray(from, nedge + 1,
+				    sizeof(*from));
+				to = sm_reallocarray(to, nedge + 1, sizeof(*to));
+				from[nedge] = i;
+				to[nedge++] = (size_t)(e - b->v);
 			}
-			sm_strlist_clear(&items);
 		}
+		sm_strlist_clear(&items);
+	}
+	/* Who points at each entry: rev[rfirst[k] .. rfirst[k + 1]). */
+	for (j = 0; j < nedge; j++)
+		rfirst[to[j] + 2]++;
+	for (i = 2; i < b->n + 2; i++)
+		rfirst[i] += rfirst[i - 1];
+	rev = sm_calloc(nedge + 1, sizeof(*rev));
+	for (j = 0; j < nedge; j++)
+		rev[rfirst[to[j] + 1]++] = from[j];
+	queue = sm_calloc(b->n + 1, sizeof(*queue));
+	for (i = 0; i < b->n; i++)
+		if (out[i])
+			queue[tail++] = i;
+	while (head < tail) {
+		i = queue[head++];
+		for (j = rfirst[i]; j < rfirst[i + 1]; j++)
+			if (!out[rev[j]]) {
+				out[rev[j]] = true;
+				queue[tail++] = rev[j];
+			}
 	}
 	for (i = 0; i < b->n; i++)
 		if (!out[i]) {
@@ -392,6 +448,11 @@ loops(struct build *b)
 			b->errors++;
 		}
 	free(out);
+	free(from);
+	free(to);
+	free(rfirst);
+	free(rev);
+	free(queue);
 }
 
 /* read_all - a whole file, at most ALIAS_FILE_MAX bytes */
@@ -518,6 +579,7 @@ build_one(const char *spec, const char *who)
 	b.file = path;
 	aliases_parse(text.data != NULL ? text.data : "", text.len, &cb, &b);
 	sm_buf_free(&text);
+	settle(&b);
 	loops(&b);
 	rc = write_db(&b, path, type, who);
 	if (rc == EX_OK && b.errors > 0)

@@ -448,12 +448,10 @@ static void
 start_pickup(struct master *m)
 {
 	const char *user = child_user(m->c);
-	struct stat st;
 	char err[256];
 	pid_t pid;
 
-	if (m->nls == 0 || !client_queue_waiting(m->c) ||
-	    stat(m->c->opt.ClientQueueDirectory, &st) < 0)
+	if (m->nls == 0 || !client_queue_waiting(m->c))
 		return;
 	if ((pid = fork()) < 0) {
 		sm_warn("cannot fork a client queue run");
@@ -461,13 +459,8 @@ start_pickup(struct master *m)
 	}
 	if (pid == 0) {
 		in_child(m);
-		if (user != NULL && !m->ids_known) {
-			sm_errorx("client queue run: %s does not resolve",
-			    user);
-			_exit(EX_OSERR);
-		}
-		if (user != NULL && sm_priv_become(m->uid, st.st_gid, user,
-		    err, sizeof(err)) < 0) {
+		if (user != NULL && deliver_client_queue_ids(m->c, user, err,
+		    sizeof(err)) < 0) {
 			sm_errorx("client queue run: %s", err);
 			_exit(EX_OSERR);
 		}

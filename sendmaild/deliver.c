@@ -3,17 +3,20 @@
  */
 #include "deliver.h"
 
+#include <errno.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/stat.h>
 #include <sysexits.h>
 #include <unistd.h>
 
 #include "daemon.h"
 #include "q_run.h"
 #include "sm_buf.h"
+#include "sm_proc.h"
 
 /* is_local_domain - the runner's question: is this domain ours? ("" is) */
 static bool
@@ -126,4 +129,27 @@ deliver_client_queue(struct config *c)
 	r.is_local = never_local;
 	r.ctx = c;
 	return q_run(&r);
+}
+
+/*
+ * deliver_client_queue_ids - become user with the group of
+ * ClientQueueDirectory, which lets a run read and remove what
+ * set-group-id submissions left.
+ */
+int
+deliver_client_queue_ids(const struct config *c, const char *user, char *err,
+    size_t len)
+{
+	struct stat st;
+	uid_t uid;
+	gid_t gid;
+
+	if (stat(c->opt.ClientQueueDirectory, &st) < 0) {
+		(void)snprintf(err, len, "%s: %s", c->opt.ClientQueueDirectory,
+		    strerror(errno));
+		return -1;
+	}
+	if (sm_priv_resolve(user, &uid, &gid, err, len) < 0)
+		return -1;
+	return sm_priv_become(uid, st.st_gid, user, err, len);
 }

@@ -6,6 +6,8 @@
  *	deliver_message(&config, id)		one message (DeliveryMode i, b)
  *	deliver_client_queue(&config)		ClientQueueDirectory, to the
  *						local daemon (-Ac -q)
+ *	deliver_client_queue_ids(&config, user, err, n)	root: become user
+ *						with that directory's group
  *
  * The smart host is the expansion of $S ("[mailer:]host"), the port the
  * third word of the relay mailer's A=TCP $h PORT (25 when absent), the
@@ -25,5 +27,7 @@
 int	deliver_run(struct config *, const struct q_select *, size_t);
 int	deliver_message(struct config *, const char *);
 int	deliver_client_queue(struct config *);
+int	deliver_client_queue_ids(const struct config *, const char *, char *,
+	    size_t);
 
 #endif /* DELIVER_H */

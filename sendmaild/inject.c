@@ -91,7 +91,7 @@ lose_group(void)
 		(void)setresgid(g, g, g);
 }
 
-/* angle - "<addr>", qualified with host when it has no domain */
+/* angle - "<addr>"; without a domain, qualified with host unless NULL */
 static char *
 angle(const struct sm_addr *a, const char *host)
 {
@@ -99,7 +99,7 @@ angle(const struct sm_addr *a, const char *host)
 	char *out;
 
 	sm_buf_init(&b, 0);
-	if (a->domain != NULL)
+	if (a->domain != NULL || host == NULL)
 		(void)sm_buf_printf(&b, "<%s>", a->text);
 	else
 		(void)sm_buf_printf(&b, "<%s@%s>", a->text, host);
@@ -108,7 +108,10 @@ angle(const struct sm_addr *a, const char *host)
 	return out;
 }
 
-/* parse_one - one address as written; NULL after saying what is wrong */
+/*
+ * parse_one - one address as written, as "<addr>" (qualified with host
+ * unless NULL); NULL after saying what is wrong
+ */
 static char *
 parse_one(const char *text, const char *host, bool null_ok)
 {
@@ -141,30 +144,22 @@ static bool
 add_rcpts(struct inject *x, const char *list)
 {
 	struct sm_strlist l = { NULL, 0 };
-	struct sm_addr a;
-	enum sm_addr_result r;
 	bool ok = true;
 	size_t i, j;
 	char *p;
 
 	(void)sm_addr_list(list, &l);
 	for (i = 0; i < l.n; i++) {
-		if ((r = sm_addr_parse(l.v[i], &a)) != SM_ADDR_OK || a.null) {
-			(void)fprintf(stderr, "%s... %s\n", l.v[i],
-			    r != SM_ADDR_OK ? sm_addr_errtext(r) :
-			    "User address required");
+		if ((p = parse_one(l.v[i], NULL, false)) == NULL) {
 			ok = false;
-		} else {
-			p = sm_malloc(strlen(a.text) + 3);
-			(void)snprintf(p, strlen(a.text) + 3, "<%s>", a.text);
-			for (j = 0; j < x->rcpts.n; j++)
-				if (strcasecmp(x->rcpts.v[j], p) == 0)
-					break;
-			if (j == x->rcpts.n)
-				sm_strlist_add(&x->rcpts, p);
-			free(p);
+			continue;
 		}
-		sm_addr_free(&a);
+		for (j = 0; j < x->rcpts.n; j++)
+			if (strcasecmp(x->rcpts.v[j], p) == 0)
+				break;
+		if (j == x->rcpts.n)
+			sm_strlist_add(&x->rcpts, p);
+		free(p);
 	}
 	sm_strlist_clear(&l);
 	return ok;

@@ -3,7 +3,6 @@
  */
 #include "modes.h"
 
-#include <errno.h>
 #include <pwd.h>
 #include <signal.h>
 #include <stdio.h>
@@ -132,28 +131,6 @@ mode_print_queue(struct config *c, const struct args *a)
 	return rc;
 }
 
-/*
- * client_queue_ids - become user with the group of ClientQueueDirectory,
- * which lets a run read and remove what set-group-id submissions left.
- */
-static int
-client_queue_ids(const struct config *c, const char *user, char *err,
-    size_t len)
-{
-	struct stat st;
-	uid_t uid;
-	gid_t gid;
-
-	if (stat(c->opt.ClientQueueDirectory, &st) < 0) {
-		(void)snprintf(err, len, "%s: %s", c->opt.ClientQueueDirectory,
-		    strerror(errno));
-		return -1;
-	}
-	if (sm_priv_resolve(user, &uid, &gid, err, len) < 0)
-		return -1;
-	return sm_priv_become(uid, st.st_gid, user, err, len);
-}
-
 /* mode_queue_run - -q and -qf: one run over the queue */
 static int
 mode_queue_run(struct config *c, const struct args *a)
@@ -192,8 +169,9 @@ mode_queue_run(struct config *c, const struct args *a)
 	/* The runner reads the network: never as root. */
 	if (geteuid() == 0) {
 		user = config_run_as(c);
-		if (a->submit_cf == 'c' ? client_queue_ids(c, user, err,
-		    sizeof(err)) < 0 : sm_priv_drop(user, err, sizeof(err)) < 0) {
+		if (a->submit_cf == 'c' ? deliver_client_queue_ids(c, user,
+		    err, sizeof(err)) < 0 : sm_priv_drop(user, err,
+		    sizeof(err)) < 0) {
 			sm_errorx("queue run: %s", err);
 			return EX_OSERR;
 		}

@@ -289,7 +289,7 @@ def test_user_submits_while_the_daemon_is_down(site):
     [cqf] = site.qf(site.cqueue)
     st = cqf.stat()
     assert st.st_uid == pwd.getpwnam(USER).pw_uid
-    assert st.st_gid == shutil.os.stat(site.cqueue).st_gid
+    assert st.st_gid == os.stat(site.cqueue).st_gid
     assert st.st_mode & 0o777 == 0o660
     site.start_daemon()
     assert wait_for(lambda: site.qf() and not site.qf(site.cqueue)), \
