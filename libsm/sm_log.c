@@ -40,6 +40,15 @@ sm_log_set_flags(int flags)
 	log_flags = flags;
 }
 
+/* sm_log_reopen - a new connection to syslog, after closing every fd */
+void
+sm_log_reopen(void)
+{
+	closelog();
+	if (log_flags & SM_LOG_SYSLOG)
+		openlog(log_ident, LOG_PID | LOG_NDELAY, LOG_MAIL);
+}
+
 /* sm_log_set_level - record sendmail's LogLevel for callers that test it */
 void
 sm_log_set_level(int level)

@@ -40,6 +40,7 @@
 void	sm_log_init(const char *, int);
 int	sm_log_flags(void);
 void	sm_log_set_flags(int);
+void	sm_log_reopen(void);
 void	sm_log_set_level(int);
 int	sm_log_level(void);
 void	sm_log_set_exit_hook(void (*)(int));

@@ -172,6 +172,7 @@ struct sm_options {
 	long	 LogLevel;
 	char	*MailboxDatabase;
 	bool	 MatchGECOS;
+	char	*MailSpoolDirectory;
 	long	 MaxAliasRecursion;
 	long	 MaxDaemonChildren;
 	long	 MaxHeadersLength;

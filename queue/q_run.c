@@ -206,9 +206,9 @@ connection(struct run *run, bool first, struct q_result *res)
 	return run->conn;
 }
 
-/* log_delivery - sendmail's delivery line for one recipient */
-static void
-log_delivery(const struct q_ctl *c, const char *rcpt, time_t start,
+/* q_log_delivery - sendmail's delivery line for one recipient */
+void
+q_log_delivery(const struct q_ctl *c, const char *rcpt, time_t start,
     const char *mailer, const char *relay, const struct q_result *res)
 {
 	char delay[32], xdelay[32], stat[600], reply[600] = "";
@@ -217,7 +217,9 @@ log_delivery(const struct q_ctl *c, const char *rcpt, time_t start,
 
 	(void)sm_time_delay(now - c->ctime, delay, sizeof(delay));
 	(void)sm_time_delay(now - start, xdelay, sizeof(xdelay));
-	if (res->status == Q_OK)
+	if (res->status == Q_OK && res->text[0] == '\0')
+		(void)snprintf(stat, sizeof(stat), "Sent");	/* local */
+	else if (res->status == Q_OK)
 		(void)snprintf(stat, sizeof(stat), "Sent (%s)",
 		    smtp && strlen(res->text) > 4 ? res->text + 4 : res->text);
 	else {
@@ -244,45 +246,240 @@ expired(const struct q_runner *x, const struct q_ctl *c)
 	    limit);
 }
 
-/* deliver - route and deliver the recipients; results into res[] */
+/* q_local_add_err - file a failure under owner (NULL: the sender) */
+void
+q_local_add_err(struct q_local *lo, const char *owner, const char *target,
+    const struct q_result *res)
+{
+	struct q_local_err *e;
+
+	lo->errs = sm_reallocarray(lo->errs, lo->nerrs + 1, sizeof(*lo->errs));
+	e = &lo->errs[lo->nerrs++];
+	e->owner = owner != NULL ? sm_strdup(owner) : NULL;
+	e->target = sm_strdup(target);
+	e->res = *res;
+}
+
+/* q_local_free - what q_local holds */
+void
+q_local_free(struct q_local *lo)
+{
+	size_t i;
+
+	for (i = 0; i < lo->nerrs; i++) {
+		free(lo->errs[i].owner);
+		free(lo->errs[i].target);
+	}
+	free(lo->errs);
+	sm_strlist_clear(&lo->forwards);
+	sm_strlist_clear(&lo->done);
+	memset(lo, 0, sizeof(*lo));
+}
+
+/*
+ * owner_bounces - the failures the local hook filed, one bounce per
+ * owner (or the sender); -1 when one could not be queued.
+ */
+static int
+owner_bounces(struct run *run, const struct q_ctl *c, int dfd,
+    const struct q_local *lo)
+{
+	const struct sm_options *o = run->r->opt;
+	struct q_result *why;
+	struct q_ctl b;
+	size_t i, j;
+	int rc = 0;
+
+	for (i = 0; i < lo->nerrs; i++) {
+		const char *owner = lo->errs[i].owner;
+		bool first = true;
+
+		for (j = 0; j < i && first; j++)
+			if ((owner == NULL) == (lo->errs[j].owner == NULL) &&
+			    (owner == NULL || strcmp(owner,
+			    lo->errs[j].owner) == 0))
+				first = false;
+		if (!first)
+			continue;	/* that owner got them all already */
+		b = *c;
+		b.sender = owner != NULL ? (char *)(uintptr_t)owner : c->sender;
+		b.rcpts = sm_calloc(lo->nerrs, sizeof(*b.rcpts));
+		why = sm_calloc(lo->nerrs, sizeof(*why));
+		b.nrcpts = 0;
+		for (j = i; j < lo->nerrs; j++) {
+			if ((owner == NULL) != (lo->errs[j].owner == NULL) ||
+			    (owner != NULL && strcmp(owner,
+			    lo->errs[j].owner) != 0))
+				continue;
+			b.rcpts[b.nrcpts].addr = lo->errs[j].target;
+			b.rcpts[b.nrcpts].flags = (char *)(uintptr_t)"";
+			why[b.nrcpts++] = lo->errs[j].res;
+		}
+		if (q_dsn_bounce(run->r->qdir, &b, dfd, why, run->r->hostname,
+		    o->DoubleBounceAddress, o->RecipientFactor) < 0)
+			rc = -1;
+		free(b.rcpts);
+		free(why);
+	}
+	return rc;
+}
+
+/* add_rcpt - a recipient the local hook found, after the others */
 static void
-deliver(struct run *run, struct q_ctl *c, int dfd, struct q_result *res)
+add_rcpt(struct q_ctl *c, struct q_result **res, const char *addr,
+    const struct q_rcpt *parent)
+{
+	struct q_rcpt *r;
+	size_t n;
+
+	c->rcpts = sm_reallocarray(c->rcpts, c->nrcpts + 1, sizeof(*c->rcpts));
+	*res = sm_reallocarray(*res, c->nrcpts + 1, sizeof(**res));
+	memset(&(*res)[c->nrcpts], 0, sizeof(**res));
+	r = &c->rcpts[c->nrcpts++];
+	memset(r, 0, sizeof(*r));
+	r->addr = sm_strdup(addr);
+	/* "A": came from an alias; NOTIFY carries over, "P" does not. */
+	n = strlen(parent->flags);
+	r->flags = sm_calloc(n + 2, 1);
+	r->flags[0] = 'A';
+	for (size_t i = 0, k = 1; i < n; i++)
+		if (strchr("NSFD", parent->flags[i]) != NULL)
+			r->flags[k++] = parent->flags[i];
+}
+
+#define Q_LOCAL_DONE	"{local_done}"
+
+/* done_read - the targets that have this message already */
+static void
+done_read(const struct q_ctl *c, struct sm_strlist *done)
+{
+	const char *v = q_ctl_macro(c, "local_done");
+	char *copy, *w, *save = NULL;
+
+	if (v == NULL)
+		return;
+	copy = sm_strdup(v);
+	for (w = strtok_r(copy, " ", &save); w != NULL;
+	    w = strtok_r(NULL, " ", &save))
+		sm_strlist_add(done, w);
+	free(copy);
+}
+
+/* done_write - and the macro that keeps them, when it changed */
+static void
+done_write(struct q_ctl *c, const struct sm_strlist *done, size_t before)
+{
+	struct sm_buf b;
+	size_t i;
+
+	if (done->n == before)
+		return;
+	sm_buf_init(&b, 0);
+	(void)sm_buf_puts(&b, Q_LOCAL_DONE);
+	for (i = 0; i < done->n; i++)
+		(void)sm_buf_printf(&b, "%s%s", i > 0 ? " " : "", done->v[i]);
+	for (i = 0; i < c->macros.n; i++)
+		if (strncmp(c->macros.v[i], Q_LOCAL_DONE,
+		    strlen(Q_LOCAL_DONE)) == 0)
+			break;
+	if (i < c->macros.n) {
+		free(c->macros.v[i]);
+		c->macros.v[i] = sm_buf_detach(&b);
+	} else {
+		sm_strlist_add(&c->macros, sm_buf_str(&b));
+		sm_buf_free(&b);
+	}
+}
+
+/* deliver_local - the local recipients, through the hook */
+static void
+deliver_local(struct run *run, struct q_ctl *c, int dfd,
+    struct q_result **res, bool *handled)
 {
 	const struct q_runner *r = run->r;
-	char dom[300], nbuf[64];
+	size_t i, j, n0 = c->nrcpts, before;
+	struct sm_strlist done = { NULL, 0 };
+	time_t start = time(NULL);
+	char dom[300];
+
+	done_read(c, &done);
+	before = done.n;
+
+	for (i = 0; i < n0; i++) {
+		const char *d = domain_of(c->rcpts[i].addr, dom, sizeof(dom));
+		struct q_local lo;
+
+		if (!r->is_local(r->ctx, d))
+			continue;
+		handled[i] = true;
+		if (r->local == NULL) {
+			(void)snprintf((*res)[i].text, sizeof((*res)[i].text),
+			    "Deferred: local delivery is not available");
+			(void)snprintf((*res)[i].dsn, sizeof((*res)[i].dsn),
+			    "4.3.0");
+			(*res)[i].status = Q_TEMPFAIL;
+			q_log_delivery(c, c->rcpts[i].addr, start, "local", NULL,
+			    &(*res)[i]);
+			continue;
+		}
+		memset(&lo, 0, sizeof(lo));
+		lo.done = done;		/* in and out */
+		r->local(r->ctx, c, dfd, c->rcpts[i].addr, &lo);
+		done = lo.done;
+		memset(&lo.done, 0, sizeof(lo.done));
+		(*res)[i] = lo.res;
+		if (lo.res.status != Q_TEMPFAIL && owner_bounces(run, c, dfd,
+		    &lo) < 0) {
+			/* Nothing may be lost: try the whole of it again. */
+			(*res)[i].status = Q_TEMPFAIL;
+			(void)snprintf((*res)[i].text, sizeof((*res)[i].text),
+			    "Deferred: cannot queue a delivery report");
+		}
+		if (lo.res.status == Q_OK)
+			for (j = 0; j < lo.forwards.n; j++)
+				add_rcpt(c, res, lo.forwards.v[j],
+				    &c->rcpts[i]);
+		q_local_free(&lo);
+	}
+	done_write(c, &done, before);
+	sm_strlist_clear(&done);
+}
+
+/* deliver - route and deliver the recipients; results into *res */
+static void
+deliver(struct run *run, struct q_ctl *c, int dfd, struct q_result **resp)
+{
+	const struct q_runner *r = run->r;
+	char nbuf[64];
 	const char **rcpts, **notify, **orcpt;
-	struct q_result open_res;
+	struct q_result open_res, *res;
 	struct q_conn *conn;
 	struct q_txn t;
 	size_t i, n = 0, *idx;
 	struct q_result *tres;
 	time_t start = time(NULL);
 	char relay[320];
+	size_t n0 = c->nrcpts;
+	bool *handled = sm_calloc(n0 + 1, sizeof(*handled));
 
+	deliver_local(run, c, dfd, resp, handled);
+	res = *resp;
 	rcpts = sm_calloc(c->nrcpts + 1, sizeof(*rcpts));
 	notify = sm_calloc(c->nrcpts + 1, sizeof(*notify));
 	orcpt = sm_calloc(c->nrcpts + 1, sizeof(*orcpt));
 	idx = sm_calloc(c->nrcpts + 1, sizeof(*idx));
 	tres = sm_calloc(c->nrcpts + 1, sizeof(*tres));
 	for (i = 0; i < c->nrcpts; i++) {
-		const char *d = domain_of(c->rcpts[i].addr, dom, sizeof(dom));
-
-		if (r->is_local(r->ctx, d)) {
-			(void)snprintf(res[i].text, sizeof(res[i].text),
-			    "Deferred: local delivery is not available yet");
-			(void)snprintf(res[i].dsn, sizeof(res[i].dsn), "4.3.0");
-			res[i].status = Q_TEMPFAIL;
-			log_delivery(c, c->rcpts[i].addr, start, "local", NULL,
-			    &res[i]);
+		/* Those the local hook added come after the first ones. */
+		if (i < n0 && handled[i])
 			continue;
-		}
 		if (r->smarthost[0] == '\0') {
 			(void)snprintf(res[i].text, sizeof(res[i].text),
 			    "Deferred: no smart host is set and delivery to "
 			    "MX hosts is not available yet");
 			(void)snprintf(res[i].dsn, sizeof(res[i].dsn), "4.3.0");
 			res[i].status = Q_TEMPFAIL;
-			log_delivery(c, c->rcpts[i].addr, start, "esmtp", NULL,
+			q_log_delivery(c, c->rcpts[i].addr, start, "esmtp", NULL,
 			    &res[i]);
 			continue;
 		}
@@ -298,7 +495,7 @@ deliver(struct run *run, struct q_ctl *c, int dfd, struct q_result *res)
 		/* No connection: the relay field names the host only. */
 		for (i = 0; i < n; i++) {
 			res[idx[i]] = open_res;
-			log_delivery(c, rcpts[i], start, "relay", r->smarthost,
+			q_log_delivery(c, rcpts[i], start, "relay", r->smarthost,
 			    &open_res);
 		}
 		goto out;
@@ -308,7 +505,7 @@ deliver(struct run *run, struct q_ctl *c, int dfd, struct q_result *res)
 			remember(run, false, &open_res);
 		for (i = 0; i < n; i++) {
 			res[idx[i]] = open_res;
-			log_delivery(c, rcpts[i], start, "relay", r->smarthost,
+			q_log_delivery(c, rcpts[i], start, "relay", r->smarthost,
 			    &open_res);
 		}
 		goto out;
@@ -344,7 +541,7 @@ deliver(struct run *run, struct q_ctl *c, int dfd, struct q_result *res)
 	}
 	for (i = 0; i < n; i++) {
 		res[idx[i]] = tres[i];
-		log_delivery(c, rcpts[i], start, "relay", relay, &tres[i]);
+		q_log_delivery(c, rcpts[i], start, "relay", relay, &tres[i]);
 	}
 out:
 	for (i = 0; i < n; i++)
@@ -354,6 +551,7 @@ out:
 	free(orcpt);
 	free(idx);
 	free(tres);
+	free(handled);
 }
 
 /* warn_once - Timeout.queuewarn: one delay notice, marked by flag w */
@@ -472,7 +670,7 @@ job(struct run *run, const char *id)
 		return;
 	}
 	res = sm_calloc(c.nrcpts + 1, sizeof(*res));
-	deliver(run, &c, dfd, res);
+	deliver(run, &c, dfd, &res);
 	finish(run, &c, dfd, res, qf, df);
 	free(res);
 	(void)close(dfd);

@@ -33,9 +33,17 @@
  *	queue; like a run with selectors it ignores MinQueueAge and the
  *	host status cache.
  *
- *	XXX(issues 8, 10): local recipients and domains without a smart host
- *	are deferred with a reason until local delivery and MX lookups
- *	exist.
+ *	A recipient in a local domain goes to the local hook instead,
+ *	which expands and delivers it (sendmaild/local): its result is the
+ *	recipient's, the remote addresses it found (an alias or .forward
+ *	that points elsewhere) join this message's smart-host transaction
+ *	as new recipients, kept in the control file while they are
+ *	deferred, and the failures it files under an owner- alias (or
+ *	under the sender, for an expanded address) get a bounce of their
+ *	own.  Without a hook, local recipients are deferred.
+ *
+ *	XXX(issue 10): domains without a smart host are deferred with a
+ *	reason until MX lookups exist.
  */
 #ifndef Q_RUN_H
 #define Q_RUN_H
@@ -43,9 +51,38 @@
 #include "sm_config.h"
 
 #include <stdbool.h>
+#include <time.h>
 
+#include "q_ctl.h"
 #include "q_list.h"
+#include "q_smtp.h"
 #include "sm_opt.h"
+#include "sm_strlist.h"
+
+/* A failure the local hook wants reported to someone. */
+struct q_local_err {
+	char		*owner;		/* "<owner-list>", or NULL: the sender */
+	char		*target;	/* what failed, as the alias named it */
+	struct q_result	 res;
+};
+
+/*
+ * What the local hook did with one recipient.  done is in and out: the
+ * targets (hashed) that have the message already, kept in the control
+ * file as the macro ${local_done} so that a retry delivers only to
+ * those that did not get it.
+ */
+struct q_local {
+	struct q_result		 res;
+	struct sm_strlist	 done;
+	struct sm_strlist	 forwards;	/* remote, "<a@b>" */
+	struct q_local_err	*errs;
+	size_t			 nerrs;
+};
+
+void	q_local_add_err(struct q_local *, const char *, const char *,
+	    const struct q_result *);
+void	q_local_free(struct q_local *);
 
 struct q_runner {
 	const struct sm_options	*opt;
@@ -55,6 +92,9 @@ struct q_runner {
 	const char		*mailer_flags;	/* relay F= */
 	const char		*hostname;	/* $j: EHLO and bounces */
 	bool			(*is_local)(void *, const char *);
+	/* Expand and deliver one local recipient; NULL: defer them. */
+	void			(*local)(void *, const struct q_ctl *, int,
+				    const char *, struct q_local *);
 	void			*ctx;
 	const struct q_select	*sel;
 	size_t			 nsel;
@@ -62,5 +102,8 @@ struct q_runner {
 };
 
 int	q_run(const struct q_runner *);
+/* sendmail's "to=..., stat=..." line for one recipient's attempt */
+void	q_log_delivery(const struct q_ctl *, const char *, time_t,
+	    const char *, const char *, const struct q_result *);
 
 #endif /* Q_RUN_H */

@@ -348,9 +348,9 @@ q_smtp_attach(int fd, const char *name, const struct sm_options *o,
 	return NULL;
 }
 
-/* header_wanted - "?flags?" conditions against the mailer's flags */
-static bool
-header_wanted(const char *h, const char *mflags, const char **rest)
+/* q_header_wanted - "?flags?" conditions against the mailer's flags */
+bool
+q_header_wanted(const char *h, const char *mflags, const char **rest)
 {
 	const char *q;
 
@@ -371,19 +371,22 @@ header_wanted(const char *h, const char *mflags, const char **rest)
 }
 
 /*
- * put_header - one header, its line ends made CRLF, 0x81g expanded.  A
- * CR is dropped (a bare one could end the data for some receivers) and
- * a continuation line that starts with a dot gets it doubled.
+ * q_header_put - one header, 0x81g expanded; for SMTP its line ends made
+ * CRLF and a continuation line that starts with a dot gets it doubled,
+ * otherwise LF.  A CR is dropped (a bare one could end the data for some
+ * receivers).
  */
-static void
-put_header(struct sm_buf *b, const char *h, const char *sender)
+void
+q_header_put(struct sm_buf *b, const char *h, const char *sender, bool smtp)
 {
+	const char *eol = smtp ? "\r\n" : "\n";
+
 	for (; *h != '\0'; h++) {
 		if (*h == '\r')
 			continue;
 		if (*h == '\n') {
-			(void)sm_buf_puts(b, "\r\n");
-			if (h[1] == '.')
+			(void)sm_buf_puts(b, eol);
+			if (smtp && h[1] == '.')
 				(void)sm_buf_putc(b, '.');
 		} else if ((unsigned char)*h == 0x81 && h[1] != '\0') {
 			h++;
@@ -400,7 +403,7 @@ put_header(struct sm_buf *b, const char *h, const char *sender)
 		} else
 			(void)sm_buf_putc(b, *h);
 	}
-	(void)sm_buf_puts(b, "\r\n");
+	(void)sm_buf_puts(b, eol);
 }
 
 /* flush_body - write out what b holds, within the progress timer */
@@ -464,8 +467,8 @@ send_message(struct q_conn *c, const struct q_txn *t)
 
 	sm_buf_init(&b, 0);
 	for (i = 0; i < t->headers->n; i++)
-		if (header_wanted(t->headers->v[i], t->mailer_flags, &rest))
-			put_header(&b, rest, t->sender);
+		if (q_header_wanted(t->headers->v[i], t->mailer_flags, &rest))
+			q_header_put(&b, rest, t->sender, true);
 	(void)sm_buf_puts(&b, "\r\n");
 	if (lseek(t->dfd, 0, SEEK_SET) < 0)
 		ok = false;

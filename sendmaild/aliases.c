@@ -47,9 +47,9 @@ trim(char *s)
 	return s;
 }
 
-/* split - the items of a value: commas inside "" or <> do not count */
-static void
-split(const char *v, struct sm_strlist *out)
+/* aliases_split - the items of a value: commas in "" or <> do not count */
+void
+aliases_split(const char *v, struct sm_strlist *out)
 {
 	struct sm_buf b;
 	bool quoted = false;
@@ -197,7 +197,7 @@ finish(struct parser *p)
 	else {
 		for (q = name; *q != '\0'; q++)
 			*q = (char)tolower((unsigned char)*q);
-		split(value, &items);
+		aliases_split(value, &items);
 		for (i = 0; i < items.n; i++)
 			if (aliases_item_kind(items.v[i]) == ALIAS_BAD) {
 				say(p, p->line, "bad item \"%.100s\"",
@@ -405,7 +405,7 @@ loops(struct build *b)
 	struct entry *e;
 
 	for (i = 0; i < b->n; i++) {
-		split(b->v[i].value, &items);
+		aliases_split(b->v[i].value, &items);
 		for (j = 0; j < items.n; j++) {
 			e = local_alias(b, items.v[j]);
 			if (e == NULL || e == &b->v[i])
@@ -605,7 +605,7 @@ aliases_lookup(const struct config *c, const char *name, struct sm_buf *value)
 	int rc = 1;
 
 	sm_buf_init(&db, 0);
-	split(c->opt.AliasFile, &files);
+	aliases_split(c->opt.AliasFile, &files);
 	for (i = 0; i < files.n && rc == 1; i++) {
 		const char *path = alias_spec(files.v[i], &type);
 
@@ -639,7 +639,7 @@ aliases_build(struct config *c, const char *who)
 		(void)fprintf(stderr, "No alias file (AliasFile) is set\n");
 		return EX_CONFIG;
 	}
-	split(c->opt.AliasFile, &files);
+	aliases_split(c->opt.AliasFile, &files);
 	for (i = 0; i < files.n; i++)
 		if ((r = build_one(files.v[i], who)) != EX_OK && rc == EX_OK)
 			rc = r;

@@ -4,6 +4,7 @@
  *
  * SYNOPSIS
  *	aliases_parse(text, len, &cb, ctx)	one file's entries, in order
+ *	aliases_split(value, &items)		the items of a value
  *	aliases_item_kind("|/usr/bin/prog")	ALIAS_PROG
  *	ex = aliases_build(&config, login)	-bi: every AliasFile
  *	r = aliases_lookup(&config, "postmaster", &value)
@@ -53,6 +54,7 @@
 
 #include "config.h"
 #include "sm_buf.h"
+#include "sm_strlist.h"
 
 #define ALIAS_MAX	(1024 * 1024)	/* bytes in one entry */
 
@@ -71,6 +73,7 @@ struct alias_cb {
 	void	(*error)(void *, int, const char *);
 };
 
+void		 aliases_split(const char *, struct sm_strlist *);
 void		 aliases_parse(const char *, size_t, const struct alias_cb *,
 		    void *);
 enum alias_kind	 aliases_item_kind(const char *);

@@ -6,6 +6,7 @@
 #include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
 #include <sysexits.h>
 #include <unistd.h>
 
@@ -136,4 +137,23 @@ config_run_as(const struct config *c)
 {
 	return c->opt.RunAsUser[0] != '\0' ? c->opt.RunAsUser :
 	    c->opt.DefaultUser;
+}
+
+/* config_is_local_domain - is mail for this domain ours?  ("" is) */
+bool
+config_is_local_domain(const struct config *c, const char *domain)
+{
+	size_t n = strlen(domain);
+	char d[300], j[256];
+
+	if (n == 0)
+		return true;
+	if (n >= sizeof(d))
+		return false;
+	memcpy(d, domain, n + 1);
+	if (d[n - 1] == '.')
+		d[n - 1] = '\0';	/* a trailing dot names the same host */
+	config_hostname(c, j, sizeof(j));	/* $j, or the system's name */
+	return strcasecmp(d, "localhost") == 0 || strcasecmp(d, j) == 0 ||
+	    sm_cf_class_has(c->cf, "w", d);
 }

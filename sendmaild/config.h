@@ -9,6 +9,7 @@
  *	config_hostname(&c, buf, len)	$j, else the system's name
  *	config_run_as(&c)		RunAsUser, else DefaultUser: whom
  *					root becomes to read the network
+ *	config_is_local_domain(&c, d)	"", localhost, $j or class w
  *	config_free(&c);
  *
  * DESCRIPTION
@@ -31,6 +32,7 @@
 
 #include "sm_config.h"
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "args.h"
@@ -47,5 +49,6 @@ int	config_load(struct config *, const struct args *, char *, size_t);
 void	config_free(struct config *);
 void	config_hostname(const struct config *, char *, size_t);
 const char *config_run_as(const struct config *);
+bool	config_is_local_domain(const struct config *, const char *);
 
 #endif /* CONFIG_H */

@@ -30,6 +30,7 @@
 #include "sm_log.h"
 #include "sm_proc.h"
 #include "deliver.h"
+#include "local.h"
 #include "q_file.h"
 #include "sm_time.h"
 #include "srv_session.h"
@@ -558,6 +559,7 @@ reload(struct master *m)
 	m->c = n;
 	m->c_owned = true;
 	resolve_user(m);
+	(void)local_service_start(n);
 	sm_info("configuration reloaded on SIGHUP: %s", n->path);
 }
 
@@ -659,6 +661,8 @@ daemon_run(struct config *c, const struct args *a, bool foreground)
 	}
 	sm_log_set_flags(foreground ? SM_LOG_SYSLOG | SM_LOG_STDERR :
 	    SM_LOG_SYSLOG);
+	/* Local deliveries become their users through it. */
+	(void)local_service_start(c);
 	if (sm_sig_init() < 0) {
 		sm_error("cannot create the signal pipe");
 		return close_listeners(&m, EX_OSERR);

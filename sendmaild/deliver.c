@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "daemon.h"
+#include "local.h"
 #include "q_run.h"
 #include "sm_buf.h"
 #include "sm_proc.h"
@@ -22,12 +23,15 @@
 static bool
 is_local_domain(void *ctx, const char *domain)
 {
-	const struct config *c = ctx;
-	const char *j = sm_cf_macro(c->cf, "j");
+	return config_is_local_domain(ctx, domain);
+}
 
-	return domain[0] == '\0' || strcasecmp(domain, "localhost") == 0 ||
-	    (j != NULL && strcasecmp(domain, j) == 0) ||
-	    sm_cf_class_has(c->cf, "w", domain);
+/* local - the runner's local hook */
+static void
+local(void *ctx, const struct q_ctl *ctl, int dfd, const char *rcpt,
+    struct q_local *lo)
+{
+	local_deliver(ctx, ctl, dfd, rcpt, lo);
 }
 
 /* relay_port - the port in the relay mailer's A=TCP $h PORT, or 25 */
@@ -72,6 +76,7 @@ queue_run(struct config *c, const struct q_select *sel, size_t nsel,
 	    relay->flags : "mDFMuXa8";
 	r.hostname = host;
 	r.is_local = is_local_domain;
+	r.local = local;
 	r.ctx = c;
 	r.sel = sel;
 	r.nsel = nsel;

@@ -22,6 +22,7 @@
 #include <unistd.h>
 
 #include "daemon.h"
+#include "local.h"
 #include "q_smtp.h"
 #include "sm_addr.h"
 #include "sm_alloc.h"
@@ -358,6 +359,8 @@ session(struct inject *x, bool client_queue, pid_t *pid)
 		if (null > 2)
 			(void)close(null);
 	}
+	if (geteuid() == 0 && !client_queue)
+		(void)local_service_start(c);
 	if (geteuid() == 0 &&
 	    sm_priv_drop(config_run_as(c), err, sizeof(err)) < 0) {
 		sm_errorx("submission: %s", err);

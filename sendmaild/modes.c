@@ -22,6 +22,7 @@
 #include "srv_session.h"
 #include "q_list.h"
 #include "deliver.h"
+#include "local.h"
 #include "q_hoststat.h"
 #include "sm_time.h"
 #include <time.h>
@@ -72,8 +73,8 @@ mode_smtp_stdin(struct config *c)
 	conn.wfd = 1;
 	conn.login = invoker();
 	/* Root reads a client as the daemon's children do: as RunAsUser. */
-	if (geteuid() == 0 &&
-	    sm_priv_drop(config_run_as(c), err, sizeof(err)) < 0) {
+	if (geteuid() == 0 && (local_service_start(c) < 0 ||
+	    sm_priv_drop(config_run_as(c), err, sizeof(err)) < 0)) {
 		sm_errorx("%s", err);
 		return EX_OSERR;
 	}
@@ -169,6 +170,8 @@ mode_queue_run(struct config *c, const struct args *a)
 	/* The runner reads the network: never as root. */
 	if (geteuid() == 0) {
 		user = config_run_as(c);
+		if (a->submit_cf != 'c')
+			(void)local_service_start(c);
 		if (a->submit_cf == 'c' ? deliver_client_queue_ids(c, user,
 		    err, sizeof(err)) < 0 : sm_priv_drop(user, err,
 		    sizeof(err)) < 0) {

@@ -105,6 +105,7 @@ popdef(`_ARG_')popdef(`_ARG2_')popdef(`_ARG3_')popdef(`_ARG4_')popdef(`_NUL_ARGS
 # sendmail; the others only draw a warning there.
 define(`_CF_BEFORE_MAILER_local_procmail', `1')
 define(`_CF_BEFORE_MAILER_local_lmtp', `1')
+define(`_CF_BEFORE_MAILER_local_mbox', `1')
 define(`_CF_BEFORE_MAILER_smrsh', `1')
 define(`_CF_BEFORE_MAILER_nullclient', `1')
 define(`_CF_BEFORE_MAILER_msp', `1')

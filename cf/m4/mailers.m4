@@ -5,13 +5,16 @@ divert(-1)
 # The paths, arguments and flags follow the *_MAILER_PATH, *_MAILER_ARGS,
 # *_MAILER_FLAGS, *_MAILER_MAX, *_MAILER_MAXMSGS and *_MAILER_LL
 # variables and the features that change mailers (local_procmail,
-# local_lmtp, smrsh, nullclient).
+# local_lmtp, local_mbox, smrsh, nullclient).
 #
 define(`_DFLT_', `ifdef(`$1', `$1', `$2')')
 define(`_EQ_', `ifdef(`$2', `, $1=$2')')
 
 # local
-ifdef(`_LOCAL_PROCMAIL_', `
+ifdef(`_LOCAL_MBOX_', `
+	define(`_L_PATH_', `[MBOX]')
+	define(`_L_ARGS_', `mail -d $u')
+	define(`_L_FLAGS_', `Pn9')', `ifdef(`_LOCAL_PROCMAIL_', `
 	define(`_L_PATH_', `ifelse(_LOCAL_PROCMAIL_PATH_, `',
 	    `_DFLT_(`PROCMAIL_MAILER_PATH', `/usr/bin/procmail')',
 	    `_LOCAL_PROCMAIL_PATH_')')
@@ -25,7 +28,7 @@ ifdef(`_LOCAL_PROCMAIL_', `
 	define(`_L_FLAGS_', `PSXmnz9')', `
 	define(`_L_PATH_', `_DFLT_(`LOCAL_MAILER_PATH', `/bin/mail')')
 	define(`_L_ARGS_', `_DFLT_(`LOCAL_MAILER_ARGS', `mail -d $u')')
-	define(`_L_FLAGS_', `_DFLT_(`LOCAL_MAILER_FLAGS', `rmn9')')')')
+	define(`_L_FLAGS_', `_DFLT_(`LOCAL_MAILER_FLAGS', `rmn9')')')')')
 define(`_L_BASE_', `ifdef(`_FEATURE_nullclient_', `lsDFM5q', `lsDFMAw5:/|@q')')
 
 # prog

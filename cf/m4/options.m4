@@ -44,6 +44,7 @@ _OPT_(`confCOPY_ERRORS_TO', `PostmasterCopy', `')dnl
 _OPT_(`confQUEUE_FACTOR', `QueueFactor', `')dnl
 _OPT_(`QUEUE_DIR', `QueueDirectory', `/var/spool/mqueue')dnl
 _OPT_(`MSP_QUEUE_DIR', `ClientQueueDirectory', `')dnl
+_OPT_(`confMAIL_SPOOL_DIR', `MailSpoolDirectory', `')dnl
 _OPT_(`confDONT_PRUNE_ROUTES', `DontPruneRoutes', `')dnl
 _OPT_(`confTO_INITIAL', `Timeout.initial', `')dnl
 _OPT_(`confTO_CONNECT', `Timeout.connect', `')dnl

@@ -40,13 +40,20 @@ class Daemon:
         for sub in queue_dirs:
             os.mkdir(os.path.join(self.queue, sub))
         self.port = free_port()
+        # Local mail goes to mailboxes of ours, never to /var/mail; no
+        # aliases unless the caller gives AliasFile.
+        self.spool = os.path.join(self.base, "mail")
+        os.mkdir(self.spool)
+        os.chmod(self.spool, 0o1777)
         self.cf = cf or str(ROOT / "cf" / "cf" / "sendmail.cf")
         self.log = os.path.join(self.base, "log")
         self.pidfile = os.path.join(self.base, "pid")
         args = [str(BUILD / "sendmaild"), "-bD", "-C", self.cf,
                 "-O", f"DaemonPortOptions=Port={self.port}, Addr=127.0.0.1, Name=MTA",
                 "-O", f"QueueDirectory={self.queue}",
-                "-O", f"PidFile={self.pidfile}"]
+                "-O", f"PidFile={self.pidfile}",
+                "-O", f"MailSpoolDirectory={self.spool}",
+                "-O", f"AliasFile={self.base}/aliases"]
         if os.geteuid() == 0:
             nobody = pwd.getpwnam("nobody")
             for d in [self.queue] + [os.path.join(self.queue, q) for q in queue_dirs]:
@@ -70,6 +77,15 @@ class Daemon:
                 return
             time.sleep(0.02)
         raise RuntimeError("daemon not ready: " + self.log_text())
+
+    def mailbox(self, user="root"):
+        """The text of a user's mailbox in our spool, or ""."""
+        try:
+            with open(os.path.join(self.spool, user), encoding="utf-8",
+                      errors="replace") as f:
+                return f.read()
+        except FileNotFoundError:
+            return ""
 
     def log_text(self):
         with open(self.log) as f:

@@ -1,6 +1,7 @@
 """The master: relaying from other addresses, the access map, many
 clients at once, MaxDaemonChildren, SIGHUP and SIGTERM."""
 import os
+import re
 import pathlib
 import shutil
 import signal
@@ -14,7 +15,7 @@ import pytest
 
 from cfgen import m4, point_at_our_tree
 from conftest import BUILD, ROOT
-from daemon_util import Conn
+from daemon_util import Conn, wait_for
 
 
 def test_relaying_denied_for_other_clients(daemon):
@@ -120,8 +121,15 @@ def test_a_hundred_clients_at_once(daemon):
     for t in threads:
         t.join(60)
     assert results.count(True) == 100, [r for r in results if r is not True][:3]
-    assert len(d.queued("qf")) == 100
-    assert len(d.queued("df")) == 100
+    # A hundred background deliveries into one locked mailbox: each
+    # message once, none cut, the queue empty.
+    assert wait_for(lambda: d.mailbox("root").count("\nFrom ") == 99 and
+                    not d.queued("qf"), limit=60), d.log_text()[-2000:]
+    box = d.mailbox("root")
+    assert sorted(re.findall(r"^Subject: (\d+)$", box, re.M),
+                  key=int) == [str(i) for i in range(100)]
+    assert len(re.findall(r"^body (\d+)$", box, re.M)) == 100
+    assert d.queued("df") == []
 
 
 def test_max_daemon_children(daemon):

@@ -55,7 +55,7 @@ def test_sendmail_written_queue_file(tmp_path):
 
 
 def test_queue_from_the_daemon(daemon):
-    d = daemon()
+    d = daemon(options=["DeliveryMode=queueonly"])
     for sender, rcpt in [("alice@example.org", "root@localhost"),
                          ("bob@example.net", "postmaster@localhost")]:
         with smtplib.SMTP("127.0.0.1", d.port, timeout=10) as s:

@@ -48,8 +48,11 @@ def world(daemon):
 
     def runner(*args):
         """The command line of a foreground queue run."""
+        d = state["d"]
         cmd = [str(BUILD / "sendmaild"), "-C", state["cf"], "-O",
-               f"QueueDirectory={state['d'].queue}", "-qf", *args]
+               f"QueueDirectory={d.queue}", "-O",
+               f"MailSpoolDirectory={d.spool}", "-O",
+               f"AliasFile={d.base}/aliases", "-qf", *args]
         if os.geteuid() == 0:
             cmd += ["-O", "RunAsUser=nobody"]
         return cmd
@@ -228,7 +231,7 @@ def test_overlapping_runs_deliver_once(world):
         ctl.stop()
 
 
-def test_queue_run_selectors_and_local_deferral(world):
+def test_queue_run_selectors_and_local_delivery(world):
     d = world["start"]()
     ctl, rec = start_smarthost(world["port"])
     try:
@@ -237,10 +240,14 @@ def test_queue_run_selectors_and_local_deferral(world):
         submit(d, ["root@localhost"])
         r = world["run"]("-qRtwo@")
         assert [m[1] for m in rec.messages] == [["two@far.example"]]
+        assert len(d.queued("qf")) == 2
         r = world["run"]()
         assert len(rec.messages) == 2
-        assert "Deferred: local delivery is not available yet" in r.stderr
-        assert len(d.queued("qf")) == 1
+        # The local one went to root's mailbox, not to the smart host.
+        assert re.search(r"to=root, orig_to=<root@localhost>, .*"
+                         r"mailer=local, .*stat=Sent$", r.stderr, re.M)
+        assert d.mailbox("root").count("\nSubject: t\n") == 1
+        assert d.queued("qf") == []
     finally:
         ctl.stop()
 

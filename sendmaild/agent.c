@@ -1,0 +1,728 @@
+/*
+ * agent - mailbox, file and program deliveries as the user; see agent.h.
+ */
+#include "agent.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <grp.h>
+#include <limits.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <sysexits.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "sm_buf.h"
+#include "sm_log.h"
+
+#define AGENT_OUTPUT_MAX	400		/* a program's output kept */
+#define AGENT_READ_MAX		(1024 * 1024)	/* a .forward, an include */
+#define AGENT_STALE_LOCK	300		/* seconds: a dead locker's */
+
+static void res_set(struct q_result *, enum q_status, const char *,
+    const char *, ...) SM_PRINTF(4, 5);
+
+/* res_set - fill in a result */
+static void
+res_set(struct q_result *r, enum q_status st, const char *dsn,
+    const char *fmt, ...)
+{
+	va_list ap;
+
+	r->status = st;
+	(void)snprintf(r->dsn, sizeof(r->dsn), "%s", dsn);
+	va_start(ap, fmt);
+	(void)vsnprintf(r->text, sizeof(r->text), fmt, ap);
+	va_end(ap);
+}
+
+/* agent_user - who a delivery runs as */
+void
+agent_user(struct agent_user *u, const struct passwd *pw, gid_t extra)
+{
+	memset(u, 0, sizeof(*u));
+	u->uid = pw->pw_uid;
+	u->gid = pw->pw_gid;
+	u->extra_gid = extra;
+	(void)snprintf(u->name, sizeof(u->name), "%s", pw->pw_name);
+	(void)snprintf(u->home, sizeof(u->home), "%s", pw->pw_dir != NULL ?
+	    pw->pw_dir : "/");
+}
+
+/*
+ * become - in a child: the user's uid, gid and groups.  Without root
+ * only the user we already are can be served.
+ */
+static int
+become(const struct agent_user *u)
+{
+	gid_t groups[256];
+	int n = (int)(sizeof(groups) / sizeof(groups[0])) - 1;
+
+	if (geteuid() != 0)
+		return getuid() == u->uid ? 0 : -1;
+	if (getgrouplist(u->name, u->gid, groups, &n) < 0) {
+		groups[0] = u->gid;
+		n = 1;
+	}
+	if (u->extra_gid != (gid_t)-1)
+		groups[n++] = u->extra_gid;
+	if (setgroups((size_t)n, groups) < 0 ||
+	    setresgid(u->gid, u->gid, u->gid) < 0 ||
+	    setresuid(u->uid, u->uid, u->uid) < 0)
+		return -1;
+	/* Check that the change holds: root must be gone for good. */
+	if (u->uid != 0 && (setuid(0) == 0 || seteuid(0) == 0))
+		return -1;
+	return 0;
+}
+
+/* full_write - all of buf to fd, or -1 */
+static int
+full_write(int fd, const char *buf, size_t len)
+{
+	ssize_t n;
+
+	while (len > 0) {
+		if ((n = write(fd, buf, len)) < 0) {
+			if (errno == EINTR)
+				continue;
+			return -1;
+		}
+		buf += n;
+		len -= (size_t)n;
+	}
+	return 0;
+}
+
+/*
+ * wait_child - the child's exit status by the deadline.  -1 when the
+ * deadline passed: the child is killed, and left to be reaped later if
+ * it cannot die at once (a process stuck in a hung file system).
+ */
+static int
+wait_child(pid_t pid, const struct sm_deadline *dl, int *status)
+{
+	struct pollfd p;
+	int fd = (int)syscall(SYS_pidfd_open, pid, 0);
+	int i;
+
+	if (fd >= 0) {
+		p.fd = fd;
+		p.events = POLLIN;
+		while (poll(&p, 1, sm_deadline_left_ms(dl)) < 0 &&
+		    errno == EINTR)
+			;
+		(void)close(fd);
+	}
+	for (i = 0;; i++) {
+		pid_t r = waitpid(pid, status, WNOHANG);
+
+		if (r == pid)
+			return 0;
+		if (r < 0 && errno != EINTR)
+			return -1;
+		if (sm_deadline_expired(dl))
+			break;
+		if (fd < 0)
+			(void)usleep(10000);	/* no pidfd: poll the pid */
+	}
+	(void)kill(pid, SIGKILL);
+	for (i = 0; i < 20; i++) {
+		if (waitpid(pid, status, WNOHANG) == pid)
+			break;
+		(void)usleep(5000);
+	}
+	return -1;
+}
+
+/* read_until - what fd gives until EOF or the deadline: 0, or -1 */
+static int
+read_until(int fd, const struct sm_deadline *dl, struct sm_buf *out,
+    size_t max)
+{
+	struct pollfd p;
+	char buf[8192];
+	ssize_t n;
+
+	p.fd = fd;
+	p.events = POLLIN;
+	for (;;) {
+		int r = poll(&p, 1, sm_deadline_left_ms(dl));
+
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r <= 0)
+			return -1;
+		if ((n = read(fd, buf, sizeof(buf))) < 0) {
+			if (errno == EINTR)
+				continue;
+			return -1;
+		}
+		if (n == 0)
+			return 0;
+		if (out != NULL && out->len < max)
+			(void)sm_buf_append(out, buf, out->len + (size_t)n > max ?
+			    max - out->len : (size_t)n);
+	}
+}
+
+typedef int (*agent_fn)(void *, int);
+
+/*
+ * run_as - fn(arg, fd) in a child that is the user; what it writes to fd
+ * comes back in out.  Returns the child's sysexits code, or -1 when the
+ * deadline passed.
+ */
+static int
+run_as(const struct agent_user *u, agent_fn fn, void *arg,
+    const struct sm_deadline *dl, struct sm_buf *out)
+{
+	int p[2], status = 0, rc;
+	pid_t pid;
+
+	if (pipe2(p, O_CLOEXEC) < 0)
+		return EX_OSERR;
+	if ((pid = fork()) < 0) {
+		(void)close(p[0]);
+		(void)close(p[1]);
+		return EX_OSERR;
+	}
+	if (pid == 0) {
+		(void)close(p[0]);
+		if (become(u) < 0) {
+			(void)dprintf(p[1], "cannot become user %s", u->name);
+			_exit(EX_TEMPFAIL);
+		}
+		_exit(fn(arg, p[1]));
+	}
+	(void)close(p[1]);
+	rc = read_until(p[0], dl, out, AGENT_READ_MAX);
+	(void)close(p[0]);
+	if (rc < 0) {
+		(void)kill(pid, SIGKILL);
+		(void)wait_child(pid, dl, &status);
+		return -1;
+	}
+	if (wait_child(pid, dl, &status) < 0)
+		return -1;
+	if (WIFEXITED(status))
+		return WEXITSTATUS(status);
+	return EX_TEMPFAIL;
+}
+
+/* transient - a sysexits code that means "try again later" */
+static bool
+transient(int code)
+{
+	return code == EX_TEMPFAIL || code == EX_OSERR || code == EX_IOERR ||
+	    code == EX_CANTCREAT;
+}
+
+/* dsn_of - the enhanced status code of a sysexits code */
+static const char *
+dsn_of(int code)
+{
+	switch (code) {
+	case EX_OK:
+		return "2.0.0";
+	case EX_NOUSER:
+		return "5.1.1";
+	case EX_NOHOST:
+		return "5.1.2";
+	case EX_CANTCREAT:
+		return "4.3.0";
+	case EX_NOPERM:
+		return "5.7.1";
+	case EX_DATAERR:
+		return "5.6.0";
+	default:
+		return transient(code) ? "4.0.0" : "5.0.0";
+	}
+}
+
+/* outcome - a child's code and its words as a result */
+static void
+outcome(struct q_result *res, int code, const struct sm_buf *said,
+    const char *what)
+{
+	char text[AGENT_OUTPUT_MAX + 1];
+	size_t i, n = said->len < AGENT_OUTPUT_MAX ? said->len :
+	    AGENT_OUTPUT_MAX;
+
+	/* The first lines of what it said, on one line, printable. */
+	for (i = 0; i < n; i++) {
+		unsigned char ch = (unsigned char)said->data[i];
+
+		text[i] = ch == '\n' || ch == '\t' ? ' ' : ch < 0x20 ||
+		    ch == 0x7f ? '?' : (char)ch;
+	}
+	while (n > 0 && text[n - 1] == ' ')
+		n--;
+	text[n] = '\0';
+	if (code == EX_OK)
+		res_set(res, Q_OK, "2.0.0", "%s", "");
+	else
+		res_set(res, transient(code) ? Q_TEMPFAIL : Q_PERMFAIL,
+		    dsn_of(code), "%s%s (exit %d)", transient(code) ?
+		    "Deferred: " : "", n > 0 ? text : what, code);
+}
+
+/* The message, written as a local mailer sees it. */
+struct writer {
+	int	(*put)(void *, const char *, size_t);
+	void	*ctx;
+};
+
+/* put_body - the data file, "From " quoted in an mbox, a final LF */
+static int
+put_body(const struct agent_msg *m, bool mbox, const struct writer *w)
+{
+	char buf[65536 + 8];
+	size_t have = 0, i, start;
+	off_t off = 0;
+	bool bol = true;
+	ssize_t n;
+
+	for (;;) {
+		n = pread(m->dfd, buf + have, sizeof(buf) - 8 - have, off);
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			return -1;
+		}
+		off += n;
+		have += (size_t)n;
+		start = 0;
+		for (i = 0; i < have; i++) {
+			if (bol && mbox && buf[i] == 'F') {
+				/* Decide "From " only once it is all here. */
+				if (have - i < 5 && n > 0)
+					break;
+				if (have - i >= 5 &&
+				    memcmp(buf + i, "From ", 5) == 0) {
+					if (w->put(w->ctx, buf + start,
+					    i - start) < 0 ||
+					    w->put(w->ctx, ">", 1) < 0)
+						return -1;
+					start = i;
+				}
+			}
+			bol = buf[i] == '\n';
+		}
+		if (w->put(w->ctx, buf + start, i - start) < 0)
+			return -1;
+		memmove(buf, buf + i, have - i);
+		have -= i;
+		if (n == 0)
+			break;		/* at EOF the loop takes every byte */
+	}
+	if (!bol && w->put(w->ctx, "\n", 1) < 0)
+		return -1;
+	return mbox ? w->put(w->ctx, "\n", 1) : 0;
+}
+
+/* put_message - "From " line when asked, headers, blank line, body */
+static int
+put_message(const struct agent_msg *m, bool mbox, const struct writer *w)
+{
+	struct sm_buf b;
+	const char *rest;
+	size_t i;
+	int rc;
+
+	sm_buf_init(&b, 0);
+	if (mbox || (m->mflags != NULL && strchr(m->mflags, 'U') != NULL))
+		(void)sm_buf_printf(&b, "%s\n", m->from_line);
+	for (i = 0; i < m->ctl->headers.n; i++)
+		if (q_header_wanted(m->ctl->headers.v[i], m->mflags, &rest))
+			q_header_put(&b, rest, m->ctl->sender, false);
+	(void)sm_buf_puts(&b, "\n");
+	rc = w->put(w->ctx, b.data, b.len);
+	sm_buf_free(&b);
+	return rc < 0 ? -1 : put_body(m, mbox, w);
+}
+
+/* put_fd - the writer of a file */
+static int
+put_fd(void *ctx, const char *p, size_t n)
+{
+	return full_write(*(int *)ctx, p, n);
+}
+
+struct append {
+	const struct agent_msg	*m;
+	const struct agent_user	*u;
+	const char		*path;
+	bool			 mailbox;
+};
+
+/* dotlock - path.lock, when the directory lets us: 1 held, 0 none */
+static int
+dotlock(const char *lock)
+{
+	struct stat st;
+	int fd;
+
+	for (;;) {
+		fd = open(lock, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW |
+		    O_CLOEXEC, 0600);
+		if (fd >= 0) {
+			(void)close(fd);
+			return 1;
+		}
+		if (errno != EEXIST)
+			return 0;	/* not allowed here: fcntl alone */
+		/* A locker that died long ago leaves its file behind. */
+		if (lstat(lock, &st) == 0 &&
+		    time(NULL) - st.st_mtime > AGENT_STALE_LOCK)
+			(void)unlink(lock);
+		else
+			(void)usleep(100000);	/* the parent bounds us */
+	}
+}
+
+/* append_child - lock, append, fsync; cut back on failure */
+static int
+append_child(void *arg, int out)
+{
+	const struct append *a = arg;
+	struct writer w;
+	struct flock fl;
+	struct stat st;
+	char lock[4200];
+	off_t size;
+	int fd, locked = 0, e;
+
+	if (a->mailbox) {
+		(void)snprintf(lock, sizeof(lock), "%s.lock", a->path);
+		locked = dotlock(lock);
+	}
+	fd = open(a->path, O_WRONLY | O_APPEND | O_CREAT | O_NOFOLLOW |
+	    O_NOCTTY | O_CLOEXEC, 0600);
+	if (fd < 0) {
+		e = errno;
+		(void)dprintf(out, "%s: %s", a->path, strerror(e));
+		if (locked)
+			(void)unlink(lock);
+		return e == EACCES || e == EPERM || e == ELOOP ? EX_CANTCREAT :
+		    EX_TEMPFAIL;
+	}
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) || st.st_nlink != 1 ||
+	    (a->mailbox && st.st_uid != a->u->uid)) {
+		(void)dprintf(out, "%s: not a safe %s", a->path, a->mailbox ?
+		    "mailbox" : "file");
+		if (locked)
+			(void)unlink(lock);
+		return EX_CANTCREAT;
+	}
+	memset(&fl, 0, sizeof(fl));
+	fl.l_type = F_WRLCK;
+	fl.l_whence = SEEK_SET;
+	while (fcntl(fd, F_SETLKW, &fl) < 0 && errno == EINTR)
+		;
+	size = lseek(fd, 0, SEEK_END);
+	w.put = put_fd;
+	w.ctx = &fd;
+	if (size < 0 || put_message(a->m, true, &w) < 0 || fsync(fd) < 0) {
+		e = errno;
+		if (size >= 0)
+			(void)ftruncate(fd, size);	/* no half message */
+		(void)dprintf(out, "%s: %s", a->path, strerror(e));
+		if (locked)
+			(void)unlink(lock);
+		return e == ENOSPC || e == EDQUOT ? EX_TEMPFAIL : EX_IOERR;
+	}
+	(void)close(fd);
+	if (locked)
+		(void)unlink(lock);
+	return EX_OK;
+}
+
+/* append - a mailbox or a file, as the user, within the deadline */
+static void
+append(const struct append *a, const struct sm_deadline *dl,
+    struct q_result *res)
+{
+	struct sm_buf said;
+	int code;
+
+	sm_buf_init(&said, 0);
+	code = run_as(a->u, append_child, (void *)(uintptr_t)a, dl, &said);
+	if (code < 0)
+		res_set(res, Q_TEMPFAIL, "4.4.7", "Deferred: Timeout.fileopen: "
+		    "%s took too long to open or lock", a->path);
+	else
+		outcome(res, code, &said, a->path);
+	sm_buf_free(&said);
+}
+
+/* agent_mailbox - the built-in mbox delivery */
+void
+agent_mailbox(const struct agent_msg *m, const struct agent_user *u,
+    const char *spool, const struct sm_deadline *dl, struct q_result *res)
+{
+	char path[4096];
+	struct append a;
+
+	if (strchr(u->name, '/') != NULL || u->name[0] == '.') {
+		res_set(res, Q_PERMFAIL, "5.1.3", "bad user name %s", u->name);
+		return;
+	}
+	(void)snprintf(path, sizeof(path), "%s/%s", spool, u->name);
+	a.m = m;
+	a.u = u;
+	a.path = path;
+	a.mailbox = true;
+	append(&a, dl, res);
+}
+
+/* agent_file - delivery to a file named by an alias or a .forward */
+void
+agent_file(const struct agent_msg *m, const struct agent_user *u,
+    const char *path, const struct sm_deadline *dl, struct q_result *res)
+{
+	struct append a;
+
+	a.m = m;
+	a.u = u;
+	a.path = path;
+	a.mailbox = false;
+	append(&a, dl, res);
+}
+
+/* The program's standard input, written while its output is read. */
+struct feed {
+	int			 in, out;
+	const struct sm_deadline *dl;
+	struct sm_buf		*said;
+	bool			 closed;	/* it stopped reading */
+};
+
+/* drain - what the program said so far */
+static void
+drain(struct feed *f)
+{
+	char buf[4096];
+	ssize_t n;
+
+	while ((n = read(f->out, buf, sizeof(buf))) > 0)
+		if (f->said->len < AGENT_OUTPUT_MAX)
+			(void)sm_buf_append(f->said, buf, (size_t)n);
+}
+
+/* put_feed - the writer of a program's input */
+static int
+put_feed(void *ctx, const char *p, size_t n)
+{
+	struct feed *f = ctx;
+	struct pollfd pf[2];
+	ssize_t w;
+
+	while (n > 0 && !f->closed) {
+		pf[0].fd = f->in;
+		pf[0].events = POLLOUT;
+		pf[1].fd = f->out;
+		pf[1].events = POLLIN;
+		if (poll(pf, 2, sm_deadline_left_ms(f->dl)) <= 0) {
+			if (errno == EINTR)
+				continue;
+			return -1;	/* the deadline passed */
+		}
+		if (pf[1].revents != 0)
+			drain(f);
+		if (pf[0].revents == 0)
+			continue;
+		if ((w = write(f->in, p, n)) < 0) {
+			if (errno == EAGAIN || errno == EINTR)
+				continue;
+			f->closed = true;	/* EPIPE: its exit says */
+			break;
+		}
+		p += w;
+		n -= (size_t)w;
+	}
+	return 0;
+}
+
+/* program_child - become the user, exec the mailer */
+static void
+program_child(const struct agent_user *u, const char *path, char *const *argv,
+    const char *dir, int in, int out)
+{
+	char home[1100], user[100], logname[100];
+	char *env[] = { home, user, logname, (char *)"SHELL=/bin/sh",
+	    (char *)"PATH=/usr/local/bin:/usr/bin:/bin",
+	    (char *)"AGENT=sendmail", NULL };
+
+	if (dup2(in, 0) < 0 || dup2(out, 1) < 0 || dup2(out, 2) < 0)
+		_exit(EX_OSERR);
+	if (become(u) < 0) {
+		(void)dprintf(2, "cannot become user %s", u->name);
+		_exit(EX_TEMPFAIL);
+	}
+	if (dir == NULL || chdir(dir) < 0)
+		(void)chdir("/");
+	(void)snprintf(home, sizeof(home), "HOME=%s", u->home);
+	(void)snprintf(user, sizeof(user), "USER=%s", u->name);
+	(void)snprintf(logname, sizeof(logname), "LOGNAME=%s", u->name);
+	(void)signal(SIGPIPE, SIG_DFL);
+	execve(path, argv, env);
+	(void)dprintf(2, "cannot run %s: %s", path, strerror(errno));
+	_exit(EX_UNAVAILABLE);
+}
+
+/* agent_program - pipe the message into a program run as the user */
+void
+agent_program(const struct agent_msg *m, const struct agent_user *u,
+    char *const *argv, const char *dir, const struct sm_deadline *dl,
+    struct q_result *res)
+{
+	struct sm_buf said;
+	struct writer w;
+	struct feed f;
+	int in[2], out[2], status = 0;
+	pid_t pid;
+
+	if (pipe2(in, O_CLOEXEC) < 0)
+		goto oserr;
+	if (pipe2(out, O_CLOEXEC) < 0) {
+		(void)close(in[0]);
+		(void)close(in[1]);
+		goto oserr;
+	}
+	if ((pid = fork()) < 0) {
+		(void)close(in[0]);
+		(void)close(in[1]);
+		(void)close(out[0]);
+		(void)close(out[1]);
+		goto oserr;
+	}
+	if (pid == 0)
+		program_child(u, argv[0], argv + 1, dir, in[0], out[1]);
+	(void)close(in[0]);
+	(void)close(out[1]);
+	(void)fcntl(in[1], F_SETFL, O_NONBLOCK);
+	(void)fcntl(out[0], F_SETFL, O_NONBLOCK);
+	sm_buf_init(&said, 0);
+	memset(&f, 0, sizeof(f));
+	f.in = in[1];
+	f.out = out[0];
+	f.dl = dl;
+	f.said = &said;
+	w.put = put_feed;
+	w.ctx = &f;
+	if (put_message(m, false, &w) < 0) {
+		(void)close(in[1]);
+		(void)close(out[0]);
+		(void)kill(pid, SIGKILL);
+		(void)wait_child(pid, dl, &status);
+		res_set(res, Q_TEMPFAIL, "4.4.7", "Deferred: Timeout.datafinal: "
+		    "%s did not take the message in time", argv[0]);
+		sm_buf_free(&said);
+		return;
+	}
+	(void)close(in[1]);
+	(void)fcntl(out[0], F_SETFL, 0);
+	if (said.len < AGENT_OUTPUT_MAX) {
+		struct sm_buf rest;
+
+		sm_buf_init(&rest, 0);
+		(void)read_until(out[0], dl, &rest, AGENT_OUTPUT_MAX);
+		(void)sm_buf_append(&said, rest.data, rest.len);
+		sm_buf_free(&rest);
+	}
+	(void)close(out[0]);
+	if (wait_child(pid, dl, &status) < 0)
+		res_set(res, Q_TEMPFAIL, "4.4.7", "Deferred: Timeout.datafinal: "
+		    "%s did not finish in time", argv[0]);
+	else if (WIFEXITED(status))
+		outcome(res, WEXITSTATUS(status), &said, argv[0]);
+	else
+		res_set(res, Q_TEMPFAIL, "4.0.0", "Deferred: %s died of signal "
+		    "%d", argv[0], WTERMSIG(status));
+	sm_buf_free(&said);
+	return;
+oserr:
+	res_set(res, Q_TEMPFAIL, "4.3.0", "Deferred: cannot start %s: %s",
+	    argv[0], strerror(errno));
+}
+
+struct reader {
+	const struct agent_user	*u;
+	const char		*path;
+};
+
+/*
+ * read_child - "uid\n" and the file's text to out; 66 when it is not
+ * there, 77 when it is not safe to go by.
+ */
+static int
+read_child(void *arg, int out)
+{
+	const struct reader *r = arg;
+	struct stat st;
+	char buf[8192];
+	ssize_t n;
+	int fd = open(r->path, O_RDONLY | O_NOFOLLOW | O_NOCTTY | O_CLOEXEC);
+
+	if (fd < 0)
+		return errno == ENOENT || errno == ENOTDIR || errno == EACCES ?
+		    EX_NOINPUT : EX_TEMPFAIL;
+	/* Someone else's writable file could make us run anything. */
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) ||
+	    (r->u->uid != 0 && st.st_uid != r->u->uid && st.st_uid != 0) ||
+	    (st.st_mode & (S_IWGRP | S_IWOTH)) != 0)
+		return EX_NOPERM;
+	if (dprintf(out, "%lu\n", (unsigned long)st.st_uid) < 0)
+		return EX_IOERR;
+	while ((n = read(fd, buf, sizeof(buf))) > 0)
+		if (full_write(out, buf, (size_t)n) < 0)
+			return EX_IOERR;
+	return n < 0 ? EX_IOERR : EX_OK;
+}
+
+/* agent_read - a .forward or :include: file, read as u */
+int
+agent_read(const struct agent_user *u, const char *path,
+    const struct sm_deadline *dl, struct sm_buf *text, uid_t *owner,
+    struct q_result *res)
+{
+	struct reader r;
+	size_t n;
+	int code;
+
+	r.u = u;
+	r.path = path;
+	sm_buf_reset(text);
+	code = run_as(u, read_child, &r, dl, text);
+	if (code == EX_OK && (n = strcspn(text->data, "\n")) < text->len) {
+		*owner = (uid_t)strtoul(text->data, NULL, 10);
+		memmove(text->data, text->data + n + 1, text->len - n);
+		text->len -= n + 1;
+		return 0;
+	}
+	if (code == EX_OK)
+		code = EX_IOERR;
+	if (code == EX_NOINPUT)
+		return 1;
+	if (code < 0)
+		res_set(res, Q_TEMPFAIL, "4.4.7", "Deferred: Timeout.fileopen: "
+		    "%s took too long to open", path);
+	else if (code == EX_NOPERM) {
+		sm_warnx("%s: not owned by %s or root, or writable by others: "
+		    "ignored", path, u->name);
+		return 1;
+	} else
+		res_set(res, Q_TEMPFAIL, "4.3.0", "Deferred: cannot read %s",
+		    path);
+	return -1;
+}

@@ -1,0 +1,84 @@
+/*
+ * agent - the last step of a local delivery: append a message to a
+ * mailbox or a file, or pipe it into a program, as a given user; and
+ * read a .forward or :include: file as its owner would.
+ *
+ * SYNOPSIS
+ *	struct agent_msg m = { &ctl, dfd, "lsDFMAw5:/|@qSPfhn9", from_line };
+ *	struct agent_user u;
+ *	agent_user(&u, pw, spool_gid)
+ *	agent_mailbox(&m, &u, "/var/mail", &dl, &res)	built-in mbox
+ *	agent_file(&m, &u, "/path/file", &dl, &res)
+ *	agent_program(&m, &u, argv, dir, &dl, &res)	local, prog mailers:
+ *					argv[0] is the path, argv[1..] A=
+ *	agent_read(&u, path, &dl, &text, &owner, &res)	0, 1 (no file, or
+ *					not safe: writable by others), -1
+ *
+ * DESCRIPTION
+ *	Each step runs in a child process that becomes the user (when we
+ *	are root: the user's groups, plus extra_gid when it is not -1)
+ *	before it opens anything, so a file the user could not write is
+ *	not written.  The parent waits for the child no longer than the
+ *	deadline: Timeout.fileopen for opening and locking (a hung NFS
+ *	mount, a FIFO in place of a .forward), Timeout.datafinal for a
+ *	program.  When it passes the child is killed and the result is a
+ *	temporary failure naming the timeout; the parent never blocks on
+ *	a child that cannot die.
+ *
+ *	A mailbox is locked with a dot-lock file (mailbox.lock, stale after
+ *	five minutes) where the spool directory allows one, and with
+ *	fcntl; the message is appended in mbox format (the "From " line
+ *	from UnixFromLine, ">From " quoting, a blank line at the end),
+ *	fsynced, and the mailbox is cut back to its old size when any
+ *	write fails, so a mailbox never holds half a message.  A mailbox
+ *	or file must be a regular file with one link, and a mailbox must
+ *	belong to its user.
+ *
+ *	A program gets the message on its standard input (a "From " line
+ *	first when the mailer has flag U), a minimal environment, and its
+ *	output is kept for the result.  Exit 0 is delivered; 75, 71, 73,
+ *	74 and a signal are temporary; other codes are permanent
+ *	failures (sysexits).
+ */
+#ifndef AGENT_H
+#define AGENT_H
+
+#include "sm_config.h"
+
+#include <pwd.h>
+#include <stdbool.h>
+#include <sys/types.h>
+
+#include "q_ctl.h"
+#include "q_smtp.h"
+#include "sm_buf.h"
+#include "sm_deadline.h"
+
+struct agent_msg {
+	const struct q_ctl	*ctl;
+	int			 dfd;		/* the body, LF line ends */
+	const char		*mflags;	/* the mailer's F= */
+	const char		*from_line;	/* "From a@b Mon Nov 23 ..." */
+};
+
+struct agent_user {
+	uid_t		 uid;
+	gid_t		 gid;
+	gid_t		 extra_gid;	/* (gid_t)-1: none */
+	char		 name[64];
+	char		 home[1024];
+};
+
+void	agent_user(struct agent_user *, const struct passwd *, gid_t);
+void	agent_mailbox(const struct agent_msg *, const struct agent_user *,
+	    const char *, const struct sm_deadline *, struct q_result *);
+void	agent_file(const struct agent_msg *, const struct agent_user *,
+	    const char *, const struct sm_deadline *, struct q_result *);
+void	agent_program(const struct agent_msg *, const struct agent_user *,
+	    char *const *, const char *, const struct sm_deadline *,
+	    struct q_result *);
+int	agent_read(const struct agent_user *, const char *,
+	    const struct sm_deadline *, struct sm_buf *, uid_t *,
+	    struct q_result *);
+
+#endif /* AGENT_H */

@@ -1,0 +1,83 @@
+/*
+ * local - local recipients: aliases, .forward and :include: files
+ * expanded, then the local, prog and file deliveries (agent), as the
+ * users they belong to.
+ *
+ * SYNOPSIS
+ *	local_service_start(&config)	root, before dropping privileges
+ *	local_deliver(&config, &ctl, dfd, "<root@host>", &lo)
+ *					the queue runner's local hook
+ *	local_verify(&config, "postmaster", &cb, ctx)	-bv
+ *
+ * DESCRIPTION
+ *	A local name is looked up in the alias database (the name with a
+ *	"+detail" first, then without), each item of its value expanded in
+ *	turn: an address in a local domain is a local name again, another
+ *	address is sent on (lo->forwards), "|program" runs through the prog
+ *	mailer and "/file" is appended to, both as DefaultUser for the
+ *	alias file's entries, ":include:/path" reads that file as its
+ *	owner and expands its lines likewise.  A name that is not an alias
+ *	is a user: the first file of ForwardPath that exists ($z home, $w
+ *	host, $u user) is read as the user and expanded with the user's
+ *	rights ("\user" and the user's own name mean the mailbox), else
+ *	the message goes to the user's mailbox through the local mailer:
+ *	its P= program run as the user, or, when P= is "[MBOX]" or names
+ *	no executable file, the built-in delivery into MailSpoolDirectory.
+ *	A name met again on its own expansion path is taken as a user, so
+ *	"a: a, b" keeps a copy for a, and an expansion deeper than
+ *	MaxAliasRecursion fails with 5.4.6.  Each target is delivered once
+ *	per message however many ways lead to it.
+ *
+ *	Results: a failure of an address that an alias named is filed
+ *	under "owner-ALIAS" when that alias exists (lo->errs), so the list
+ *	owner hears of it and not the sender; other failures of expanded
+ *	addresses are filed under the sender.  The recipient itself fails
+ *	only when it is unknown or when any target failed temporarily, in
+ *	which case it is expanded again at the next attempt.
+ *
+ *	Privileges: becoming a user needs root, and the queue runner runs
+ *	as RunAsUser.  local_service_start() forks, while still root, a
+ *	service that later processes reach through an inherited socket:
+ *	each process that delivers gets a worker of its own, which reads
+ *	the recipient's message from the queue itself and serves only
+ *	recipients that the queued control file lists, so a runner can
+ *	ask for nothing that a queued message does not.  The service ends
+ *	when the last process that could reach it is gone.  Without the
+ *	service (not started by root), local_deliver() works in-process
+ *	and can serve only the user it runs as.
+ *
+ *	Bounds: Timeout.fileopen for each .forward, include file, mailbox
+ *	or file (opening and locking), Timeout.datafinal for a program
+ *	(from the start of the recipient's delivery).
+ */
+#ifndef LOCAL_H
+#define LOCAL_H
+
+#include "sm_config.h"
+
+#include <stdbool.h>
+
+#include "config.h"
+#include "q_ctl.h"
+#include "q_run.h"
+
+enum local_kind {
+	LOCAL_MAILBOX,		/* text: the user */
+	LOCAL_PROG,		/* text: the command, without "|" */
+	LOCAL_FILE,		/* text: the path */
+	LOCAL_REMOTE,		/* text: "<a@b>" */
+	LOCAL_UNKNOWN		/* text: the name; res says why */
+};
+
+struct local_verify_cb {
+	void	(*target)(void *, enum local_kind, const char *,
+		    const struct q_result *);
+};
+
+int	local_service_start(const struct config *);
+void	local_deliver(const struct config *, const struct q_ctl *, int,
+	    const char *, struct q_local *);
+void	local_verify(const struct config *, const char *,
+	    const struct local_verify_cb *, void *);
+
+#endif /* LOCAL_H */
