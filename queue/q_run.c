@@ -327,7 +327,7 @@ owner_bounces(struct run *run, const struct q_ctl *c, int dfd,
 /* add_rcpt - a recipient the local hook found, after the others */
 static void
 add_rcpt(struct q_ctl *c, struct q_result **res, const char *addr,
-    const struct q_rcpt *parent)
+    const char *pflags)
 {
 	struct q_rcpt *r;
 	size_t n;
@@ -339,12 +339,12 @@ add_rcpt(struct q_ctl *c, struct q_result **res, const char *addr,
 	memset(r, 0, sizeof(*r));
 	r->addr = sm_strdup(addr);
 	/* "A": came from an alias; NOTIFY carries over, "P" does not. */
-	n = strlen(parent->flags);
+	n = strlen(pflags);
 	r->flags = sm_calloc(n + 2, 1);
 	r->flags[0] = 'A';
 	for (size_t i = 0, k = 1; i < n; i++)
-		if (strchr("NSFD", parent->flags[i]) != NULL)
-			r->flags[k++] = parent->flags[i];
+		if (strchr("NSFD", pflags[i]) != NULL)
+			r->flags[k++] = pflags[i];
 }
 
 #define Q_LOCAL_DONE	"{local_done}"
@@ -435,10 +435,14 @@ deliver_local(struct run *run, struct q_ctl *c, int dfd,
 			(void)snprintf((*res)[i].text, sizeof((*res)[i].text),
 			    "Deferred: cannot queue a delivery report");
 		}
-		if (lo.res.status == Q_OK)
+		if (lo.res.status == Q_OK && lo.forwards.n > 0) {
+			/* c->rcpts moves as it grows: keep the flags apart. */
+			char *pflags = sm_strdup(c->rcpts[i].flags);
+
 			for (j = 0; j < lo.forwards.n; j++)
-				add_rcpt(c, res, lo.forwards.v[j],
-				    &c->rcpts[i]);
+				add_rcpt(c, res, lo.forwards.v[j], pflags);
+			free(pflags);
+		}
 		q_local_free(&lo);
 	}
 	done_write(c, &done, before);

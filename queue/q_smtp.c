@@ -89,6 +89,29 @@ option_of(const char *phase)
 	return "Timeout.misc";
 }
 
+/* Where -v shows the conversation, or NULL. */
+FILE *q_smtp_trace;
+
+/* trace - each line of text, after a prefix */
+static void
+trace(const char *prefix, const char *text, size_t len)
+{
+	size_t n;
+
+	while (q_smtp_trace != NULL && len > 0) {
+		n = 0;
+		while (n < len && text[n] != '\r' && text[n] != '\n')
+			n++;
+		(void)fprintf(q_smtp_trace, "%s%.*s\n", prefix, (int)n, text);
+		while (n < len && (text[n] == '\r' || text[n] == '\n'))
+			n++;
+		text += n;
+		len -= n;
+	}
+	if (q_smtp_trace != NULL)
+		(void)fflush(q_smtp_trace);
+}
+
 /*
  * reply_line - the next line of a reply, checked: three digits, then a
  * space, a dash or the line's end, and no more than Q_REPLY_LINES lines
@@ -102,8 +125,10 @@ reply_line(struct q_conn *c, struct sm_deadline *dl, int *lines,
 	enum sm_io_result io;
 
 	io = sm_io_getline(c->io, &c->line, Q_REPLY_MAX, dl);
-	if (io == SM_IO_OK)
+	if (io == SM_IO_OK) {
 		sm_buf_chomp(&c->line);
+		trace("", c->line.data, c->line.len);
+	}
 	if (io == SM_IO_OK && c->line.len >= 3 &&
 	    isdigit((unsigned char)c->line.data[0]) &&
 	    isdigit((unsigned char)c->line.data[1]) &&
@@ -168,6 +193,7 @@ send_text(struct q_conn *c, const char *text, long timeout)
 {
 	struct sm_deadline dl;
 
+	trace(">>> ", text, strlen(text));
 	sm_deadline_in(&dl, bound(timeout));
 	if (sm_io_write(c->io, text, strlen(text), &dl) != SM_IO_OK) {
 		c->broken = true;
@@ -484,6 +510,8 @@ send_message(struct q_conn *c, const struct q_txn *t)
 		(void)sm_buf_puts(&b, "\r\n");
 	if (ok)
 		(void)sm_buf_puts(&b, ".\r\n");
+	if (ok)
+		trace(">>> ", ".", 1);
 	if (ok && !flush_body(c, &b))
 		ok = false;
 	sm_buf_free(&b);

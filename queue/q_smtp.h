@@ -33,6 +33,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdio.h>
 
 #include "sm_buf.h"
 #include "sm_opt.h"
@@ -83,6 +84,8 @@ void		 q_smtp_close(struct q_conn *, bool);
 /* Read fd's replies as a delivery does: greeting, EHLO, then any more. */
 int		 q_smtp_replies(int, const struct sm_options *);
 const char	*q_smtp_relay(const struct q_conn *);
+/* -v: commands (">>> ") and replies are copied here when it is set. */
+extern FILE	*q_smtp_trace;
 /* A header line "?flags?Name: value" of the control file, for a mailer. */
 bool		 q_header_wanted(const char *, const char *, const char **);
 void		 q_header_put(struct sm_buf *, const char *, const char *, bool);

@@ -522,6 +522,8 @@ inject_main(struct config *c, const struct args *a)
 	memset(&x, 0, sizeof(x));
 	x.c = c;
 	x.a = a;
+	if (a->verbose)
+		q_smtp_trace = stdout;	/* -v: the conversation */
 	who(&x);
 	rc = submit_read(0, c->opt.IgnoreDots, (size_t)c->opt.MaxHeadersLength,
 	    &x.msg, err, sizeof(err));

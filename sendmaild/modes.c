@@ -7,31 +7,33 @@
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
+#include <strings.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/types.h>
+#include <sysexits.h>
+#include <time.h>
 #include <unistd.h>
 
+#include "sm_addr.h"
 #include "sm_alloc.h"
 #include "sm_buf.h"
-#include <string.h>
-#include <sysexits.h>
+#include "sm_log.h"
+#include "sm_proc.h"
+#include "sm_time.h"
 
+#include "aliases.h"
 #include "args.h"
 #include "config.h"
 #include "daemon.h"
-#include "srv_session.h"
-#include "q_list.h"
 #include "deliver.h"
+#include "inject.h"
 #include "local.h"
 #include "q_hoststat.h"
-#include "sm_time.h"
-#include <time.h>
-#include "sm_proc.h"
-#include <strings.h>
-#include "sm_log.h"
-#include "inject.h"
-#include "aliases.h"
-#include <sys/types.h>
+#include "q_list.h"
+#include "q_smtp.h"
+#include "srv_session.h"
 
 /* mode_print_options - -bO: every effective option, sorted */
 static int
@@ -180,6 +182,8 @@ mode_queue_run(struct config *c, const struct args *a)
 		}
 	}
 	(void)signal(SIGPIPE, SIG_IGN);
+	if (a->verbose && a->queue_foreground)
+		q_smtp_trace = stdout;	/* -v -qf: each conversation */
 	sel = sm_calloc(a->nqsel + 1, sizeof(*sel));
 	for (i = 0; i < a->nqsel; i++) {
 		sel[i].kind = a->qsel[i].kind;
@@ -255,6 +259,145 @@ mode_hoststat(struct config *c, bool purge)
 	else
 		(void)q_hs_walk(dir, print_host, &w);
 	return fflush(stdout) == 0 ? EX_OK : EX_IOERR;
+}
+
+/* What -bv found, printed as sendmail prints it. */
+struct verify {
+	const struct config	*c;
+	int			 rc;
+	struct sm_strlist	 said;	/* each line once */
+};
+
+/* say - a -bv line, unless it was printed already */
+static void
+say(struct verify *v, const char *line)
+{
+	size_t i;
+
+	for (i = 0; i < v->said.n; i++)
+		if (strcmp(v->said.v[i], line) == 0)
+			return;
+	sm_strlist_add(&v->said, line);
+	(void)printf("%s\n", line);
+}
+
+/* verify_remote - an address another host gets */
+static void
+verify_remote(struct verify *v, const char *addr)
+{
+	struct sm_buf smart, line;
+	const char *host, *colon, *at = strrchr(addr, '@');
+
+	sm_buf_init(&smart, 0);
+	sm_buf_init(&line, 0);
+	(void)sm_cf_expand(v->c->cf, "$S", &smart);
+	colon = strchr(smart.data, ':');
+	host = colon != NULL && smart.data[0] != '[' ? colon + 1 : smart.data;
+	if (host[0] != '\0')
+		(void)sm_buf_printf(&line, "%s... deliverable: mailer relay, "
+		    "host %s, user %s", addr, host, addr);
+	else
+		(void)sm_buf_printf(&line, "%s... deliverable: mailer esmtp, "
+		    "host %s, user %s", addr, at != NULL ? at + 1 : "", addr);
+	say(v, sm_buf_str(&line));
+	sm_buf_free(&smart);
+	sm_buf_free(&line);
+}
+
+/* verify_target - one address an expansion ends in */
+static void
+verify_target(void *ctx, enum local_kind kind, const char *text,
+    const struct q_result *res)
+{
+	struct verify *v = ctx;
+	struct sm_buf line;
+	char bare[400];
+	size_t n = strlen(text);
+
+	sm_buf_init(&line, 0);
+	switch (kind) {
+	case LOCAL_MAILBOX:
+		(void)sm_buf_printf(&line, "%s... deliverable: mailer local, "
+		    "user %s", text, text);
+		break;
+	case LOCAL_PROG:
+		(void)sm_buf_printf(&line, "\"|%s\"... deliverable: mailer "
+		    "prog, user \"|%s\"", text, text);
+		break;
+	case LOCAL_FILE:
+		(void)sm_buf_printf(&line, "%s... deliverable: mailer *file*, "
+		    "user %s", text, text);
+		break;
+	case LOCAL_REMOTE:
+		(void)snprintf(bare, sizeof(bare), "%.*s", n >= 2 ?
+		    (int)(n - 2) : 0, text + 1);
+		verify_remote(v, bare);
+		break;
+	case LOCAL_UNKNOWN:
+	default:
+		(void)sm_buf_printf(&line, "%s... %s", text, res != NULL ?
+		    res->text : "User unknown");
+		if (v->rc == EX_OK || v->rc == EX_TEMPFAIL)
+			v->rc = res != NULL && strcmp(res->dsn, "5.1.1") == 0 ?
+			    EX_NOUSER : res != NULL && res->dsn[0] == '4' ?
+			    EX_TEMPFAIL : EX_UNAVAILABLE;
+		break;
+	}
+	if (line.len > 0)
+		say(v, sm_buf_str(&line));
+	sm_buf_free(&line);
+}
+
+/*
+ * mode_verify - -bv: how each address resolves, aliases and .forward
+ * files expanded, nothing delivered; each line once.
+ */
+static int
+mode_verify(struct config *c, const struct args *a)
+{
+	static const struct local_verify_cb cb = { verify_target };
+	struct verify v;
+	enum sm_addr_result r;
+	struct sm_addr addr;
+	struct sm_buf line;
+	size_t i, n;
+	char *path;
+
+	if (a->nrcpts == 0) {
+		sm_errorx("Recipient names must be specified");
+		return EX_USAGE;
+	}
+	memset(&v, 0, sizeof(v));
+	v.c = c;
+	v.rc = EX_OK;
+	sm_buf_init(&line, 0);
+	for (i = 0; i < a->nrcpts; i++) {
+		const char *t = a->rcpts[i];
+
+		n = strlen(t);
+		path = t[0] == '<' && n >= 2 && t[n - 1] == '>' ?
+		    sm_strndup(t + 1, n - 2) : sm_strdup(t);
+		if ((r = sm_addr_parse(path, &addr)) != SM_ADDR_OK ||
+		    addr.null) {
+			sm_buf_reset(&line);
+			(void)sm_buf_printf(&line, "%s... %s", t,
+			    r != SM_ADDR_OK ? sm_addr_errtext(r) :
+			    "Syntax error in address");
+			say(&v, sm_buf_str(&line));
+			if (v.rc == EX_OK)
+				v.rc = EX_USAGE;
+		} else if (addr.domain != NULL &&
+		    !config_is_local_domain(c, addr.domain))
+			verify_remote(&v, addr.text);
+		else
+			local_verify(c, addr.local, &cb, &v);
+		sm_addr_free(&addr);
+		free(path);
+	}
+	sm_buf_free(&line);
+	sm_strlist_clear(&v.said);
+	(void)fflush(stdout);
+	return v.rc;
 }
 
 /* mode_name - how a mode is named in messages */
@@ -383,6 +526,9 @@ smd_main(int argc, char **argv)
 		sm_log_init(a.logtag != NULL ? a.logtag : "sendmail",
 		    SM_LOG_STDERR | SM_LOG_SYSLOG);
 		rc = aliases_build(&c, invoker());
+		break;
+	case 'v':
+		rc = mode_verify(&c, &a);
 		break;
 	case 'q':
 		sm_log_init(a.logtag != NULL ? a.logtag : "sendmail",

@@ -64,9 +64,9 @@ def test_links_choose_the_mode(run, empty_cf):
 
 def test_unavailable_modes_say_so(run, empty_cf):
     # Until a mode exists it must say so, never pretend to work.
-    r = run("sendmaild", "-C", empty_cf, "-bv", "root")
+    r = run("sendmaild", "-C", empty_cf, "-bt")
     assert r.returncode == EX_UNAVAILABLE
-    assert "address verification" in r.stderr
+    assert "address test mode" in r.stderr
 
 
 def test_debug_flag_traces_on_stderr(run, empty_cf):
