@@ -49,6 +49,8 @@ class Site:
             "divert(-1)dnl\ninclude(`/x/cf.m4')dnl\nOSTYPE(`linux')dnl\n"
             f"define(`QUEUE_DIR', `{self.queue}')dnl\n"
             f"define(`MSP_QUEUE_DIR', `{self.cqueue}')dnl\n"
+            f"define(`confMAIL_SPOOL_DIR', `{self.base}/mail')dnl\n"
+            f"define(`ALIAS_FILE', `{self.base}/aliases')dnl\n"
             "define(`confRUN_AS_USER', `nobody')dnl\n"
             f"define(`confPID_FILE', `{self.pidfile}')dnl\n"
             f"define(`confDELIVERY_MODE', `{delivery}')dnl\n"

@@ -1,0 +1,142 @@
+"""The README's default configuration (cf/cf/sendmail.mc with its paths
+moved under a directory by scripts/default-config, as run-default does):
+cron's "echo ... | sendmail -t -i root" ends up where the aliases say, as
+root without a daemon and as an ordinary user with the daemon running,
+and mail sent to the daemon by SMTP reaches a local mailbox (local
+submission issue, "Done when" and item 7)."""
+import os
+import pathlib
+import pwd
+import shutil
+import signal
+import smtplib
+import subprocess
+import tempfile
+import time
+
+import pytest
+
+from conftest import BUILD, ROOT
+from daemon_util import free_port, wait_for
+
+pytestmark = pytest.mark.skipif(os.geteuid() != 0,
+                                reason="needs root to become the users")
+
+USER = "games"
+
+
+class Default:
+    def __init__(self, aliases=None):
+        self.base = pathlib.Path(tempfile.mkdtemp(prefix="smd-default-",
+                                                  dir="/tmp"))
+        self.port = free_port()
+        if aliases is not None:
+            (self.base / "aliases").write_text(aliases)
+        r = subprocess.run([str(ROOT / "scripts" / "default-config"),
+                            str(self.base), str(self.port)],
+                           capture_output=True, text=True, timeout=60,
+                           env={"PATH": "/usr/bin:/bin",
+                                "SENDMAILD": str(BUILD / "sendmaild")})
+        assert r.returncode == 0, r.stderr
+        self.cf = self.base / "sendmail.cf"
+        self.daemon = None
+
+    def mailbox(self, user):
+        return self.base / "mail" / user
+
+    def send_t_i(self, user=None, to="root"):
+        kw = {}
+        if user is not None:
+            pw = pwd.getpwnam(user)
+            kw = {"user": pw.pw_uid, "group": pw.pw_gid, "extra_groups": []}
+        return subprocess.run(
+            [str(BUILD / "sendmaild"), "-C", str(self.cf), "-t", "-i", to],
+            input=b"Subject: t\n", capture_output=True, timeout=30,
+            cwd="/", env={"PATH": "/usr/bin:/bin"}, **kw)
+
+    def start(self):
+        self.log = open(self.base / "daemon.log", "w")
+        self.daemon = subprocess.Popen(
+            [str(BUILD / "sendmaild"), "-bD", "-q15m", "-C", str(self.cf)],
+            stdin=subprocess.DEVNULL, stdout=self.log, stderr=self.log)
+        pid = self.base / "sendmail.pid"
+        end = time.monotonic() + 10
+        while not pid.exists():
+            assert self.daemon.poll() is None, self.log_text()
+            assert time.monotonic() < end, self.log_text()
+            time.sleep(0.02)
+
+    def log_text(self):
+        return (self.base / "daemon.log").read_text()
+
+    def close(self):
+        if self.daemon is not None and self.daemon.poll() is None:
+            self.daemon.send_signal(signal.SIGTERM)
+            self.daemon.wait(timeout=15)
+            self.log.close()
+        shutil.rmtree(self.base, ignore_errors=True)
+
+
+@pytest.fixture
+def default():
+    made = []
+
+    def make(aliases=None):
+        made.append(Default(aliases))
+        return made[-1]
+    yield make
+    for d in made:
+        d.close()
+
+
+def delivered(box, count=1):
+    return box.exists() and box.read_text().count("\nSubject: t\n") >= count
+
+
+def test_root_cron_mail_goes_where_the_aliases_say(default):
+    """As root, no daemon: the message is queued and delivered at once
+    (DeliveryMode background) to the user the alias names."""
+    d = default("root: " + USER + "\npostmaster: root\n")
+    r = d.send_t_i()
+    assert r.returncode == 0, r.stderr
+    assert wait_for(lambda: delivered(d.mailbox(USER)), 20)
+    box = d.mailbox(USER)
+    text = box.read_text()
+    assert text.startswith("From root@")
+    assert "\nSubject: t\n" in text and "\nTo:" not in text
+    assert box.stat().st_uid == pwd.getpwnam(USER).pw_uid
+    assert box.stat().st_mode & 0o777 == 0o600
+    assert not d.mailbox("root").exists()
+    assert wait_for(lambda: not list((d.base / "mqueue").glob("qf*")))
+
+
+def test_root_without_an_alias_gets_its_own_mailbox(default):
+    """The template aliases do not name root: the mail is root's."""
+    d = default()
+    r = d.send_t_i(to="postmaster")
+    assert r.returncode == 0, r.stderr
+    assert wait_for(lambda: delivered(d.mailbox("root")), 20)
+
+
+def test_user_cron_mail_through_the_running_daemon(default):
+    """An ordinary user's cron job with the daemon running: the daemon
+    takes the message by SMTP and delivers it where the aliases say."""
+    d = default("root: " + USER + "\n")
+    d.start()
+    r = d.send_t_i(user=USER)
+    assert r.returncode == 0, r.stderr
+    assert wait_for(lambda: delivered(d.mailbox(USER)), 20), d.log_text()
+    assert f"From {USER}@" in d.mailbox(USER).read_text()
+
+
+def test_smtp_to_a_local_user_is_delivered_by_the_daemon(default):
+    """The README's path: mail sent to the daemon for postmaster@localhost
+    lands in root's mailbox under the directory, no smart host needed."""
+    d = default()
+    d.start()
+    with smtplib.SMTP("127.0.0.1", d.port, timeout=10) as s:
+        s.sendmail("you@example.org", ["postmaster@localhost"],
+                   b"Subject: t\r\n\r\nhello\r\n")
+    assert wait_for(lambda: delivered(d.mailbox("root")), 20), d.log_text()
+    assert "\nhello\n" in d.mailbox("root").read_text()
+    assert wait_for(lambda: not list((d.base / "mqueue").glob("qf*")))
