@@ -57,7 +57,7 @@ SMD_SRC    = sendmaild/args.c sendmaild/config.c sendmaild/modes.c \
 	     sendmaild/srv_cmd.c sendmaild/ident.c sendmaild/policy.c \
 	     sendmaild/deliver.c sendmaild/submit.c sendmaild/inject.c \
 	     sendmaild/aliases.c sendmaild/agent.c sendmaild/local.c \
-	     sendmaild/local_svc.c
+	     sendmaild/local_svc.c sendmaild/route.c
 MAKEMAP_SRC = makemap/makemap.c
 
 LIBSM_OBJ  = $(LIBSM_SRC:%.c=$(B)/obj/%.o)

@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 #include <sysexits.h>
 #include <time.h>
@@ -26,10 +27,13 @@
 struct run {
 	const struct q_runner	*r;
 	struct q_conn		*conn;		/* the cached connection */
+	char			 conn_host[256];	/* and its host, port */
+	int			 conn_port;
 	time_t			 conn_used;
 	char			 qfdir[4096], dfdir[4096];
 	char			 hsdir[4200];	/* "" without HostStatusDirectory */
-	struct q_hs_entry	 hs;		/* this run's status of the host */
+	struct q_hs_entry	 hs;		/* this run's status of hs_host */
+	char			 hs_host[256];
 	bool			 hs_known;
 	int			 host_lock;	/* SingleThreadDelivery, or -1 */
 };
@@ -47,7 +51,7 @@ partial(const struct q_runner *r)
  * Partial runs and Timeout.hoststatus=0 ignore the cache.
  */
 static bool
-cached_failure(struct run *run, struct q_result *res)
+cached_failure(struct run *run, const char *host, struct q_result *res)
 {
 	const struct q_runner *r = run->r;
 	long window = r->opt->to.hoststatus;
@@ -55,10 +59,10 @@ cached_failure(struct run *run, struct q_result *res)
 
 	if (window <= 0 || partial(r))
 		return false;
-	if (run->hs_known)
+	if (run->hs_known && strcmp(run->hs_host, host) == 0)
 		e = run->hs;
 	else if (run->hsdir[0] == '\0' ||
-	    q_hs_get(run->hsdir, r->smarthost, &e) != 0)
+	    q_hs_get(run->hsdir, host, &e) != 0)
 		return false;
 	if (e.state == Q_HS_OK || time(NULL) - e.when >= window)
 		return false;
@@ -68,15 +72,16 @@ cached_failure(struct run *run, struct q_result *res)
 	return true;
 }
 
-/* remember - the outcome of talking to the smart host */
+/* remember - the outcome of talking to a host */
 static void
-remember(struct run *run, bool ok, const struct q_result *res)
+remember(struct run *run, const char *host, bool ok,
+    const struct q_result *res)
 {
-	const char *host = run->r->smarthost;
-
 	/* Still up: the file already says so (one write per change). */
-	if (ok && run->hs_known && run->hs.state == Q_HS_OK)
+	if (ok && run->hs_known && run->hs.state == Q_HS_OK &&
+	    strcmp(run->hs_host, host) == 0)
 		return;
+	(void)snprintf(run->hs_host, sizeof(run->hs_host), "%s", host);
 	memset(&run->hs, 0, sizeof(run->hs));
 	run->hs.when = time(NULL);
 	run->hs.state = ok ? Q_HS_OK : Q_HS_TEMP;
@@ -174,13 +179,17 @@ drop_connection(struct run *run, bool quit)
 	run->host_lock = -1;
 }
 
-/* connection - the cached connection to the smart host, or a new one */
+/* connection - the cached connection to host, or a new one */
 static struct q_conn *
-connection(struct run *run, bool first, struct q_result *res)
+connection(struct run *run, const char *host, int port, bool first,
+    struct q_result *res)
 {
 	const struct sm_options *o = run->r->opt;
 	time_t now = time(NULL);
 
+	if (run->conn != NULL && (strcmp(run->conn_host, host) != 0 ||
+	    run->conn_port != port))
+		drop_connection(run, true);	/* another host's */
 	if (run->conn != NULL && (!q_smtp_usable(run->conn) ||
 	    now - run->conn_used > o->ConnectionCacheTimeout ||
 	    q_smtp_rset(run->conn) < 0))
@@ -188,19 +197,20 @@ connection(struct run *run, bool first, struct q_result *res)
 	if (run->conn == NULL) {
 		/* SingleThreadDelivery: one process at a time per host. */
 		if (o->SingleThreadDelivery && run->hsdir[0] != '\0' &&
-		    (run->host_lock = q_hs_host_lock(run->hsdir,
-		    run->r->smarthost)) == -1) {
+		    (run->host_lock = q_hs_host_lock(run->hsdir, host)) == -1) {
 			res->status = Q_TEMPFAIL;
 			(void)snprintf(res->dsn, sizeof(res->dsn), "4.4.5");
 			(void)snprintf(res->text, sizeof(res->text), "Deferred: "
-			    "another process is delivering to %s",
-			    run->r->smarthost);
+			    "another process is delivering to %s", host);
 			return NULL;
 		}
-		run->conn = q_smtp_open(run->r->smarthost, run->r->port, o,
-		    first, run->r->hostname, res);
+		run->conn = q_smtp_open(host, port, o, first,
+		    run->r->hostname, res);
 		if (run->conn == NULL)
 			drop_connection(run, false);
+		(void)snprintf(run->conn_host, sizeof(run->conn_host), "%s",
+		    host);
+		run->conn_port = port;
 	}
 	run->conn_used = now;
 	return run->conn;
@@ -324,13 +334,20 @@ owner_bounces(struct run *run, const struct q_ctl *c, int dfd,
 	return rc;
 }
 
-/* add_rcpt - a recipient the local hook found, after the others */
+/*
+ * add_rcpt - a recipient the local hook found, after the others; one
+ * the message has already is not added again
+ */
 static void
 add_rcpt(struct q_ctl *c, struct q_result **res, const char *addr,
     const char *pflags)
 {
 	struct q_rcpt *r;
 	size_t n;
+
+	for (n = 0; n < c->nrcpts; n++)
+		if (strcasecmp(c->rcpts[n].addr, addr) == 0)
+			return;
 
 	c->rcpts = sm_reallocarray(c->rcpts, c->nrcpts + 1, sizeof(*c->rcpts));
 	*res = sm_reallocarray(*res, c->nrcpts + 1, sizeof(**res));
@@ -391,25 +408,38 @@ done_write(struct q_ctl *c, const struct sm_strlist *done, size_t before)
 	}
 }
 
+/* route_of - where recipient i goes (the route hook, or is_local) */
+static void
+route_of(const struct q_runner *r, const struct q_ctl *c, size_t i,
+    struct q_route *rt)
+{
+	char dom[300];
+
+	memset(rt, 0, sizeof(*rt));
+	if (r->route != NULL)
+		r->route(r->ctx, c->rcpts[i].addr, rt);
+	else
+		rt->local = r->is_local(r->ctx, domain_of(c->rcpts[i].addr,
+		    dom, sizeof(dom)));
+}
+
 /* deliver_local - the local recipients, through the hook */
 static void
 deliver_local(struct run *run, struct q_ctl *c, int dfd,
-    struct q_result **res, bool *handled)
+    const struct q_route *routes, struct q_result **res, bool *handled)
 {
 	const struct q_runner *r = run->r;
 	size_t i, j, n0 = c->nrcpts, before;
 	struct sm_strlist done = { NULL, 0 };
 	time_t start = time(NULL);
-	char dom[300];
 
 	done_read(c, &done);
 	before = done.n;
 
 	for (i = 0; i < n0; i++) {
-		const char *d = domain_of(c->rcpts[i].addr, dom, sizeof(dom));
 		struct q_local lo;
 
-		if (!r->is_local(r->ctx, d))
+		if (!routes[i].local)
 			continue;
 		handled[i] = true;
 		if (r->local == NULL) {
@@ -449,84 +479,82 @@ deliver_local(struct run *run, struct q_ctl *c, int dfd,
 	sm_strlist_clear(&done);
 }
 
-/* deliver - route and deliver the recipients; results into *res */
+/* One SMTP transaction's worth: the recipients going to one host. */
+struct dest {
+	const char	*host;
+	int		 port;
+	const char	*flags;
+	const char	*mailer;
+	size_t		*idx;		/* into c->rcpts */
+	size_t		 n;
+};
+
+/* transaction - one message to one host for the recipients of d */
 static void
-deliver(struct run *run, struct q_ctl *c, int dfd, struct q_result **resp)
+transaction(struct run *run, struct q_ctl *c, int dfd, const struct dest *d,
+    struct q_result *res)
 {
 	const struct q_runner *r = run->r;
-	char nbuf[64];
 	const char **rcpts, **notify, **orcpt;
-	struct q_result open_res, *res;
+	struct q_result open_res, *tres;
+	struct sm_strlist hdrs = { NULL, 0 };
 	struct q_conn *conn;
 	struct q_txn t;
-	size_t i, n = 0, *idx;
-	struct q_result *tres;
 	time_t start = time(NULL);
-	char relay[320];
-	size_t n0 = c->nrcpts;
-	bool *handled = sm_calloc(n0 + 1, sizeof(*handled));
+	char nbuf[64], relay[320], sender[600];
+	size_t i;
 
-	deliver_local(run, c, dfd, resp, handled);
-	res = *resp;
-	rcpts = sm_calloc(c->nrcpts + 1, sizeof(*rcpts));
-	notify = sm_calloc(c->nrcpts + 1, sizeof(*notify));
-	orcpt = sm_calloc(c->nrcpts + 1, sizeof(*orcpt));
-	idx = sm_calloc(c->nrcpts + 1, sizeof(*idx));
-	tres = sm_calloc(c->nrcpts + 1, sizeof(*tres));
-	for (i = 0; i < c->nrcpts; i++) {
-		/* Those the local hook added come after the first ones. */
-		if (i < n0 && handled[i])
-			continue;
-		if (r->smarthost[0] == '\0') {
-			(void)snprintf(res[i].text, sizeof(res[i].text),
-			    "Deferred: no smart host is set and delivery to "
-			    "MX hosts is not available yet");
-			(void)snprintf(res[i].dsn, sizeof(res[i].dsn), "4.3.0");
-			res[i].status = Q_TEMPFAIL;
-			q_log_delivery(c, c->rcpts[i].addr, start, "esmtp", NULL,
-			    &res[i]);
-			continue;
-		}
-		rcpts[n] = c->rcpts[i].addr;
-		notify[n] = notify_of(c->rcpts[i].flags, nbuf, sizeof(nbuf)) !=
-		    NULL ? sm_strdup(nbuf) : NULL;
-		orcpt[n] = c->rcpts[i].orcpt;
-		idx[n++] = i;
+	rcpts = sm_calloc(d->n + 1, sizeof(*rcpts));
+	notify = sm_calloc(d->n + 1, sizeof(*notify));
+	orcpt = sm_calloc(d->n + 1, sizeof(*orcpt));
+	tres = sm_calloc(d->n + 1, sizeof(*tres));
+	for (i = 0; i < d->n; i++) {
+		const struct q_rcpt *rc = &c->rcpts[d->idx[i]];
+
+		rcpts[i] = rc->addr;
+		notify[i] = notify_of(rc->flags, nbuf, sizeof(nbuf)) != NULL ?
+		    sm_strdup(nbuf) : NULL;
+		orcpt[i] = rc->orcpt;
 	}
-	if (n == 0)
-		goto out;
-	if (cached_failure(run, &open_res)) {
+	if (cached_failure(run, d->host, &open_res)) {
 		/* No connection: the relay field names the host only. */
-		for (i = 0; i < n; i++) {
-			res[idx[i]] = open_res;
-			q_log_delivery(c, rcpts[i], start, "relay", r->smarthost,
+		for (i = 0; i < d->n; i++) {
+			res[d->idx[i]] = open_res;
+			q_log_delivery(c, rcpts[i], start, d->mailer, d->host,
 			    &open_res);
 		}
 		goto out;
 	}
-	if ((conn = connection(run, c->ntries == 0, &open_res)) == NULL) {
+	if ((conn = connection(run, d->host, d->port, c->ntries == 0,
+	    &open_res)) == NULL) {
 		if (strcmp(open_res.dsn, "4.4.5") != 0)
-			remember(run, false, &open_res);
-		for (i = 0; i < n; i++) {
-			res[idx[i]] = open_res;
-			q_log_delivery(c, rcpts[i], start, "relay", r->smarthost,
+			remember(run, d->host, false, &open_res);
+		for (i = 0; i < d->n; i++) {
+			res[d->idx[i]] = open_res;
+			q_log_delivery(c, rcpts[i], start, d->mailer, d->host,
 			    &open_res);
 		}
 		goto out;
 	}
 	memset(&t, 0, sizeof(t));
 	t.sender = c->sender;
+	t.headers = &c->headers;
+	(void)snprintf(sender, sizeof(sender), "%s", c->sender);
+	if (r->rewrite != NULL && r->rewrite(r->ctx, c, &hdrs, sender,
+	    sizeof(sender))) {
+		t.sender = sender;
+		t.headers = &hdrs;
+	}
 	t.body = c->bodytype;
 	t.ret = c->flags != NULL && strchr(c->flags, 'd') != NULL ?
 	    (strchr(c->flags, 'n') != NULL ? "HDRS" : "FULL") : NULL;
 	t.envid = c->envid;
-	t.nrcpts = n;
+	t.nrcpts = d->n;
 	t.rcpts = rcpts;
 	t.notify = notify;
 	t.orcpt = orcpt;
 	t.results = tres;
-	t.headers = &c->headers;
-	t.mailer_flags = r->mailer_flags;
+	t.mailer_flags = d->flags;
 	t.dfd = dfd;
 	t.id = c->id;
 	(void)snprintf(relay, sizeof(relay), "%s", q_smtp_relay(conn));
@@ -537,24 +565,114 @@ deliver(struct run *run, struct q_ctl *c, int dfd, struct q_result **resp)
 	}
 	if (q_smtp_send(conn, &t) < 0) {
 		drop_connection(run, false);
-		remember(run, false, &tres[0]);
+		remember(run, d->host, false, &tres[0]);
 	} else {
-		remember(run, true, NULL);
+		remember(run, d->host, true, NULL);
 		if (r->opt->ConnectionCacheSize <= 0)
 			drop_connection(run, true);	/* no cache: QUIT now */
 	}
-	for (i = 0; i < n; i++) {
-		res[idx[i]] = tres[i];
-		q_log_delivery(c, rcpts[i], start, "relay", relay, &tres[i]);
+	for (i = 0; i < d->n; i++) {
+		res[d->idx[i]] = tres[i];
+		q_log_delivery(c, rcpts[i], start, d->mailer, relay, &tres[i]);
 	}
 out:
-	for (i = 0; i < n; i++)
+	sm_strlist_clear(&hdrs);
+	for (i = 0; i < d->n; i++)
 		free((void *)(uintptr_t)notify[i]);
 	free(rcpts);
 	free(notify);
 	free(orcpt);
-	free(idx);
 	free(tres);
+}
+
+/* deliver - route and deliver the recipients; results into *resp */
+static void
+deliver(struct run *run, struct q_ctl *c, int dfd, struct q_result **resp)
+{
+	const struct q_runner *r = run->r;
+	size_t n0 = c->nrcpts, i, j, n;
+	struct q_route *routes = sm_calloc(n0 + 1, sizeof(*routes));
+	bool *handled = sm_calloc(n0 + 1, sizeof(*handled));
+	bool *sent;
+	struct q_result *res;
+	time_t start = time(NULL);
+
+	for (i = 0; i < n0; i++)
+		route_of(r, c, i, &routes[i]);
+	deliver_local(run, c, dfd, routes, resp, handled);
+	res = *resp;
+	/* Those the local hook added come after the first ones. */
+	routes = sm_realloc(routes, (c->nrcpts + 1) * sizeof(*routes));
+	sent = sm_calloc(c->nrcpts + 1, sizeof(*sent));
+	for (i = 0; i < c->nrcpts; i++) {
+		struct q_route *rt = &routes[i];
+
+		if (i >= n0)
+			route_of(r, c, i, rt);
+		if (i < n0 && handled[i]) {
+			sent[i] = true;
+			continue;
+		}
+		if (rt->local || rt->failed) {
+			/* A local address an expansion gave: next time. */
+			if (!rt->failed) {
+				rt->res.status = Q_TEMPFAIL;
+				(void)snprintf(rt->res.dsn, sizeof(rt->res.dsn),
+				    "4.3.0");
+				(void)snprintf(rt->res.text,
+				    sizeof(rt->res.text), "Deferred: "
+				    "expanded to a local address");
+			}
+			res[i] = rt->res;
+			sent[i] = true;
+			q_log_delivery(c, c->rcpts[i].addr, start,
+			    rt->mailer[0] != '\0' ? rt->mailer : "local", NULL,
+			    &res[i]);
+			continue;
+		}
+		if (rt->host[0] == '\0')
+			(void)snprintf(rt->host, sizeof(rt->host), "%s",
+			    r->smarthost);
+		if (rt->port == 0)
+			rt->port = r->port;
+		if (rt->flags == NULL)
+			rt->flags = r->mailer_flags;
+		if (rt->mailer[0] == '\0')
+			(void)snprintf(rt->mailer, sizeof(rt->mailer), "relay");
+		if (rt->host[0] == '\0') {
+			(void)snprintf(res[i].text, sizeof(res[i].text),
+			    "Deferred: no smart host is set and delivery to "
+			    "MX hosts is not available yet");
+			(void)snprintf(res[i].dsn, sizeof(res[i].dsn), "4.3.0");
+			res[i].status = Q_TEMPFAIL;
+			sent[i] = true;
+			q_log_delivery(c, c->rcpts[i].addr, start, "esmtp", NULL,
+			    &res[i]);
+		}
+	}
+	/* One transaction per host, in the order the recipients name them. */
+	for (i = 0; i < c->nrcpts; i++) {
+		struct dest d;
+
+		if (sent[i])
+			continue;
+		d.host = routes[i].host;
+		d.port = routes[i].port;
+		d.flags = routes[i].flags;
+		d.mailer = routes[i].mailer;
+		d.idx = sm_calloc(c->nrcpts + 1, sizeof(*d.idx));
+		for (n = 0, j = i; j < c->nrcpts; j++)
+			if (!sent[j] && strcmp(routes[j].host, d.host) == 0 &&
+			    routes[j].port == d.port) {
+				d.idx[n++] = j;
+				sent[j] = true;
+			}
+		d.n = n;
+		transaction(run, c, dfd, &d, res);
+		free(d.idx);
+	}
+	free(sent);
+	free(routes);
 	free(handled);
 }
 

@@ -42,8 +42,15 @@
  *	under the sender, for an expanded address) get a bounce of their
  *	own.  Without a hook, local recipients are deferred.
  *
- *	XXX(issue 10): domains without a smart host are deferred with a
- *	reason until MX lookups exist.
+ *	With a route hook, each recipient's destination comes from it
+ *	(mailertable, MAIL_HUB): the recipients going to the same host
+ *	share one transaction, hosts taken in the order of the
+ *	recipients; the host status cache and SingleThreadDelivery hold
+ *	per host.  The rewrite hook gives the headers and sender as they
+ *	are sent (masquerading).
+ *
+ *	XXX(issue 10): domains without a smart host or a route are
+ *	deferred with a reason until MX lookups exist.
  */
 #ifndef Q_RUN_H
 #define Q_RUN_H
@@ -84,6 +91,20 @@ void	q_local_add_err(struct q_local *, const char *, const char *,
 	    const struct q_result *);
 void	q_local_free(struct q_local *);
 
+/*
+ * Where the route hook sends one recipient: to the local hook, to an
+ * SMTP host ("" the smart host), or nowhere (failed: res says why).
+ */
+struct q_route {
+	bool		 local;
+	bool		 failed;
+	char		 host[256];
+	int		 port;		/* 0: the runner's */
+	const char	*flags;		/* the mailer's F=, NULL: the runner's */
+	char		 mailer[64];	/* for the log, "" relay */
+	struct q_result	 res;
+};
+
 struct q_runner {
 	const struct sm_options	*opt;
 	const char		*qdir;		/* QueueDirectory */
@@ -95,6 +116,12 @@ struct q_runner {
 	/* Expand and deliver one local recipient; NULL: defer them. */
 	void			(*local)(void *, const struct q_ctl *, int,
 				    const char *, struct q_local *);
+	/* Where a recipient goes; NULL: is_local, else the smart host. */
+	void			(*route)(void *, const char *,
+				    struct q_route *);
+	/* Headers and sender as SMTP sends them; false: unchanged. */
+	bool			(*rewrite)(void *, const struct q_ctl *,
+				    struct sm_strlist *, char *, size_t);
 	void			*ctx;
 	const struct q_select	*sel;
 	size_t			 nsel;

@@ -334,6 +334,7 @@ put_body(const struct agent_msg *m, bool mbox, const struct writer *w)
 static int
 put_message(const struct agent_msg *m, bool mbox, const struct writer *w)
 {
+	const struct sm_strlist *hdrs;
 	struct sm_buf b;
 	const char *rest;
 	size_t i;
@@ -342,8 +343,9 @@ put_message(const struct agent_msg *m, bool mbox, const struct writer *w)
 	sm_buf_init(&b, 0);
 	if (mbox || (m->mflags != NULL && strchr(m->mflags, 'U') != NULL))
 		(void)sm_buf_printf(&b, "%s\n", m->from_line);
-	for (i = 0; i < m->ctl->headers.n; i++)
-		if (q_header_wanted(m->ctl->headers.v[i], m->mflags, &rest))
+	hdrs = m->headers != NULL ? m->headers : &m->ctl->headers;
+	for (i = 0; i < hdrs->n; i++)
+		if (q_header_wanted(hdrs->v[i], m->mflags, &rest))
 			q_header_put(&b, rest, m->ctl->sender, false);
 	(void)sm_buf_puts(&b, "\n");
 	rc = w->put(w->ctx, b.data, b.len);

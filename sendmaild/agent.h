@@ -59,6 +59,7 @@ struct agent_msg {
 	int			 dfd;		/* the body, LF line ends */
 	const char		*mflags;	/* the mailer's F= */
 	const char		*from_line;	/* "From a@b Mon Nov 23 ..." */
+	const struct sm_strlist	*headers;	/* NULL: ctl's, as queued */
 };
 
 struct agent_user {

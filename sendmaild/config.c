@@ -5,11 +5,13 @@
 
 #include <stdbool.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 #include <sysexits.h>
 #include <unistd.h>
 
+#include "sm_alloc.h"
 #include "sm_log.h"
 
 /* apply_args - command-line options and macros, in order */
@@ -156,4 +158,36 @@ config_is_local_domain(const struct config *c, const char *domain)
 	config_hostname(c, j, sizeof(j));	/* $j, or the system's name */
 	return strcasecmp(d, "localhost") == 0 || strcasecmp(d, j) == 0 ||
 	    sm_cf_class_has(c->cf, "w", d);
+}
+
+/* config_map_file - the file of a K line's arguments: last word, ".db" */
+char *
+config_map_file(const char *args, bool *optional)
+{
+	char *copy = sm_strdup(args), *w, *save = NULL, *last = NULL, *r;
+	size_t n;
+
+	*optional = false;
+	for (w = strtok_r(copy, " \t", &save); w != NULL;
+	    w = strtok_r(NULL, " \t", &save)) {
+		if (w[0] == '-') {
+			if (w[1] == 'o')
+				*optional = true;
+			continue;
+		}
+		last = w;
+	}
+	if (last == NULL) {
+		free(copy);
+		return NULL;
+	}
+	n = strlen(last);
+	if (n > 3 && strcmp(last + n - 3, ".db") == 0)
+		r = sm_strdup(last);
+	else {
+		r = sm_malloc(n + 4);
+		(void)snprintf(r, n + 4, "%s.db", last);
+	}
+	free(copy);
+	return r;
 }

@@ -10,6 +10,7 @@
  *	config_run_as(&c)		RunAsUser, else DefaultUser: whom
  *					root becomes to read the network
  *	config_is_local_domain(&c, d)	"", localhost, $j or class w
+ *	config_map_file(k->args, &opt)	a K line's file, ".db" added (free)
  *	config_free(&c);
  *
  * DESCRIPTION
@@ -50,5 +51,6 @@ void	config_free(struct config *);
 void	config_hostname(const struct config *, char *, size_t);
 const char *config_run_as(const struct config *);
 bool	config_is_local_domain(const struct config *, const char *);
+char	*config_map_file(const char *, bool *);
 
 #endif /* CONFIG_H */

@@ -16,37 +16,86 @@
 #include "daemon.h"
 #include "local.h"
 #include "q_run.h"
+#include "route.h"
 #include "sm_buf.h"
 #include "sm_proc.h"
 
-/* is_local_domain - the runner's question: is this domain ours? ("" is) */
-static bool
-is_local_domain(void *ctx, const char *domain)
-{
-	return config_is_local_domain(ctx, domain);
-}
+/* What the runner's hooks work with. */
+struct hooks {
+	struct config	*c;
+	struct route	*rt;
+};
 
 /* local - the runner's local hook */
 static void
 local(void *ctx, const struct q_ctl *ctl, int dfd, const char *rcpt,
     struct q_local *lo)
 {
-	local_deliver(ctx, ctl, dfd, rcpt, lo);
+	const struct hooks *h = ctx;
+
+	local_deliver(h->c, ctl, dfd, rcpt, lo);
 }
 
-/* relay_port - the port in the relay mailer's A=TCP $h PORT, or 25 */
-static int
-relay_port(const struct config *c)
+/*
+ * route_rcpt - the runner's route hook: local domains and virtual ones
+ * (class VirtHost) to the local hook, others by mailertable and the
+ * hub's name, else to the smart host
+ */
+static void
+route_rcpt(void *ctx, const char *rcpt, struct q_route *qr)
 {
-	const struct sm_cf_mailer *m = sm_cf_mailer(c->cf, "relay");
-	const char *p;
-	int port;
+	const struct hooks *h = ctx;
+	struct route_result rr;
+	const char *at = strrchr(rcpt, '@');
+	char domain[300];
 
-	if (m == NULL || m->argv == NULL || strncmp(m->argv, "TCP", 3) != 0 ||
-	    (p = strstr(m->argv, "$h")) == NULL)
-		return 25;
-	port = atoi(p + 2);
-	return port > 0 && port < 65536 ? port : 25;
+	(void)snprintf(domain, sizeof(domain), "%.*s",
+	    at != NULL ? (int)strcspn(at + 1, ">") : 0, at != NULL ? at + 1 :
+	    "");
+	/* The hub's own name first: it may be one of ours as well. */
+	if (route_to_hub(h->rt, domain, &rr) == 0) {
+		if (config_is_local_domain(h->c, domain) ||
+		    sm_cf_class_has(h->c->cf, "VirtHost", domain)) {
+			qr->local = true;
+			return;
+		}
+		if (route_domain(h->rt, domain, &rr) == 0)
+			return;
+	}
+	switch (rr.kind) {
+	case ROUTE_LOCAL:
+		qr->local = true;
+		break;
+	case ROUTE_ERROR:
+		qr->failed = true;
+		qr->res = rr.res;
+		(void)snprintf(qr->mailer, sizeof(qr->mailer), "error");
+		break;
+	case ROUTE_REMOTE:
+		(void)snprintf(qr->host, sizeof(qr->host), "%s", rr.host);
+		(void)snprintf(qr->mailer, sizeof(qr->mailer), "%s",
+		    rr.mailer);
+		qr->port = rr.port;
+		qr->flags = rr.flags;
+		break;
+	}
+}
+
+/* rewrite - the runner's rewrite hook: masquerading for SMTP */
+static bool
+rewrite(void *ctx, const struct q_ctl *q, struct sm_strlist *hdrs,
+    char *sender, size_t len)
+{
+	const struct hooks *h = ctx;
+	bool headers = route_headers(h->rt, &q->headers, q->sender, false,
+	    hdrs);
+	bool env = route_sender(h->rt, q->sender, false, sender, len);
+	size_t i;
+
+	if (env && !headers)
+		for (i = 0; i < q->headers.n; i++)
+			sm_strlist_add(hdrs, q->headers.v[i]);
+	return headers || env;
 }
 
 /* queue_run - a run over the selected messages, or over id alone */
@@ -61,6 +110,8 @@ queue_run(struct config *c, const struct q_select *sel, size_t nsel,
 	char host[256];
 	int rc;
 
+	struct hooks h = { c, route_open(c) };
+
 	sm_buf_init(&smart, 1024);
 	(void)sm_cf_expand(c->cf, "$S", &smart);
 	/* "[mailer:]host": the mailer part names the relay mailer. */
@@ -71,17 +122,19 @@ queue_run(struct config *c, const struct q_select *sel, size_t nsel,
 	config_hostname(c, host, sizeof(host));
 	r.opt = &c->opt;
 	r.qdir = c->opt.QueueDirectory;
-	r.port = relay_port(c);
+	r.port = route_mailer_port(c, "relay");
 	r.mailer_flags = relay != NULL && relay->flags != NULL ?
 	    relay->flags : "mDFMuXa8";
 	r.hostname = host;
-	r.is_local = is_local_domain;
 	r.local = local;
-	r.ctx = c;
+	r.route = route_rcpt;
+	r.rewrite = rewrite;
+	r.ctx = &h;
 	r.sel = sel;
 	r.nsel = nsel;
 	r.id = id;
 	rc = q_run(&r);
+	route_close(h.rt);
 	sm_buf_free(&smart);
 	return rc;
 }

@@ -19,6 +19,7 @@
 #include "agent.h"
 #include "aliases.h"
 #include "local_int.h"
+#include "route.h"
 #include "sm_addr.h"
 #include "sm_alloc.h"
 #include "sm_buf.h"
@@ -42,10 +43,12 @@ struct expand {
 	const struct local_verify_cb *vcb;
 	void			*vctx;
 	char			 host[256];
+	struct route		*rt;
+	struct sm_strlist	 hdrs;		/* as the local mailer shows them */
 };
 
 static void expand_name(struct expand *, const char *, size_t, const char *,
-    bool);
+    bool, bool);
 
 /* open_dl - a deadline for one file: Timeout.fileopen */
 static void
@@ -420,6 +423,91 @@ include(struct expand *e, const char *path, size_t depth, const char *owner,
 	sm_buf_free(&text);
 }
 
+/* redirected - FEATURE(redirect): "new@address.REDIRECT" */
+static bool
+redirected(struct expand *e, const char *addr, size_t depth,
+    const char *owner)
+{
+	size_t n = strlen(addr);
+	char text[600];
+
+	if (n <= 9 || strcasecmp(addr + n - 9, ".REDIRECT") != 0 ||
+	    !sm_cf_class_has(e->c->cf, "Features", "redirect"))
+		return false;
+	(void)snprintf(text, sizeof(text), "User has moved; please try <%.*s>",
+	    (int)(n - 9), addr);
+	unknown(e, e->rcpt, owner, depth, "5.1.1", text);
+	return true;
+}
+
+/*
+ * address - the recipient, or an address an expansion met: a virtual
+ * address (virtusertable) is replaced by its entry, a local name is
+ * expanded, an address that mailertable keeps here ("local:") too, and
+ * any other goes on to the runner.  self: the .forward's own user.
+ */
+static void
+address(struct expand *e, const char *text, size_t depth, const char *owner,
+    const char *self)
+{
+	struct route_result rr;
+	struct sm_addr a;
+	char buf[600];
+	int hops, rc;
+
+	if (redirected(e, text, depth, owner))
+		return;
+	(void)snprintf(buf, sizeof(buf), "%s", text);
+	for (hops = 0;; hops++) {
+		memset(&a, 0, sizeof(a));
+		if (sm_addr_parse(buf, &a) != SM_ADDR_OK || a.null) {
+			unknown(e, text, owner, depth, "5.1.3",
+			    "Syntax error in address");
+			break;
+		}
+		if (hops > e->c->opt.MaxAliasRecursion) {
+			unknown(e, text, owner, depth, "5.4.6",
+			    "aliasing/forwarding loop broken");
+			break;
+		}
+		if (a.domain == NULL) {
+			expand_name(e, a.local, depth, owner, self != NULL &&
+			    strcasecmp(a.local, self) == 0, false);
+			break;
+		}
+		if ((rc = route_virtual(e->rt, a.text, &rr)) != 0) {
+			if (rc < 0 || rr.kind == ROUTE_ERROR) {
+				unknown(e, text, owner, depth, rr.res.dsn,
+				    rr.res.text);
+				break;
+			}
+			(void)snprintf(buf, sizeof(buf), "%s", rr.addr);
+			sm_addr_free(&a);
+			continue;
+		}
+		if (config_is_local_domain(e->c, a.domain)) {
+			expand_name(e, a.local, depth, owner, self != NULL &&
+			    strcasecmp(a.local, self) == 0, true);
+			break;
+		}
+		if (sm_cf_class_has(e->c->cf, "VirtHost", a.domain)) {
+			unknown(e, text, owner, depth, "5.1.1", "User unknown");
+			break;
+		}
+		rc = route_domain(e->rt, a.domain, &rr);
+		if (rc > 0 && rr.kind == ROUTE_LOCAL)
+			expand_name(e, rr.addr[0] != '\0' ? rr.addr : a.local,
+			    depth, owner, false, true);
+		else if (depth == 0 && hops == 0)
+			unknown(e, text, owner, depth, "4.3.0", "Deferred: "
+			    "not a local address");
+		else
+			remote(e, a.text);
+		break;
+	}
+	sm_addr_free(&a);
+}
+
 /* item - one item of an alias, .forward or include file */
 static void
 item(struct expand *e, const char *it, size_t depth, const char *owner,
@@ -428,7 +516,6 @@ item(struct expand *e, const char *it, size_t depth, const char *owner,
 	struct agent_user du;
 	char buf[2048];
 	const char *p = unquote(it, buf, sizeof(buf));
-	struct sm_addr a;
 	const char *lt;
 	char *path;
 
@@ -456,21 +543,14 @@ item(struct expand *e, const char *it, size_t depth, const char *owner,
 	}
 	/* "\user": the mailbox, no alias, no .forward. */
 	if (it[0] == '\\') {
-		expand_name(e, it + 1, depth + 1, owner, true);
+		expand_name(e, it + 1, depth + 1, owner, true, true);
 		return;
 	}
 	if ((lt = strchr(it, '<')) != NULL)
 		path = sm_strndup(lt + 1, strcspn(lt + 1, ">"));
 	else
 		path = sm_strdup(it);
-	if (sm_addr_parse(path, &a) == SM_ADDR_OK) {
-		if (a.domain != NULL && !config_is_local_domain(e->c, a.domain))
-			remote(e, a.text);
-		else
-			expand_name(e, a.local, depth + 1, owner, self != NULL &&
-			    strcasecmp(a.local, self) == 0);
-	}
-	sm_addr_free(&a);
+	address(e, path, depth + 1, owner, self);
 	free(path);
 }
 
@@ -634,12 +714,35 @@ alias(struct expand *e, const char *name, size_t depth, const char *owner)
 	return found;
 }
 
+/* sm_cf_macro_or - a macro's value, or "" */
+static const char *
+sm_cf_macro_or(const struct sm_cf *cf, const char *name)
+{
+	const char *v = sm_cf_macro(cf, name);
+
+	return v != NULL ? v : "";
+}
+
+/* to_hub - MAIL_HUB, LOCAL_RELAY: name@hub goes on to the hub */
+static void
+to_hub(struct expand *e, const char *name, const char *hub)
+{
+	char a[600];
+	size_t n = strlen(hub);
+
+	/* "[10.0.0.1]" is its own domain literal; "hub." its name. */
+	if (n > 1 && hub[n - 1] == '.' && hub[0] != '[')
+		n--;
+	(void)snprintf(a, sizeof(a), "%s@%.*s", name, (int)n, hub);
+	remote(e, a);
+}
+
 /* expand_name - a local name: alias, then user (.forward, mailbox) */
 static void
 expand_name(struct expand *e, const char *local, size_t depth,
-    const char *owner, bool mailbox_only)
+    const char *owner, bool mailbox_only, bool qualified)
 {
-	char name[256], base[256];
+	char name[256], base[256], hub[300];
 	const char *detail;
 	struct passwd *pw;
 	size_t i;
@@ -659,9 +762,20 @@ expand_name(struct expand *e, const char *local, size_t depth,
 	(void)snprintf(base, sizeof(base), "%.*s", (int)strcspn(name, "+"),
 	    name);
 	detail = name[strlen(base)] == '+' ? name + strlen(base) + 1 : "";
+	/* LOCAL_RELAY takes unqualified names before the aliases do. */
+	if (!mailbox_only && !qualified && *sm_cf_macro_or(e->c->cf, "R") &&
+	    route_hub(e->rt, name, false, hub, sizeof(hub))) {
+		to_hub(e, local, hub);
+		return;
+	}
 	if (!mailbox_only && (alias(e, name, depth, owner) ||
 	    (detail[0] != '\0' && alias(e, base, depth, owner))))
 		return;
+	/* MAIL_HUB: a name that is no alias is the hub's to know. */
+	if (!mailbox_only && route_hub(e->rt, name, true, hub, sizeof(hub))) {
+		to_hub(e, local, hub);
+		return;
+	}
 	if ((pw = getpwnam(base)) == NULL) {
 		unknown(e, local, owner, depth, "5.1.1", "User unknown");
 		return;
@@ -721,8 +835,24 @@ setup(struct expand *e, const struct config *c, const struct q_ctl *ctl,
 	e->msg.ctl = ctl;
 	e->msg.dfd = dfd;
 	e->msg.from_line = e->from_line;
-	if (ctl != NULL)
+	e->rt = route_open(c);
+	if (ctl != NULL) {
 		from_line(e);
+		/* Masquerading and always_add_domain for the local mailer. */
+		if (route_headers(e->rt, &ctl->headers, ctl->sender, true,
+		    &e->hdrs))
+			e->msg.headers = &e->hdrs;
+	}
+}
+
+/* teardown - what setup made */
+static void
+teardown(struct expand *e)
+{
+	sm_strlist_clear(&e->met);
+	sm_strlist_clear(&e->path);
+	sm_strlist_clear(&e->hdrs);
+	route_close(e->rt);
 }
 
 /* local_run - expand and deliver rcpt ("<user@host>"); see local.h */
@@ -732,7 +862,6 @@ local_run(const struct config *c, const struct q_ctl *ctl, int dfd,
 {
 	struct sm_strlist done = lo->done;	/* in and out */
 	struct expand e;
-	struct sm_addr a;
 	char *path = sm_strndup(rcpt + (rcpt[0] == '<'),
 	    strcspn(rcpt + (rcpt[0] == '<'), ">"));
 
@@ -741,14 +870,9 @@ local_run(const struct config *c, const struct q_ctl *ctl, int dfd,
 	lo->res.status = Q_OK;
 	(void)snprintf(lo->res.dsn, sizeof(lo->res.dsn), "2.0.0");
 	setup(&e, c, ctl, dfd, rcpt, lo);
-	if (sm_addr_parse(path, &a) != SM_ADDR_OK || a.null) {
-		unknown(&e, rcpt, NULL, 0, "5.1.3", "Syntax error in address");
-	} else
-		expand_name(&e, a.local, 0, NULL, false);
-	sm_addr_free(&a);
+	address(&e, path, 0, NULL, NULL);
 	free(path);
-	sm_strlist_clear(&e.met);
-	sm_strlist_clear(&e.path);
+	teardown(&e);
 }
 
 /* local_verify - -bv: what name expands to, nothing delivered */
@@ -763,8 +887,7 @@ local_verify(const struct config *c, const char *name,
 	setup(&e, c, NULL, -1, name, &lo);
 	e.vcb = cb;
 	e.vctx = ctx;
-	expand_name(&e, name, 0, NULL, false);
-	sm_strlist_clear(&e.met);
-	sm_strlist_clear(&e.path);
+	address(&e, name, 0, NULL, NULL);
+	teardown(&e);
 	q_local_free(&lo);
 }

@@ -33,6 +33,7 @@
 #include "q_hoststat.h"
 #include "q_list.h"
 #include "q_smtp.h"
+#include "route.h"
 #include "srv_session.h"
 
 /* mode_print_options - -bO: every effective option, sorted */
@@ -287,21 +288,50 @@ verify_remote(struct verify *v, const char *addr)
 {
 	struct sm_buf smart, line;
 	const char *host, *colon, *at = strrchr(addr, '@');
+	struct route *rt = route_open(v->c);
+	struct route_result rr;
 
 	sm_buf_init(&smart, 0);
 	sm_buf_init(&line, 0);
 	(void)sm_cf_expand(v->c->cf, "$S", &smart);
 	colon = strchr(smart.data, ':');
 	host = colon != NULL && smart.data[0] != '[' ? colon + 1 : smart.data;
-	if (host[0] != '\0')
+	if (at != NULL && route_domain(rt, at + 1, &rr) != 0 &&
+	    rr.kind != ROUTE_LOCAL) {
+		/* mailertable, or the hub's own name */
+		if (rr.kind == ROUTE_ERROR) {
+			(void)sm_buf_printf(&line, "%s... %s", addr,
+			    rr.res.text);
+			if (v->rc == EX_OK)
+				v->rc = rr.res.status == Q_TEMPFAIL ?
+				    EX_TEMPFAIL : EX_UNAVAILABLE;
+		} else
+			(void)sm_buf_printf(&line, "%s... deliverable: mailer "
+			    "%s, host %s, user %s", addr, rr.mailer, rr.host,
+			    addr);
+	} else if (host[0] != '\0')
 		(void)sm_buf_printf(&line, "%s... deliverable: mailer relay, "
 		    "host %s, user %s", addr, host, addr);
 	else
 		(void)sm_buf_printf(&line, "%s... deliverable: mailer esmtp, "
 		    "host %s, user %s", addr, at != NULL ? at + 1 : "", addr);
 	say(v, sm_buf_str(&line));
+	route_close(rt);
 	sm_buf_free(&smart);
 	sm_buf_free(&line);
+}
+
+/* routed_here - does mailertable keep this domain's mail here? */
+static bool
+routed_here(const struct config *c, const char *domain)
+{
+	struct route *rt = route_open(c);
+	struct route_result rr;
+	bool here = route_domain(rt, domain, &rr) > 0 &&
+	    rr.kind == ROUTE_LOCAL;
+
+	route_close(rt);
+	return here;
 }
 
 /* verify_target - one address an expansion ends in */
@@ -387,10 +417,12 @@ mode_verify(struct config *c, const struct args *a)
 			if (v.rc == EX_OK)
 				v.rc = EX_USAGE;
 		} else if (addr.domain != NULL &&
-		    !config_is_local_domain(c, addr.domain))
+		    !config_is_local_domain(c, addr.domain) &&
+		    !sm_cf_class_has(c->cf, "VirtHost", addr.domain) &&
+		    !routed_here(c, addr.domain))
 			verify_remote(&v, addr.text);
 		else
-			local_verify(c, addr.local, &cb, &v);
+			local_verify(c, addr.text, &cb, &v);
 		sm_addr_free(&addr);
 		free(path);
 	}

@@ -17,6 +17,7 @@
 #include "sm_buf.h"
 #include "sm_log.h"
 #include "sm_map.h"
+#include "route.h"
 
 struct policy {
 	const struct config *c;
@@ -28,39 +29,8 @@ struct policy {
 	struct policy_result connect, mail;	/* for delay_checks */
 	bool		 mail_ok;	/* sender had OK or RELAY */
 	struct sm_buf	 val;
+	struct route	*rt;		/* virtusertable, mailertable */
 };
-
-/* access_file - the file of a K access line: last word, ".db" added */
-static char *
-access_file(const char *args, bool *optional)
-{
-	char *copy = sm_strdup(args), *w, *save = NULL, *last = NULL, *r;
-	size_t n;
-
-	*optional = false;
-	for (w = strtok_r(copy, " \t", &save); w != NULL;
-	    w = strtok_r(NULL, " \t", &save)) {
-		if (w[0] == '-') {
-			if (w[1] == 'o')
-				*optional = true;
-			continue;
-		}
-		last = w;
-	}
-	if (last == NULL) {
-		free(copy);
-		return NULL;
-	}
-	n = strlen(last);
-	if (n > 3 && strcmp(last + n - 3, ".db") == 0)
-		r = sm_strdup(last);
-	else {
-		r = sm_malloc(n + 4);
-		(void)snprintf(r, n + 4, "%s.db", last);
-	}
-	free(copy);
-	return r;
-}
 
 /* policy_open - the policy for one session */
 struct policy *
@@ -79,7 +49,8 @@ policy_open(const struct config *c, const char *ip, const char *name,
 	p->local_lit = sm_malloc(strlen(local_ip) + 3);
 	(void)snprintf(p->local_lit, strlen(local_ip) + 3, "[%s]", local_ip);
 	sm_buf_init(&p->val, 4096);
-	if (k != NULL && (file = access_file(k->args, &optional)) != NULL) {
+	p->rt = route_open(c);
+	if (k != NULL && (file = config_map_file(k->args, &optional)) != NULL) {
 		if (sm_map_type(k->type, &type) < 0)
 			p->access_broken = true;
 		else if ((p->access = sm_map_open(file, type, SM_MAP_RDONLY,
@@ -100,6 +71,7 @@ policy_close(struct policy *p)
 	if (p == NULL)
 		return;
 	(void)sm_map_close(p->access);
+	route_close(p->rt);
 	free(p->ip);
 	free(p->name);
 	free(p->local_lit);
@@ -346,12 +318,18 @@ policy_client_may_relay(const struct policy *p)
 	return v != NULL && strcasecmp(v, "RELAY") == 0;
 }
 
-/* local_user - does the local part name a user or an alias here? */
+/*
+ * local_user - does the local part name a user or an alias here?  With
+ * FEATURE(redirect), an alias to "new@address.REDIRECT" is refused with
+ * 551 and the new address (r filled, false returned).
+ */
 static bool
-local_user(struct policy *p, const char *local)
+local_user(struct policy *p, const char *local, const char *prefix,
+    struct policy_result *r)
 {
 	char user[256];
-	size_t i;
+	const char *v;
+	size_t i, n;
 
 	for (i = 0; local[i] != '\0' && local[i] != '+' &&
 	    i + 1 < sizeof(user); i++)
@@ -360,7 +338,79 @@ local_user(struct policy *p, const char *local)
 	if (strcmp(user, "postmaster") == 0 || getpwnam(user) != NULL)
 		return true;
 	sm_buf_reset(&p->val);
-	return aliases_lookup(p->c, user, &p->val) == 0;
+	if (aliases_lookup(p->c, user, &p->val) != 0) {
+		r->v = POL_REJECT;
+		(void)snprintf(r->reply, sizeof(r->reply),
+		    "550 5.1.1 %sUser unknown", prefix);
+		return false;
+	}
+	/* The value alone, "<>" taken off. */
+	v = sm_buf_str(&p->val);
+	v += strspn(v, " \t");
+	n = strcspn(v, " \t,\n");
+	if (v[n] != '\0')
+		return true;		/* a list */
+	if (n >= 2 && v[0] == '<' && v[n - 1] == '>') {
+		v++;
+		n -= 2;
+	}
+	if (n > 9 &&
+	    strncasecmp(v + n - 9, ".REDIRECT", 9) == 0 &&
+	    policy_has_feature(p, "redirect")) {
+		r->v = POL_REJECT;
+		(void)snprintf(r->reply, sizeof(r->reply), "551 5.1.1 %sUser has "
+		    "moved; please try <%.*s>", prefix, (int)(n - 9), v);
+		return false;
+	}
+	return true;
+}
+
+/* route_reply - a routing error as the reply to RCPT */
+static void
+route_reply(const struct route_result *rr, const char *prefix,
+    struct policy_result *r)
+{
+	r->v = rr->res.status == Q_TEMPFAIL ? POL_TEMPFAIL : POL_REJECT;
+	(void)snprintf(r->reply, sizeof(r->reply), "%d %s %s%s", rr->code,
+	    rr->res.dsn, prefix, rr->res.text);
+}
+
+/*
+ * virtual - a recipient in a local or virtual domain: its
+ * virtusertable entry, else the local name; r filled
+ */
+static void
+virtual(struct policy *p, const struct sm_addr *a, const char *prefix,
+    struct policy_result *r)
+{
+	struct route_result rr;
+	struct sm_addr b;
+	int rc;
+
+	if (a->domain != NULL && (rc = route_virtual(p->rt, a->text, &rr)) != 0) {
+		if (rc < 0 || rr.kind == ROUTE_ERROR) {
+			route_reply(&rr, prefix, r);
+			return;
+		}
+		r->v = POL_OK;
+		/* An entry naming a local user: that user must exist. */
+		if (rr.kind == ROUTE_LOCAL) {
+			if (sm_addr_parse(rr.addr, &b) == SM_ADDR_OK &&
+			    local_user(p, b.local, prefix, r))
+				r->v = POL_OK;
+			sm_addr_free(&b);
+		}
+		return;
+	}
+	if (a->domain != NULL && !policy_is_local_domain(p, a->domain)) {
+		/* class VirtHost without an entry */
+		r->v = POL_REJECT;
+		(void)snprintf(r->reply, sizeof(r->reply),
+		    "550 5.1.1 %sUser unknown", prefix);
+		return;
+	}
+	if (local_user(p, a->local, prefix, r))
+		r->v = POL_OK;
 }
 
 /* policy_rcpt - may this recipient be accepted? */
@@ -400,14 +450,9 @@ policy_rcpt(struct policy *p, const struct sm_addr *a, const char *shown,
 			return;
 	}
 	memset(r, 0, sizeof(*r));
-	if (a->domain == NULL || policy_is_local_domain(p, a->domain)) {
-		if (local_user(p, a->local))
-			r->v = POL_OK;
-		else {
-			r->v = POL_REJECT;
-			(void)snprintf(r->reply, sizeof(r->reply),
-			    "550 5.1.1 %sUser unknown", prefix);
-		}
+	if (a->domain == NULL || policy_is_local_domain(p, a->domain) ||
+	    sm_cf_class_has(p->c->cf, "VirtHost", a->domain)) {
+		virtual(p, a, prefix, r);
 		return;
 	}
 	if (policy_client_may_relay(p) ||
@@ -415,7 +460,13 @@ policy_rcpt(struct policy *p, const struct sm_addr *a, const char *shown,
 	    in_class(p, "R", a->domain,
 	    !policy_has_feature(p, "relay_hosts_only")) ||
 	    policy_has_feature(p, "promiscuous_relay")) {
+		struct route_result rr;
+
 		r->v = POL_RELAY;
+		/* mailertable's error: entries answer at once. */
+		if (route_domain(p->rt, a->domain, &rr) != 0 &&
+		    rr.kind == ROUTE_ERROR)
+			route_reply(&rr, prefix, r);
 		return;
 	}
 	r->v = POL_REJECT;
