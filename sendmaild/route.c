@@ -205,12 +205,14 @@ route_error(const char *v, struct route_result *rr)
 		p++;
 	if ((p[0] == '4' || p[0] == '5') && isdigit((unsigned char)p[1]) &&
 	    isdigit((unsigned char)p[2]) && (p[3] == ' ' || p[3] == '\0')) {
+		char cls = p[0];
+
 		code = atoi(p);
 		p += 3;
 		while (*p == ' ')
 			p++;
 		/* "550 5.1.1 text": a status of the code's class. */
-		if (p[0] == p[-4] && p[1] == '.' &&
+		if (p[0] == cls && p[1] == '.' &&
 		    (n = strcspn(p, " ")) >= 5 && n < sizeof(dsn)) {
 			(void)snprintf(dsn, sizeof(dsn), "%.*s", (int)n, p);
 			p += n;
@@ -641,7 +643,7 @@ rewrite_list(struct route *rt, const char *v, int how, struct sm_buf *out)
 			}
 			while (s < p && (*s == ' ' || *s == '\t' ||
 			    *s == '\n' || *s == ',' || *s == ';' ||
-			    *s == '>'))
+			    *s == ':' || *s == '>'))
 				s++;
 			(void)sm_buf_append(out, seg, (size_t)(s - seg));
 			if (s < p && *s != '(') {
