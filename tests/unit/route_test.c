@@ -125,6 +125,7 @@ test_masquerading(void **state)
 		assert_string_equal(out, cases[i].out);
 	}
 	sm_cf_free(c.cf);
+	sm_opt_free(&o);
 }
 
 static void
@@ -144,6 +145,7 @@ test_nothing_to_do(void **state)
 	rewrite(&c, "To: bob", false, out, sizeof(out));
 	assert_string_equal(out, "To: bob@here.example");
 	sm_cf_free(c.cf);
+	sm_opt_free(&o);
 }
 
 int
