@@ -46,14 +46,10 @@ bound(long v)
 	return sm_bound(v, Q_READ_FALLBACK);
 }
 
-/* fail - fill a result */
-static void
-fail(struct q_result *r, enum q_status st, const char *dsn, const char *fmt,
-    ...) __attribute__((format(printf, 4, 5)));
-
-static void
-fail(struct q_result *r, enum q_status st, const char *dsn, const char *fmt,
-    ...)
+/* q_result_set - fill in a result */
+void
+q_result_set(struct q_result *r, enum q_status st, const char *dsn,
+    const char *fmt, ...)
 {
 	va_list ap;
 
@@ -140,13 +136,13 @@ reply_line(struct q_conn *c, struct sm_deadline *dl, int *lines,
 	if (io == SM_IO_TIMEOUT) {
 		sm_notice("timeout waiting for input from %s during %s (%s)",
 		    c->relay, phase, option_of(phase));
-		fail(r, Q_TEMPFAIL, "4.4.2", "Deferred: Connection timed "
+		q_result_set(r, Q_TEMPFAIL, "4.4.2", "Deferred: Connection timed "
 		    "out with %s", c->relay);
 	} else {
 		if (io == SM_IO_OK || io == SM_IO_TOOLONG)
 			sm_notice("malformed reply from %s during %s",
 			    c->relay, phase);
-		fail(r, Q_TEMPFAIL, "4.4.2", "Deferred: Connection reset "
+		q_result_set(r, Q_TEMPFAIL, "4.4.2", "Deferred: Connection reset "
 		    "by %s", c->relay);
 	}
 	return false;
@@ -243,7 +239,7 @@ ehlo(struct q_conn *c, const char *name, struct q_result *r)
 		return -1;
 	return r->status == Q_OK ? 0 : -1;
 lost:
-	fail(r, Q_TEMPFAIL, "4.4.2", "Deferred: Connection reset by %s",
+	q_result_set(r, Q_TEMPFAIL, "4.4.2", "Deferred: Connection reset by %s",
 	    c->relay);
 	return -1;
 }
@@ -282,10 +278,10 @@ connect_any(struct q_conn *c, const char *host, struct addrinfo *ai,
 			    ip, strerror(err));
 	}
 	if (err == ECONNREFUSED)
-		fail(r, Q_TEMPFAIL, "4.4.1", "Deferred: Connection refused "
+		q_result_set(r, Q_TEMPFAIL, "4.4.1", "Deferred: Connection refused "
 		    "by %s", host);
 	else
-		fail(r, Q_TEMPFAIL, "4.4.1", "Deferred: Connection timed out "
+		q_result_set(r, Q_TEMPFAIL, "4.4.1", "Deferred: Connection timed out "
 		    "with %s", host);
 	return -1;
 }
@@ -339,11 +335,11 @@ q_smtp_open(const char *host, int port, const struct sm_options *o,
 	case SM_DNS_OK:
 		break;
 	case SM_DNS_NOTFOUND:
-		fail(r, Q_PERMFAIL, "5.1.2", "Host unknown (Name server: %s: "
+		q_result_set(r, Q_PERMFAIL, "5.1.2", "Host unknown (Name server: %s: "
 		    "host not found)", host);
 		goto bad;
 	case SM_DNS_TEMP:
-		fail(r, Q_TEMPFAIL, "4.4.3", "Deferred: Name server: %s: host "
+		q_result_set(r, Q_TEMPFAIL, "4.4.3", "Deferred: Name server: %s: host "
 		    "name lookup failure", host);
 		goto bad;
 	}
@@ -563,7 +559,7 @@ q_smtp_send(struct q_conn *c, struct q_txn *t)
 	if (c->pipelining)
 		(void)sm_buf_puts(&cmd, "DATA\r\n");
 	if (!send_text(c, cmd.data, o->to.mail)) {
-		fail(&r, Q_TEMPFAIL, "4.4.2", "Deferred: Connection reset by "
+		q_result_set(&r, Q_TEMPFAIL, "4.4.2", "Deferred: Connection reset by "
 		    "%s", c->relay);
 		all(t, &r, false);
 		rc = -1;
@@ -612,7 +608,7 @@ q_smtp_send(struct q_conn *c, struct q_txn *t)
 			accepted++;
 	}
 	if (c->broken) {
-		fail(&r, Q_TEMPFAIL, "4.4.2", "Deferred: Connection timed out "
+		q_result_set(&r, Q_TEMPFAIL, "4.4.2", "Deferred: Connection timed out "
 		    "with %s", c->relay);
 		all(t, &r, false);
 		rc = -1;
@@ -641,7 +637,7 @@ q_smtp_send(struct q_conn *c, struct q_txn *t)
 		goto out;
 	}
 	if (!send_message(c, t)) {
-		fail(&r, Q_TEMPFAIL, "4.4.2", "Deferred: Connection reset by "
+		q_result_set(&r, Q_TEMPFAIL, "4.4.2", "Deferred: Connection reset by "
 		    "%s", c->relay);
 		all(t, &r, true);
 		rc = -1;

@@ -87,6 +87,8 @@ const char	*q_smtp_relay(const struct q_conn *);
 /* -v: commands (">>> ") and replies are copied here when it is set. */
 extern FILE	*q_smtp_trace;
 /* A header line "?flags?Name: value" of the control file, for a mailer. */
+void		 q_result_set(struct q_result *, enum q_status, const char *,
+		    const char *, ...) __attribute__((format(printf, 4, 5)));
 bool		 q_header_wanted(const char *, const char *, const char **);
 void		 q_header_put(struct sm_buf *, const char *, const char *, bool);
 bool		 q_smtp_usable(const struct q_conn *);

@@ -9,7 +9,6 @@
 #include <limits.h>
 #include <poll.h>
 #include <signal.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -26,23 +25,6 @@
 #define AGENT_OUTPUT_MAX	400		/* a program's output kept */
 #define AGENT_READ_MAX		(1024 * 1024)	/* a .forward, an include */
 #define AGENT_STALE_LOCK	300		/* seconds: a dead locker's */
-
-static void res_set(struct q_result *, enum q_status, const char *,
-    const char *, ...) SM_PRINTF(4, 5);
-
-/* res_set - fill in a result */
-static void
-res_set(struct q_result *r, enum q_status st, const char *dsn,
-    const char *fmt, ...)
-{
-	va_list ap;
-
-	r->status = st;
-	(void)snprintf(r->dsn, sizeof(r->dsn), "%s", dsn);
-	va_start(ap, fmt);
-	(void)vsnprintf(r->text, sizeof(r->text), fmt, ap);
-	va_end(ap);
-}
 
 /* agent_user - who a delivery runs as */
 void
@@ -269,9 +251,9 @@ outcome(struct q_result *res, int code, const struct sm_buf *said,
 		n--;
 	text[n] = '\0';
 	if (code == EX_OK)
-		res_set(res, Q_OK, "2.0.0", "%s", "");
+		q_result_set(res, Q_OK, "2.0.0", "%s", "");
 	else
-		res_set(res, transient(code) ? Q_TEMPFAIL : Q_PERMFAIL,
+		q_result_set(res, transient(code) ? Q_TEMPFAIL : Q_PERMFAIL,
 		    dsn_of(code), "%s%s (exit %d)", transient(code) ?
 		    "Deferred: " : "", n > 0 ? text : what, code);
 }
@@ -460,7 +442,7 @@ append(const struct append *a, const struct sm_deadline *dl,
 	sm_buf_init(&said, 0);
 	code = run_as(a->u, append_child, (void *)(uintptr_t)a, dl, &said);
 	if (code < 0)
-		res_set(res, Q_TEMPFAIL, "4.4.7", "Deferred: Timeout.fileopen: "
+		q_result_set(res, Q_TEMPFAIL, "4.4.7", "Deferred: Timeout.fileopen: "
 		    "%s took too long to open or lock", a->path);
 	else
 		outcome(res, code, &said, a->path);
@@ -476,7 +458,7 @@ agent_mailbox(const struct agent_msg *m, const struct agent_user *u,
 	struct append a;
 
 	if (strchr(u->name, '/') != NULL || u->name[0] == '.') {
-		res_set(res, Q_PERMFAIL, "5.1.3", "bad user name %s", u->name);
+		q_result_set(res, Q_PERMFAIL, "5.1.3", "bad user name %s", u->name);
 		return;
 	}
 	(void)snprintf(path, sizeof(path), "%s/%s", spool, u->name);
@@ -627,7 +609,7 @@ agent_program(const struct agent_msg *m, const struct agent_user *u,
 		(void)close(out[0]);
 		(void)kill(pid, SIGKILL);
 		(void)wait_child(pid, dl, &status);
-		res_set(res, Q_TEMPFAIL, "4.4.7", "Deferred: Timeout.datafinal: "
+		q_result_set(res, Q_TEMPFAIL, "4.4.7", "Deferred: Timeout.datafinal: "
 		    "%s did not take the message in time", argv[0]);
 		sm_buf_free(&said);
 		return;
@@ -644,17 +626,17 @@ agent_program(const struct agent_msg *m, const struct agent_user *u,
 	}
 	(void)close(out[0]);
 	if (wait_child(pid, dl, &status) < 0)
-		res_set(res, Q_TEMPFAIL, "4.4.7", "Deferred: Timeout.datafinal: "
+		q_result_set(res, Q_TEMPFAIL, "4.4.7", "Deferred: Timeout.datafinal: "
 		    "%s did not finish in time", argv[0]);
 	else if (WIFEXITED(status))
 		outcome(res, WEXITSTATUS(status), &said, argv[0]);
 	else
-		res_set(res, Q_TEMPFAIL, "4.0.0", "Deferred: %s died of signal "
+		q_result_set(res, Q_TEMPFAIL, "4.0.0", "Deferred: %s died of signal "
 		    "%d", argv[0], WTERMSIG(status));
 	sm_buf_free(&said);
 	return;
 oserr:
-	res_set(res, Q_TEMPFAIL, "4.3.0", "Deferred: cannot start %s: %s",
+	q_result_set(res, Q_TEMPFAIL, "4.3.0", "Deferred: cannot start %s: %s",
 	    argv[0], strerror(errno));
 }
 
@@ -717,14 +699,14 @@ agent_read(const struct agent_user *u, const char *path,
 	if (code == EX_NOINPUT)
 		return 1;
 	if (code < 0)
-		res_set(res, Q_TEMPFAIL, "4.4.7", "Deferred: Timeout.fileopen: "
+		q_result_set(res, Q_TEMPFAIL, "4.4.7", "Deferred: Timeout.fileopen: "
 		    "%s took too long to open", path);
 	else if (code == EX_NOPERM) {
 		sm_warnx("%s: not owned by %s or root, or writable by others: "
 		    "ignored", path, u->name);
 		return 1;
 	} else
-		res_set(res, Q_TEMPFAIL, "4.3.0", "Deferred: cannot read %s",
+		q_result_set(res, Q_TEMPFAIL, "4.3.0", "Deferred: cannot read %s",
 		    path);
 	return -1;
 }
