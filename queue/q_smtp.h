@@ -31,6 +31,7 @@
 
 #include "sm_config.h"
 
+#include <stdarg.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdio.h>
@@ -87,6 +88,8 @@ const char	*q_smtp_relay(const struct q_conn *);
 /* -v: commands (">>> ") and replies are copied here when it is set. */
 extern FILE	*q_smtp_trace;
 /* A header line "?flags?Name: value" of the control file, for a mailer. */
+void		 q_result_vset(struct q_result *, enum q_status, const char *,
+		    const char *, va_list) __attribute__((format(printf, 4, 0)));
 void		 q_result_set(struct q_result *, enum q_status, const char *,
 		    const char *, ...) __attribute__((format(printf, 4, 5)));
 bool		 q_header_wanted(const char *, const char *, const char **);

@@ -3,6 +3,7 @@
  */
 #include "config.h"
 
+#include <errno.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -13,6 +14,7 @@
 
 #include "sm_alloc.h"
 #include "sm_log.h"
+#include "sm_map.h"
 
 /* apply_args - command-line options and macros, in order */
 static int
@@ -160,9 +162,9 @@ config_is_local_domain(const struct config *c, const char *domain)
 	    sm_cf_class_has(c->cf, "w", d);
 }
 
-/* config_map_file - the file of a K line's arguments: last word, ".db" */
-char *
-config_map_file(const char *args, bool *optional)
+/* map_file - the file of a K line's arguments: last word, ".db" */
+static char *
+map_file(const char *args, bool *optional)
 {
 	char *copy = sm_strdup(args), *w, *save = NULL, *last = NULL, *r;
 	size_t n;
@@ -190,4 +192,47 @@ config_map_file(const char *args, bool *optional)
 	}
 	free(copy);
 	return r;
+}
+
+/*
+ * config_map_open - the Berkeley DB file of K line name, read only.
+ * NULL when there is no such line, when it is optional (-o) and the
+ * file does not exist, or (*broken set, warned) when it cannot be read.
+ */
+struct sm_map *
+config_map_open(const struct config *c, const char *name, bool *broken)
+{
+	const struct sm_cf_map *k = sm_cf_map(c->cf, name);
+	struct sm_map *m = NULL;
+	enum sm_map_type type;
+	char err[512], *file;
+	bool optional;
+
+	*broken = false;
+	if (k == NULL || (file = map_file(k->args, &optional)) == NULL)
+		return NULL;
+	if (sm_map_type(k->type, &type) < 0) {
+		sm_warnx("%s map: type %s is not available", name, k->type);
+		*broken = true;
+	} else if ((m = sm_map_open(file, type, SM_MAP_RDONLY, err,
+	    sizeof(err))) == NULL && !(optional && errno == ENOENT)) {
+		sm_warnx("%s map: %s", name, err);
+		*broken = true;
+	}
+	free(file);
+	return m;
+}
+
+/* config_in_class - is word, or with parents a parent domain, in class? */
+bool
+config_in_class(const struct config *c, const char *class, const char *word,
+    bool parents)
+{
+	const char *d;
+
+	for (d = word; d != NULL && *d != '\0';
+	    d = parents && strchr(d, '.') != NULL ? strchr(d, '.') + 1 : NULL)
+		if (sm_cf_class_has(c->cf, class, d))
+			return true;
+	return false;
 }

@@ -10,7 +10,8 @@
  *	config_run_as(&c)		RunAsUser, else DefaultUser: whom
  *					root becomes to read the network
  *	config_is_local_domain(&c, d)	"", localhost, $j or class w
- *	config_map_file(k->args, &opt)	a K line's file, ".db" added (free)
+ *	config_map_open(&c, "access", &broken)	that file, read only
+ *	config_in_class(&c, "R", dom, parents)	dom (or a parent) in a class
  *	config_free(&c);
  *
  * DESCRIPTION
@@ -38,6 +39,7 @@
 
 #include "args.h"
 #include "sm_cf.h"
+#include "sm_map.h"
 #include "sm_opt.h"
 
 struct config {
@@ -51,6 +53,8 @@ void	config_free(struct config *);
 void	config_hostname(const struct config *, char *, size_t);
 const char *config_run_as(const struct config *);
 bool	config_is_local_domain(const struct config *, const char *);
-char	*config_map_file(const char *, bool *);
+struct sm_map *config_map_open(const struct config *, const char *, bool *);
+bool	config_in_class(const struct config *, const char *, const char *,
+	    bool);
 
 #endif /* CONFIG_H */

@@ -104,21 +104,17 @@ queue_run(struct config *c, const struct q_select *sel, size_t nsel,
     const char *id)
 {
 	const struct sm_cf_mailer *relay = sm_cf_mailer(c->cf, "relay");
+	struct hooks h = { c, route_open(c) };
 	struct q_runner r;
 	struct sm_buf smart;
-	const char *colon;
 	char host[256];
 	int rc;
-
-	struct hooks h = { c, route_open(c) };
 
 	sm_buf_init(&smart, 1024);
 	(void)sm_cf_expand(c->cf, "$S", &smart);
 	/* "[mailer:]host": the mailer part names the relay mailer. */
-	colon = strchr(smart.data, ':');
 	memset(&r, 0, sizeof(r));
-	r.smarthost = colon != NULL && smart.data[0] != '[' ? colon + 1 :
-	    smart.data;
+	r.smarthost = route_host_of(smart.data);
 	config_hostname(c, host, sizeof(host));
 	r.opt = &c->opt;
 	r.qdir = c->opt.QueueDirectory;

@@ -714,15 +714,6 @@ alias(struct expand *e, const char *name, size_t depth, const char *owner)
 	return found;
 }
 
-/* sm_cf_macro_or - a macro's value, or "" */
-static const char *
-sm_cf_macro_or(const struct sm_cf *cf, const char *name)
-{
-	const char *v = sm_cf_macro(cf, name);
-
-	return v != NULL ? v : "";
-}
-
 /* to_hub - MAIL_HUB, LOCAL_RELAY: name@hub goes on to the hub */
 static void
 to_hub(struct expand *e, const char *name, const char *hub)
@@ -763,8 +754,8 @@ expand_name(struct expand *e, const char *local, size_t depth,
 	    name);
 	detail = name[strlen(base)] == '+' ? name + strlen(base) + 1 : "";
 	/* LOCAL_RELAY takes unqualified names before the aliases do. */
-	if (!mailbox_only && !qualified && *sm_cf_macro_or(e->c->cf, "R") &&
-	    route_hub(e->rt, name, false, hub, sizeof(hub))) {
+	if (!mailbox_only && !qualified &&
+	    route_hub(e->rt, "R", name, hub, sizeof(hub))) {
 		to_hub(e, local, hub);
 		return;
 	}
@@ -772,7 +763,7 @@ expand_name(struct expand *e, const char *local, size_t depth,
 	    (detail[0] != '\0' && alias(e, base, depth, owner))))
 		return;
 	/* MAIL_HUB: a name that is no alias is the hub's to know. */
-	if (!mailbox_only && route_hub(e->rt, name, true, hub, sizeof(hub))) {
+	if (!mailbox_only && route_hub(e->rt, "H", name, hub, sizeof(hub))) {
 		to_hub(e, local, hub);
 		return;
 	}

@@ -287,15 +287,14 @@ static void
 verify_remote(struct verify *v, const char *addr)
 {
 	struct sm_buf smart, line;
-	const char *host, *colon, *at = strrchr(addr, '@');
+	const char *host, *at = strrchr(addr, '@');
 	struct route *rt = route_open(v->c);
 	struct route_result rr;
 
 	sm_buf_init(&smart, 0);
 	sm_buf_init(&line, 0);
 	(void)sm_cf_expand(v->c->cf, "$S", &smart);
-	colon = strchr(smart.data, ':');
-	host = colon != NULL && smart.data[0] != '[' ? colon + 1 : smart.data;
+	host = route_host_of(smart.data);
 	if (at != NULL && route_domain(rt, at + 1, &rr) != 0 &&
 	    rr.kind != ROUTE_LOCAL) {
 		/* mailertable, or the hub's own name */

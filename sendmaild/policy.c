@@ -4,7 +4,6 @@
 #include "policy.h"
 
 #include <ctype.h>
-#include <errno.h>
 #include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -38,10 +37,6 @@ policy_open(const struct config *c, const char *ip, const char *name,
     const char *local_ip)
 {
 	struct policy *p = sm_calloc(1, sizeof(*p));
-	const struct sm_cf_map *k = sm_cf_map(c->cf, "access");
-	char err[512], *file;
-	enum sm_map_type type;
-	bool optional;
 
 	p->c = c;
 	p->ip = sm_strdup(ip != NULL ? ip : "");
@@ -50,17 +45,7 @@ policy_open(const struct config *c, const char *ip, const char *name,
 	(void)snprintf(p->local_lit, strlen(local_ip) + 3, "[%s]", local_ip);
 	sm_buf_init(&p->val, 4096);
 	p->rt = route_open(c);
-	if (k != NULL && (file = config_map_file(k->args, &optional)) != NULL) {
-		if (sm_map_type(k->type, &type) < 0)
-			p->access_broken = true;
-		else if ((p->access = sm_map_open(file, type, SM_MAP_RDONLY,
-		    err, sizeof(err))) == NULL &&
-		    !(optional && errno == ENOENT)) {
-			sm_warnx("access map: %s", err);
-			p->access_broken = true;
-		}
-		free(file);
-	}
+	p->access = config_map_open(c, "access", &p->access_broken);
 	return p;
 }
 
@@ -265,20 +250,6 @@ policy_mail(struct policy *p, const struct sm_addr *a, const char *shown,
 	p->mail_ok = r->v == POL_OK || r->v == POL_RELAY;
 }
 
-/* in_class - is word, or a parent domain of it, in class name? */
-static bool
-in_class(const struct policy *p, const char *name, const char *word,
-    bool parents)
-{
-	const char *d;
-
-	for (d = word; d != NULL && *d != '\0';
-	    d = parents && strchr(d, '.') != NULL ? strchr(d, '.') + 1 : NULL)
-		if (sm_cf_class_has(p->c->cf, name, d))
-			return true;
-	return false;
-}
-
 /* policy_is_local_domain - is mail for this domain ours to keep? */
 bool
 policy_is_local_domain(const struct policy *p, const char *domain)
@@ -309,9 +280,9 @@ policy_client_may_relay(const struct policy *p)
 		return true;
 	if (p->connect.v == POL_RELAY)
 		return true;
-	if (in_class(p, "R", p->ip, false) ||
+	if (config_in_class(p->c, "R", p->ip, false) ||
 	    (p->name[0] != '\0' && p->name[0] != '[' &&
-	    in_class(p, "R", p->name, !policy_has_feature(p,
+	    config_in_class(p->c, "R", p->name, !policy_has_feature(p,
 	    "relay_hosts_only"))))
 		return true;
 	v = lookup_host((struct policy *)(uintptr_t)p, "Connect");
@@ -457,7 +428,7 @@ policy_rcpt(struct policy *p, const struct sm_addr *a, const char *shown,
 	}
 	if (policy_client_may_relay(p) ||
 	    (v != NULL && strcasecmp(v, "RELAY") == 0) ||
-	    in_class(p, "R", a->domain,
+	    config_in_class(p->c, "R", a->domain,
 	    !policy_has_feature(p, "relay_hosts_only")) ||
 	    policy_has_feature(p, "promiscuous_relay")) {
 		struct route_result rr;

@@ -4,7 +4,7 @@
 #include "route.h"
 
 #include <ctype.h>
-#include <errno.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -81,27 +81,11 @@ declared(const struct route *rt, int which)
 static struct sm_map *
 open_map(struct route *rt, int which)
 {
-	const struct sm_cf_map *k;
-	enum sm_map_type type;
-	char err[512], *file;
-	bool optional;
-
-	if (rt->tried[which])
-		return rt->map[which];
-	rt->tried[which] = true;
-	if ((k = sm_cf_map(rt->c->cf, map_names[which])) == NULL ||
-	    (file = config_map_file(k->args, &optional)) == NULL)
-		return NULL;
-	if (sm_map_type(k->type, &type) < 0) {
-		sm_warnx("%s map: type %s is not available", map_names[which],
-		    k->type);
-		rt->broken[which] = true;
-	} else if ((rt->map[which] = sm_map_open(file, type, SM_MAP_RDONLY,
-	    err, sizeof(err))) == NULL && !(optional && errno == ENOENT)) {
-		sm_warnx("%s map: %s", map_names[which], err);
-		rt->broken[which] = true;
+	if (!rt->tried[which]) {
+		rt->tried[which] = true;
+		rt->map[which] = config_map_open(rt->c, map_names[which],
+		    &rt->broken[which]);
 	}
-	free(file);
 	return rt->map[which];
 }
 
@@ -134,17 +118,28 @@ lookup(struct route *rt, int which, const char *key)
 	return 1;
 }
 
+static void temp_error(struct route_result *, const char *, const char *,
+    ...) __attribute__((format(printf, 3, 4)));
+
+/* temp_error - rr is a temporary failure (451) with dsn and the text */
+static void
+temp_error(struct route_result *rr, const char *dsn, const char *fmt, ...)
+{
+	va_list ap;
+
+	rr->kind = ROUTE_ERROR;
+	rr->code = 451;
+	va_start(ap, fmt);
+	q_result_vset(&rr->res, Q_TEMPFAIL, dsn, fmt, ap);
+	va_end(ap);
+}
+
 /* map_temp - a map that cannot be read defers what needs it */
 static int
 map_temp(struct route_result *rr, int which)
 {
 	memset(rr, 0, sizeof(*rr));
-	rr->kind = ROUTE_ERROR;
-	rr->code = 451;
-	rr->res.status = Q_TEMPFAIL;
-	(void)snprintf(rr->res.dsn, sizeof(rr->res.dsn), "4.3.0");
-	(void)snprintf(rr->res.text, sizeof(rr->res.text), "%s map is not "
-	    "available", map_names[which]);
+	temp_error(rr, "4.3.0", "%s map is not available", map_names[which]);
 	return -1;
 }
 
@@ -342,9 +337,9 @@ route_mailer_port(const struct config *c, const char *mailer)
 	return port > 0 && port < 65536 ? port : 25;
 }
 
-/* host_of - "host" of "[mailer:]host" (a bracketed host keeps them) */
-static const char *
-host_of(const char *spec)
+/* route_host_of - "host" of "[mailer:]host" (brackets are kept) */
+const char *
+route_host_of(const char *spec)
 {
 	const char *colon = strchr(spec, ':');
 
@@ -355,7 +350,7 @@ host_of(const char *spec)
 static bool
 same_host(const char *spec, const char *domain)
 {
-	const char *h = host_of(spec);
+	const char *h = route_host_of(spec);
 	size_t n = strlen(h);
 
 	if (n == 0)
@@ -382,12 +377,8 @@ remote(struct route *rt, const char *mailer, const char *host,
 	(void)snprintf(rr->host, sizeof(rr->host), "%s", host);
 	if (m == NULL || m->path == NULL || strcmp(m->path, "[IPC]") != 0) {
 		/* Only SMTP mailers reach other hosts here. */
-		rr->kind = ROUTE_ERROR;
-		rr->code = 451;
-		rr->res.status = Q_TEMPFAIL;
-		(void)snprintf(rr->res.dsn, sizeof(rr->res.dsn), "4.3.5");
-		(void)snprintf(rr->res.text, sizeof(rr->res.text), "mailer "
-		    "%s is not an SMTP mailer of this configuration", mailer);
+		temp_error(rr, "4.3.5", "mailer %s is not an SMTP mailer of "
+		    "this configuration", mailer);
 		return 1;
 	}
 	rr->port = route_mailer_port(rt->c, mailer);
@@ -411,7 +402,7 @@ route_to_hub(struct route *rt, const char *domain, struct route_result *rr)
 			if (colon2 != NULL && hubs[i][0] != '[')
 				(void)snprintf(mailer, sizeof(mailer), "%.*s",
 				    (int)(colon2 - hubs[i]), hubs[i]);
-			return remote(rt, mailer, host_of(hubs[i]), rr);
+			return remote(rt, mailer, route_host_of(hubs[i]), rr);
 		}
 	return 0;
 }
@@ -447,12 +438,8 @@ route_domain(struct route *rt, const char *domain, struct route_result *rr)
 		return 1;
 	}
 	if ((colon = strchr(v, ':')) == NULL) {
-		rr->kind = ROUTE_ERROR;
-		rr->code = 451;
-		rr->res.status = Q_TEMPFAIL;
-		(void)snprintf(rr->res.dsn, sizeof(rr->res.dsn), "4.3.5");
-		(void)snprintf(rr->res.text, sizeof(rr->res.text), "mailertable "
-		    "entry for %s is not mailer:host", domain);
+		temp_error(rr, "4.3.5", "mailertable entry for %s is not "
+		    "mailer:host", domain);
 		return 1;
 	}
 	if ((size_t)(colon - v) == 5 && strncasecmp(v, "local", 5) == 0) {
@@ -470,13 +457,12 @@ route_domain(struct route *rt, const char *domain, struct route_result *rr)
 	}
 }
 
-/* route_hub - does local name leave for the hub?  see route.h */
+/* route_hub - does local name leave for hub ("H" or "R")?  see route.h */
 bool
-route_hub(struct route *rt, const char *name, bool qualified, char *hub,
+route_hub(struct route *rt, const char *which, const char *name, char *hub,
     size_t len)
 {
-	const char *h = macro(rt, "H"), *r = macro(rt, "R");
-	const char *use = !qualified && *r != '\0' ? r : h;
+	const char *use = macro(rt, which);
 	char user[256];
 
 	if (*use == '\0')
@@ -485,22 +471,8 @@ route_hub(struct route *rt, const char *name, bool qualified, char *hub,
 	    name);
 	if (sm_cf_class_has(rt->c->cf, "L", user))
 		return false;
-	(void)snprintf(hub, len, "%s", host_of(use));
+	(void)snprintf(hub, len, "%s", route_host_of(use));
 	return true;
-}
-
-/* in_domains - is domain, or with parents a parent of it, in class? */
-static bool
-in_domains(const struct route *rt, const char *class, const char *domain,
-    bool parents)
-{
-	const char *d;
-
-	for (d = domain; d != NULL && *d != '\0';
-	    d = parents && strchr(d, '.') != NULL ? strchr(d, '.') + 1 : NULL)
-		if (sm_cf_class_has(rt->c->cf, class, d))
-			return true;
-	return false;
 }
 
 /* What rewrite_addr may do. */
@@ -530,7 +502,7 @@ masked(const struct route *rt, const char *local, const char *domain)
 	if (!feature(rt, "limited_masquerade") &&
 	    config_is_local_domain(rt->c, domain))
 		return true;
-	return in_domains(rt, "M", domain,
+	return config_in_class(rt->c, "M", domain,
 	    feature(rt, "masquerade_entire_domain"));
 }
 
@@ -553,7 +525,7 @@ rewrite_addr(struct route *rt, const char *addr, size_t n, int how,
 	(void)snprintf(a, sizeof(a), "%.*s", (int)n, addr);
 	split(a, local, sizeof(local), domain, sizeof(domain));
 	if ((how & RW_MASQ) && declared(rt, MAP_GENERICS) &&
-	    (domain[0] == '\0' || in_domains(rt, "G", domain,
+	    (domain[0] == '\0' || config_in_class(rt->c, "G", domain,
 	    feature(rt, "generics_entire_domain")))) {
 		int rc = 1;
 

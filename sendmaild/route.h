@@ -8,9 +8,10 @@
  *	route_virtual(rt, "user+d@dom", &rr)	FEATURE(virtusertable)
  *	route_domain(rt, "dom", &rr)	FEATURE(mailertable), the hub's name
  *	route_to_hub(rt, "dom", &rr)	the hub's name only
- *	route_hub(rt, "user", qualified, hub, len)	MAIL_HUB, LOCAL_RELAY
+ *	route_hub(rt, "H", "user", hub, len)	MAIL_HUB ("R": LOCAL_RELAY)
  *	route_headers(rt, &hdrs, sender, local, &out)	header addresses
  *	route_sender(rt, "<a@b>", local, buf, len)	the envelope sender
+ *	route_host_of("relay:host")	"host" ($S, $H, $R: "[mailer:]host")
  *	route_close(rt)
  *
  * DESCRIPTION
@@ -31,9 +32,11 @@
  *	(an SMTP mailer of the configuration), "local:user" or
  *	"error:...".
  *
- *	route_hub() says whether a local name leaves for the hub: with
- *	LOCAL_RELAY an unqualified name goes there, with MAIL_HUB any local
- *	name that is not an alias; names in class L stay.
+ *	route_hub() says whether a local name leaves for the host of
+ *	MAIL_HUB ($H) or LOCAL_RELAY ($R), and which host that is: it does
+ *	when the macro is set, unless the name is in class L.  The caller
+ *	asks for LOCAL_RELAY with an unqualified name before the aliases,
+ *	for MAIL_HUB with a name that is not an alias.
  *
  *	route_headers() rewrites the sender headers (From, Sender,
  *	Reply-To, Resent-From, Resent-Sender, Resent-Reply-To, Errors-To)
@@ -96,12 +99,14 @@ int		 route_domain(struct route *, const char *,
 		    struct route_result *);
 int		 route_to_hub(struct route *, const char *,
 		    struct route_result *);
-bool		 route_hub(struct route *, const char *, bool, char *, size_t);
+bool		 route_hub(struct route *, const char *, const char *, char *,
+		    size_t);
 void		 route_error(const char *, struct route_result *);
 bool		 route_headers(struct route *, const struct sm_strlist *,
 		    const char *, bool, struct sm_strlist *);
 bool		 route_sender(struct route *, const char *, bool, char *,
 		    size_t);
 int		 route_mailer_port(const struct config *, const char *);
+const char	*route_host_of(const char *);
 
 #endif /* ROUTE_H */
