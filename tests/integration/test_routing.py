@@ -3,9 +3,12 @@ mailertable, genericstable, MASQUERADE_AS and its features, EXPOSED_USER,
 always_add_domain, redirect, MAIL_HUB and LOCAL_RELAY (local submission
 issue, items 5 and 6).  The maps are built by our makemap."""
 import os
+import pathlib
 import re
+import shutil
 import smtplib
 import subprocess
+import tempfile
 
 import pytest
 
@@ -34,8 +37,6 @@ class Routing(Site):
     def __init__(self, daemon, mc_extra="", maps=None, options=()):
         self.other_port = free_port()
         maps = maps or {}
-        import pathlib
-        import tempfile
         self.mapdir = pathlib.Path(tempfile.mkdtemp(prefix="smd-maps-",
                                                     dir="/tmp"))
         self.mapdir.chmod(0o755)
@@ -60,7 +61,6 @@ class Routing(Site):
 
     def close(self):
         self.other_ctl.stop()
-        import shutil
         shutil.rmtree(self.mapdir, ignore_errors=True)
         super().close()
 
