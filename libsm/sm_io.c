@@ -11,10 +11,14 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <poll.h>
 #include <stdlib.h>
 #include <string.h>
+#include <signal.h>
 #include <unistd.h>
+
+#include <openssl/err.h>
 
 #include "sm_alloc.h"
 #include "sm_log.h"
@@ -30,6 +34,7 @@ struct sm_io {
 	bool	 replied;		/* wrote since the last read */
 	char	*rbuf;
 	size_t	 rpos, rlen;		/* unread bytes: rbuf[rpos..rlen) */
+	SSL	*ssl;			/* after sm_io_starttls() */
 };
 
 /* set_nonblock - make fd non-blocking, return the old flags or -1 */
@@ -68,6 +73,13 @@ sm_io_free(struct sm_io *io)
 {
 	if (io == NULL)
 		return;
+	if (io->ssl != NULL) {
+		/* One try at close_notify; never a wait for the peer's. */
+		if (!io->dead)
+			(void)SSL_shutdown(io->ssl);
+		SSL_free(io->ssl);
+		ERR_clear_error();
+	}
 	/* Best effort: the descriptor may already be closed by the peer. */
 	if (io->rflags >= 0)
 		(void)fcntl(io->rfd, F_SETFL, io->rflags);
@@ -101,6 +113,57 @@ wait_fd(int fd, short events, const struct sm_deadline *dl)
 	}
 }
 
+/*
+ * tls_wait - after an OpenSSL call returned rc: wait for what it wants
+ * (OK: call again), or the result that ends the call.
+ */
+static enum sm_io_result
+tls_wait(struct sm_io *io, int rc, const struct sm_deadline *dl)
+{
+	int e = SSL_get_error(io->ssl, rc);
+
+	switch (e) {
+	case SSL_ERROR_WANT_READ:
+		return wait_fd(io->rfd, POLLIN, dl);
+	case SSL_ERROR_WANT_WRITE:
+		return wait_fd(io->wfd, POLLOUT, dl);
+	case SSL_ERROR_ZERO_RETURN:
+		return SM_IO_EOF;
+	case SSL_ERROR_SYSCALL:
+		if (errno == EINTR)
+			return SM_IO_OK;
+		ERR_clear_error();
+		/* A close without close_notify: the peer went away. */
+		return errno == 0 ? SM_IO_EOF : SM_IO_ERR;
+	default:
+		ERR_clear_error();
+		return SM_IO_ERR;
+	}
+}
+
+/* tls_fill - fill() through TLS */
+static enum sm_io_result
+tls_fill(struct sm_io *io, const struct sm_deadline *dl)
+{
+	enum sm_io_result r;
+	int n;
+
+	for (;;) {
+		errno = 0;
+		n = SSL_read(io->ssl, io->rbuf + io->rlen,
+		    (int)(SM_IO_RBUFSIZE - io->rlen));
+		if (n > 0) {
+			io->rlen += (size_t)n;
+			return SM_IO_OK;
+		}
+		if ((r = tls_wait(io, n, dl)) != SM_IO_OK) {
+			if (r == SM_IO_EOF)
+				io->eof = true;
+			return r;
+		}
+	}
+}
+
 /* fill - read more input into rbuf; OK when at least one byte came */
 static enum sm_io_result
 fill(struct sm_io *io, const struct sm_deadline *dl)
@@ -121,9 +184,12 @@ fill(struct sm_io *io, const struct sm_deadline *dl)
 	 */
 	if (io->replied) {
 		io->replied = false;
-		if ((r = wait_fd(io->rfd, POLLIN, dl)) != SM_IO_OK)
+		if ((io->ssl == NULL || !SSL_has_pending(io->ssl)) &&
+		    (r = wait_fd(io->rfd, POLLIN, dl)) != SM_IO_OK)
 			return r;
 	}
+	if (io->ssl != NULL)
+		return tls_fill(io, dl);
 	for (;;) {
 		n = read(io->rfd, io->rbuf + io->rlen,
 		    SM_IO_RBUFSIZE - io->rlen);
@@ -211,6 +277,21 @@ sm_io_write(struct sm_io *io, const void *p, size_t len,
 	if (io->dead)
 		return SM_IO_ERR;
 	io->replied = len > 0;
+	while (len > 0 && io->ssl != NULL) {
+		int n1;
+
+		errno = 0;
+		n1 = SSL_write(io->ssl, s, len > INT_MAX ? INT_MAX : (int)len);
+		if (n1 > 0) {
+			s += n1;
+			len -= (size_t)n1;
+			continue;
+		}
+		if ((r = tls_wait(io, n1, dl)) != SM_IO_OK) {
+			io->dead = true;
+			return r == SM_IO_EOF ? SM_IO_ERR : r;
+		}
+	}
 	while (len > 0) {
 		if (io->wsock)
 			n = send(io->wfd, s, len, MSG_NOSIGNAL);
@@ -294,7 +375,55 @@ sm_io_unread(struct sm_io *io, size_t n)
 size_t
 sm_io_pending(const struct sm_io *io)
 {
-	return io->rlen - io->rpos;
+	return io->rlen - io->rpos +
+	    (io->ssl != NULL ? (size_t)SSL_pending(io->ssl) : 0);
+}
+
+/* sm_io_starttls - the TLS handshake; see sm_io.h */
+enum sm_io_result
+sm_io_starttls(struct sm_io *io, SSL_CTX *ctx, bool server,
+    const char *name, const struct sm_deadline *dl, size_t *dropped)
+{
+	struct sigaction sa;
+	enum sm_io_result r;
+	int rc;
+
+	*dropped = io->rlen - io->rpos;
+	io->rpos = io->rlen = 0;
+	if (io->dead || io->ssl != NULL)
+		return SM_IO_ERR;
+	/* OpenSSL writes with write(2): a closed peer must not kill us. */
+	if (sigaction(SIGPIPE, NULL, &sa) == 0 && sa.sa_handler == SIG_DFL)
+		(void)signal(SIGPIPE, SIG_IGN);
+	if ((io->ssl = SSL_new(ctx)) == NULL ||
+	    SSL_set_rfd(io->ssl, io->rfd) != 1 ||
+	    SSL_set_wfd(io->ssl, io->wfd) != 1 ||
+	    (!server && name != NULL && name[0] != '\0' &&
+	    SSL_set_tlsext_host_name(io->ssl, name) != 1)) {
+		io->dead = true;
+		return SM_IO_ERR;
+	}
+	for (;;) {
+		errno = 0;
+		rc = server ? SSL_accept(io->ssl) : SSL_connect(io->ssl);
+		if (rc == 1)
+			return SM_IO_OK;
+		if ((r = tls_wait(io, rc, dl)) != SM_IO_OK) {
+			io->dead = true;
+			return r == SM_IO_EOF ? SM_IO_ERR : r;
+		}
+	}
+}
+
+/* sm_io_tls - is the stream in TLS; info (unless NULL) says how */
+bool
+sm_io_tls(const struct sm_io *io, struct sm_tls_info *info)
+{
+	if (io->ssl == NULL)
+		return false;
+	if (info != NULL)
+		sm_tls_info_of(io->ssl, info);
+	return true;
 }
 
 /* sm_io_dead - did a write fail or time out? */

@@ -10,6 +10,9 @@
  *	sm_io_unread(io, n)			give back the last n bytes of
  *						the last sm_io_read()
  *	sm_io_pending(io)			bytes read ahead, unconsumed
+ *	sm_io_starttls(io, ctx, server, name, &dl, &dropped)
+ *						TLS from here on (sm_tls.h)
+ *	sm_io_tls(io, &info)			is TLS on? what was agreed
  *	sm_io_free(io)				does not close the descriptors
  *
  * DESCRIPTION
@@ -31,6 +34,16 @@
  *	blocks on a peer a second time.  Writes never raise SIGPIPE on a
  *	socket.  The descriptors are put in non-blocking mode and restored
  *	by sm_io_free().
+ *
+ *	sm_io_starttls() runs the TLS handshake (as the server when server
+ *	is true; name is the server name a client sends, or NULL) within
+ *	the deadline, and from then on every read and write goes through
+ *	TLS.  Whatever was read ahead before it is thrown away, and
+ *	*dropped says how many bytes: a command pipelined after STARTTLS,
+ *	or a reply a server appended to its 220, was sent in the clear and
+ *	must never be taken as coming from inside TLS (CVE-2011-0411).  A
+ *	failed handshake leaves the stream dead.  The caller ignores
+ *	SIGPIPE (OpenSSL writes to the socket itself).
  */
 #ifndef SM_IO_H
 #define SM_IO_H
@@ -43,6 +56,7 @@
 
 #include "sm_buf.h"
 #include "sm_deadline.h"
+#include "sm_tls.h"
 
 enum sm_io_result {
 	SM_IO_OK,
@@ -65,6 +79,9 @@ enum sm_io_result sm_io_read(struct sm_io *, void *, size_t, size_t *,
 		    const struct sm_deadline *);
 enum sm_io_result sm_io_write(struct sm_io *, const void *, size_t,
 		    const struct sm_deadline *);
+enum sm_io_result sm_io_starttls(struct sm_io *, SSL_CTX *, bool,
+		    const char *, const struct sm_deadline *, size_t *);
+bool		 sm_io_tls(const struct sm_io *, struct sm_tls_info *);
 void		 sm_io_unread(struct sm_io *, size_t);
 size_t		 sm_io_pending(const struct sm_io *);
 bool		 sm_io_dead(const struct sm_io *);

@@ -106,6 +106,7 @@ struct sm_options {
 	char	*AliasFile;
 	long	 AliasWait;
 	bool	 AllowBogusHELO;
+	bool	 AllowCleartextAuth;
 	long	 AuthMaxBits;
 	char	*AuthMechanisms;
 	char	*AuthOptions;
@@ -216,6 +217,7 @@ struct sm_options {
 	bool	 RrtImpliesDsn;
 	char	*RunAsUser;
 	char	*SafeFileEnvironment;
+	char	*SASLConfigPath;
 	bool	 SaveFromLine;
 	bool	 SendMimeErrors;
 	char	*ServerCertFile;

@@ -205,7 +205,7 @@ connection(struct run *run, const char *host, int port, bool first,
 			return NULL;
 		}
 		run->conn = q_smtp_open(host, port, o, first,
-		    run->r->hostname, res);
+		    run->r->hostname, &run->r->client, res);
 		if (run->conn == NULL)
 			drop_connection(run, false);
 		(void)snprintf(run->conn_host, sizeof(run->conn_host), "%s",
@@ -549,6 +549,7 @@ transaction(struct run *run, struct q_ctl *c, int dfd, const struct dest *d,
 	t.ret = c->flags != NULL && strchr(c->flags, 'd') != NULL ?
 	    (strchr(c->flags, 'n') != NULL ? "HDRS" : "FULL") : NULL;
 	t.envid = c->envid;
+	t.auth = c->auth;
 	t.nrcpts = d->n;
 	t.rcpts = rcpts;
 	t.notify = notify;

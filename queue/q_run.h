@@ -123,6 +123,7 @@ struct q_runner {
 	bool			(*rewrite)(void *, const struct q_ctl *,
 				    struct sm_strlist *, char *, size_t);
 	void			*ctx;
+	struct q_client		 client;	/* TLS and AUTH hook */
 	const struct q_select	*sel;
 	size_t			 nsel;
 	const char		*id;		/* only this message, or NULL */

@@ -5,7 +5,7 @@
  * INPUT: the replies of the remote server.  A reply line is at most
  * Q_REPLY_MAX bytes and a reply at most Q_REPLY_LINES lines.
  */
-#include "q_smtp.h"
+#include "q_smtp_int.h"
 
 #include <arpa/inet.h>
 #include <ctype.h>
@@ -25,19 +25,8 @@
 #include "sm_io.h"
 #include "sm_log.h"
 
-#define Q_REPLY_MAX	2048
 #define Q_REPLY_LINES	100
 
-struct q_conn {
-	int			 fd;
-	struct sm_io		*io;
-	const struct sm_options	*opt;
-	char			 relay[320];	/* "host [ip]" for logs */
-	bool			 pipelining, size, eightbit, dsn;
-	bool			 broken;	/* timed out or lost */
-	bool			 fresh;		/* a transaction just ended */
-	struct sm_buf		 line;
-};
 
 /* bound - an option's time limit, with a fallback for "none" */
 static long
@@ -84,6 +73,8 @@ option_of(const char *phase)
 		{ "client DATA status", "Timeout.datafinal" },
 		{ "client RSET", "Timeout.rset" },
 		{ "client QUIT", "Timeout.quit" },
+		{ "client STARTTLS", "Timeout.starttls" },
+		{ "client AUTH", "Timeout.auth" },
 	};
 	size_t i;
 
@@ -156,9 +147,9 @@ reply_line(struct q_conn *c, struct sm_deadline *dl, int *lines,
 	return false;
 }
 
-/* read_reply - one reply; code 0 when the connection failed */
-static int
-read_reply(struct q_conn *c, long timeout, const char *phase,
+/* q_smtp_reply - one reply; code 0 when the connection failed */
+int
+q_smtp_reply(struct q_conn *c, long timeout, const char *phase,
     struct q_result *r)
 {
 	struct sm_deadline dl;
@@ -191,9 +182,9 @@ read_reply(struct q_conn *c, long timeout, const char *phase,
 	return code;
 }
 
-/* send_line - write a command, bounded by the reply's timeout */
-static bool
-send_text(struct q_conn *c, const char *text, long timeout)
+/* q_smtp_cmd - write a command, bounded by the reply's timeout */
+bool
+q_smtp_cmd(struct q_conn *c, const char *text, long timeout)
 {
 	struct sm_deadline dl;
 
@@ -206,16 +197,19 @@ send_text(struct q_conn *c, const char *text, long timeout)
 	return true;
 }
 
-/* ehlo - EHLO, or HELO when EHLO is refused; note the extensions */
-static int
-ehlo(struct q_conn *c, const char *name, struct q_result *r)
+/* q_smtp_ehlo - EHLO, or HELO when EHLO is refused; note the extensions */
+int
+q_smtp_ehlo(struct q_conn *c, const char *name, struct q_result *r)
 {
 	char cmd[300];
 	struct sm_deadline dl;
 	int code, lines = 0;
 
+	c->pipelining = c->size = c->eightbit = c->dsn = false;
+	c->starttls = c->auth_offered = false;
+	c->auth_mechs[0] = '\0';
 	(void)snprintf(cmd, sizeof(cmd), "EHLO %s\r\n", name);
-	if (!send_text(c, cmd, c->opt->to.helo))
+	if (!q_smtp_cmd(c, cmd, c->opt->to.helo))
 		goto lost;
 	sm_deadline_in(&dl, bound(c->opt->to.helo));
 	for (;;) {
@@ -234,6 +228,14 @@ ehlo(struct q_conn *c, const char *name, struct q_result *r)
 			else if (strncasecmp(kw, "DSN", 3) == 0 &&
 			    (kw[3] == '\0' || kw[3] == ' '))
 				c->dsn = true;
+			else if (strcasecmp(kw, "STARTTLS") == 0)
+				c->starttls = true;
+			else if (strncasecmp(kw, "AUTH", 4) == 0 &&
+			    (kw[4] == ' ' || kw[4] == '=')) {
+				c->auth_offered = true;
+				(void)snprintf(c->auth_mechs,
+				    sizeof(c->auth_mechs), "%s", kw + 5);
+			}
 		}
 		if (c->line.data[3] != '-')
 			break;
@@ -242,8 +244,8 @@ ehlo(struct q_conn *c, const char *name, struct q_result *r)
 		return 0;
 	/* An old server: HELO, no extensions. */
 	(void)snprintf(cmd, sizeof(cmd), "HELO %s\r\n", name);
-	if (!send_text(c, cmd, c->opt->to.helo) ||
-	    read_reply(c, c->opt->to.helo, "client HELO", r) == 0)
+	if (!q_smtp_cmd(c, cmd, c->opt->to.helo) ||
+	    q_smtp_reply(c, c->opt->to.helo, "client HELO", r) == 0)
 		return -1;
 	return r->status == Q_OK ? 0 : -1;
 lost:
@@ -277,6 +279,7 @@ connect_any(struct q_conn *c, const char *host, struct addrinfo *ai,
 		    NULL, 0, NI_NUMERICHOST);
 		(void)snprintf(c->relay, sizeof(c->relay), "%s [%s]", host,
 		    ip);
+		(void)snprintf(c->ip, sizeof(c->ip), "%s", ip);
 		if (sm_io_connect(&c->fd, ai->ai_addr, ai->ai_addrlen, NULL, 0,
 		    sm_deadline_min(&one, &all)) == SM_IO_OK)
 			return 0;
@@ -296,16 +299,21 @@ connect_any(struct q_conn *c, const char *host, struct addrinfo *ai,
 
 /* greet - read the greeting of c's peer and say EHLO; false: c is bad */
 static bool
-greet(struct q_conn *c, const char *helo, struct q_result *r)
+greet(struct q_conn *c, const char *helo, const struct q_secure *sec,
+    const char *name, struct q_result *r)
 {
 	c->io = sm_io_new(c->fd, c->fd);
-	if (read_reply(c, c->opt->to.initial, "client greeting", r) == 0)
+	if (sec != NULL && sec->implicit && !q_tls_start(c, sec, name, r))
+		return false;
+	if (q_smtp_reply(c, c->opt->to.initial, "client greeting", r) == 0)
 		return false;
 	if (r->status != Q_OK) {
-		(void)send_text(c, "QUIT\r\n", c->opt->to.quit);
+		(void)q_smtp_cmd(c, "QUIT\r\n", c->opt->to.quit);
 		return false;
 	}
-	if (ehlo(c, helo, r) < 0)
+	if (q_smtp_ehlo(c, helo, r) < 0)
+		return false;
+	if (sec != NULL && !q_secure_session(c, helo, sec, name, r))
 		return false;
 	r->status = Q_OK;
 	return true;
@@ -327,13 +335,16 @@ new_conn(const char *name, const struct sm_options *o)
 /* q_smtp_open - connect, read the greeting, say EHLO */
 struct q_conn *
 q_smtp_open(const char *host, int port, const struct sm_options *o,
-    bool first, const char *helo, struct q_result *r)
+    bool first, const char *helo, const struct q_client *cl,
+    struct q_result *r)
 {
 	struct q_conn *c = new_conn(host, o);
 	struct addrinfo *ai = NULL;
 	struct sm_deadline dl;
-	char err[300];
+	struct q_secure sec;
+	char err[300], name[256];
 	long budget;
+	bool ok;
 
 	/* The lookup is bounded by the resolver's own retransmissions. */
 	budget = o->to.resolver_retrans[first ? SM_RES_FIRST : SM_RES_NORMAL] *
@@ -355,7 +366,18 @@ q_smtp_open(const char *host, int port, const struct sm_options *o,
 		goto bad;
 	freeaddrinfo(ai);
 	ai = NULL;
-	if (greet(c, helo, r))
+	/* The name without brackets: for the hook's lookups and SNI. */
+	(void)snprintf(name, sizeof(name), "%.*s", (int)strcspn(host +
+	    (host[0] == '['), "]"), host + (host[0] == '['));
+	memset(&sec, 0, sizeof(sec));
+	sec.implicit = port == 465;
+	if (cl != NULL && cl->secure != NULL)
+		cl->secure(cl->ctx, name, c->ip, port, &sec);
+	ok = greet(c, helo, cl != NULL ? &sec : NULL, host[0] == '[' &&
+	    strspn(name, "0123456789.:abcdefABCDEF") == strlen(name) ? NULL :
+	    name, r);
+	explicit_bzero(&sec, sizeof(sec));	/* the password */
+	if (ok)
 		return c;
 bad:
 	if (ai != NULL)
@@ -372,7 +394,7 @@ q_smtp_attach(int fd, const char *name, const struct sm_options *o,
 	struct q_conn *c = new_conn(name, o);
 
 	c->fd = fd;
-	if (greet(c, helo, r))
+	if (greet(c, helo, NULL, NULL, r))
 		return c;
 	q_smtp_close(c, false);
 	return NULL;
@@ -554,6 +576,11 @@ q_smtp_send(struct q_conn *c, struct q_txn *t)
 		(void)sm_buf_printf(&cmd, " RET=%s", t->ret);
 	if (c->dsn && t->envid != NULL)
 		(void)sm_buf_printf(&cmd, " ENVID=%s", t->envid);
+	/* RFC 4954 5: whom the message came from, as far as we vouch. */
+	if (c->auth_offered && (c->authenticated ||
+	    !c->auth_param_only_if_auth))
+		(void)sm_buf_printf(&cmd, " AUTH=%s", t->auth != NULL &&
+		    t->auth[0] != '\0' ? t->auth : "<>");
 	(void)sm_buf_puts(&cmd, "\r\n");
 	/* With PIPELINING, MAIL, every RCPT and DATA go in one write. */
 	for (i = 0; i < t->nrcpts && c->pipelining; i++) {
@@ -566,14 +593,14 @@ q_smtp_send(struct q_conn *c, struct q_txn *t)
 	}
 	if (c->pipelining)
 		(void)sm_buf_puts(&cmd, "DATA\r\n");
-	if (!send_text(c, cmd.data, o->to.mail)) {
+	if (!q_smtp_cmd(c, cmd.data, o->to.mail)) {
 		q_result_set(&r, Q_TEMPFAIL, "4.4.2", "Deferred: Connection reset by "
 		    "%s", c->relay);
 		all(t, &r, false);
 		rc = -1;
 		goto out;
 	}
-	if (read_reply(c, o->to.mail, "client MAIL", &r) == 0 ||
+	if (q_smtp_reply(c, o->to.mail, "client MAIL", &r) == 0 ||
 	    r.status != Q_OK) {
 		all(t, &r, false);
 		if (c->broken)
@@ -583,10 +610,10 @@ q_smtp_send(struct q_conn *c, struct q_txn *t)
 
 			/* Drain the pipelined replies before RSET. */
 			for (i = 0; i < t->nrcpts && !c->broken; i++)
-				(void)read_reply(c, o->to.rcpt, "client RCPT",
+				(void)q_smtp_reply(c, o->to.rcpt, "client RCPT",
 				    &drain);
 			if (!c->broken)
-				(void)read_reply(c, o->to.datainit,
+				(void)q_smtp_reply(c, o->to.datainit,
 				    "client DATA 354", &drain);
 			/* A 354 with nothing to send: the server waits for a
 			 * message; only hanging up ends that cleanly. */
@@ -606,10 +633,10 @@ q_smtp_send(struct q_conn *c, struct q_txn *t)
 				(void)sm_buf_printf(&cmd, " ORCPT=%s",
 				    t->orcpt[i]);
 			(void)sm_buf_puts(&cmd, "\r\n");
-			if (!send_text(c, cmd.data, o->to.rcpt))
+			if (!q_smtp_cmd(c, cmd.data, o->to.rcpt))
 				break;
 		}
-		if (read_reply(c, o->to.rcpt, "client RCPT",
+		if (q_smtp_reply(c, o->to.rcpt, "client RCPT",
 		    &t->results[i]) == 0)
 			break;
 		if (t->results[i].status == Q_OK)
@@ -623,13 +650,13 @@ q_smtp_send(struct q_conn *c, struct q_txn *t)
 		goto out;
 	}
 	if (!c->pipelining && accepted > 0 &&
-	    !send_text(c, "DATA\r\n", o->to.datainit)) {
+	    !q_smtp_cmd(c, "DATA\r\n", o->to.datainit)) {
 		rc = -1;
 		goto out;
 	}
 	if (accepted == 0 && !c->pipelining)
 		goto out;
-	if (read_reply(c, o->to.datainit, "client DATA 354", &r) == 0) {
+	if (q_smtp_reply(c, o->to.datainit, "client DATA 354", &r) == 0) {
 		all(t, &r, false);
 		rc = -1;
 		goto out;
@@ -652,7 +679,7 @@ q_smtp_send(struct q_conn *c, struct q_txn *t)
 		goto out;
 	}
 	/* Too short a datafinal makes duplicates: the peer may have it. */
-	if (read_reply(c, o->to.datafinal, "client DATA status", &r) == 0) {
+	if (q_smtp_reply(c, o->to.datafinal, "client DATA status", &r) == 0) {
 		all(t, &r, true);
 		rc = -1;
 		goto out;
@@ -692,8 +719,8 @@ q_smtp_rset(struct q_conn *c)
 	c->fresh = false;
 	if (!c->broken && fresh && quiet(c))
 		return 0;
-	if (c->broken || !send_text(c, "RSET\r\n", c->opt->to.rset) ||
-	    read_reply(c, c->opt->to.rset, "client RSET", &r) == 0 ||
+	if (c->broken || !q_smtp_cmd(c, "RSET\r\n", c->opt->to.rset) ||
+	    q_smtp_reply(c, c->opt->to.rset, "client RSET", &r) == 0 ||
 	    r.status != Q_OK) {
 		c->broken = true;
 		return -1;
@@ -724,8 +751,8 @@ q_smtp_close(struct q_conn *c, bool quit)
 	if (c == NULL)
 		return;
 	if (quit && c->io != NULL && !c->broken &&
-	    send_text(c, "QUIT\r\n", c->opt->to.quit))
-		(void)read_reply(c, c->opt->to.quit, "client QUIT", &r);
+	    q_smtp_cmd(c, "QUIT\r\n", c->opt->to.quit))
+		(void)q_smtp_reply(c, c->opt->to.quit, "client QUIT", &r);
 	sm_io_free(c->io);
 	if (c->fd >= 0)
 		(void)close(c->fd);
@@ -747,9 +774,9 @@ q_smtp_replies(int fd, const struct sm_options *o)
 
 	c->fd = fd;
 	c->io = sm_io_new(fd, fd);
-	if (read_reply(c, o->to.initial, "client greeting", &r) != 0 &&
-	    r.status == Q_OK && ehlo(c, "fuzz.example", &r) == 0)
-		for (n = 2; read_reply(c, o->to.misc, "client RCPT", &r) != 0;)
+	if (q_smtp_reply(c, o->to.initial, "client greeting", &r) != 0 &&
+	    r.status == Q_OK && q_smtp_ehlo(c, "fuzz.example", &r) == 0)
+		for (n = 2; q_smtp_reply(c, o->to.misc, "client RCPT", &r) != 0;)
 			n++;
 	c->fd = -1;			/* the caller's */
 	q_smtp_close(c, false);

@@ -1,9 +1,10 @@
 /*
  * q_smtp - the SMTP client that delivers to a smart host (RFC 5321,
- * 2920 PIPELINING, 1870 SIZE, 6152 8BITMIME, 3461 DSN).
+ * 2920 PIPELINING, 1870 SIZE, 6152 8BITMIME, 3461 DSN, 3207 STARTTLS,
+ * 4954 AUTH, 8314 implicit TLS).
  *
  * SYNOPSIS
- *	c = q_smtp_open(host, port, &to, first, heloname, &r)
+ *	c = q_smtp_open(host, port, &to, first, heloname, &client, &r)
  *	c = q_smtp_attach(fd, name, &to, heloname, &r)	over a connected fd
  *					(closed by q_smtp_close)
  *	q_smtp_send(c, &txn, &to)	one transaction, all recipients
@@ -20,6 +21,19 @@
  *	progress within 300 s.  An option of 0 ("no limit" in sendmail)
  *	gets a finite fallback: Q_CONNECT_FALLBACK for connects,
  *	Q_READ_FALLBACK for replies.
+ *
+ *	With a client whose secure hook fills in a struct q_secure (after
+ *	the connect, when the address is known), the connection is made
+ *	safe before any mail goes: TLS first (before the greeting when
+ *	implicit, else STARTTLS when the server offers it; Timeout.starttls
+ *	bounds the reply and the handshake, and whatever the server sent
+ *	after its 220 is dropped, never read as a reply), then AUTH with
+ *	the first mechanism of the allowed list that the server offers
+ *	(PLAIN, LOGIN, CRAM-MD5; each reply bounded by Timeout.auth).  A
+ *	mechanism that shows the password (PLAIN, LOGIN) is never used
+ *	without TLS unless cleartext_ok.  A TLS requirement that is not met
+ *	or an AUTH the server refuses fails the connection with a temporary
+ *	result that carries the reason or the server's reply.
  *
  *	Results are per recipient: Q_OK, Q_TEMPFAIL or Q_PERMFAIL with the
  *	server's reply (or our reason) for the log, mailq and bounces.  A
@@ -39,6 +53,7 @@
 #include "sm_buf.h"
 #include "sm_opt.h"
 #include "sm_strlist.h"
+#include "sm_tls.h"
 
 #define Q_CONNECT_FALLBACK	120
 #define Q_READ_FALLBACK		3600
@@ -58,6 +73,7 @@ struct q_result {
 
 struct q_txn {
 	const char	*sender;	/* "<a@b>" or "<>" */
+	const char	*auth;		/* AUTH= of the message (xtext) or NULL */
 	long		 size;		/* for SIZE= */
 	const char	*body;		/* "7BIT", "8BITMIME" or NULL */
 	const char	*ret;		/* "FULL", "HDRS" or NULL */
@@ -73,10 +89,34 @@ struct q_txn {
 	const char	*id;		/* queue id, for logs */
 };
 
+/* How to secure one connection; the client's hook fills it in. */
+struct q_secure {
+	SSL_CTX		*tls;		/* NULL: no TLS */
+	bool		 implicit;	/* TLS before the greeting (port 465) */
+	bool		 tls_required;	/* no TLS, no mail (TLS_Srv:) */
+	bool		 verify_required; /* and a verified certificate */
+	int		 min_bits;	/* and a cipher this strong */
+	bool		 auth;		/* the credentials below are set */
+	bool		 cleartext_ok;	/* PLAIN, LOGIN without TLS too */
+	bool		 auth_param_only_if_auth; /* AuthOptions A */
+	char		 user[256];	/* U: authorization identity */
+	char		 authid[256];	/* I: authentication identity */
+	char		 pass[256];	/* P: */
+	char		 mechs[256];	/* M: allowed, most wanted first */
+};
+
+struct q_client {
+	/* host without brackets, the address connected to, the port */
+	void		(*secure)(void *, const char *, const char *, int,
+			    struct q_secure *);
+	void		*ctx;
+};
+
 struct q_conn;
 
 struct q_conn	*q_smtp_open(const char *, int, const struct sm_options *,
-		    bool, const char *, struct q_result *);
+		    bool, const char *, const struct q_client *,
+		    struct q_result *);
 struct q_conn	*q_smtp_attach(int, const char *, const struct sm_options *,
 		    const char *, struct q_result *);
 int		 q_smtp_send(struct q_conn *, struct q_txn *);

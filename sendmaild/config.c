@@ -3,6 +3,7 @@
  */
 #include "config.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -120,6 +121,9 @@ config_load(struct config *c, const struct args *a, char *err, size_t errlen)
 void
 config_free(struct config *c)
 {
+	sm_tls_ctx_free(c->tls_server);
+	sm_tls_ctx_free(c->tls_client);
+	c->tls_server = c->tls_client = NULL;
 	sm_opt_free(&c->opt);
 	sm_cf_free(c->cf);
 	c->cf = NULL;
@@ -223,6 +227,40 @@ config_map_open(const struct config *c, const char *name, bool *broken)
 	return m;
 }
 
+/* config_map_path - the file of map name's K line ("x.db"), or NULL */
+char *
+config_map_path(const struct config *c, const char *name)
+{
+	const struct sm_cf_map *k = sm_cf_map(c->cf, name);
+	bool optional;
+
+	return k != NULL ? map_file(k->args, &optional) : NULL;
+}
+
+/*
+ * config_map_get - key's value in m, as sendmail looks: the key in lower
+ * case, without or with a trailing NUL (makemap -N); NULL if none
+ */
+const char *
+config_map_get(struct sm_map *m, const char *key, struct sm_buf *val)
+{
+	char lower[1024];
+	size_t i;
+
+	if (m == NULL)
+		return NULL;
+	for (i = 0; key[i] != '\0' && i + 1 < sizeof(lower); i++)
+		lower[i] = (char)tolower((unsigned char)key[i]);
+	lower[i] = '\0';
+	if (sm_map_get(m, lower, strlen(lower), val) == 0 ||
+	    sm_map_get(m, lower, strlen(lower) + 1, val) == 0) {
+		if (val->len > 0 && val->data[val->len - 1] == '\0')
+			sm_buf_truncate(val, val->len - 1);
+		return sm_buf_str(val);
+	}
+	return NULL;
+}
+
 /* config_in_class - is word, or with parents a parent domain, in class? */
 bool
 config_in_class(const struct config *c, const char *class, const char *word,
@@ -235,4 +273,41 @@ config_in_class(const struct config *c, const char *class, const char *word,
 		if (sm_cf_class_has(c->cf, class, d))
 			return true;
 	return false;
+}
+
+/*
+ * config_tls - the server's TLS context (ServerCertFile and ServerKeyFile
+ * needed; a client certificate is asked for unless TLSSrvOptions has V)
+ * or the client's (ClientCertFile and ClientKeyFile optional), made once.
+ * A configured context that cannot be made is logged and left NULL: the
+ * server then does not offer STARTTLS, the client does not use it.
+ */
+SSL_CTX *
+config_tls(struct config *c, bool server)
+{
+	const struct sm_options *o = &c->opt;
+	struct sm_tls_conf tc;
+	SSL_CTX **slot = server ? &c->tls_server : &c->tls_client;
+	char err[512];
+
+	if (c->tls_tried[server ? 0 : 1])
+		return *slot;
+	c->tls_tried[server ? 0 : 1] = true;
+	memset(&tc, 0, sizeof(tc));
+	tc.server = server;
+	tc.cert = server ? o->ServerCertFile : o->ClientCertFile;
+	tc.key = server ? o->ServerKeyFile : o->ClientKeyFile;
+	if (server && (tc.cert[0] == '\0' || tc.key[0] == '\0'))
+		return NULL;
+	tc.cafile = o->CACertFile;
+	tc.capath = o->CACertPath;
+	tc.ciphers = o->CipherList;
+	tc.ssl_options = server ? o->ServerSSLOptions : o->ClientSSLOptions;
+	tc.dhparams = server ? o->DHParameters : NULL;
+	tc.crlfile = o->CRLFile;
+	tc.request_cert = server && strchr(o->TLSSrvOptions, 'V') == NULL;
+	if ((*slot = sm_tls_ctx_new(&tc, err, sizeof(err))) == NULL)
+		sm_warnx("STARTTLS=%s: %s; TLS not available", server ?
+		    "server" : "client", err);
+	return *slot;
 }

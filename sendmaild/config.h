@@ -11,7 +11,12 @@
  *					root becomes to read the network
  *	config_is_local_domain(&c, d)	"", localhost, $j or class w
  *	config_map_open(&c, "access", &broken)	that file, read only
+ *	config_map_get(m, "Connect:1.2.3.4", &val)	sendmail's lookup
+ *	config_map_path(&c, "authinfo")	the file of a K line, or NULL
  *	config_in_class(&c, "R", dom, parents)	dom (or a parent) in a class
+ *	config_tls(&c, server)		c.tls_server or c.tls_client from
+ *					the TLS options, once; NULL when
+ *					not configured or unusable (logged)
  *	config_free(&c);
  *
  * DESCRIPTION
@@ -41,11 +46,15 @@
 #include "sm_cf.h"
 #include "sm_map.h"
 #include "sm_opt.h"
+#include "sm_tls.h"
 
 struct config {
 	const char	*path;
 	struct sm_options opt;
 	struct sm_cf	*cf;
+	SSL_CTX		*tls_server;	/* STARTTLS offered when set */
+	SSL_CTX		*tls_client;
+	bool		 tls_tried[2];	/* server, client */
 };
 
 int	config_load(struct config *, const struct args *, char *, size_t);
@@ -54,7 +63,10 @@ void	config_hostname(const struct config *, char *, size_t);
 const char *config_run_as(const struct config *);
 bool	config_is_local_domain(const struct config *, const char *);
 struct sm_map *config_map_open(const struct config *, const char *, bool *);
+char	*config_map_path(const struct config *, const char *);
+const char *config_map_get(struct sm_map *, const char *, struct sm_buf *);
 bool	config_in_class(const struct config *, const char *, const char *,
 	    bool);
+SSL_CTX	*config_tls(struct config *, bool);
 
 #endif /* CONFIG_H */

@@ -33,6 +33,7 @@
 #include "local.h"
 #include "q_file.h"
 #include "sm_time.h"
+#include "secure.h"
 #include "srv_session.h"
 
 struct listener {
@@ -406,6 +407,7 @@ start_runner(struct master *m)
 		    "%ld", running, m->c->opt.MaxQueueChildren);
 		return;
 	}
+	secure_prepare(m->c);		/* a changed authinfo map */
 	if ((pid = fork()) < 0) {
 		sm_warn("cannot fork a queue run");
 		return;
@@ -491,6 +493,7 @@ accept_one(struct master *m, struct listener *l)
 	(void)inet_ntop(peer.ss_family, peer.ss_family == AF_INET6 ?
 	    (void *)&((struct sockaddr_in6 *)&peer)->sin6_addr :
 	    (void *)&((struct sockaddr_in *)&peer)->sin_addr, ip, sizeof(ip));
+	secure_prepare(m->c);
 	if ((pid = fork()) < 0) {
 		sm_warn("cannot fork for %s", ip);
 		(void)close(fd);
@@ -560,6 +563,8 @@ reload(struct master *m)
 	m->c_owned = true;
 	resolve_user(m);
 	(void)local_service_start(n);
+	(void)config_tls(n, true);
+	secure_prepare(n);
 	sm_info("configuration reloaded on SIGHUP: %s", n->path);
 }
 
@@ -663,6 +668,10 @@ daemon_run(struct config *c, const struct args *a, bool foreground)
 	    SM_LOG_SYSLOG);
 	/* Local deliveries become their users through it. */
 	(void)local_service_start(c);
+	/* Keys are read once, as root; children share the context. */
+	(void)config_tls(c, true);
+	srv_auth_init(c);
+	secure_prepare(c);
 	if (sm_sig_init() < 0) {
 		sm_error("cannot create the signal pipe");
 		return close_listeners(&m, EX_OSERR);

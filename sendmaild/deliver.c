@@ -17,6 +17,7 @@
 #include "local.h"
 #include "q_run.h"
 #include "route.h"
+#include "secure.h"
 #include "sm_buf.h"
 #include "sm_proc.h"
 
@@ -98,6 +99,16 @@ rewrite(void *ctx, const struct q_ctl *q, struct sm_strlist *hdrs,
 	return headers || env;
 }
 
+/* secure - the runner's TLS and AUTH hook */
+static void
+secure(void *ctx, const char *host, const char *ip, int port,
+    struct q_secure *sec)
+{
+	const struct hooks *h = ctx;
+
+	secure_fill(h->c, host, ip, port, sec);
+}
+
 /* queue_run - a run over the selected messages, or over id alone */
 static int
 queue_run(struct config *c, const struct q_select *sel, size_t nsel,
@@ -126,6 +137,8 @@ queue_run(struct config *c, const struct q_select *sel, size_t nsel,
 	r.route = route_rcpt;
 	r.rewrite = rewrite;
 	r.ctx = &h;
+	r.client.secure = secure;
+	r.client.ctx = &h;
 	r.sel = sel;
 	r.nsel = nsel;
 	r.id = id;

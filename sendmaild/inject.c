@@ -24,6 +24,7 @@
 #include "daemon.h"
 #include "local.h"
 #include "q_smtp.h"
+#include "secure.h"
 #include "sm_addr.h"
 #include "sm_alloc.h"
 #include "sm_buf.h"
@@ -359,8 +360,10 @@ session(struct inject *x, bool client_queue, pid_t *pid)
 		if (null > 2)
 			(void)close(null);
 	}
-	if (geteuid() == 0 && !client_queue)
+	if (geteuid() == 0 && !client_queue) {
 		(void)local_service_start(c);
+		secure_prepare(c);
+	}
 	if (geteuid() == 0 &&
 	    sm_priv_drop(config_run_as(c), err, sizeof(err)) < 0) {
 		sm_errorx("submission: %s", err);
@@ -393,7 +396,8 @@ try_way(struct inject *x, enum way w)
 	if (w == WAY_DAEMON) {
 		if (daemon_local_address(x->c, host, sizeof(host), &port) < 0)
 			return false;
-		conn = q_smtp_open(host, port, &x->c->opt, true, x->host, &r);
+		conn = q_smtp_open(host, port, &x->c->opt, true, x->host, NULL,
+		    &r);
 	} else {
 		if ((fd = session(x, w == WAY_CLIENT_QUEUE, &pid)) < 0) {
 			sm_warn("cannot start a submission session");

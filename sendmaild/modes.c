@@ -34,6 +34,7 @@
 #include "q_list.h"
 #include "q_smtp.h"
 #include "route.h"
+#include "secure.h"
 #include "srv_session.h"
 
 /* mode_print_options - -bO: every effective option, sorted */
@@ -76,6 +77,8 @@ mode_smtp_stdin(struct config *c)
 	conn.wfd = 1;
 	conn.login = invoker();
 	/* Root reads a client as the daemon's children do: as RunAsUser. */
+	if (geteuid() == 0)
+		secure_prepare(c);
 	if (geteuid() == 0 && (local_service_start(c) < 0 ||
 	    sm_priv_drop(config_run_as(c), err, sizeof(err)) < 0)) {
 		sm_errorx("%s", err);
@@ -173,8 +176,10 @@ mode_queue_run(struct config *c, const struct args *a)
 	/* The runner reads the network: never as root. */
 	if (geteuid() == 0) {
 		user = config_run_as(c);
-		if (a->submit_cf != 'c')
+		if (a->submit_cf != 'c') {
 			(void)local_service_start(c);
+			secure_prepare(c);
+		}
 		if (a->submit_cf == 'c' ? deliver_client_queue_ids(c, user,
 		    err, sizeof(err)) < 0 : sm_priv_drop(user, err,
 		    sizeof(err)) < 0) {

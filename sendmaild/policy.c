@@ -27,6 +27,7 @@ struct policy {
 	char		*local_lit;	/* "[our address]" */
 	struct policy_result connect, mail;	/* for delay_checks */
 	bool		 mail_ok;	/* sender had OK or RELAY */
+	bool		 auth_ok;	/* AUTH with a TrustAuthMech mechanism */
 	struct sm_buf	 val;
 	struct route	*rt;		/* virtusertable, mailertable */
 };
@@ -75,21 +76,7 @@ policy_has_feature(const struct policy *p, const char *name)
 const char *
 policy_access_value(struct policy *p, const char *key)
 {
-	char lower[1024];
-	size_t i;
-
-	if (p->access == NULL)
-		return NULL;
-	for (i = 0; key[i] != '\0' && i + 1 < sizeof(lower); i++)
-		lower[i] = (char)tolower((unsigned char)key[i]);
-	lower[i] = '\0';
-	if (sm_map_get(p->access, lower, strlen(lower), &p->val) == 0 ||
-	    sm_map_get(p->access, lower, strlen(lower) + 1, &p->val) == 0) {
-		if (p->val.len > 0 && p->val.data[p->val.len - 1] == '\0')
-			sm_buf_truncate(&p->val, p->val.len - 1);
-		return sm_buf_str(&p->val);
-	}
-	return NULL;
+	return config_map_get(p->access, key, &p->val);
 }
 
 /*
@@ -269,6 +256,16 @@ policy_is_local_domain(const struct policy *p, const char *domain)
 	    sm_cf_class_has(p->c->cf, "w", d);
 }
 
+/*
+ * policy_auth - the client authenticated with mech: one of class
+ * TrustAuthMech lets it relay and skips the delayed checks
+ */
+void
+policy_auth(struct policy *p, const char *mech)
+{
+	p->auth_ok = sm_cf_class_has(p->c->cf, "TrustAuthMech", mech);
+}
+
 /* policy_client_may_relay - may this client send anywhere? */
 bool
 policy_client_may_relay(const struct policy *p)
@@ -278,7 +275,7 @@ policy_client_may_relay(const struct policy *p)
 	if (p->ip[0] == '\0' || strcmp(p->ip, "127.0.0.1") == 0 ||
 	    strcmp(p->ip, "::1") == 0)
 		return true;
-	if (p->connect.v == POL_RELAY)
+	if (p->connect.v == POL_RELAY || p->auth_ok)
 		return true;
 	if (config_in_class(p->c, "R", p->ip, false) ||
 	    (p->name[0] != '\0' && p->name[0] != '[' &&
@@ -397,7 +394,8 @@ policy_rcpt(struct policy *p, const struct sm_addr *a, const char *shown,
 	if (tempfail(p, r))
 		return;
 	/* delay_checks: the connection and sender verdicts land here. */
-	if (policy_has_feature(p, "delay_checks") && !p->mail_ok) {
+	if (policy_has_feature(p, "delay_checks") && !p->mail_ok &&
+	    !p->auth_ok) {
 		const struct policy_result *early[2] = { &p->connect, &p->mail };
 		int i;
 

@@ -6,6 +6,7 @@
  *	policy_connect(p, &r)			access Connect:
  *	policy_mail(p, &sender, &r)		access From:
  *	policy_rcpt(p, &rcpt, delayed, &r)	access To:, relaying, users
+ *	policy_auth(p, mech)			the client authenticated
  *	policy_close(p)
  *
  * DESCRIPTION
@@ -18,7 +19,8 @@
  *	Relaying (a recipient outside the local domains) is allowed for a
  *	client at exactly 127.0.0.1 or ::1, a client address or name in
  *	class R or with Connect: RELAY, a recipient domain in class R or
- *	with To: RELAY, and FEATURE(promiscuous_relay).  Local domains are
+ *	with To: RELAY, a client that authenticated with a mechanism in
+ *	class TrustAuthMech, and FEATURE(promiscuous_relay).  Local domains are
  *	class w (Cw, Fw, LOCAL_DOMAIN), localhost, $j and our own address
  *	in brackets; a local recipient must be a user of this system or
  *	postmaster.  With FEATURE(delay_checks) the connection and sender
@@ -56,6 +58,7 @@ void		 policy_close(struct policy *);
 bool		 policy_has_feature(const struct policy *, const char *);
 bool		 policy_is_local_domain(const struct policy *, const char *);
 bool		 policy_client_may_relay(const struct policy *);
+void		 policy_auth(struct policy *, const char *);
 void		 policy_connect(struct policy *, struct policy_result *);
 void		 policy_mail(struct policy *, const struct sm_addr *,
 		    const char *, struct policy_result *);

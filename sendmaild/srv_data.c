@@ -32,8 +32,11 @@
 
 /* The Received: template of cf.m4, for a .cf that has none. */
 static const char default_received[] =
-    "$?sfrom $s $.$?_($?s$|from $.$_)\n\t$.by $j ($v/$Z)$?r with $r$. "
-    "id $i$?u\n\tfor $u; $|;\n\t$.$b";
+    "$?sfrom $s $.$?_($?s$|from $.$_)\n\t"
+    "$.$?{auth_type}(authenticated$?{auth_ssf} bits=${auth_ssf}$.)\n\t"
+    "$.by $j ($v/$Z)$?r with $r$. id $i$?{tls_version}\n\t"
+    "(version=${tls_version} cipher=${cipher} bits=${cipher_bits} "
+    "verify=${verify})$.$?u\n\tfor $u; $|;\n\t$.$b";
 
 struct collect {
 	struct srv	*s;

@@ -37,6 +37,9 @@ struct srv {
 	char			 client[640];	/* $_: [user@]name [ip] */
 	char			 helo[256];
 	bool			 helo_seen, esmtp;
+	bool			 tls;		/* STARTTLS done (or M=s) */
+	struct srv_auth		*auth;		/* SASL state, or NULL */
+	char			 auth_type[64];	/* the mechanism, once done */
 	int			 reject;	/* SRV_REJECT_*: refuse commands */
 	int			 ncmds;		/* command lines read */
 	bool			 did_mail;	/* MAIL/EXPN/VRFY/ETRN seen */
@@ -64,5 +67,18 @@ void	srv_deliver_background(struct srv *);
 const struct sm_deadline *srv_bound(struct srv *, struct sm_deadline *);
 bool	srv_session_over(struct srv *);
 const char *srv_proto(const struct srv *);
+void	srv_lost(struct srv *, enum sm_io_result);
+const char *srv_qid(const struct srv *);
+
+/* srv_tls.c: STARTTLS (RFC 3207) and implicit TLS (daemon M=s). */
+bool	srv_tls_offered(const struct srv *);
+void	srv_starttls(struct srv *, const char *);
+int	srv_tls_implicit(struct srv *);
+
+/* srv_auth.c: AUTH (RFC 4954) through Cyrus SASL. */
+bool	srv_auth_mechs(struct srv *, char *, size_t);
+void	srv_auth(struct srv *, const char *);
+bool	srv_auth_required(const struct srv *);
+void	srv_auth_free(struct srv *);
 
 #endif /* SRV_INT_H */

@@ -93,18 +93,23 @@ srv_reply(struct srv *s, const char *fmt, ...)
 	return rc;
 }
 
-/* srv_proto - $r: SMTP or ESMTP */
+/* srv_proto - $r: SMTP, or ESMTP with S for TLS and A for AUTH */
 const char *
 srv_proto(const struct srv *s)
 {
+	static const char *const esmtp[] = { "ESMTP", "ESMTPA", "ESMTPS",
+	    "ESMTPSA" };
+
 	if (s->conn->submission)
 		return "";
-	return s->esmtp ? "ESMTP" : "SMTP";
+	if (!s->esmtp)
+		return "SMTP";
+	return esmtp[(s->tls ? 2 : 0) + (s->auth_type[0] != '\0' ? 1 : 0)];
 }
 
-/* qid - the queue id for log lines */
-static const char *
-qid(const struct srv *s)
+/* srv_qid - the queue id for log lines */
+const char *
+srv_qid(const struct srv *s)
 {
 	return s->msg != NULL ? s->msg->id : "NOQUEUE";
 }
@@ -251,6 +256,7 @@ static void
 do_helo(struct srv *s, const char *arg, bool ehlo)
 {
 	unsigned priv = s->c->opt.PrivacyOptions;
+	char mechs[512];
 
 	if (*arg == '\0') {
 		(void)srv_reply(s, "501 5.0.0 %s requires domain address",
@@ -264,7 +270,7 @@ do_helo(struct srv *s, const char *arg, bool ehlo)
 	/* Transaction stuffing: nothing may follow EHLO before its reply. */
 	if (srv_input_waiting(s)) {
 		sm_notice("%s: rejecting server %s from %s due to traffic "
-		    "before response", qid(s), ehlo ? "EHLO" : "HELO",
+		    "before response", srv_qid(s), ehlo ? "EHLO" : "HELO",
 		    s->client);
 		(void)srv_reply(s, "554 5.5.0 SMTP protocol error");
 		s->reject = SRV_REJECT_PROTOCOL;
@@ -296,6 +302,10 @@ do_helo(struct srv *s, const char *arg, bool ehlo)
 		(void)srv_reply(s, "250-SIZE");
 	if (!(priv & SM_PRIV_NORECEIPTS) && s->c->opt.SendMimeErrors)
 		(void)srv_reply(s, "250-DSN");
+	if (srv_auth_mechs(s, mechs, sizeof(mechs)))
+		(void)srv_reply(s, "250-AUTH %s", mechs);
+	if (srv_tls_offered(s))
+		(void)srv_reply(s, "250-STARTTLS");
 	(void)srv_reply(s, "250 HELP");
 }
 
@@ -378,6 +388,40 @@ start_message(struct srv *s)
 	return true;
 }
 
+/*
+ * auth_param - the A line: AUTH= of MAIL (RFC 4954 section 5) only from
+ * a client that authenticated, which vouches for it; without one, the
+ * identity it authenticated as.  An unauthenticated client's AUTH= is
+ * not trusted and not passed on.
+ */
+static void
+auth_param(struct srv *s, const char *given)
+{
+	const char *who = sm_cf_macro(s->c->cf, "auth_authen");
+	struct sm_buf b;
+
+	if (s->auth_type[0] == '\0')
+		return;
+	if (given[0] != '\0') {
+		s->msg->auth = sm_strdup(given);
+		return;
+	}
+	if (who == NULL || who[0] == '\0')
+		return;
+	/* xtext (RFC 3461 section 4): '+', '=' and the unprintable as +XX. */
+	sm_buf_init(&b, 1024);
+	for (; *who != '\0'; who++) {
+		unsigned char ch = (unsigned char)*who;
+
+		if (ch < 33 || ch > 126 || ch == '+' || ch == '=')
+			(void)sm_buf_printf(&b, "+%02X", ch);
+		else
+			(void)sm_buf_putc(&b, (char)ch);
+	}
+	s->msg->auth = sm_strdup(sm_buf_str(&b));
+	sm_buf_free(&b);
+}
+
 /* do_mail - MAIL FROM */
 static void
 do_mail(struct srv *s, const char *arg)
@@ -394,6 +438,10 @@ do_mail(struct srv *s, const char *arg)
 	}
 	if (s->msg != NULL) {
 		(void)srv_reply(s, "503 5.5.0 Sender already specified");
+		return;
+	}
+	if (srv_auth_required(s)) {
+		(void)srv_reply(s, "530 5.7.0 Authentication required");
 		return;
 	}
 	if (!split_path(s, arg, "FROM:", &path, &params))
@@ -424,7 +472,7 @@ do_mail(struct srv *s, const char *arg)
 	}
 	if (!enough_space(s, mp.size)) {
 		sm_warnx("%s: queue file system full: refusing MAIL from %s",
-		    qid(s), s->client);
+		    srv_qid(s), s->client);
 		(void)srv_reply(s, "452 4.3.1 Insufficient disk space; try "
 		    "again later");
 		goto fail;
@@ -448,8 +496,7 @@ do_mail(struct srv *s, const char *arg)
 	    s->sender.text);
 	if (mp.envid[0] != '\0')
 		s->msg->envid = sm_strdup(mp.envid);
-	if (mp.auth[0] != '\0')
-		s->msg->auth = sm_strdup(mp.auth);
+	auth_param(s, mp.auth);
 	(void)srv_reply(s, "250 2.1.0 %s... Sender ok", s->sender_shown);
 	goto out;
 fail:
@@ -527,7 +574,7 @@ do_rcpt(struct srv *s, const char *arg)
 	policy_rcpt(s->pol, &a, sh, &pr);
 	if (pr.v == POL_REJECT || pr.v == POL_TEMPFAIL) {
 		sm_info("%s: ruleset=check_rcpt, arg1=%s, relay=%s, "
-		    "reject=%s", qid(s), sh, s->client, pr.reply);
+		    "reject=%s", srv_qid(s), sh, s->client, pr.reply);
 		(void)srv_reply(s, "%s", pr.reply);
 		goto out;
 	}
@@ -622,19 +669,19 @@ do_help(struct srv *s, const char *arg)
 	(void)srv_reply(s, "214 2.0.0 End of HELP info");
 }
 
-/* lost - the client went away or went quiet between commands */
-static void
-lost(struct srv *s, enum sm_io_result r)
+/* srv_lost - the client went away or went quiet between commands */
+void
+srv_lost(struct srv *s, enum sm_io_result r)
 {
 	if (r == SM_IO_TIMEOUT && srv_session_over(s))
 		return;
 	if (r == SM_IO_TIMEOUT) {
 		sm_notice("%s: timeout waiting for input from %s during "
-		    "server cmd read (Timeout.command)", qid(s), s->client);
+		    "server cmd read (Timeout.command)", srv_qid(s), s->client);
 		(void)srv_reply(s, "421 4.4.1 %s Lost input channel from %s",
 		    s->hostname, s->client);
 	}
-	sm_notice("%s: lost input channel from %s to %s after %s", qid(s),
+	sm_notice("%s: lost input channel from %s to %s after %s", srv_qid(s),
 	    s->client, s->conn->daemon != NULL ? s->conn->daemon->name :
 	    "stdin", s->last_cmd != NULL ? s->last_cmd : "startup");
 	s->closing = true;
@@ -652,7 +699,7 @@ bad_line(struct srv *s)
 	else if (memchr(l, '\r', n - 2) != NULL)
 		what = "Bare carriage return (CR)";
 	if (what != NULL) {
-		sm_notice("%s: %s not allowed in a command from %s", qid(s),
+		sm_notice("%s: %s not allowed in a command from %s", srv_qid(s),
 		    what, s->client);
 		(void)srv_reply(s, "421 4.5.0 %s not allowed", what);
 		s->closing = true;
@@ -678,11 +725,11 @@ too_long(struct srv *s)
 		r = sm_io_getline(s->io, &s->line, SRV_MAXLINE, &dl);
 	while (r == SM_IO_TOOLONG);
 	if (r != SM_IO_OK) {
-		lost(s, r);
+		srv_lost(s, r);
 		return false;
 	}
 	s->nbad++;
-	sm_notice("%s: command line too long from %s", qid(s), s->client);
+	sm_notice("%s: command line too long from %s", srv_qid(s), s->client);
 	(void)srv_reply(s, "500 5.5.2 Line too long");
 	return true;
 }
@@ -758,10 +805,10 @@ dispatch(struct srv *s, const char *l)
 			(void)srv_reply(s, "250 2.0.0 Verbose mode");
 		break;
 	case SRV_CMD_STARTTLS:
-		(void)srv_reply(s, "503 5.5.0 TLS not available");
+		srv_starttls(s, arg);
 		break;
 	case SRV_CMD_AUTH:
-		(void)srv_reply(s, "503 5.3.3 AUTH not available");
+		srv_auth(s, arg);
 		break;
 	case SRV_CMD_ETRN:
 		/* XXX(issue 5): ETRN starts a queue run once runners exist. */
@@ -823,6 +870,9 @@ srv_session(struct config *c, const struct srv_conn *conn)
 	policy_connect(s.pol, &pr);
 	if (pr.v == POL_REJECT && !policy_has_feature(s.pol, "delay_checks"))
 		s.reject = SRV_REJECT_ACCESS;
+	if (conn->daemon != NULL && daemon_has_modifier(conn->daemon, 's') &&
+	    srv_tls_implicit(&s) < 0)
+		goto out;
 	if (greet(&s) < 0)
 		goto out;
 	while (!s.closing) {
@@ -839,7 +889,7 @@ srv_session(struct config *c, const struct srv_conn *conn)
 			continue;
 		}
 		if (r != SM_IO_OK) {
-			lost(&s, r);
+			srv_lost(&s, r);
 			break;
 		}
 		if (bad_line(&s))
@@ -851,9 +901,10 @@ srv_session(struct config *c, const struct srv_conn *conn)
 out:
 	if (!s.did_mail)
 		sm_info("%s: %s did not issue MAIL/EXPN/VRFY/ETRN during "
-		    "connection to %s", qid(&s), s.client,
+		    "connection to %s", srv_qid(&s), s.client,
 		    conn->daemon != NULL ? conn->daemon->name : "stdin");
 	srv_transaction_reset(&s);
+	srv_auth_free(&s);
 	policy_close(s.pol);
 	sm_buf_free(&s.line);
 	sm_io_free(s.io);

@@ -57,6 +57,8 @@ struct srv_conn {
 };
 
 int	srv_session(struct config *, const struct srv_conn *);
+/* SASL for AUTH, once per process: the master calls it before forking. */
+void	srv_auth_init(const struct config *);
 void	srv_headers(struct q_msg *, const char *, const struct sm_strlist *,
 	    const char *, const char *, time_t, char *, size_t);
 bool	srv_is_header(const char *, size_t);

@@ -1,0 +1,409 @@
+/*
+ * srv_auth - the server's AUTH command (RFC 4954) through Cyrus SASL.
+ *
+ * UNTRUSTED INPUT: the mechanism name and every response line.  Each
+ * response is read with the Timeout.command bound like a command line,
+ * at most SRV_AUTH_MAXLINE bytes.  The mechanisms offered are those
+ * SASL has that AuthMechanisms lists too; with AuthOptions p, those
+ * that send a password in the clear only after STARTTLS, with y none
+ * that allow anonymous login.  No SASL security layer is negotiated
+ * (TLS is the layer): the maximum SSF asked for is 0.
+ *
+ * SASL reads its settings from Sendmail.conf in its configuration path
+ * (the library's default, /etc/sasl2 on Debian, or our option
+ * SASLConfigPath): pwcheck_method, mech_list, sasldb_path and so on.
+ */
+#include "srv_int.h"
+
+#include <arpa/inet.h>
+#include <ctype.h>
+#include <netinet/in.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include <sasl/sasl.h>
+#include <sasl/saslutil.h>
+
+#include "sm_alloc.h"
+#include "sm_log.h"
+
+#define SRV_AUTH_MAXLINE	12288	/* one response line, CRLF included */
+
+struct srv_auth {
+	sasl_conn_t	*conn;
+};
+
+/* The process's SASL state: set up once (in the master, before fork). */
+static int	 sasl_state;		/* 0 not tried, 1 ready, -1 failed */
+static char	 sasl_confpath[1024];
+
+/* log_cb - SASL's own messages, into our log */
+static int
+log_cb(void *ctx, int level, const char *msg)
+{
+	(void)ctx;
+	if (msg == NULL)
+		return SASL_OK;
+	if (level <= SASL_LOG_ERR)
+		sm_warnx("SASL: %s", msg);
+	else if (level <= SASL_LOG_NOTE && sm_log_level() > 9)
+		sm_info("SASL: %s", msg);
+	return SASL_OK;
+}
+
+/* confpath_cb - SASLConfigPath: where Sendmail.conf is */
+static int
+confpath_cb(void *ctx, const char **path)
+{
+	(void)ctx;
+	*path = sasl_confpath;
+	return SASL_OK;
+}
+
+/* srv_auth_init - SASL for this process (the master calls it once) */
+void
+srv_auth_init(const struct config *c)
+{
+	typedef int (*cb_fn)(void);
+	static sasl_callback_t cbs[] = {
+		{ SASL_CB_LOG, NULL, NULL },
+		{ SASL_CB_LIST_END, NULL, NULL },	/* or the path */
+		{ SASL_CB_LIST_END, NULL, NULL },
+	};
+	int rc;
+
+	if (sasl_state != 0)
+		return;
+	cbs[0].proc = (cb_fn)(void (*)(void))log_cb;
+	if (c->opt.SASLConfigPath[0] != '\0') {
+		(void)snprintf(sasl_confpath, sizeof(sasl_confpath), "%s",
+		    c->opt.SASLConfigPath);
+		cbs[1].id = SASL_CB_GETCONFPATH;
+		cbs[1].proc = (cb_fn)(void (*)(void))confpath_cb;
+	}
+	rc = sasl_server_init(cbs, "Sendmail");
+	sasl_state = rc == SASL_OK ? 1 : -1;
+	if (rc != SASL_OK)
+		sm_warnx("AUTH: SASL cannot start: %s; AUTH not offered",
+		    sasl_errstring(rc, NULL, NULL));
+}
+
+/* has_flag - is a letter set in AuthOptions? */
+static bool
+has_flag(const struct srv *s, char f)
+{
+	return strchr(s->c->opt.AuthOptions, f) != NULL;
+}
+
+/* ip_port - "a.b.c.d;port" as SASL wants an address */
+static void
+ip_port(const struct sockaddr_storage *ss, const char *ip, char *buf,
+    size_t len)
+{
+	unsigned port = 0;
+
+	if (ss->ss_family == AF_INET)
+		port = ntohs(((const struct sockaddr_in *)ss)->sin_port);
+	else if (ss->ss_family == AF_INET6)
+		port = ntohs(((const struct sockaddr_in6 *)ss)->sin6_port);
+	(void)snprintf(buf, len, "%s;%u", ip, port);
+}
+
+/* set_props - the security properties for the state the session is in */
+static void
+set_props(struct srv *s)
+{
+	sasl_security_properties_t sp;
+
+	memset(&sp, 0, sizeof(sp));
+	sp.min_ssf = 0;
+	sp.max_ssf = 0;			/* no SASL security layer */
+	sp.maxbufsize = 0;
+	if (has_flag(s, 'p') && !s->tls)
+		sp.security_flags |= SASL_SEC_NOPLAINTEXT;
+	if (has_flag(s, 'y'))
+		sp.security_flags |= SASL_SEC_NOANONYMOUS;
+	if (has_flag(s, 'a'))
+		sp.security_flags |= SASL_SEC_NOACTIVE;
+	if (has_flag(s, 'c'))
+		sp.security_flags |= SASL_SEC_PASS_CREDENTIALS;
+	if (has_flag(s, 'd'))
+		sp.security_flags |= SASL_SEC_NODICTIONARY;
+	if (has_flag(s, 'f'))
+		sp.security_flags |= SASL_SEC_FORWARD_SECRECY;
+	if (has_flag(s, 'm'))
+		sp.security_flags |= SASL_SEC_MUTUAL_AUTH;
+	(void)sasl_setprop(s->auth->conn, SASL_SEC_PROPS, &sp);
+}
+
+/* open_conn - the session's SASL connection, made on first use */
+static bool
+open_conn(struct srv *s)
+{
+	char local[96], remote[96];
+	const char *realm = s->c->opt.AuthRealm[0] != '\0' ?
+	    s->c->opt.AuthRealm : s->hostname;
+	int rc;
+
+	if (s->auth != NULL)
+		return s->auth->conn != NULL;
+	srv_auth_init(s->c);
+	s->auth = sm_calloc(1, sizeof(*s->auth));
+	if (sasl_state != 1)
+		return false;
+	ip_port(&s->conn->local, s->local_ip, local, sizeof(local));
+	ip_port(&s->conn->peer, s->peer_ip, remote, sizeof(remote));
+	rc = sasl_server_new("smtp", s->hostname, realm,
+	    s->local_ip[0] != '\0' ? local : NULL,
+	    s->peer_ip[0] != '\0' ? remote : NULL, NULL, 0, &s->auth->conn);
+	if (rc != SASL_OK) {
+		sm_warnx("%s: AUTH: sasl_server_new: %s", srv_qid(s),
+		    sasl_errstring(rc, NULL, NULL));
+		s->auth->conn = NULL;
+		return false;
+	}
+	return true;
+}
+
+/* listed - is word one of the blank-separated words of list? */
+static bool
+listed(const char *list, const char *word, size_t n)
+{
+	const char *p = list;
+	size_t m;
+
+	while (*p != '\0') {
+		p += strspn(p, " \t,");
+		m = strcspn(p, " \t,");
+		if (m == n && strncasecmp(p, word, n) == 0)
+			return true;
+		p += m;
+	}
+	return false;
+}
+
+/*
+ * srv_auth_mechs - the mechanisms to offer now, blank-separated, in buf;
+ * false when AUTH is not offered (daemon M=A, done already, none left)
+ */
+bool
+srv_auth_mechs(struct srv *s, char *buf, size_t len)
+{
+	const char *all = NULL, *p;
+	unsigned plen;
+	int count;
+	size_t n, used = 0;
+
+	buf[0] = '\0';
+	if (!s->conn->is_socket || s->auth_type[0] != '\0' ||
+	    s->c->opt.AuthMechanisms[0] == '\0' ||
+	    (s->conn->daemon != NULL &&
+	    daemon_has_modifier(s->conn->daemon, 'A')) || !open_conn(s))
+		return false;
+	set_props(s);
+	if (sasl_listmech(s->auth->conn, NULL, "", " ", "", &all, &plen,
+	    &count) != SASL_OK || all == NULL)
+		return false;
+	for (p = all; *p != '\0'; p += n) {
+		p += strspn(p, " ");
+		n = strcspn(p, " ");
+		if (n == 0 || !listed(s->c->opt.AuthMechanisms, p, n) ||
+		    used + n + 2 > len)
+			continue;
+		if (used > 0)
+			buf[used++] = ' ';
+		memcpy(buf + used, p, n);
+		used += n;
+		buf[used] = '\0';
+	}
+	return used > 0;
+}
+
+/* srv_auth_required - daemon M=a and not authenticated yet? */
+bool
+srv_auth_required(const struct srv *s)
+{
+	return s->conn->daemon != NULL &&
+	    daemon_has_modifier(s->conn->daemon, 'a') &&
+	    s->auth_type[0] == '\0';
+}
+
+/* challenge - "334 base64" of what SASL wants to send; -1: lost */
+static int
+challenge(struct srv *s, const char *out, unsigned outlen)
+{
+	char *enc;
+	unsigned enclen = 0;
+	size_t cap = ((size_t)outlen + 2) / 3 * 4 + 1;
+	int rc;
+
+	enc = sm_malloc(cap);
+	if (sasl_encode64(out, outlen, enc, (unsigned)cap, &enclen) !=
+	    SASL_OK)
+		enclen = 0;
+	enc[enclen] = '\0';
+	rc = srv_reply(s, "334 %s", enc);
+	free(enc);
+	return rc;
+}
+
+/*
+ * response - the client's next line, base64-decoded into *dec (freed by
+ * the caller); 1 got one, 0 the client said "*" or sent bad base64 (the
+ * reply is made), -1 the session is lost.
+ */
+static int
+response(struct srv *s, char **dec, unsigned *declen)
+{
+	struct sm_deadline dl;
+	enum sm_io_result r;
+	size_t cap;
+
+	*dec = NULL;
+	sm_deadline_in(&dl, sm_bound(s->c->opt.to.command, 3600));
+	r = sm_io_getline(s->io, &s->line, SRV_AUTH_MAXLINE, srv_bound(s,
+	    &dl));
+	if (r == SM_IO_TOOLONG) {
+		(void)srv_reply(s, "500 5.5.0 AUTH response too long");
+		s->closing = true;
+		return -1;
+	}
+	if (r != SM_IO_OK) {
+		srv_lost(s, r);
+		return -1;
+	}
+	sm_buf_chomp(&s->line);
+	if (strcmp(s->line.data, "*") == 0) {
+		(void)srv_reply(s, "501 5.0.0 AUTH aborted");
+		return 0;
+	}
+	cap = s->line.len / 4 * 3 + 4;
+	*dec = sm_malloc(cap);
+	if (sasl_decode64(s->line.data, (unsigned)s->line.len, *dec,
+	    (unsigned)cap, declen) != SASL_OK) {
+		free(*dec);
+		*dec = NULL;
+		(void)srv_reply(s, "501 5.5.4 cannot decode AUTH parameter %.40s",
+		    s->line.data);
+		return 0;
+	}
+	return 1;
+}
+
+/* authenticated - AUTH succeeded with mech: macros, policy, reply */
+static void
+authenticated(struct srv *s, const char *mech)
+{
+	const void *v = NULL;
+	const char *user = "", *author = "";
+
+	if (sasl_getprop(s->auth->conn, SASL_USERNAME, &v) == SASL_OK &&
+	    v != NULL)
+		user = v;
+	v = NULL;
+	if (sasl_getprop(s->auth->conn, SASL_AUTHUSER, &v) == SASL_OK &&
+	    v != NULL)
+		author = v;
+	(void)snprintf(s->auth_type, sizeof(s->auth_type), "%s", mech);
+	sm_cf_define(s->c->cf, "auth_type", mech);
+	sm_cf_define(s->c->cf, "auth_authen", user);
+	sm_cf_define(s->c->cf, "auth_author", author[0] != '\0' ? author :
+	    user);
+	policy_auth(s->pol, mech);
+	sm_info("%s: AUTH=server, relay=%s, authid=%s, mech=%s, bits=0",
+	    srv_qid(s), s->client, user, mech);
+	(void)srv_reply(s, "235 2.0.0 OK Authenticated");
+}
+
+/* srv_auth - the AUTH command: "MECH [initial-response]" */
+void
+srv_auth(struct srv *s, const char *arg)
+{
+	char mechs[512], mech[64], *in = NULL;
+	const char *out = NULL, *ir;
+	unsigned inlen = 0, outlen = 0;
+	size_t n;
+	int rc;
+
+	if (s->auth_type[0] != '\0') {
+		(void)srv_reply(s, "503 5.5.0 Already Authenticated");
+		return;
+	}
+	if (s->msg != NULL) {
+		(void)srv_reply(s, "503 5.5.0 AUTH not permitted during a mail "
+		    "transaction");
+		return;
+	}
+	if (!srv_auth_mechs(s, mechs, sizeof(mechs))) {
+		(void)srv_reply(s, "503 5.3.3 AUTH not available");
+		return;
+	}
+	n = strcspn(arg, " ");
+	if (n == 0) {
+		(void)srv_reply(s, "501 5.5.2 AUTH mechanism must be given");
+		return;
+	}
+	(void)snprintf(mech, sizeof(mech), "%.*s", (int)n, arg);
+	if (n >= sizeof(mech) || !listed(mechs, arg, n)) {
+		(void)srv_reply(s, "504 5.3.3 AUTH mechanism %.32s not "
+		    "available", mech);
+		return;
+	}
+	for (n = 0; mech[n] != '\0'; n++)
+		mech[n] = (char)toupper((unsigned char)mech[n]);
+	ir = arg + strcspn(arg, " ");
+	ir += strspn(ir, " ");
+	if (*ir != '\0') {
+		size_t cap = strlen(ir) / 4 * 3 + 4;
+
+		in = sm_malloc(cap);
+		if (strcmp(ir, "=") == 0)
+			inlen = 0;	/* an empty initial response */
+		else if (sasl_decode64(ir, (unsigned)strlen(ir), in,
+		    (unsigned)cap, &inlen) != SASL_OK) {
+			free(in);
+			(void)srv_reply(s, "501 5.5.4 cannot decode AUTH "
+			    "parameter %.40s", ir);
+			return;
+		}
+	}
+	rc = sasl_server_start(s->auth->conn, mech, in, inlen, &out, &outlen);
+	for (;;) {
+		free(in);
+		in = NULL;
+		if (rc != SASL_CONTINUE)
+			break;
+		if (challenge(s, out, outlen) < 0)
+			return;
+		if ((rc = response(s, &in, &inlen)) <= 0) {
+			if (rc == 0)
+				s->nbad++;
+			return;
+		}
+		rc = sasl_server_step(s->auth->conn, in, inlen, &out,
+		    &outlen);
+	}
+	if (rc == SASL_OK) {
+		authenticated(s, mech);
+		return;
+	}
+	s->nbad++;
+	sm_notice("%s: AUTH failure (%s): %s (%d) %s, relay=%s", srv_qid(s),
+	    mech, sasl_errstring(rc, NULL, NULL), rc,
+	    sasl_errdetail(s->auth->conn), s->client);
+	(void)srv_reply(s, "535 5.7.0 authentication failed");
+}
+
+/* srv_auth_free - the session's SASL state */
+void
+srv_auth_free(struct srv *s)
+{
+	if (s->auth == NULL)
+		return;
+	if (s->auth->conn != NULL)
+		sasl_dispose(&s->auth->conn);
+	free(s->auth);
+	s->auth = NULL;
+}
