@@ -47,6 +47,7 @@ sm_dns_resolve(const char *host, int port, const struct sm_deadline *dl,
 {
 	struct gaicb *cb, *list[1];
 	struct addrinfo *hints;
+	char *name = NULL;
 	struct timespec ts;
 	char portbuf[16];
 	int rc, left;
@@ -55,9 +56,17 @@ sm_dns_resolve(const char *host, int port, const struct sm_deadline *dl,
 	(void)snprintf(portbuf, sizeof(portbuf), "%d", port);
 	if (literal(host, portbuf, res) == 0)
 		return SM_DNS_OK;
+	/* "[name]": the name's own addresses, no MX (sendmail's meaning). */
 	if (host[0] == '[') {
-		(void)sm_errbuf(err, errlen, "%s: bad address literal", host);
-		return SM_DNS_NOTFOUND;
+		size_t n = strlen(host);
+
+		if (n < 3 || host[n - 1] != ']' ||
+		    strncasecmp(host, "[IPv6:", 6) == 0) {
+			(void)sm_errbuf(err, errlen, "%s: bad address literal",
+			    host);
+			return SM_DNS_NOTFOUND;
+		}
+		name = sm_strndup(host + 1, n - 2);
 	}
 	/*
 	 * The request lives on the heap: on a timeout it is abandoned to
@@ -68,7 +77,7 @@ sm_dns_resolve(const char *host, int port, const struct sm_deadline *dl,
 	hints = sm_calloc(1, sizeof(*hints));
 	hints->ai_socktype = SOCK_STREAM;
 	hints->ai_flags = AI_NUMERICSERV;
-	cb->ar_name = sm_strdup(host);
+	cb->ar_name = name != NULL ? name : sm_strdup(host);
 	cb->ar_service = sm_strdup(portbuf);
 	cb->ar_request = hints;
 	list[0] = cb;

@@ -5,7 +5,8 @@
  *	... ai is a struct addrinfo list; freeaddrinfo(ai) ...
  *
  * Address literals ("[192.0.2.1]", "[IPv6:2001:db8::1]", "192.0.2.1")
- * are converted without any lookup.  Names go through glibc's
+ * are converted without any lookup; a name in brackets ("[mx.example]")
+ * is looked up as the name itself (no MX, as in sendmail).  Names go through glibc's
  * getaddrinfo_a(), waited for with gai_suspend() until the deadline
  * (Timeout.resolver.* gives it), so a DNS server that does not answer
  * costs at most that long.  Returns SM_DNS_OK, SM_DNS_NOTFOUND (the name

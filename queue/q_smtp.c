@@ -576,11 +576,15 @@ q_smtp_send(struct q_conn *c, struct q_txn *t)
 		(void)sm_buf_printf(&cmd, " RET=%s", t->ret);
 	if (c->dsn && t->envid != NULL)
 		(void)sm_buf_printf(&cmd, " ENVID=%s", t->envid);
-	/* RFC 4954 5: whom the message came from, as far as we vouch. */
+	/*
+	 * RFC 4954 5: who submitted the message, when it is known; an
+	 * unknown submitter is the same as no parameter (AUTH=<>), which
+	 * some servers refuse, so none is sent then.
+	 */
 	if (c->auth_offered && (c->authenticated ||
-	    !c->auth_param_only_if_auth))
-		(void)sm_buf_printf(&cmd, " AUTH=%s", t->auth != NULL &&
-		    t->auth[0] != '\0' ? t->auth : "<>");
+	    !c->auth_param_only_if_auth) && t->auth != NULL &&
+	    t->auth[0] != '\0' && strcmp(t->auth, "<>") != 0)
+		(void)sm_buf_printf(&cmd, " AUTH=%s", t->auth);
 	(void)sm_buf_puts(&cmd, "\r\n");
 	/* With PIPELINING, MAIL, every RCPT and DATA go in one write. */
 	for (i = 0; i < t->nrcpts && c->pipelining; i++) {
