@@ -66,7 +66,7 @@ Q_OBJ      = $(Q_SRC:%.c=$(B)/obj/%.o)
 MAKEMAP_OBJ = $(MAKEMAP_SRC:%.c=$(B)/obj/%.o)
 
 UNIT_TESTS = buf time deadline io opt cf args map addr srvcmd qfile submit \
-	     aliases route
+	     aliases route tls
 UNIT_BINS  = $(UNIT_TESTS:%=$(B)/tests/unit/%_test)
 
 PROGS      = $(B)/sendmaild $(B)/makemap

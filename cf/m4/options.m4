@@ -164,6 +164,8 @@ _OPT_(`confTLS_FALLBACK_TO_CLEAR', `TLSFallbacktoClear', `')dnl
 _OPT_(`confSSL_ENGINE', `SSLEngine', `')dnl
 _OPT_(`confSSL_ENGINE_PATH', `SSLEnginePath', `')dnl
 _OPT_(`confCERT_FINGERPRINT_ALGORITHM', `CertFingerprintAlgorithm', `')dnl
+_OPT_(`confALLOW_CLEARTEXT_AUTH', `AllowCleartextAuth', `')dnl
+_OPT_(`confSASL_CONFIG_PATH', `SASLConfigPath', `')dnl
 _OPT_(`confINPUT_MAIL_FILTERS', `InputMailFilters', `')dnl
 _OPT_(`confMILTER_LOG_LEVEL', `Milter.LogLevel', `')dnl
 _OPT_(`confMILTER_MACROS_CONNECT', `Milter.macros.connect', `')dnl

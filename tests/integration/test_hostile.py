@@ -71,7 +71,7 @@ EIGHT_BIT = [
     (b"ETRN ", b"", "502 5.5.1 Command not implemented"),
     (b"DATA ", b"", "503 5.0.0 Need MAIL command"),
     (b"VERB ", b"", "250 2.0.0 Verbose mode"),
-    (b"STARTTLS ", b"", "503 5.5.0 TLS not available"),
+    (b"STARTTLS ", b"", "501 5.5.2 Syntax error (no parameters allowed)"),
 ]
 
 
