@@ -268,7 +268,8 @@ secure_fill(struct config *c, const char *host, const char *ip, int port,
 		sec->tls = NULL;
 	if ((v = access_tag(access, "TLS_Srv", host, ip, &val)) != NULL)
 		tls_srv(v, sec);
-	sec->cleartext_ok = c->opt.AllowCleartextAuth;
+	sec->cleartext_ok = c->opt.AllowCleartextAuth &&
+	    strchr(c->opt.AuthOptions, 'p') == NULL;
 	sec->auth_param_only_if_auth = strchr(c->opt.AuthOptions, 'A') != NULL;
 	keys[0] = host;
 	keys[1] = ip;
