@@ -5,6 +5,7 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "sm_alloc.h"
 
@@ -40,4 +41,21 @@ sm_strlist_continue(struct sm_strlist *l, const char *p, size_t n)
 	(*last)[old] = '\n';
 	memcpy(*last + old + 1, p, n);
 	(*last)[old + n + 1] = '\0';
+}
+
+/* sm_word_in - is word[0..n) in the blank- or comma-separated list? */
+bool
+sm_word_in(const char *list, const char *word, size_t n)
+{
+	const char *p = list;
+	size_t m;
+
+	while (*p != '\0') {
+		p += strspn(p, " \t,");
+		m = strcspn(p, " \t,");
+		if (m > 0 && m == n && strncasecmp(p, word, n) == 0)
+			return true;
+		p += m;
+	}
+	return false;
 }

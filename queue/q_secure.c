@@ -22,6 +22,7 @@
 #include "sm_alloc.h"
 #include "sm_buf.h"
 #include "sm_log.h"
+#include "sm_strlist.h"
 
 #define Q_STARTTLS_FALLBACK	3600	/* Timeout.starttls=0 */
 
@@ -154,23 +155,6 @@ mech_ok(const struct q_conn *c, const struct q_secure *sec, const char *m,
 	return !*cleartext || c->tls || sec->cleartext_ok;
 }
 
-/* offered - did the server's AUTH line list this mechanism? */
-static bool
-offered(const struct q_conn *c, const char *m, size_t n)
-{
-	const char *p = c->auth_mechs;
-	size_t k;
-
-	while (*p != '\0') {
-		p += strspn(p, " ");
-		k = strcspn(p, " ");
-		if (k == n && strncasecmp(p, m, n) == 0)
-			return true;
-		p += k;
-	}
-	return false;
-}
-
 /* choose - the first allowed mechanism the server offers, or "" */
 static void
 choose(const struct q_conn *c, const struct q_secure *sec, const char *list,
@@ -185,7 +169,7 @@ choose(const struct q_conn *c, const struct q_secure *sec, const char *list,
 	while (*p != '\0') {
 		p += strspn(p, " \t,");
 		n = strcspn(p, " \t,");
-		if (n > 0 && offered(c, p, n)) {
+		if (n > 0 && sm_word_in(c->auth_mechs, p, n)) {
 			if (mech_ok(c, sec, p, n, &clear)) {
 				(void)snprintf(mech, len, "%.*s", (int)n, p);
 				return;

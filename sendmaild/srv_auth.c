@@ -28,6 +28,7 @@
 
 #include "sm_alloc.h"
 #include "sm_log.h"
+#include "sm_strlist.h"
 
 #define SRV_AUTH_MAXLINE	12288	/* one response line, CRLF included */
 
@@ -167,23 +168,6 @@ open_conn(struct srv *s)
 	return true;
 }
 
-/* listed - is word one of the blank-separated words of list? */
-static bool
-listed(const char *list, const char *word, size_t n)
-{
-	const char *p = list;
-	size_t m;
-
-	while (*p != '\0') {
-		p += strspn(p, " \t,");
-		m = strcspn(p, " \t,");
-		if (m == n && strncasecmp(p, word, n) == 0)
-			return true;
-		p += m;
-	}
-	return false;
-}
-
 /*
  * srv_auth_mechs - the mechanisms to offer now, blank-separated, in buf;
  * false when AUTH is not offered (daemon M=A, done already, none left)
@@ -209,7 +193,7 @@ srv_auth_mechs(struct srv *s, char *buf, size_t len)
 	for (p = all; *p != '\0'; p += n) {
 		p += strspn(p, " ");
 		n = strcspn(p, " ");
-		if (n == 0 || !listed(s->c->opt.AuthMechanisms, p, n) ||
+		if (n == 0 || !sm_word_in(s->c->opt.AuthMechanisms, p, n) ||
 		    used + n + 2 > len)
 			continue;
 		if (used > 0)
@@ -346,7 +330,7 @@ srv_auth(struct srv *s, const char *arg)
 		return;
 	}
 	(void)snprintf(mech, sizeof(mech), "%.*s", (int)n, arg);
-	if (n >= sizeof(mech) || !listed(mechs, arg, n)) {
+	if (n >= sizeof(mech) || !sm_word_in(mechs, arg, n)) {
 		(void)srv_reply(s, "504 5.3.3 AUTH mechanism %.32s not "
 		    "available", mech);
 		return;

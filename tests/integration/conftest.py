@@ -64,6 +64,18 @@ def seconds(text, unit="m"):
     return total
 
 
+@pytest.fixture(scope="module")
+def ca():
+    """A certificate authority of the test's own, and what it signed."""
+    import shutil
+    import tempfile
+    from tlsutil import CA
+    base = tempfile.mkdtemp(prefix="smd-ca-", dir="/tmp")
+    os.chmod(base, 0o755)
+    yield CA(base)
+    shutil.rmtree(base, ignore_errors=True)
+
+
 @pytest.fixture
 def daemon():
     """A factory: daemon(options=[...], cf=path) starts one; all stop."""

@@ -44,13 +44,15 @@ def start_smarthost(port):
 
 
 class Listener:
-    """A TCP listener on 127.0.0.1 whose connections go to handle() in a
-    thread of their own; close() stops it and frees the port."""
+    """A TCP listener on 127.0.0.1 (or addr; port 0: any free one) whose
+    connections go to handle() in a thread of their own; close() stops
+    it and frees the port."""
 
-    def __init__(self, port):
+    def __init__(self, port, addr="127.0.0.1"):
         self.sock = socket.socket()
         self.sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        self.sock.bind(("127.0.0.1", port))
+        self.sock.bind((addr, port))
+        self.port = self.sock.getsockname()[1]
         self.sock.listen(16)
         self.held = []
         self.connections = 0

@@ -15,21 +15,12 @@ import pytest
 
 from cfgen import m4, point_at_our_tree
 from conftest import BUILD, SPEC_EXAMPLES
-from daemon_util import free_port
-from tlsutil import CA, FakeTLSServer
+from tlsutil import FakeTLSServer
 
 pytestmark = pytest.mark.skipif(os.geteuid() != 0,
                                 reason="needs root (RunAsUser, port 587)")
 
 CREDS = ("relayuser", "secret")
-
-
-@pytest.fixture(scope="module")
-def ca():
-    base = tempfile.mkdtemp(prefix="smd-ca-", dir="/tmp")
-    os.chmod(base, 0o755)
-    yield CA(base)
-    shutil.rmtree(base, ignore_errors=True)
 
 
 class Relay:

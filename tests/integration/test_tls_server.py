@@ -1,11 +1,9 @@
 """The server's STARTTLS, implicit TLS and AUTH (STARTTLS and AUTH issue,
 items 1, 4 and 5): a CA made by the test, the real daemon, Python's ssl
 and smtplib as clients, Cyrus SASL with a sasldb the test writes."""
-import os
 import pathlib
 import shutil
 import smtplib
-import ssl
 import subprocess
 import tempfile
 import time
@@ -14,18 +12,10 @@ import pytest
 
 from cfgen import m4, point_at_our_tree
 from daemon_util import Conn, free_port, wait_for
-from tlsutil import CA, have_sasl_plugins, recv_all, tls_wrap
+from tlsutil import have_sasl_plugins, recv_all, tls_wrap
 
 REALM = "test.example"
 USER, PASSWORD = "alice", "s3cret-pw"
-
-
-@pytest.fixture(scope="module")
-def ca():
-    base = tempfile.mkdtemp(prefix="smd-ca-", dir="/tmp")
-    os.chmod(base, 0o755)
-    yield CA(base)
-    shutil.rmtree(base, ignore_errors=True)
 
 
 @pytest.fixture(scope="module")

@@ -6,6 +6,8 @@ import socket
 import ssl
 import subprocess
 
+from smarthost import Listener
+
 
 def _openssl(*args, cwd):
     subprocess.run(["openssl", *args], cwd=cwd, check=True,
@@ -118,7 +120,7 @@ def have_sasl_plugins():
         "/usr/lib/sasl2/libplain.so"))
 
 
-class FakeTLSServer:
+class FakeTLSServer(Listener):
     """A lock-step SMTP server on (addr, port) for the SMTP client's TLS and
     AUTH: offers STARTTLS (or speaks TLS at once when implicit), may append
     `inject` to its 220 to STARTTLS, offers AUTH `mechs` and takes only
@@ -131,31 +133,12 @@ class FakeTLSServer:
     def __init__(self, ctx, addr="127.0.0.1", port=0, implicit=False,
                  starttls=True, inject=b"", mechs="", creds=None,
                  require_tls=False, require_auth=False, stall=None):
-        import threading
         self.ctx, self.implicit, self.starttls = ctx, implicit, starttls
         self.inject, self.mechs, self.creds = inject, mechs, creds
         self.require_tls, self.require_auth = require_tls, require_auth
         self.stall = stall
         self.commands, self.messages, self.peer_certs = [], [], []
-        self.sock = socket.socket()
-        self.sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        self.sock.bind((addr, port))
-        self.port = self.sock.getsockname()[1]
-        self.sock.listen(8)
-        self.conns = []
-        self.thread = threading.Thread(target=self._serve, daemon=True)
-        self.thread.start()
-
-    def _serve(self):
-        import threading
-        while True:
-            try:
-                c, _ = self.sock.accept()
-            except OSError:
-                return
-            self.conns.append(c)
-            threading.Thread(target=self._session, args=(c,),
-                             daemon=True).start()
+        super().__init__(port, addr)
 
     def _line(self, st):
         while b"\r\n" not in st["buf"]:
@@ -173,7 +156,7 @@ class FakeTLSServer:
         if cert:
             self.peer_certs.append(dict(x[0] for x in cert["subject"]))
 
-    def _session(self, c):
+    def handle(self, c):
         import base64
         st = {"sock": c, "buf": b"", "tls": False, "auth": False}
         send = lambda b: st["sock"].sendall(b)  # noqa: E731
@@ -267,18 +250,5 @@ class FakeTLSServer:
         finally:
             try:
                 st["sock"].close()
-            except OSError:
-                pass
-
-    def close(self):
-        try:
-            self.sock.shutdown(socket.SHUT_RDWR)
-        except OSError:
-            pass
-        self.sock.close()
-        self.thread.join(5)
-        for c in self.conns:
-            try:
-                c.close()
             except OSError:
                 pass
