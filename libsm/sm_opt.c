@@ -349,7 +349,7 @@ static const struct row rows[] = {
 	TO("rset", rset, "5m", 'm', F_INFORCE),
 	TO("starttls", starttls, "1h", 'm', F_INFORCE),
 	S("TimeZoneSpec", 't', TimeZoneSpec, "", 0),
-	B("TLSFallbacktoClear", 0, TLSFallbacktoClear, "False", 0),
+	B("TLSFallbacktoClear", 0, TLSFallbacktoClear, "False", F_INFORCE),
 	S("TLSSrvOptions", 0, TLSSrvOptions, "", F_INFORCE),
 	S("TrustedUser", 0, TrustedUser, "", 0),
 	B("TryNullMXList", 'w', TryNullMXList, "False", 0),

@@ -67,6 +67,7 @@ q_tls_start(struct q_conn *c, const struct q_secure *sec, const char *name,
 		(void)snprintf(why, sizeof(why), "403 4.7.0 TLS handshake "
 		    "failed: %s", io == SM_IO_TIMEOUT ? "Timeout.starttls" :
 		    e);
+		c->tls_failed = true;
 		return deny(c, r, "4.7.0", why);
 	}
 	c->tls = true;

@@ -364,8 +364,6 @@ q_smtp_open(const char *host, int port, const struct sm_options *o,
 	}
 	if (connect_any(c, host, ai, first, r) < 0)
 		goto bad;
-	freeaddrinfo(ai);
-	ai = NULL;
 	/* The name without brackets: for the hook's lookups and SNI. */
 	(void)snprintf(name, sizeof(name), "%.*s", (int)strcspn(host +
 	    (host[0] == '['), "]"), host + (host[0] == '['));
@@ -376,7 +374,23 @@ q_smtp_open(const char *host, int port, const struct sm_options *o,
 	ok = greet(c, helo, cl != NULL ? &sec : NULL, host[0] == '[' &&
 	    strspn(name, "0123456789.:abcdefABCDEF") == strlen(name) ? NULL :
 	    name, r);
+	/*
+	 * TLSFallbacktoClear: a STARTTLS handshake that failed is tried
+	 * again at once without STARTTLS, unless TLS is a condition.
+	 */
+	if (!ok && c->tls_failed && o->TLSFallbacktoClear &&
+	    !sec.tls_required && !sec.implicit) {
+		sm_notice("relay=%s: TLS handshake failed; trying again "
+		    "without STARTTLS (TLSFallbacktoClear)", c->relay);
+		q_smtp_close(c, false);
+		c = new_conn(host, o);
+		sec.tls = NULL;
+		ok = connect_any(c, host, ai, first, r) == 0 &&
+		    greet(c, helo, &sec, NULL, r);
+	}
 	explicit_bzero(&sec, sizeof(sec));	/* the password */
+	freeaddrinfo(ai);
+	ai = NULL;
 	if (ok)
 		return c;
 bad:

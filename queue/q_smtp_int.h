@@ -20,6 +20,7 @@ struct q_conn {
 	bool			 starttls, auth_offered;	/* EHLO said */
 	char			 auth_mechs[256];
 	bool			 tls, authenticated;
+	bool			 tls_failed;	/* the handshake did */
 	bool			 auth_param_only_if_auth;
 	char			 ip[64];	/* the address connected to */
 	bool			 broken;	/* timed out or lost */

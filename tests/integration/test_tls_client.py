@@ -427,3 +427,25 @@ def test_nullclient_auth587(ca, password, delivered):
     finally:
         ctl.stop()
         shutil.rmtree(base, ignore_errors=True)
+
+
+def test_failed_handshake_defers_or_falls_back_to_clear(relay, fake, ca):
+    import ssl
+    ctx = ca.server_context()
+    ctx.minimum_version = ssl.TLSVersion.TLSv1_3
+    srv = fake(ctx=ctx)
+    # A client that may not speak TLS 1.3 cannot agree with this server.
+    no13 = client_options(ca) + ["ClientSSLOptions=+SSL_OP_NO_TLSv1_3"]
+    r = relay(srv.port, options=no13)
+    r.queue_message()
+    res = r.run()
+    assert srv.messages == []
+    assert "TLS handshake failed" in res.stderr
+    assert len(r.queued()) == 1
+    r2 = relay(srv.port, options=no13 + ["TLSFallbacktoClear=True"])
+    r2.queue_message()
+    res = r2.run()
+    assert res.returncode == 0, res.stderr
+    assert "trying again without STARTTLS (TLSFallbacktoClear)" in res.stderr
+    assert [m["tls"] for m in srv.messages] == [False]
+    assert r2.queued() == []
