@@ -35,6 +35,7 @@ struct sm_io {
 	char	*rbuf;
 	size_t	 rpos, rlen;		/* unread bytes: rbuf[rpos..rlen) */
 	SSL	*ssl;			/* after sm_io_starttls() */
+	char	 tls_err[256];		/* why TLS failed, for the log */
 };
 
 /* set_nonblock - make fd non-blocking, return the old flags or -1 */
@@ -97,6 +98,10 @@ wait_fd(int fd, short events, const struct sm_deadline *dl)
 	int n;
 
 	for (;;) {
+		/* Checked each time: a peer that keeps the descriptor
+		 * ready without progress must not outlast the deadline. */
+		if (sm_deadline_expired(dl))
+			return SM_IO_TIMEOUT;
 		pfd.fd = fd;
 		pfd.events = events;
 		pfd.revents = 0;
@@ -132,13 +137,19 @@ tls_wait(struct sm_io *io, int rc, const struct sm_deadline *dl)
 	case SSL_ERROR_SYSCALL:
 		if (errno == EINTR)
 			return SM_IO_OK;
-		ERR_clear_error();
-		/* A close without close_notify: the peer went away. */
-		return errno == 0 ? SM_IO_EOF : SM_IO_ERR;
+		if (errno == 0)
+			return SM_IO_EOF;	/* closed without close_notify */
+		(void)snprintf(io->tls_err, sizeof(io->tls_err), "%s",
+		    strerror(errno));
+		break;
 	default:
-		ERR_clear_error();
-		return SM_IO_ERR;
+		sm_tls_error(io->tls_err, sizeof(io->tls_err));
+		break;
 	}
+	/* A fatal TLS error: no more I/O on it, not even a shutdown. */
+	ERR_clear_error();
+	io->dead = true;
+	return SM_IO_ERR;
 }
 
 /* tls_fill - fill() through TLS */
@@ -150,6 +161,7 @@ tls_fill(struct sm_io *io, const struct sm_deadline *dl)
 
 	for (;;) {
 		errno = 0;
+		ERR_clear_error();
 		n = SSL_read(io->ssl, io->rbuf + io->rlen,
 		    (int)(SM_IO_RBUFSIZE - io->rlen));
 		if (n > 0) {
@@ -281,6 +293,7 @@ sm_io_write(struct sm_io *io, const void *p, size_t len,
 		int n1;
 
 		errno = 0;
+		ERR_clear_error();
 		n1 = SSL_write(io->ssl, s, len > INT_MAX ? INT_MAX : (int)len);
 		if (n1 > 0) {
 			s += n1;
@@ -405,6 +418,7 @@ sm_io_starttls(struct sm_io *io, SSL_CTX *ctx, bool server,
 	}
 	for (;;) {
 		errno = 0;
+		ERR_clear_error();
 		rc = server ? SSL_accept(io->ssl) : SSL_connect(io->ssl);
 		if (rc == 1)
 			return SM_IO_OK;
@@ -413,6 +427,13 @@ sm_io_starttls(struct sm_io *io, SSL_CTX *ctx, bool server,
 			return r == SM_IO_EOF ? SM_IO_ERR : r;
 		}
 	}
+}
+
+/* sm_io_tls_error - why TLS on the stream failed, or "" */
+const char *
+sm_io_tls_error(const struct sm_io *io)
+{
+	return io->tls_err;
 }
 
 /* sm_io_tls - is the stream in TLS; info (unless NULL) says how */

@@ -13,6 +13,7 @@
  *	sm_io_starttls(io, ctx, server, name, &dl, &dropped)
  *						TLS from here on (sm_tls.h)
  *	sm_io_tls(io, &info)			is TLS on? what was agreed
+ *	sm_io_tls_error(io)			why TLS failed, or ""
  *	sm_io_free(io)				does not close the descriptors
  *
  * DESCRIPTION
@@ -82,6 +83,7 @@ enum sm_io_result sm_io_write(struct sm_io *, const void *, size_t,
 enum sm_io_result sm_io_starttls(struct sm_io *, SSL_CTX *, bool,
 		    const char *, const struct sm_deadline *, size_t *);
 bool		 sm_io_tls(const struct sm_io *, struct sm_tls_info *);
+const char	*sm_io_tls_error(const struct sm_io *);
 void		 sm_io_unread(struct sm_io *, size_t);
 size_t		 sm_io_pending(const struct sm_io *);
 bool		 sm_io_dead(const struct sm_io *);

@@ -172,7 +172,9 @@ sm_tls_ctx_new(const struct sm_tls_conf *tc, char *err, size_t len)
 	}
 	(void)SSL_CTX_set_mode(ctx, SSL_MODE_ENABLE_PARTIAL_WRITE |
 	    SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER);
-	(void)SSL_CTX_set_options(ctx, SSL_OP_NO_RENEGOTIATION);
+	/* A peer that closes without close_notify has just gone: EOF. */
+	(void)SSL_CTX_set_options(ctx, SSL_OP_NO_RENEGOTIATION |
+	    SSL_OP_IGNORE_UNEXPECTED_EOF);
 	if (key == NULL)
 		key = cert;
 	if (cert != NULL &&

@@ -61,12 +61,11 @@ q_tls_start(struct q_conn *c, const struct q_secure *sec, const char *name,
 		    "sent in the clear before the handshake were discarded",
 		    c->relay, dropped);
 	if (io != SM_IO_OK) {
-		char e[256];
+		const char *e = sm_io_tls_error(c->io);
 
-		sm_tls_error(e, sizeof(e));
 		(void)snprintf(why, sizeof(why), "403 4.7.0 TLS handshake "
 		    "failed: %s", io == SM_IO_TIMEOUT ? "Timeout.starttls" :
-		    e);
+		    e[0] != '\0' ? e : "connection closed");
 		c->tls_failed = true;
 		return deny(c, r, "4.7.0", why);
 	}
@@ -121,6 +120,7 @@ b64(struct sm_buf *b, const void *p, size_t len)
 	int n = EVP_EncodeBlock(out, p, (int)len);
 
 	(void)sm_buf_append(b, (const char *)out, (size_t)(n > 0 ? n : 0));
+	explicit_bzero(out, cap);
 	free(out);
 }
 
@@ -182,19 +182,21 @@ choose(const struct q_conn *c, const struct q_secure *sec, const char *list,
 	}
 }
 
-/* step - send one AUTH line, read the reply; its code, 0 when lost */
+/*
+ * step - send one AUTH line, read the reply; its code, 0 when lost.
+ * -v shows shown in place of the line: never the credentials.
+ */
 static int
-step(struct q_conn *c, struct sm_buf *line, struct q_result *r)
+step(struct q_conn *c, struct sm_buf *line, const char *shown,
+    struct q_result *r)
 {
 	int code;
 	bool was = q_smtp_trace != NULL;
 	FILE *t = q_smtp_trace;
 
 	(void)sm_buf_puts(line, "\r\n");
-	/* -v shows the exchange without the credentials. */
 	if (was) {
-		(void)fprintf(t, ">>> %.*s\n", (int)strcspn(line->data, " \r"),
-		    line->data);
+		(void)fprintf(t, ">>> %s\n", shown);
 		q_smtp_trace = NULL;
 	}
 	code = q_smtp_cmd(c, line->data, c->opt->to.auth) ?
@@ -244,11 +246,13 @@ exchange(struct q_conn *c, const struct q_secure *sec, const char *mech,
 	const char *authz = sec->user[0] != '\0' &&
 	    strcmp(sec->user, authid) != 0 ? sec->user : "";
 	struct sm_buf line, cred;
+	char first[80];
 	int code = 0, n;
 
 	sm_buf_init(&line, 4096);
 	sm_buf_init(&cred, 1024);
-	(void)sm_buf_printf(&line, "AUTH %s", mech);
+	(void)snprintf(first, sizeof(first), "AUTH %s", mech);
+	(void)sm_buf_puts(&line, first);
 	if (strcasecmp(mech, "PLAIN") == 0) {
 		/* RFC 4616: authzid NUL authcid NUL password */
 		(void)sm_buf_append(&cred, authz, strlen(authz));
@@ -258,23 +262,25 @@ exchange(struct q_conn *c, const struct q_secure *sec, const char *mech,
 		(void)sm_buf_append(&cred, sec->pass, strlen(sec->pass));
 		(void)sm_buf_putc(&line, ' ');
 		b64(&line, cred.data, cred.len);
-		code = step(c, &line, r);
+		code = step(c, &line, "AUTH PLAIN <credentials>", r);
 	} else if (strcasecmp(mech, "LOGIN") == 0) {
 		const char *ans[2] = { authid, sec->pass };
 
-		code = step(c, &line, r);
+		code = step(c, &line, first, r);
 		for (n = 0; n < 2 && code == 334; n++) {
 			b64(&line, ans[n], strlen(ans[n]));
-			code = step(c, &line, r);
+			code = step(c, &line, "<credentials>", r);
 		}
 	} else {
-		code = step(c, &line, r);
-		if (code == 334 && cram(sec, authid, r->text + 4, &line) == 0)
-			code = step(c, &line, r);
-		else if (code == 334) {
-			(void)sm_buf_puts(&line, "*");
-			code = step(c, &line, r);
-		}
+		code = step(c, &line, first, r);
+		if (code == 334 && cram(sec, authid, strlen(r->text) > 4 ?
+		    r->text + 4 : "", &line) == 0)
+			code = step(c, &line, "<credentials>", r);
+	}
+	/* A server that still asks: end the exchange (RFC 4954 4). */
+	if (code == 334) {
+		(void)sm_buf_puts(&line, "*");
+		code = step(c, &line, "*", r);
 	}
 	explicit_bzero(cred.data, cred.len);
 	sm_buf_free(&cred);

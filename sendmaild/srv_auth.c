@@ -243,37 +243,42 @@ response(struct srv *s, char **dec, unsigned *declen)
 {
 	struct sm_deadline dl;
 	enum sm_io_result r;
+	struct sm_buf line;
 	size_t cap;
+	int rc = 0;
 
 	*dec = NULL;
+	/* Longer than a command line may be (GSSAPI tokens). */
+	sm_buf_init(&line, SRV_AUTH_MAXLINE);
 	sm_deadline_in(&dl, sm_bound(s->c->opt.to.command, 3600));
-	r = sm_io_getline(s->io, &s->line, SRV_AUTH_MAXLINE, srv_bound(s,
-	    &dl));
+	r = sm_io_getline(s->io, &line, SRV_AUTH_MAXLINE, srv_bound(s, &dl));
 	if (r == SM_IO_TOOLONG) {
 		(void)srv_reply(s, "500 5.5.0 AUTH response too long");
 		s->closing = true;
-		return -1;
-	}
-	if (r != SM_IO_OK) {
+		rc = -1;
+	} else if (r != SM_IO_OK) {
 		srv_lost(s, r);
-		return -1;
+		rc = -1;
+	} else {
+		sm_buf_chomp(&line);
+		cap = line.len / 4 * 3 + 4;
+		*dec = sm_malloc(cap);
+		if (strcmp(line.data, "*") == 0)
+			(void)srv_reply(s, "501 5.0.0 AUTH aborted");
+		else if (sasl_decode64(line.data, (unsigned)line.len, *dec,
+		    (unsigned)cap, declen) != SASL_OK)
+			(void)srv_reply(s, "501 5.5.4 cannot decode AUTH "
+			    "parameter %.40s", line.data);
+		else
+			rc = 1;
+		if (rc == 0) {
+			free(*dec);
+			*dec = NULL;
+		}
 	}
-	sm_buf_chomp(&s->line);
-	if (strcmp(s->line.data, "*") == 0) {
-		(void)srv_reply(s, "501 5.0.0 AUTH aborted");
-		return 0;
-	}
-	cap = s->line.len / 4 * 3 + 4;
-	*dec = sm_malloc(cap);
-	if (sasl_decode64(s->line.data, (unsigned)s->line.len, *dec,
-	    (unsigned)cap, declen) != SASL_OK) {
-		free(*dec);
-		*dec = NULL;
-		(void)srv_reply(s, "501 5.5.4 cannot decode AUTH parameter %.40s",
-		    s->line.data);
-		return 0;
-	}
-	return 1;
+	explicit_bzero(line.data, line.len);
+	sm_buf_free(&line);
+	return rc;
 }
 
 /* authenticated - AUTH succeeded with mech: macros, policy, reply */
@@ -377,7 +382,35 @@ srv_auth(struct srv *s, const char *arg)
 	sm_notice("%s: AUTH failure (%s): %s (%d) %s, relay=%s", srv_qid(s),
 	    mech, sasl_errstring(rc, NULL, NULL), rc,
 	    sasl_errdetail(s->auth->conn), s->client);
-	(void)srv_reply(s, "535 5.7.0 authentication failed");
+	/* RFC 4954 6: an outage is not a wrong password. */
+	if (rc == SASL_TRYAGAIN || rc == SASL_UNAVAIL)
+		(void)srv_reply(s, "454 4.7.0 Temporary authentication "
+		    "failure");
+	else if (rc == SASL_TOOWEAK)
+		(void)srv_reply(s, "534 5.7.9 Authentication mechanism is too "
+		    "weak");
+	else if (rc == SASL_ENCRYPT)
+		(void)srv_reply(s, "538 5.7.11 Encryption required for "
+		    "requested authentication mechanism");
+	else
+		(void)srv_reply(s, "535 5.7.0 authentication failed");
+}
+
+/*
+ * srv_auth_reset - after STARTTLS: nothing of an AUTH done in the clear
+ * counts (RFC 3207 4.2); a new SASL connection is made when needed
+ */
+void
+srv_auth_reset(struct srv *s)
+{
+	srv_auth_free(s);
+	if (s->auth_type[0] == '\0')
+		return;
+	s->auth_type[0] = '\0';
+	sm_cf_define(s->c->cf, "auth_type", "");
+	sm_cf_define(s->c->cf, "auth_authen", "");
+	sm_cf_define(s->c->cf, "auth_author", "");
+	policy_auth(s->pol, "");
 }
 
 /* srv_auth_free - the session's SASL state */

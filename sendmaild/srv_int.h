@@ -80,5 +80,6 @@ bool	srv_auth_mechs(struct srv *, char *, size_t);
 void	srv_auth(struct srv *, const char *);
 bool	srv_auth_required(const struct srv *);
 void	srv_auth_free(struct srv *);
+void	srv_auth_reset(struct srv *);
 
 #endif /* SRV_INT_H */

@@ -390,35 +390,41 @@ start_message(struct srv *s)
 
 /*
  * auth_param - the A line: AUTH= of MAIL (RFC 4954 section 5) only from
- * a client that authenticated, which vouches for it; without one, the
- * identity it authenticated as.  An unauthenticated client's AUTH= is
- * not trusted and not passed on.
+ * a client that authenticated, and only for the identity it
+ * authenticated as (or <>); an unauthenticated client's AUTH= is not
+ * trusted and not passed on.
  */
 static void
 auth_param(struct srv *s, const char *given)
 {
-	const char *who = sm_cf_macro(s->c->cf, "auth_authen");
+	const char *who = sm_cf_macro(s->c->cf, "auth_authen"), *w;
 	struct sm_buf b;
 
-	if (s->auth_type[0] == '\0')
-		return;
-	if (given[0] != '\0') {
-		s->msg->auth = sm_strdup(given);
-		return;
-	}
-	if (who == NULL || who[0] == '\0')
+	if (s->auth_type[0] == '\0' || who == NULL || who[0] == '\0')
 		return;
 	/* xtext (RFC 3461 section 4): '+', '=' and the unprintable as +XX. */
 	sm_buf_init(&b, 1024);
-	for (; *who != '\0'; who++) {
-		unsigned char ch = (unsigned char)*who;
+	for (w = who; *w != '\0'; w++) {
+		unsigned char ch = (unsigned char)*w;
 
 		if (ch < 33 || ch > 126 || ch == '+' || ch == '=')
 			(void)sm_buf_printf(&b, "+%02X", ch);
 		else
 			(void)sm_buf_putc(&b, (char)ch);
 	}
-	s->msg->auth = sm_strdup(sm_buf_str(&b));
+	/*
+	 * The client vouches for no one but itself (sendmail's trust_auth):
+	 * AUTH=<> stands, another identity is replaced by its own.
+	 */
+	if (strcmp(given, "<>") == 0)
+		s->msg->auth = sm_strdup(given);
+	else {
+		if (given[0] != '\0' && strcmp(given, sm_buf_str(&b)) != 0)
+			sm_notice("%s: AUTH=%.100s given by %s, authenticated as "
+			    "%.100s: not trusted, replaced", srv_qid(s), given,
+			    s->client, who);
+		s->msg->auth = sm_strdup(sm_buf_str(&b));
+	}
 	sm_buf_free(&b);
 }
 

@@ -48,12 +48,12 @@ handshake(struct srv *s)
 		    "the clear after STARTTLS were discarded", srv_qid(s),
 		    s->client, dropped);
 	if (r != SM_IO_OK) {
-		char why[256];
+		const char *why = sm_io_tls_error(s->io);
 
-		sm_tls_error(why, sizeof(why));
 		sm_notice("%s: STARTTLS=server, error: accept failed=%s, "
 		    "relay=%s, reason=%s", srv_qid(s), sm_io_strresult(r),
-		    s->client, r == SM_IO_TIMEOUT ? "Timeout.starttls" : why);
+		    s->client, r == SM_IO_TIMEOUT ? "Timeout.starttls" :
+		    why[0] != '\0' ? why : "connection closed");
 		/* No way back to the clear: the stream is gone. */
 		s->closing = true;
 		return -1;
@@ -104,6 +104,7 @@ srv_starttls(struct srv *s, const char *arg)
 	s->helo[0] = '\0';
 	s->helo_seen = false;
 	s->esmtp = false;
+	srv_auth_reset(s);
 }
 
 /* srv_tls_implicit - a daemon with M=s: TLS before the greeting */

@@ -234,9 +234,12 @@ def test_auth_login_when_only_login_allowed(relay, fake, ca):
               maps={"authinfo": 'AuthInfo: "U:relayuser" "P=c2VjcmV0" '
                     '"M:LOGIN"\n'})
     r.queue_message()
-    res = r.run()
+    res = r.sendmail("-qf", "-v")
     assert res.returncode == 0, res.stderr
     assert "AUTH LOGIN" in srv.commands and len(srv.messages) == 1
+    # -v shows the exchange, never the credentials (c2VjcmV0: "secret").
+    assert ">>> AUTH LOGIN" in res.stdout and "<credentials>" in res.stdout
+    assert "c2VjcmV0" not in res.stdout and "cmVsYXl1c2Vy" not in res.stdout
 
 
 def test_no_password_in_the_clear(relay, fake, ca):

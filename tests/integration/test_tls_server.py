@@ -267,10 +267,12 @@ def test_authenticated_client_may_relay(daemon, ca, sasl, tmp_path):
     s.quit()
     [qf] = d.queued("qf")
     text = pathlib.Path(qf).read_text(errors="replace")
-    assert "\nAa@example.org\n" in text or "\nA<a@example.org>\n" in text
+    # The client vouches only for itself: its own identity is recorded.
+    assert f"\nA{USER}" in text
     assert "(authenticated)" in text or "(authenticated" in text
     assert " with ESMTPSA id " in text
     log = d.log_text()
+    assert "AUTH=<a@example.org> given by [127.0.0.2]" in log
     assert f"AUTH=server, relay=[127.0.0.2], authid={USER}" in log
     assert "AUTH failure (PLAIN)" in log
 
@@ -347,3 +349,22 @@ def test_auth_exchange_errors(daemon, sasl):
     recv_all(c.sock, 15)
     assert time.monotonic() - start < 10
     c.close()
+
+
+def test_starttls_forgets_auth_done_in_the_clear(daemon, ca, sasl, tmp_path):
+    d = daemon(cf=trust_cf(tmp_path), options=ca.server_options() +
+               auth_options(sasl))
+    s = smtplib.SMTP("127.0.0.1", d.port, timeout=10,
+                     source_address=("127.0.0.2", 0))
+    s.ehlo("client.example")
+    assert login_plain(s)[0] == 235
+    s.starttls(context=ca.client_context())
+    s.ehlo("client.example")
+    # RFC 3207 4.2: the AUTH of before counts no more.
+    s.mail("a@example.org")
+    assert s.rcpt("someone@remote.example")[0] == 550
+    s.rset()
+    assert login_plain(s)[0] == 235
+    s.mail("a@example.org")
+    assert s.rcpt("someone@remote.example")[0] == 250
+    s.quit()
