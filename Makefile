@@ -28,7 +28,7 @@ WARN       = -Wall -Wextra -Werror -Wpedantic -Wshadow -Wstrict-prototypes \
 	     -Wno-missing-field-initializers
 OPT        = -O2 -g
 DEFS       = -D_GNU_SOURCE -DSM_CF_PATH='"$(SYSCONFDIR)/mail/sendmail.cf"'
-LIBS       = -ldb -lanl -lssl -lcrypto -lsasl2
+LIBS       = -ldb -lanl -lresolv -lssl -lcrypto -lsasl2
 
 ifeq ($(SANITIZE),1)
 B          = build-san
@@ -49,7 +49,7 @@ LDFLAGS_ALL = $(LDSAN) $(LDHARD) $(LDFLAGS)
 LIBSM_SRC  = libsm/compat/sm_strl.c libsm/sm_alloc.c libsm/sm_log.c \
 	     libsm/sm_buf.c libsm/sm_strlist.c libsm/sm_time.c libsm/sm_deadline.c libsm/sm_io.c \
 	     libsm/sm_opt.c libsm/sm_cf.c libsm/sm_map.c \
-	     libsm/sm_proc.c libsm/sm_addr.c libsm/sm_dns.c libsm/sm_tls.c
+	     libsm/sm_proc.c libsm/sm_addr.c libsm/sm_dns.c libsm/sm_mx.c libsm/sm_tls.c
 Q_SRC      = queue/q_file.c queue/q_ctl.c queue/q_list.c queue/q_smtp.c queue/q_secure.c \
 	     queue/q_dsn.c queue/q_run.c queue/q_hoststat.c
 SMD_SRC    = sendmaild/args.c sendmaild/config.c sendmaild/modes.c \
@@ -66,7 +66,7 @@ Q_OBJ      = $(Q_SRC:%.c=$(B)/obj/%.o)
 MAKEMAP_OBJ = $(MAKEMAP_SRC:%.c=$(B)/obj/%.o)
 
 UNIT_TESTS = buf time deadline io opt cf args map addr srvcmd qfile submit \
-	     aliases route tls
+	     aliases route tls mx
 UNIT_BINS  = $(UNIT_TESTS:%=$(B)/tests/unit/%_test)
 
 PROGS      = $(B)/sendmaild $(B)/makemap
