@@ -48,14 +48,15 @@ shuffle(struct sm_mx *mx, size_t n)
 
 /* parse - the MX records of an answer into mx[]; -1 if it is malformed */
 static int
-parse(const unsigned char *ans, int len, struct sm_mx *mx, size_t max,
+parse(const unsigned char *ans, int alen, struct sm_mx *mx, size_t max,
     size_t *n, bool *nullmx)
 {
 	ns_msg msg;
 	ns_rr rr;
 	int i, count;
+	size_t len;
 
-	if (ns_initparse(ans, len, &msg) < 0)
+	if (ns_initparse(ans, alen, &msg) < 0)
 		return -1;
 	count = ns_msg_count(msg, ns_s_an);
 	for (i = 0; i < count; i++) {
@@ -76,10 +77,11 @@ parse(const unsigned char *ans, int len, struct sm_mx *mx, size_t max,
 			*nullmx = true;
 			continue;
 		}
-		if (*n >= max || strlen(name) >= sizeof(mx[0].host))
+		len = strlen(name);
+		if (*n >= max || len >= sizeof(mx[0].host))
 			continue;
 		mx[*n].pref = ns_get16(rd);
-		(void)snprintf(mx[*n].host, sizeof(mx[*n].host), "%s", name);
+		memcpy(mx[*n].host, name, len + 1);
 		(*n)++;
 	}
 	return 0;
