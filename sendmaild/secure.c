@@ -6,7 +6,6 @@
  */
 #include "secure.h"
 
-#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,7 +18,7 @@
 #include "sm_log.h"
 #include "sm_strlist.h"
 
-/* The authinfo map as last read: keys in lower case, values as stored. */
+/* The authinfo map as last read, keys and values as stored. */
 static struct {
 	char			*path;
 	struct stat		 st;
@@ -46,11 +45,8 @@ static int
 keep(void *ctx, const void *k, size_t klen, const void *v, size_t vlen)
 {
 	char *key = sm_strndup(k, klen), *val = sm_strndup(v, vlen);
-	size_t i;
 
 	(void)ctx;
-	for (i = 0; key[i] != '\0'; i++)
-		key[i] = (char)tolower((unsigned char)key[i]);
 	sm_strlist_add(&ai.keys, key);
 	sm_strlist_add(&ai.vals, val);
 	explicit_bzero(val, strlen(val));
@@ -101,14 +97,10 @@ secure_prepare(struct config *c)
 static const char *
 memory_get(const char *key)
 {
-	char lower[512];
 	size_t i;
 
-	for (i = 0; key[i] != '\0' && i + 1 < sizeof(lower); i++)
-		lower[i] = (char)tolower((unsigned char)key[i]);
-	lower[i] = '\0';
 	for (i = 0; i < ai.keys.n; i++)
-		if (strcmp(ai.keys.v[i], lower) == 0)
+		if (strcasecmp(ai.keys.v[i], key) == 0)
 			return ai.vals.v[i];
 	return NULL;
 }
