@@ -40,6 +40,18 @@ literal(const char *host, const char *port, struct addrinfo **res)
 	return getaddrinfo(addr, port, &hints, res) == 0 ? 0 : -1;
 }
 
+/* sm_dns_is_literal - is host an address ("[x]", "[IPv6:x]", bare)? */
+bool
+sm_dns_is_literal(const char *host)
+{
+	struct addrinfo *res = NULL;
+
+	if (literal(host, "0", &res) < 0)
+		return false;
+	freeaddrinfo(res);
+	return true;
+}
+
 /* sm_dns_resolve - addresses of host, before the deadline */
 enum sm_dns_result
 sm_dns_resolve(const char *host, int port, const struct sm_deadline *dl,

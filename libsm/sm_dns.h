@@ -5,8 +5,9 @@
  *	... ai is a struct addrinfo list; freeaddrinfo(ai) ...
  *
  * Address literals ("[192.0.2.1]", "[IPv6:2001:db8::1]", "192.0.2.1")
- * are converted without any lookup; a name in brackets ("[mx.example]")
- * is looked up as the name itself (no MX, as in sendmail).  Names go through glibc's
+ * are converted without any lookup (sm_dns_is_literal() tells them); a
+ * name in brackets ("[mx.example]") is looked up as the name itself (no
+ * MX, as in sendmail).  Names go through glibc's
  * getaddrinfo_a(), waited for with gai_suspend() until the deadline
  * (Timeout.resolver.* gives it), so a DNS server that does not answer
  * costs at most that long.  Returns SM_DNS_OK, SM_DNS_NOTFOUND (the name
@@ -19,6 +20,7 @@
 #include "sm_config.h"
 
 #include <netdb.h>
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "sm_deadline.h"
@@ -29,6 +31,7 @@ enum sm_dns_result {
 	SM_DNS_TEMP
 };
 
+bool		 sm_dns_is_literal(const char *);
 enum sm_dns_result sm_dns_resolve(const char *, int,
 		    const struct sm_deadline *, struct addrinfo **, char *,
 		    size_t);

@@ -332,19 +332,6 @@ new_conn(const char *name, const struct sm_options *o)
 	return c;
 }
 
-/* is_address - an IPv4 or IPv6 address ("IPv6:" prefix allowed)? */
-static bool
-is_address(const char *name)
-{
-	struct in6_addr a6;
-	struct in_addr a4;
-
-	if (strncasecmp(name, "IPv6:", 5) == 0)
-		return true;
-	return inet_pton(AF_INET, name, &a4) == 1 ||
-	    inet_pton(AF_INET6, name, &a6) == 1;
-}
-
 /* q_smtp_open - connect, read the greeting, say EHLO */
 struct q_conn *
 q_smtp_open(const char *host, int port, const struct sm_options *o,
@@ -385,8 +372,8 @@ q_smtp_open(const char *host, int port, const struct sm_options *o,
 	if (cl != NULL && cl->secure != NULL)
 		cl->secure(cl->ctx, name, c->ip, port, &sec);
 	/* SNI names a host, never an address (RFC 6066 3). */
-	ok = greet(c, helo, cl != NULL ? &sec : NULL, is_address(name) ? NULL :
-	    name, r);
+	ok = greet(c, helo, cl != NULL ? &sec : NULL,
+	    sm_dns_is_literal(host) ? NULL : name, r);
 	/*
 	 * TLSFallbacktoClear: a STARTTLS handshake that failed is tried
 	 * again at once without STARTTLS, unless TLS is a condition.
