@@ -270,3 +270,24 @@ sm_tls_info_of(SSL *ssl, struct sm_tls_info *ti)
 		X509_free(peer);
 	}
 }
+
+/* sm_tls_b64_decode - base64 text into bytes; see sm_tls.h */
+int
+sm_tls_b64_decode(const char *text, size_t n, unsigned char *out,
+    size_t cap, size_t *len)
+{
+	size_t pad = 0;
+	int got;
+
+	if (n % 4 != 0 || n / 4 * 3 > cap)
+		return -1;
+	if (n > 0 && text[n - 1] == '=')
+		pad++;
+	if (n > 1 && text[n - 2] == '=')
+		pad++;
+	got = EVP_DecodeBlock(out, (const unsigned char *)text, (int)n);
+	if (got < 0)
+		return -1;
+	*len = (size_t)got - pad;
+	return 0;
+}

@@ -7,6 +7,7 @@
  *	sm_io_starttls(io, ctx, true, NULL, &dl, &dropped)	see sm_io.h
  *	sm_tls_info_of(ssl, &info)	version, cipher, bits, verify
  *	sm_tls_ctx_free(ctx)
+ *	sm_tls_b64_decode(text, n, out, cap, &len)	base64, for AUTH
  *
  * DESCRIPTION
  *	A context is made once, in the process that reads the configuration
@@ -23,6 +24,10 @@
  *	takes whatever the server shows; the outcome is in the info's verify
  *	field ("OK", "FAIL", "NO" when there was no certificate), and the
  *	caller decides (the access map's TLS_Srv: entries, for instance).
+ *
+ *	sm_tls_b64_decode() decodes the n bytes of base64 at text into out
+ *	(cap bytes), the padding not counted in *len; -1 when the text is
+ *	not base64 or does not fit.
  */
 #ifndef SM_TLS_H
 #define SM_TLS_H
@@ -58,5 +63,7 @@ SSL_CTX	*sm_tls_ctx_new(const struct sm_tls_conf *, char *, size_t);
 void	 sm_tls_ctx_free(SSL_CTX *);
 void	 sm_tls_info_of(SSL *, struct sm_tls_info *);
 void	 sm_tls_error(char *, size_t);
+int	 sm_tls_b64_decode(const char *, size_t, unsigned char *, size_t,
+	    size_t *);
 
 #endif /* SM_TLS_H */

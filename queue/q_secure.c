@@ -124,26 +124,6 @@ b64(struct sm_buf *b, const void *p, size_t len)
 	free(out);
 }
 
-/* unb64 - the base64 text of a 334 reply decoded; -1 when it is not */
-static int
-unb64(const char *text, unsigned char *out, size_t cap, size_t *len)
-{
-	size_t n = strcspn(text, " \r\n"), pad = 0;
-	int got;
-
-	if (n % 4 != 0 || n / 4 * 3 > cap)
-		return -1;
-	if (n > 0 && text[n - 1] == '=')
-		pad++;
-	if (n > 1 && text[n - 2] == '=')
-		pad++;
-	got = EVP_DecodeBlock(out, (const unsigned char *)text, (int)n);
-	if (got < 0)
-		return -1;
-	*len = (size_t)got - pad;
-	return 0;
-}
-
 /* mech_ok - is mech one we speak, and safe on this connection? */
 static bool
 mech_ok(const struct q_conn *c, const struct q_secure *sec, const char *m,
@@ -220,7 +200,8 @@ cram(const struct q_secure *sec, const char *authid, const char *text,
 	struct sm_buf plain;
 	unsigned i;
 
-	if (unb64(text, ch, sizeof(ch), &chlen) < 0 ||
+	if (sm_tls_b64_decode(text, strcspn(text, " \r\n"), ch, sizeof(ch),
+	    &chlen) < 0 ||
 	    HMAC(EVP_md5(), sec->pass, (int)strlen(sec->pass), ch, chlen, mac,
 	    &maclen) == NULL)
 		return -1;

@@ -12,8 +12,6 @@
 #include <strings.h>
 #include <sys/stat.h>
 
-#include <openssl/evp.h>
-
 #include "sm_alloc.h"
 #include "sm_log.h"
 #include "sm_strlist.h"
@@ -171,16 +169,14 @@ secure_parse_authinfo(const char *v, struct q_secure *sec)
 			if (start[1] == ':')
 				token(start + 2, n - 2, sec->pass,
 				    sizeof(sec->pass));
-			else if ((n - 2) % 4 == 0 &&
-			    (n - 2) / 4 * 3 < sizeof(sec->pass)) {
-				int got = EVP_DecodeBlock(
-				    (unsigned char *)sec->pass,
-				    (const unsigned char *)start + 2,
-				    (int)(n - 2));
+			else {
+				size_t got;
 
-				if (got < 0)
+				/* One byte is kept for the NUL. */
+				if (sm_tls_b64_decode(start + 2, n - 2,
+				    (unsigned char *)sec->pass,
+				    sizeof(sec->pass) - 1, &got) < 0)
 					got = 0;
-				/* Padding decodes to NULs: they end it. */
 				sec->pass[got] = '\0';
 			}
 			break;

@@ -296,6 +296,31 @@ test_authinfo_values(void **state)
 	assert_int_equal(secure_parse_authinfo("\"U:a\" \"P=!!!!\"", &s), -1);
 }
 
+/* Base64 as AUTH uses it: padding not counted, bad text refused. */
+static void
+test_b64_decode(void **state)
+{
+	unsigned char out[16];
+	size_t len;
+
+	(void)state;
+	assert_int_equal(sm_tls_b64_decode("c2VjcmV0", 8, out, sizeof(out),
+	    &len), 0);
+	assert_int_equal(len, 6);
+	assert_memory_equal(out, "secret", 6);
+	assert_int_equal(sm_tls_b64_decode("YQ==", 4, out, sizeof(out), &len),
+	    0);
+	assert_int_equal(len, 1);
+	assert_int_equal(sm_tls_b64_decode("", 0, out, sizeof(out), &len), 0);
+	assert_int_equal(len, 0);
+	assert_int_equal(sm_tls_b64_decode("YQ=", 3, out, sizeof(out), &len),
+	    -1);
+	assert_int_equal(sm_tls_b64_decode("!!!!", 4, out, sizeof(out), &len),
+	    -1);
+	assert_int_equal(sm_tls_b64_decode("QUFBQUFBQUFBQUFBQUFBQUFB", 24, out,
+	    sizeof(out), &len), -1);		/* 18 bytes: too many */
+}
+
 static int
 setup(void **state)
 {
@@ -323,6 +348,7 @@ main(void)
 		cmocka_unit_test(test_handshake_deadline),
 		cmocka_unit_test(test_handshake_garbage),
 		cmocka_unit_test(test_authinfo_values),
+		cmocka_unit_test(test_b64_decode),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
