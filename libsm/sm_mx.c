@@ -89,62 +89,75 @@ parse(const unsigned char *ans, int alen, struct sm_mx *mx, size_t max,
 
 /* sm_mx_lookup - see sm_mx.h */
 enum sm_dns_result
-sm_mx_lookup(const char *domain, const struct sm_mx_opts *o, struct sm_mx *mx,
+sm_mx_lookup(const char *domain, const struct sm_dns_opts *o, struct sm_mx *mx,
     size_t max, size_t *n, bool *nullmx, char *err, size_t errlen)
 {
-	struct __res_state st;
 	unsigned char *ans;
-	enum sm_dns_result r = SM_DNS_OK;
+	enum sm_dns_result r;
 	int len;
 
 	*n = 0;
 	*nullmx = false;
-	memset(&st, 0, sizeof(st));
-	if (res_ninit(&st) < 0) {
-		(void)snprintf(err, errlen, "%s: resolver not available",
-		    domain);
-		return SM_DNS_TEMP;
-	}
-	st.retrans = o->retrans > 0 ? (int)o->retrans : 5;
-	st.retry = o->retry > 0 ? (int)o->retry : 1;
-	st.options &= ~(unsigned long)(RES_DNSRCH | RES_DEFNAMES);
-	if (o->ns != NULL) {
-		st.nscount = 1;
-		st.nsaddr_list[0] = *o->ns;
-	}
-	ans = malloc(SM_MX_ANSWER);
-	if (ans == NULL) {
-		res_nclose(&st);
+	if ((ans = malloc(SM_MX_ANSWER)) == NULL) {
 		(void)snprintf(err, errlen, "%s: out of memory", domain);
 		return SM_DNS_TEMP;
 	}
-	len = res_nquery(&st, domain, ns_c_in, ns_t_mx, ans, SM_MX_ANSWER);
-	if (len < 0) {
-		switch (st.res_h_errno) {
-		case HOST_NOT_FOUND:
-			(void)snprintf(err, errlen, "%s: host not found",
-			    domain);
-			r = SM_DNS_NOTFOUND;
-			break;
-		case NO_DATA:
-			break;		/* no MX: the domain's own address */
-		default:
-			(void)snprintf(err, errlen, "%s: MX lookup failed "
-			    "(%s)", domain, st.res_h_errno == TRY_AGAIN ?
-			    "no answer in time" : "server failure");
-			r = SM_DNS_TEMP;
-			break;
-		}
-	} else if (parse(ans, len, mx, max, n, nullmx) < 0) {
+	r = sm_dns_query(domain, ns_t_mx, o, ans, SM_MX_ANSWER, &len, err,
+	    errlen);
+	if (r == SM_DNS_OK && len > 0 &&
+	    parse(ans, len, mx, max, n, nullmx) < 0) {
 		(void)snprintf(err, errlen, "%s: malformed DNS answer", domain);
 		*n = 0;
 		r = SM_DNS_TEMP;
 	}
 	free(ans);
-	res_nclose(&st);
 	if (r == SM_DNS_OK) {
 		qsort(mx, *n, sizeof(*mx), by_pref);
 		shuffle(mx, *n);
 	}
 	return r;
+}
+
+/* has_records - does the answer hold a record of type? */
+static bool
+has_records(const unsigned char *ans, int len, int type)
+{
+	ns_msg msg;
+	ns_rr rr;
+	int i;
+
+	if (len <= 0 || ns_initparse(ans, len, &msg) < 0)
+		return false;
+	for (i = 0; i < ns_msg_count(msg, ns_s_an); i++)
+		if (ns_parserr(&msg, ns_s_an, i, &rr) == 0 &&
+		    (int)ns_rr_type(rr) == type)
+			return true;
+	return false;
+}
+
+/* sm_mx_mail_domain - see sm_mx.h */
+enum sm_dns_result
+sm_mx_mail_domain(const char *domain, const struct sm_dns_opts *o,
+    bool *nullmx, char *err, size_t errlen)
+{
+	static const int types[] = { ns_t_a, ns_t_aaaa };
+	struct sm_mx mx[1];
+	unsigned char ans[4096];
+	enum sm_dns_result r;
+	size_t n, i;
+	int len;
+
+	if ((r = sm_mx_lookup(domain, o, mx, 1, &n, nullmx, err, errlen)) !=
+	    SM_DNS_OK || n > 0 || *nullmx)
+		return r;
+	for (i = 0; i < sizeof(types) / sizeof(types[0]); i++) {
+		r = sm_dns_query(domain, types[i], o, ans, sizeof(ans), &len,
+		    err, errlen);
+		if (r != SM_DNS_OK)
+			return r;
+		if (has_records(ans, len, types[i]))
+			return SM_DNS_OK;
+	}
+	(void)snprintf(err, errlen, "%s: no MX, A or AAAA record", domain);
+	return SM_DNS_NOTFOUND;
 }
