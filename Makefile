@@ -28,7 +28,7 @@ WARN       = -Wall -Wextra -Werror -Wpedantic -Wshadow -Wstrict-prototypes \
 	     -Wno-missing-field-initializers
 OPT        = -O2 -g
 DEFS       = -D_GNU_SOURCE -DSM_CF_PATH='"$(SYSCONFDIR)/mail/sendmail.cf"'
-LIBS       = -ldb -lanl -lresolv -lssl -lcrypto -lsasl2
+LIBS       = -ldb -lresolv -lssl -lcrypto -lsasl2
 
 ifeq ($(SANITIZE),1)
 B          = build-san

@@ -17,11 +17,63 @@
 #include "sm_alloc.h"
 #include "sm_log.h"
 
+static enum sm_dns_result query(const char *, int, const struct sm_dns_opts *,
+		    bool, unsigned char *, int, int *, char *, size_t);
+
+/* A node of a result list: the addrinfo and its address, one block. */
+struct node {
+	struct addrinfo		ai;
+	struct sockaddr_storage	ss;
+};
+
+/* add_addr - one address (af, 4 or 16 bytes) at the end of *list */
+static void
+add_addr(struct addrinfo **list, int af, const void *a, int port)
+{
+	struct node *n = sm_calloc(1, sizeof(*n));
+	struct addrinfo **tail = list;
+
+	n->ai.ai_family = af;
+	n->ai.ai_socktype = SOCK_STREAM;
+	n->ai.ai_protocol = IPPROTO_TCP;
+	n->ai.ai_addr = (struct sockaddr *)&n->ss;
+	if (af == AF_INET) {
+		struct sockaddr_in *sin = (struct sockaddr_in *)&n->ss;
+
+		sin->sin_family = AF_INET;
+		sin->sin_port = htons((uint16_t)port);
+		memcpy(&sin->sin_addr, a, 4);
+		n->ai.ai_addrlen = sizeof(*sin);
+	} else {
+		struct sockaddr_in6 *sin6 = (struct sockaddr_in6 *)&n->ss;
+
+		sin6->sin6_family = AF_INET6;
+		sin6->sin6_port = htons((uint16_t)port);
+		memcpy(&sin6->sin6_addr, a, 16);
+		n->ai.ai_addrlen = sizeof(*sin6);
+	}
+	while (*tail != NULL)
+		tail = &(*tail)->ai_next;
+	*tail = &n->ai;
+}
+
+/* sm_dns_free - a list sm_dns_resolve() gave */
+void
+sm_dns_free(struct addrinfo *ai)
+{
+	struct addrinfo *next;
+
+	for (; ai != NULL; ai = next) {
+		next = ai->ai_next;
+		free(ai);		/* the node's first member */
+	}
+}
+
 /* literal - "[x]", "[IPv6:x]" or a bare address, numerically */
 static int
-literal(const char *host, const char *port, struct addrinfo **res)
+literal(const char *host, int port, struct addrinfo **res)
 {
-	struct addrinfo hints;
+	unsigned char a[16];
 	char addr[128];
 	size_t n = strlen(host);
 
@@ -37,10 +89,13 @@ literal(const char *host, const char *port, struct addrinfo **res)
 		return -1;
 	memcpy(addr, host, n);
 	addr[n] = '\0';
-	memset(&hints, 0, sizeof(hints));
-	hints.ai_socktype = SOCK_STREAM;
-	hints.ai_flags = AI_NUMERICHOST | AI_NUMERICSERV;
-	return getaddrinfo(addr, port, &hints, res) == 0 ? 0 : -1;
+	if (inet_pton(AF_INET, addr, a) == 1)
+		add_addr(res, AF_INET, a, port);
+	else if (inet_pton(AF_INET6, addr, a) == 1)
+		add_addr(res, AF_INET6, a, port);
+	else
+		return -1;
+	return 0;
 }
 
 /* sm_dns_is_literal - is host an address ("[x]", "[IPv6:x]", bare)? */
@@ -49,82 +104,163 @@ sm_dns_is_literal(const char *host)
 {
 	struct addrinfo *res = NULL;
 
-	if (literal(host, "0", &res) < 0)
+	if (literal(host, 0, &res) < 0)
 		return false;
-	freeaddrinfo(res);
+	sm_dns_free(res);
 	return true;
 }
 
-/* sm_dns_resolve - addresses of host, before the deadline */
+/*
+ * hosts_addrs - the hosts file's addresses of name (any of a line's
+ * names); canon gets the first matching line's first name
+ */
+static bool
+hosts_addrs(const char *name, int port, struct addrinfo **res, char *canon,
+    size_t len)
+{
+	unsigned char a[16];
+	char *line = NULL, *addr, *w, *first, *save;
+	size_t cap = 0;
+	FILE *fp = fopen("/etc/hosts", "re");
+
+	if (fp == NULL)
+		return false;
+	while (getline(&line, &cap, fp) > 0) {
+		line[strcspn(line, "#\n")] = '\0';
+		if ((addr = strtok_r(line, " \t", &save)) == NULL ||
+		    (first = strtok_r(NULL, " \t", &save)) == NULL)
+			continue;
+		for (w = first; w != NULL; w = strtok_r(NULL, " \t", &save))
+			if (strcasecmp(w, name) == 0)
+				break;
+		if (w == NULL)
+			continue;
+		if (*res == NULL && canon != NULL)
+			(void)snprintf(canon, len, "%s", first);
+		if (inet_pton(AF_INET, addr, a) == 1)
+			add_addr(res, AF_INET, a, port);
+		else if (inet_pton(AF_INET6, addr, a) == 1)
+			add_addr(res, AF_INET6, a, port);
+	}
+	free(line);
+	(void)fclose(fp);
+	return *res != NULL;
+}
+
+/*
+ * dns_addrs - the A or AAAA records of name (type), added to *res;
+ * canon gets the name that holds them (after any CNAME)
+ */
+static enum sm_dns_result
+dns_addrs(const char *name, int type, const struct sm_dns_opts *o, int port,
+    struct addrinfo **res, char *canon, size_t len, char *err,
+    size_t errlen)
+{
+	unsigned char ans[4096];
+	enum sm_dns_result r;
+	ns_msg msg;
+	ns_rr rr;
+	int alen, i;
+
+	r = query(name, type, o, strchr(name, '.') == NULL, ans, sizeof(ans),
+	    &alen, err, errlen);
+	if (r != SM_DNS_OK || alen == 0 || ns_initparse(ans, alen, &msg) < 0)
+		return r;
+	for (i = 0; i < ns_msg_count(msg, ns_s_an); i++) {
+		if (ns_parserr(&msg, ns_s_an, i, &rr) < 0)
+			break;
+		if ((int)ns_rr_type(rr) != type ||
+		    ns_rr_rdlen(rr) != (type == ns_t_a ? 4 : 16))
+			continue;
+		if (canon != NULL && canon[0] == '\0')
+			(void)snprintf(canon, len, "%s", ns_rr_name(rr));
+		add_addr(res, type == ns_t_a ? AF_INET : AF_INET6,
+		    ns_rr_rdata(rr), port);
+	}
+	return SM_DNS_OK;
+}
+
+/*
+ * addrs - the addresses of a name: the hosts file, else DNS (AAAA, then
+ * A, both within one resolver bound; one family that fails while the
+ * other answers is left out)
+ */
+static enum sm_dns_result
+addrs(const char *name, int port, const struct sm_dns_opts *o,
+    struct addrinfo **res, char *canon, size_t len, char *err, size_t errlen)
+{
+	static const int types[] = { ns_t_aaaa, ns_t_a };
+	enum sm_dns_result r[2];
+	struct sm_dns_opts one;
+	struct sm_deadline dl;
+	size_t i;
+
+	if (canon != NULL)
+		canon[0] = '\0';
+	if (hosts_addrs(name, port, res, canon, len))
+		return SM_DNS_OK;
+	sm_dns_deadline(o, &dl);
+	for (i = 0; i < 2; i++) {
+		one = *o;
+		sm_dns_opts_within(&one, &dl);
+		r[i] = dns_addrs(name, types[i], &one, port, res, canon, len,
+		    err, errlen);
+		if (r[i] == SM_DNS_NOTFOUND)
+			return r[i];	/* the name does not exist */
+	}
+	if (*res != NULL)
+		return SM_DNS_OK;
+	if (r[0] == SM_DNS_TEMP || r[1] == SM_DNS_TEMP)
+		return SM_DNS_TEMP;
+	(void)sm_errbuf(err, errlen, "%s: no address", name);
+	return SM_DNS_NOTFOUND;
+}
+
+/* sm_dns_resolve - the addresses of host */
 enum sm_dns_result
-sm_dns_resolve(const char *host, int port, const struct sm_deadline *dl,
+sm_dns_resolve(const char *host, int port, const struct sm_dns_opts *o,
     struct addrinfo **res, char *err, size_t errlen)
 {
-	struct gaicb *cb, *list[1];
-	struct addrinfo *hints;
-	char *name = NULL;
-	struct timespec ts;
-	char portbuf[16];
-	int rc, left;
+	enum sm_dns_result r;
+	char name[NS_MAXDNAME];
+	size_t n = strlen(host);
 
 	*res = NULL;
-	(void)snprintf(portbuf, sizeof(portbuf), "%d", port);
-	if (literal(host, portbuf, res) == 0)
+	if (literal(host, port, res) == 0)
 		return SM_DNS_OK;
 	/* "[name]": the name's own addresses, no MX (sendmail's meaning). */
 	if (host[0] == '[') {
-		size_t n = strlen(host);
-
-		if (n < 3 || host[n - 1] != ']' ||
+		if (n < 3 || host[n - 1] != ']' || n - 2 >= sizeof(name) ||
 		    strncasecmp(host, "[IPv6:", 6) == 0) {
 			(void)sm_errbuf(err, errlen, "%s: bad address literal",
 			    host);
 			return SM_DNS_NOTFOUND;
 		}
-		name = sm_strndup(host + 1, n - 2);
+		memcpy(name, host + 1, n - 2);
+		name[n - 2] = '\0';
+	} else
+		(void)snprintf(name, sizeof(name), "%s", host);
+	r = addrs(name, port, o, res, NULL, 0, err, errlen);
+	if (r != SM_DNS_OK) {
+		sm_dns_free(*res);
+		*res = NULL;
 	}
-	/*
-	 * The request lives on the heap: on a timeout it is abandoned to
-	 * the resolver thread that may still write to it (a small leak per
-	 * lookup that timed out, in a process that moves on).
-	 */
-	cb = sm_calloc(1, sizeof(*cb));
-	hints = sm_calloc(1, sizeof(*hints));
-	hints->ai_socktype = SOCK_STREAM;
-	hints->ai_flags = AI_NUMERICSERV;
-	cb->ar_name = name != NULL ? name : sm_strdup(host);
-	cb->ar_service = sm_strdup(portbuf);
-	cb->ar_request = hints;
-	list[0] = cb;
-	if ((rc = getaddrinfo_a(GAI_NOWAIT, list, 1, NULL)) != 0) {
-		(void)sm_errbuf(err, errlen, "%s: %s", host, gai_strerror(rc));
-		return SM_DNS_TEMP;
-	}
-	while ((rc = gai_error(cb)) == EAI_INPROGRESS) {
-		if ((left = sm_deadline_left_ms(dl)) == 0) {
-			(void)gai_cancel(cb);
-			(void)sm_errbuf(err, errlen, "%s: host name lookup "
-			    "timed out", host);
-			return SM_DNS_TEMP;
-		}
-		ts.tv_sec = left / 1000;
-		ts.tv_nsec = (left % 1000) * 1000000L;
-		(void)gai_suspend((const struct gaicb *const *)list, 1, &ts);
-	}
-	if (rc == 0) {
-		*res = cb->ar_result;
-		free((void *)(uintptr_t)cb->ar_name);
-		free((void *)(uintptr_t)cb->ar_service);
-		free(hints);
-		free(cb);
-		return SM_DNS_OK;
-	}
-	(void)sm_errbuf(err, errlen, "%s: %s", host, gai_strerror(rc));
-	free((void *)(uintptr_t)cb->ar_name);
-	free((void *)(uintptr_t)cb->ar_service);
-	free(hints);
-	free(cb);
-	return rc == EAI_NONAME ? SM_DNS_NOTFOUND : SM_DNS_TEMP;
+	return r;
+}
+
+/* sm_dns_canonical - the full name of host (hosts file, then DNS) */
+enum sm_dns_result
+sm_dns_canonical(const char *host, const struct sm_dns_opts *o, char *out,
+    size_t len, char *err, size_t errlen)
+{
+	struct addrinfo *ai = NULL;
+	enum sm_dns_result r;
+
+	r = addrs(host, 25, o, &ai, out, len, err, errlen);
+	sm_dns_free(ai);
+	if (r == SM_DNS_OK && out[0] == '\0')
+		(void)snprintf(out, len, "%s", host);
+	return r;
 }
 
 /* ResolverOptions words and the resolver flags they stand for. */
@@ -210,23 +346,6 @@ sm_dns_opts_of(const struct sm_options *o, bool first, struct sm_dns_opts *d)
 }
 
 /*
- * sm_dns_env - RES_OPTIONS for the C library's own lookups (the
- * getaddrinfo_a() threads read it when they first set up their resolver,
- * so this comes before any lookup)
- */
-void
-sm_dns_env(const struct sm_dns_opts *o)
-{
-	char v[128];
-
-	(void)snprintf(v, sizeof(v), "timeout:%ld attempts:%ld%s%s%s",
-	    o->retrans, o->retry, (o->set & RES_USEVC) ? " use-vc" : "",
-	    (o->set & RES_ROTATE) ? " rotate" : "",
-	    (o->set & RES_USE_EDNS0) ? " edns0" : "");
-	(void)setenv("RES_OPTIONS", v, 1);
-}
-
-/*
  * sm_dns_deadline - one lookup's bound: retry tries of retrans seconds
  * (each of A and AAAA, asked together, and a second name server share
  * them as the C library does); a second of slack for the last answer
@@ -237,9 +356,33 @@ sm_dns_deadline(const struct sm_dns_opts *o, struct sm_deadline *dl)
 	sm_deadline_in(dl, o->retrans * o->retry + 1);
 }
 
-/* sm_dns_query - one question on a private resolver state */
-enum sm_dns_result
-sm_dns_query(const char *name, int type, const struct sm_dns_opts *o,
+/*
+ * sm_dns_opts_within - o cut so that one lookup ends by the deadline:
+ * fewer tries, then shorter ones (at least one try of a second)
+ */
+void
+sm_dns_opts_within(struct sm_dns_opts *o, const struct sm_deadline *dl)
+{
+	long left = sm_deadline_left_ms(dl) / 1000;
+
+	if (left < 1)
+		left = 1;
+	if (o->retrans * o->retry <= left)
+		return;
+	o->retry = left / o->retrans;
+	if (o->retry < 1) {
+		o->retry = 1;
+		o->retrans = left;
+	}
+}
+
+/*
+ * query - one question on a private resolver state; search: through the
+ * search list of resolv.conf (a name without a dot), unless
+ * ResolverOptions turned that off
+ */
+static enum sm_dns_result
+query(const char *name, int type, const struct sm_dns_opts *o, bool search,
     unsigned char *ans, int anslen, int *len, char *err, size_t errlen)
 {
 	struct __res_state st;
@@ -256,12 +399,15 @@ sm_dns_query(const char *name, int type, const struct sm_dns_opts *o,
 	st.retrans = (int)o->retrans;
 	st.retry = (int)o->retry;
 	st.options |= o->set | RES_USE_EDNS0 | RES_IGNTC;
-	st.options &= ~(o->clear | RES_DNSRCH | RES_DEFNAMES | RES_USEVC);
+	st.options &= ~(o->clear | RES_USEVC);
+	if (!search)
+		st.options &= ~(unsigned long)(RES_DNSRCH | RES_DEFNAMES);
 	if (o->ns != NULL) {
 		st.nscount = 1;
 		st.nsaddr_list[0] = *o->ns;
 	}
-	*len = res_nquery(&st, name, ns_c_in, type, ans, anslen);
+	*len = search ? res_nsearch(&st, name, ns_c_in, type, ans, anslen) :
+	    res_nquery(&st, name, ns_c_in, type, ans, anslen);
 	if (*len < 0) {
 		*len = 0;
 		switch (st.res_h_errno) {
@@ -286,6 +432,14 @@ sm_dns_query(const char *name, int type, const struct sm_dns_opts *o,
 	}
 	res_nclose(&st);
 	return r;
+}
+
+/* sm_dns_query - one question, the name as it is (no search list) */
+enum sm_dns_result
+sm_dns_query(const char *name, int type, const struct sm_dns_opts *o,
+    unsigned char *ans, int anslen, int *len, char *err, size_t errlen)
+{
+	return query(name, type, o, false, ans, anslen, len, err, errlen);
 }
 
 /* hosts_name - the hosts file's name for the address a (family af) */
@@ -402,12 +556,10 @@ enum sm_dns_result
 sm_dns_confirm(const char *name, const char *ip, const struct sm_dns_opts *o)
 {
 	struct addrinfo *ai = NULL, *p;
-	struct sm_deadline dl;
 	char err[300], got[INET6_ADDRSTRLEN];
 	enum sm_dns_result r;
 
-	sm_dns_deadline(o, &dl);
-	if ((r = sm_dns_resolve(name, 25, &dl, &ai, err, sizeof(err))) !=
+	if ((r = sm_dns_resolve(name, 25, o, &ai, err, sizeof(err))) !=
 	    SM_DNS_OK)
 		return r;
 	r = SM_DNS_NOTFOUND;
@@ -419,6 +571,6 @@ sm_dns_confirm(const char *name, const char *ip, const struct sm_dns_opts *o)
 		    0 && strcmp(got + 7, ip) == 0))
 			r = SM_DNS_OK;
 	}
-	freeaddrinfo(ai);
+	sm_dns_free(ai);
 	return r;
 }

@@ -20,9 +20,14 @@
 #include "q_dsn.h"
 #include "q_hoststat.h"
 #include "q_smtp.h"
+#include "sm_dns.h"
+#include "sm_mx.h"
 #include "sm_alloc.h"
 #include "sm_log.h"
 #include "sm_time.h"
+
+#define Q_HS_MEMORY	16	/* hosts whose status a run keeps in memory */
+#define Q_MX_MAX	16	/* MX hosts tried for one destination */
 
 struct run {
 	const struct q_runner	*r;
@@ -32,9 +37,12 @@ struct run {
 	time_t			 conn_used;
 	char			 qfdir[4096], dfdir[4096];
 	char			 hsdir[4200];	/* "" without HostStatusDirectory */
-	struct q_hs_entry	 hs;		/* this run's status of hs_host */
-	char			 hs_host[256];
-	bool			 hs_known;
+	/* This run's own host status, most recent first. */
+	struct {
+		char			 host[256];
+		struct q_hs_entry	 e;
+	}			 hs[Q_HS_MEMORY];
+	size_t			 nhs;
 	int			 host_lock;	/* SingleThreadDelivery, or -1 */
 };
 
@@ -45,9 +53,21 @@ partial(const struct q_runner *r)
 	return r->nsel > 0 || r->id != NULL;
 }
 
+/* hs_mem - this run's status of host, or NULL */
+static struct q_hs_entry *
+hs_mem(struct run *run, const char *host)
+{
+	size_t i;
+
+	for (i = 0; i < run->nhs; i++)
+		if (strcasecmp(run->hs[i].host, host) == 0)
+			return &run->hs[i].e;
+	return NULL;
+}
+
 /*
- * cached_failure - a failure of the smart host younger than
- * Timeout.hoststatus: deliveries to it wait without a connection.
+ * cached_failure - a failure of the host (smart host, MX host) younger
+ * than Timeout.hoststatus: deliveries to it wait without a connection.
  * Partial runs and Timeout.hoststatus=0 ignore the cache.
  */
 static bool
@@ -55,12 +75,12 @@ cached_failure(struct run *run, const char *host, struct q_result *res)
 {
 	const struct q_runner *r = run->r;
 	long window = r->opt->to.hoststatus;
-	struct q_hs_entry e;
+	struct q_hs_entry e, *m;
 
 	if (window <= 0 || partial(r))
 		return false;
-	if (run->hs_known && strcmp(run->hs_host, host) == 0)
-		e = run->hs;
+	if ((m = hs_mem(run, host)) != NULL)
+		e = *m;
 	else if (run->hsdir[0] == '\0' ||
 	    q_hs_get(run->hsdir, host, &e) != 0)
 		return false;
@@ -77,27 +97,35 @@ static void
 remember(struct run *run, const char *host, bool ok,
     const struct q_result *res)
 {
+	struct q_hs_entry *e = hs_mem(run, host);
+
 	/* Still up: the file already says so (one write per change). */
-	if (ok && run->hs_known && run->hs.state == Q_HS_OK &&
-	    strcmp(run->hs_host, host) == 0)
+	if (ok && e != NULL && e->state == Q_HS_OK)
 		return;
-	(void)snprintf(run->hs_host, sizeof(run->hs_host), "%s", host);
-	memset(&run->hs, 0, sizeof(run->hs));
-	run->hs.when = time(NULL);
-	run->hs.state = ok ? Q_HS_OK : Q_HS_TEMP;
+	if (e == NULL) {
+		/* A new host: the oldest one makes room. */
+		if (run->nhs < Q_HS_MEMORY)
+			run->nhs++;
+		memmove(&run->hs[1], &run->hs[0], (run->nhs - 1) *
+		    sizeof(run->hs[0]));
+		(void)snprintf(run->hs[0].host, sizeof(run->hs[0].host), "%s",
+		    host);
+		e = &run->hs[0].e;
+	}
+	memset(e, 0, sizeof(*e));
+	e->when = time(NULL);
+	e->state = ok ? Q_HS_OK : Q_HS_TEMP;
 	if (!ok) {
-		(void)snprintf(run->hs.dsn, sizeof(run->hs.dsn), "%s",
-		    res->dsn);
-		(void)snprintf(run->hs.reply, sizeof(run->hs.reply), "%.255s",
+		(void)snprintf(e->dsn, sizeof(e->dsn), "%s", res->dsn);
+		(void)snprintf(e->reply, sizeof(e->reply), "%.255s",
 		    res->text);
 	}
-	run->hs_known = true;
 	if (run->hsdir[0] == '\0')
 		return;
 	if (ok)
 		(void)q_hs_clear(run->hsdir, host);
 	else
-		(void)q_hs_put(run->hsdir, host, &run->hs);
+		(void)q_hs_put(run->hsdir, host, e);
 }
 
 /* lock_job - open and lock a control file; -1 when busy or changed */
@@ -179,10 +207,13 @@ drop_connection(struct run *run, bool quit)
 	run->host_lock = -1;
 }
 
-/* connection - the cached connection to host, or a new one */
+/*
+ * connection - the cached connection to host, or a new one (aconnect
+ * ends at *until)
+ */
 static struct q_conn *
 connection(struct run *run, const char *host, int port, bool first,
-    struct q_result *res)
+    const struct sm_deadline *until, struct q_result *res)
 {
 	const struct sm_options *o = run->r->opt;
 	time_t now = time(NULL);
@@ -201,14 +232,14 @@ connection(struct run *run, const char *host, int port, bool first,
 			res->status = Q_TEMPFAIL;
 			(void)snprintf(res->dsn, sizeof(res->dsn), "4.4.5");
 			(void)snprintf(res->text, sizeof(res->text), "Deferred: "
-			    "another process is delivering to %s", host);
+			    "another process is delivering to %.255s", host);
 			return NULL;
 		}
-		run->conn = q_smtp_open(host, port, o, first,
+		run->conn = q_smtp_open(host, port, o, first, until,
 		    run->r->hostname, &run->r->client, res);
 		if (run->conn == NULL)
 			drop_connection(run, false);
-		(void)snprintf(run->conn_host, sizeof(run->conn_host), "%s",
+		(void)snprintf(run->conn_host, sizeof(run->conn_host), "%.255s",
 		    host);
 		run->conn_port = port;
 	}
@@ -489,6 +520,118 @@ struct dest {
 	size_t		 n;
 };
 
+/*
+ * targets - the hosts to try for a destination, best first: an address
+ * literal or "[name]" as it is (no MX), else the name's MX hosts down to
+ * (not including) our own name, or the name itself when it has no MX.
+ * -1 with res set when DNS says no: NXDOMAIN and a null MX (RFC 7505)
+ * fail the recipients, a lookup that did not end in time defers them,
+ * and an MX list whose best host is us is a configuration error unless
+ * TryNullMXList lets the name's own addresses be tried.
+ */
+static int
+targets(struct run *run, const char *host, bool first, struct sm_mx *mx,
+    size_t max, size_t *n, struct q_result *res)
+{
+	const struct q_runner *r = run->r;
+	struct sm_dns_opts o;
+	char err[300];
+	bool nullmx;
+	size_t i;
+
+	*n = 0;
+	if (host[0] == '[' || sm_dns_is_literal(host)) {
+		(void)snprintf(mx[0].host, sizeof(mx[0].host), "%s", host);
+		*n = 1;
+		return 0;
+	}
+	sm_dns_opts_of(r->opt, first, &o);
+	switch (sm_mx_lookup(host, &o, mx, max, n, &nullmx, err,
+	    sizeof(err))) {
+	case SM_DNS_OK:
+		break;
+	case SM_DNS_NOTFOUND:
+		q_result_set(res, Q_PERMFAIL, "5.1.2", "Host unknown (Name "
+		    "server: %s: host not found)", host);
+		return -1;
+	case SM_DNS_TEMP:
+		q_result_set(res, Q_TEMPFAIL, "4.4.3", "Deferred: Name server: "
+		    "%s: host name lookup failure", host);
+		sm_info("MX lookup: %s", err);
+		return -1;
+	}
+	if (nullmx && *n == 0) {
+		q_result_set(res, Q_PERMFAIL, "5.1.10", "Domain %s does not "
+		    "accept mail (nullMX)", host);
+		return -1;
+	}
+	for (i = 0; i < *n; i++)
+		if (r->is_local != NULL && r->is_local(r->ctx, mx[i].host))
+			break;
+	if (i == 0 && *n > 0 && !r->opt->TryNullMXList) {
+		q_result_set(res, Q_PERMFAIL, "5.3.5", "Local configuration "
+		    "error: MX list for %s points back to %s", host,
+		    r->hostname);
+		return -1;
+	}
+	*n = i;
+	if (*n == 0) {
+		(void)snprintf(mx[0].host, sizeof(mx[0].host), "%s", host);
+		*n = 1;
+	}
+	return 0;
+}
+
+/*
+ * open_dest - a connection to one of d's hosts, tried in order (the
+ * cached connection first when it goes to one of them); hosts with a
+ * recent failure are skipped, each failure is remembered per host, and
+ * Timeout.aconnect bounds the connects to all of them together.  host
+ * gets the name connected to or last tried.  NULL with res set.
+ */
+static struct q_conn *
+open_dest(struct run *run, const struct dest *d, bool first, char *host,
+    size_t len, struct q_result *res)
+{
+	const struct sm_options *o = run->r->opt;
+	struct sm_mx mx[Q_MX_MAX], t;
+	struct sm_deadline until;
+	struct q_conn *conn;
+	size_t n, i;
+
+	host[0] = '\0';
+	if (targets(run, d->host, first, mx, Q_MX_MAX, &n, res) < 0) {
+		(void)snprintf(host, len, "%s", d->host);
+		return NULL;
+	}
+	for (i = 1; run->conn != NULL && run->conn_port == d->port && i < n;
+	    i++)
+		if (strcasecmp(mx[i].host, run->conn_host) == 0) {
+			t = mx[i];
+			memmove(&mx[1], &mx[0], i * sizeof(mx[0]));
+			mx[0] = t;
+			break;
+		}
+	sm_deadline_in(&until, o->to.aconnect > 0 ? o->to.aconnect :
+	    Q_CONNECT_FALLBACK * 8);
+	for (i = 0; i < n; i++) {
+		if (i > 0 && sm_deadline_expired(&until)) {
+			sm_info("Timeout.to_aconnect occurred before "
+			    "exhausting all addresses of %s", d->host);
+			break;
+		}
+		(void)snprintf(host, len, "%.255s", mx[i].host);
+		if (cached_failure(run, mx[i].host, res))
+			continue;
+		if ((conn = connection(run, mx[i].host, d->port, first,
+		    &until, res)) != NULL)
+			return conn;
+		if (strcmp(res->dsn, "4.4.5") != 0)
+			remember(run, mx[i].host, false, res);
+	}
+	return NULL;
+}
+
 /* transaction - one message to one host for the recipients of d */
 static void
 transaction(struct run *run, struct q_ctl *c, int dfd, const struct dest *d,
@@ -501,7 +644,7 @@ transaction(struct run *run, struct q_ctl *c, int dfd, const struct dest *d,
 	struct q_conn *conn;
 	struct q_txn t;
 	time_t start = time(NULL);
-	char nbuf[64], relay[320], sender[600];
+	char nbuf[64], relay[320], sender[600], host[256];
 	size_t i;
 
 	rcpts = sm_calloc(d->n + 1, sizeof(*rcpts));
@@ -516,23 +659,12 @@ transaction(struct run *run, struct q_ctl *c, int dfd, const struct dest *d,
 		    sm_strdup(nbuf) : NULL;
 		orcpt[i] = rc->orcpt;
 	}
-	if (cached_failure(run, d->host, &open_res)) {
-		/* No connection: the relay field names the host only. */
-		for (i = 0; i < d->n; i++) {
-			res[d->idx[i]] = open_res;
-			q_log_delivery(c, rcpts[i], start, d->mailer, d->host,
-			    &open_res);
-		}
-		goto out;
-	}
-	if ((conn = connection(run, d->host, d->port, c->ntries == 0,
+	if ((conn = open_dest(run, d, c->ntries == 0, host, sizeof(host),
 	    &open_res)) == NULL) {
-		if (strcmp(open_res.dsn, "4.4.5") != 0)
-			remember(run, d->host, false, &open_res);
 		for (i = 0; i < d->n; i++) {
 			res[d->idx[i]] = open_res;
-			q_log_delivery(c, rcpts[i], start, d->mailer, d->host,
-			    &open_res);
+			q_log_delivery(c, rcpts[i], start, d->mailer,
+			    host[0] != '\0' ? host : NULL, &open_res);
 		}
 		goto out;
 	}
@@ -566,9 +698,9 @@ transaction(struct run *run, struct q_ctl *c, int dfd, const struct dest *d,
 	}
 	if (q_smtp_send(conn, &t) < 0) {
 		drop_connection(run, false);
-		remember(run, d->host, false, &tres[0]);
+		remember(run, host, false, &tres[0]);
 	} else {
-		remember(run, d->host, true, NULL);
+		remember(run, host, true, NULL);
 		if (r->opt->ConnectionCacheSize <= 0)
 			drop_connection(run, true);	/* no cache: QUIT now */
 	}
@@ -631,6 +763,14 @@ deliver(struct run *run, struct q_ctl *c, int dfd, struct q_result **resp)
 			    &res[i]);
 			continue;
 		}
+		if (rt->host[0] == '\0' && r->smarthost[0] == '\0') {
+			/* No smart host: the domain's MX hosts, by esmtp. */
+			(void)domain_of(c->rcpts[i].addr, rt->host,
+			    sizeof(rt->host));
+			rt->port = r->esmtp_port > 0 ? r->esmtp_port : 25;
+			rt->flags = r->esmtp_flags;
+			(void)snprintf(rt->mailer, sizeof(rt->mailer), "esmtp");
+		}
 		if (rt->host[0] == '\0')
 			(void)snprintf(rt->host, sizeof(rt->host), "%s",
 			    r->smarthost);
@@ -642,10 +782,9 @@ deliver(struct run *run, struct q_ctl *c, int dfd, struct q_result **resp)
 			(void)snprintf(rt->mailer, sizeof(rt->mailer), "relay");
 		if (rt->host[0] == '\0') {
 			(void)snprintf(res[i].text, sizeof(res[i].text),
-			    "Deferred: no smart host is set and delivery to "
-			    "MX hosts is not available yet");
-			(void)snprintf(res[i].dsn, sizeof(res[i].dsn), "4.3.0");
-			res[i].status = Q_TEMPFAIL;
+			    "Host unknown (no domain in the address)");
+			(void)snprintf(res[i].dsn, sizeof(res[i].dsn), "5.1.2");
+			res[i].status = Q_PERMFAIL;
 			sent[i] = true;
 			q_log_delivery(c, c->rcpts[i].addr, start, "esmtp", NULL,
 			    &res[i]);

@@ -49,8 +49,15 @@
  *	per host.  The rewrite hook gives the headers and sender as they
  *	are sent (masquerading).
  *
- *	XXX(issue 10): domains without a smart host or a route are
- *	deferred with a reason until MX lookups exist.
+ *	A destination host without brackets is looked up for MX records
+ *	(RFC 5321 5.1): the MX hosts are tried in preference order (random
+ *	among equals), down to our own name (is_local); a name without MX
+ *	is its own mail host; "[host]" and address literals are used as
+ *	they are.  Without a smart host or a route, a recipient goes to
+ *	its domain's MX hosts through the esmtp mailer.  Each MX host has
+ *	its own host status; NXDOMAIN and a null MX (RFC 7505) fail the
+ *	recipient at once, a DNS lookup that does not end within
+ *	Timeout.resolver.* defers it.
  */
 #ifndef Q_RUN_H
 #define Q_RUN_H
@@ -111,7 +118,10 @@ struct q_runner {
 	const char		*smarthost;	/* host or [address]; "" */
 	int			 port;		/* of the relay mailer */
 	const char		*mailer_flags;	/* relay F= */
+	int			 esmtp_port;	/* MX delivery: esmtp's port */
+	const char		*esmtp_flags;	/* and its F= */
 	const char		*hostname;	/* $j: EHLO and bounces */
+	/* Is this domain (or MX host name) ours? */
 	bool			(*is_local)(void *, const char *);
 	/* Expand and deliver one local recipient; NULL: defer them. */
 	void			(*local)(void *, const struct q_ctl *, int,

@@ -254,10 +254,13 @@ lost:
 	return -1;
 }
 
-/* connect_any - try each address; connect/iconnect each, aconnect all */
+/*
+ * connect_any - try each address; connect/iconnect each, aconnect all
+ * (of this host, or of all the hosts of a destination: *until)
+ */
 static int
 connect_any(struct q_conn *c, const char *host, struct addrinfo *ai,
-    bool first, struct q_result *r)
+    bool first, const struct sm_deadline *until, struct q_result *r)
 {
 	const struct sm_options *o = c->opt;
 	struct sm_deadline all, one;
@@ -266,8 +269,11 @@ connect_any(struct q_conn *c, const char *host, struct addrinfo *ai,
 	char ip[INET6_ADDRSTRLEN];
 	int err = ETIMEDOUT;
 
-	sm_deadline_in(&all, o->to.aconnect > 0 ? o->to.aconnect :
-	    Q_CONNECT_FALLBACK * 8);
+	if (until != NULL)
+		all = *until;
+	else
+		sm_deadline_in(&all, o->to.aconnect > 0 ? o->to.aconnect :
+		    Q_CONNECT_FALLBACK * 8);
 	for (; ai != NULL; ai = ai->ai_next) {
 		if (sm_deadline_expired(&all)) {
 			sm_info("Timeout.to_aconnect occurred before "
@@ -335,22 +341,19 @@ new_conn(const char *name, const struct sm_options *o)
 /* q_smtp_open - connect, read the greeting, say EHLO */
 struct q_conn *
 q_smtp_open(const char *host, int port, const struct sm_options *o,
-    bool first, const char *helo, const struct q_client *cl,
-    struct q_result *r)
+    bool first, const struct sm_deadline *until, const char *helo,
+    const struct q_client *cl, struct q_result *r)
 {
 	struct q_conn *c = new_conn(host, o);
 	struct addrinfo *ai = NULL;
-	struct sm_deadline dl;
+	struct sm_dns_opts dns;
 	struct q_secure sec;
 	char err[300], name[256];
-	long budget;
 	bool ok;
 
-	/* The lookup is bounded by the resolver's own retransmissions. */
-	budget = o->to.resolver_retrans[first ? SM_RES_FIRST : SM_RES_NORMAL] *
-	    (o->to.resolver_retry[first ? SM_RES_FIRST : SM_RES_NORMAL] + 1);
-	sm_deadline_in(&dl, sm_bound(budget, 30));
-	switch (sm_dns_resolve(host, port, &dl, &ai, err, sizeof(err))) {
+	/* The lookup is bounded by Timeout.resolver.* (.first or not). */
+	sm_dns_opts_of(o, first, &dns);
+	switch (sm_dns_resolve(host, port, &dns, &ai, err, sizeof(err))) {
 	case SM_DNS_OK:
 		break;
 	case SM_DNS_NOTFOUND:
@@ -362,7 +365,7 @@ q_smtp_open(const char *host, int port, const struct sm_options *o,
 		    "name lookup failure", host);
 		goto bad;
 	}
-	if (connect_any(c, host, ai, first, r) < 0)
+	if (connect_any(c, host, ai, first, until, r) < 0)
 		goto bad;
 	/* The name without brackets: for the hook's lookups and SNI. */
 	(void)snprintf(name, sizeof(name), "%.*s", (int)strcspn(host +
@@ -385,17 +388,17 @@ q_smtp_open(const char *host, int port, const struct sm_options *o,
 		q_smtp_close(c, false);
 		c = new_conn(host, o);
 		sec.tls = NULL;
-		ok = connect_any(c, host, ai, first, r) == 0 &&
+		ok = connect_any(c, host, ai, first, until, r) == 0 &&
 		    greet(c, helo, &sec, NULL, r);
 	}
 	explicit_bzero(&sec, sizeof(sec));	/* the password */
-	freeaddrinfo(ai);
+	sm_dns_free(ai);
 	ai = NULL;
 	if (ok)
 		return c;
 bad:
 	if (ai != NULL)
-		freeaddrinfo(ai);
+		sm_dns_free(ai);
 	q_smtp_close(c, false);
 	return NULL;
 }

@@ -4,7 +4,7 @@
  * 4954 AUTH, 8314 implicit TLS).
  *
  * SYNOPSIS
- *	c = q_smtp_open(host, port, &to, first, heloname, &client, &r)
+ *	c = q_smtp_open(host, port, &to, first, until, heloname, &client, &r)
  *	c = q_smtp_attach(fd, name, &to, heloname, &r)	over a connected fd
  *					(closed by q_smtp_close)
  *	q_smtp_send(c, &txn, &to)	one transaction, all recipients
@@ -16,7 +16,8 @@
  *	Every wait has a deadline from struct q_timeouts, taken from the
  *	Timeout.* options at the moment sendmail applies them: connect
  *	(iconnect on a message's first attempt) per address and aconnect
- *	for all addresses together, initial for the greeting, helo, mail,
+ *	for all addresses together (until, when set: the aconnect deadline
+ *	of all the MX hosts of a destination), initial for the greeting, helo, mail,
  *	rcpt, datainit, datafinal, rset, quit; each body write must make
  *	progress within 300 s.  An option of 0 ("no limit" in sendmail)
  *	gets a finite fallback: Q_CONNECT_FALLBACK for connects,
@@ -51,6 +52,7 @@
 #include <stdio.h>
 
 #include "sm_buf.h"
+#include "sm_deadline.h"
 #include "sm_opt.h"
 #include "sm_strlist.h"
 #include "sm_tls.h"
@@ -115,8 +117,8 @@ struct q_client {
 struct q_conn;
 
 struct q_conn	*q_smtp_open(const char *, int, const struct sm_options *,
-		    bool, const char *, const struct q_client *,
-		    struct q_result *);
+		    bool, const struct sm_deadline *, const char *,
+		    const struct q_client *, struct q_result *);
 struct q_conn	*q_smtp_attach(int, const char *, const struct sm_options *,
 		    const char *, struct q_result *);
 int		 q_smtp_send(struct q_conn *, struct q_txn *);

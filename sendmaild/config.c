@@ -5,6 +5,9 @@
 
 #include <ctype.h>
 #include <errno.h>
+#include <ifaddrs.h>
+#include <net/if.h>
+#include <netdb.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -14,6 +17,7 @@
 #include <unistd.h>
 
 #include "sm_alloc.h"
+#include "sm_dns.h"
 #include "sm_log.h"
 #include "sm_map.h"
 
@@ -90,6 +94,96 @@ reports_pending(char mode)
 	return strchr("dDOC", mode) != NULL;
 }
 
+/*
+ * probe_interfaces - our interfaces' addresses ("[192.0.2.1]",
+ * "[IPv6:2001:db8::1]") and their names in class w, as sendmail does
+ * unless DontProbeInterfaces (loopback: all but the loopback ones); the
+ * names are looked up only while the deadline lasts
+ */
+static void
+probe_interfaces(struct config *c, const struct sm_dns_opts *o,
+    const struct sm_deadline *dl)
+{
+	struct ifaddrs *ifs, *i;
+	struct sm_dns_opts one;
+	char ip[INET6_ADDRSTRLEN], line[400], name[256], err[300];
+	socklen_t len;
+	int af;
+
+	if (getifaddrs(&ifs) < 0)
+		return;
+	for (i = ifs; i != NULL; i = i->ifa_next) {
+		if (i->ifa_addr == NULL)
+			continue;
+		af = i->ifa_addr->sa_family;
+		if ((af != AF_INET && af != AF_INET6) ||
+		    (c->opt.DontProbeInterfaces == 'l' &&
+		    (i->ifa_flags & IFF_LOOPBACK)))
+			continue;
+		len = af == AF_INET ? sizeof(struct sockaddr_in) :
+		    sizeof(struct sockaddr_in6);
+		if (getnameinfo(i->ifa_addr, len, ip, sizeof(ip), NULL, 0,
+		    NI_NUMERICHOST) != 0 || strchr(ip, '%') != NULL)
+			continue;	/* link-local: not an address for mail */
+		(void)snprintf(line, sizeof(line), "Cw [%s%s]",
+		    af == AF_INET6 ? "IPv6:" : "", ip);
+		(void)sm_cf_parse_line(c->cf, line, &c->opt, err, sizeof(err));
+		if (sm_deadline_expired(dl))
+			continue;
+		one = *o;
+		sm_dns_opts_within(&one, dl);
+		if (sm_dns_ptr(i->ifa_addr, len, &one, name, sizeof(name), err,
+		    sizeof(err)) == SM_DNS_OK && strchr(name, ' ') == NULL) {
+			(void)snprintf(line, sizeof(line), "Cw %s", name);
+			(void)sm_cf_parse_line(c->cf, line, &c->opt, err,
+			    sizeof(err));
+		}
+	}
+	freeifaddrs(ifs);
+}
+
+/*
+ * host_setup - ResolverOptions checked once, our name ($j: confDOMAIN_NAME, else the system's name, qualified
+ * through the hosts file or DNS) and class w from our interfaces, for
+ * the modes that serve or deliver mail.  All the start-up lookups
+ * share one resolver bound: DNS that does not answer delays start-up
+ * by no more than Timeout.resolver.retrans x .retry.
+ */
+static void
+host_setup(struct config *c, char mode)
+{
+	struct sm_dns_opts o, one;
+	struct sm_deadline dl;
+	unsigned long set, clear;
+	char err[300], name[256], full[256];
+
+	sm_dns_opts_of(&c->opt, false, &o);
+	if (reports_pending(mode) && sm_dns_parse_options(
+	    c->opt.ResolverOptions, &set, &clear, err, sizeof(err)) < 0)
+		sm_warnx("%s: %s (ignored)", c->path, err);
+	if (strchr("dDqms", mode) == NULL)
+		return;
+	sm_dns_deadline(&o, &dl);
+	if (sm_cf_macro(c->cf, "j") == NULL &&
+	    gethostname(name, sizeof(name) - 1) == 0) {
+		name[sizeof(name) - 1] = '\0';
+		one = o;
+		sm_dns_opts_within(&one, &dl);
+		if (strchr(name, '.') == NULL) {
+			if (sm_dns_canonical(name, &one, full, sizeof(full), err,
+			    sizeof(err)) == SM_DNS_OK &&
+			    strchr(full, '.') != NULL)
+				(void)snprintf(name, sizeof(name), "%s", full);
+			else if (reports_pending(mode))
+				sm_warnx("unable to qualify my own domain name "
+				    "(%s) -- using short name", name);
+		}
+		sm_cf_define(c->cf, "j", name);
+	}
+	if (c->opt.DontProbeInterfaces != 't')
+		probe_interfaces(c, &o, &dl);
+}
+
 /* config_load - read the configuration in force; see config.h */
 int
 config_load(struct config *c, const struct args *a, char *err, size_t errlen)
@@ -114,6 +208,8 @@ config_load(struct config *c, const struct args *a, char *err, size_t errlen)
 	    c->cf->nmaps, c->cf->nclasses);
 	if (reports_pending(a->mode))
 		warn_pending(c);
+	if (a->mode != 'O')
+		host_setup(c, a->mode);
 	return 0;
 }
 

@@ -82,6 +82,15 @@ route_rcpt(void *ctx, const char *rcpt, struct q_route *qr)
 	}
 }
 
+/* is_ours - the runner's is_local hook: a name of this host (MX) */
+static bool
+is_ours(void *ctx, const char *name)
+{
+	const struct hooks *h = ctx;
+
+	return config_is_local_domain(h->c, name);
+}
+
 /* rewrite - the runner's rewrite hook: masquerading for SMTP */
 static bool
 rewrite(void *ctx, const struct q_ctl *q, struct sm_strlist *hdrs,
@@ -115,6 +124,7 @@ queue_run(struct config *c, const struct q_select *sel, size_t nsel,
     const char *id)
 {
 	const struct sm_cf_mailer *relay = sm_cf_mailer(c->cf, "relay");
+	const struct sm_cf_mailer *esmtp = sm_cf_mailer(c->cf, "esmtp");
 	struct hooks h = { c, route_open(c) };
 	struct q_runner r;
 	struct sm_buf smart;
@@ -132,7 +142,11 @@ queue_run(struct config *c, const struct q_select *sel, size_t nsel,
 	r.port = route_mailer_port(c, "relay");
 	r.mailer_flags = relay != NULL && relay->flags != NULL ?
 	    relay->flags : "mDFMuXa8";
+	r.esmtp_port = route_mailer_port(c, "esmtp");
+	r.esmtp_flags = esmtp != NULL && esmtp->flags != NULL ?
+	    esmtp->flags : "mDFMuXa";
 	r.hostname = host;
+	r.is_local = is_ours;
 	r.local = local;
 	r.route = route_rcpt;
 	r.rewrite = rewrite;

@@ -396,8 +396,8 @@ try_way(struct inject *x, enum way w)
 	if (w == WAY_DAEMON) {
 		if (daemon_local_address(x->c, host, sizeof(host), &port) < 0)
 			return false;
-		conn = q_smtp_open(host, port, &x->c->opt, true, x->host, NULL,
-		    &r);
+		conn = q_smtp_open(host, port, &x->c->opt, true, NULL, x->host,
+		    NULL, &r);
 	} else {
 		if ((fd = session(x, w == WAY_CLIENT_QUEUE, &pid)) < 0) {
 			sm_warn("cannot start a submission session");

@@ -16,6 +16,7 @@
 #include "sm_buf.h"
 #include "sm_log.h"
 #include "sm_map.h"
+#include "sm_mx.h"
 #include "route.h"
 
 struct policy {
@@ -25,6 +26,8 @@ struct policy {
 	char		*ip;
 	char		*name;
 	char		*local_lit;	/* "[our address]" */
+	const char	*resolve;	/* ${client_resolve} */
+	char		*shown;		/* ${client_name} */
 	struct policy_result connect, mail;	/* for delay_checks */
 	bool		 mail_ok;	/* sender had OK or RELAY */
 	bool		 auth_ok;	/* AUTH with a TrustAuthMech mechanism */
@@ -61,8 +64,18 @@ policy_close(struct policy *p)
 	free(p->ip);
 	free(p->name);
 	free(p->local_lit);
+	free(p->shown);
 	sm_buf_free(&p->val);
 	free(p);
+}
+
+/* policy_client_resolve - how the client's name was found (identify) */
+void
+policy_client_resolve(struct policy *p, const char *resolve, const char *name)
+{
+	p->resolve = resolve;
+	free(p->shown);
+	p->shown = sm_strdup(name != NULL ? name : p->name);
 }
 
 /* policy_has_feature - is FEATURE(name) in the configuration? */
@@ -223,6 +236,49 @@ policy_connect(struct policy *p, struct policy_result *r)
 	p->connect = *r;
 }
 
+/*
+ * sender_domain - does the sender's domain exist in DNS?  Skipped for
+ * local domains, with FEATURE(accept_unresolvable_domains), and in
+ * deferred delivery mode (DNS may be down on purpose), as sendmail's
+ * check_mail does.
+ */
+static void
+sender_domain(struct policy *p, const struct sm_addr *a, const char *shown,
+    struct policy_result *r)
+{
+	struct sm_dns_opts o;
+	char err[300];
+	bool nullmx;
+
+	if (a->null || a->domain == NULL || a->domain[0] == '[' ||
+	    policy_has_feature(p, "accept_unresolvable_domains") ||
+	    p->c->opt.DeliveryMode == 'd' ||
+	    policy_is_local_domain(p, a->domain))
+		return;
+	sm_dns_opts_of(&p->c->opt, false, &o);
+	switch (sm_mx_mail_domain(a->domain, &o, &nullmx, err, sizeof(err))) {
+	case SM_DNS_OK:
+		if (!nullmx)
+			return;
+		r->v = POL_REJECT;
+		(void)snprintf(r->reply, sizeof(r->reply), "550 5.7.27 %.380s... "
+		    "Sender address has null MX", shown);
+		break;
+	case SM_DNS_NOTFOUND:
+		r->v = POL_REJECT;
+		(void)snprintf(r->reply, sizeof(r->reply), "553 5.1.8 %.380s... "
+		    "Domain of sender address %.380s does not exist", shown,
+		    a->text);
+		break;
+	case SM_DNS_TEMP:
+		r->v = POL_TEMPFAIL;
+		(void)snprintf(r->reply, sizeof(r->reply), "451 4.1.8 Domain of "
+		    "sender address %.380s does not resolve", a->text);
+		break;
+	}
+	sm_info("NOQUEUE: sender %s: %s", a->text, err);
+}
+
 /* policy_mail - the From: check of a sender; shown is how it was typed */
 void
 policy_mail(struct policy *p, const struct sm_addr *a, const char *shown,
@@ -233,6 +289,8 @@ policy_mail(struct policy *p, const struct sm_addr *a, const char *shown,
 	memset(r, 0, sizeof(*r));
 	if (!tempfail(p, r) && (v = lookup_addr(p, "From", a)) != NULL)
 		verdict(v, "From", shown, r);
+	if (r->v == POL_NONE)
+		sender_domain(p, a, shown, r);
 	p->mail = *r;
 	p->mail_ok = r->v == POL_OK || r->v == POL_RELAY;
 }
@@ -402,13 +460,16 @@ policy_rcpt(struct policy *p, const struct sm_addr *a, const char *shown,
 		for (i = 0; i < 2; i++)
 			if (early[i]->v == POL_REJECT ||
 			    early[i]->v == POL_TEMPFAIL) {
-				const char *t = strstr(early[i]->reply,
-				    "... ");
+				const char *e = early[i]->reply, *t;
+				/* "NNN D.S.N ": code and status kept */
+				int head = (int)(4 + strcspn(e + 4, " "));
 
+				t = strstr(e, "... ");
+				t = t != NULL ? t + 4 : e[head] != '\0' ?
+				    e + head + 1 : "Access denied";
 				r->v = early[i]->v;
 				(void)snprintf(r->reply, sizeof(r->reply),
-				    "%.9s %s%s", early[i]->reply, prefix,
-				    t != NULL ? t + 4 : "Access denied");
+				    "%.*s %s%s", head, e, prefix, t);
 				return;
 			}
 	}
@@ -439,7 +500,19 @@ policy_rcpt(struct policy *p, const struct sm_addr *a, const char *shown,
 		return;
 	}
 	r->v = POL_REJECT;
-	(void)snprintf(r->reply, sizeof(r->reply), "550 5.7.1 %sRelaying "
-	    "denied%s", prefix, sm_cf_class(p->c->cf, "TrustAuthMech") != NULL ?
-	    ". Proper authentication required." : "");
+	/* Why the client's name did not count, as sendmail's rules say. */
+	if (p->resolve != NULL && strcmp(p->resolve, "TEMP") == 0) {
+		r->v = POL_TEMPFAIL;
+		(void)snprintf(r->reply, sizeof(r->reply), "450 4.4.0 %sRelaying "
+		    "temporarily denied. Cannot resolve PTR record for %s",
+		    prefix, p->ip);
+	} else if (p->resolve != NULL && (strcmp(p->resolve, "FORGED") == 0 ||
+	    strcmp(p->resolve, "FAIL") == 0))
+		(void)snprintf(r->reply, sizeof(r->reply), "550 5.7.1 %sRelaying "
+		    "denied. IP name %s %s", prefix, p->resolve[1] == 'O' ?
+		    "possibly forged" : "lookup failed", p->shown);
+	else
+		(void)snprintf(r->reply, sizeof(r->reply), "550 5.7.1 %sRelaying "
+		    "denied%s", prefix, sm_cf_class(p->c->cf, "TrustAuthMech") !=
+		    NULL ? ". Proper authentication required." : "");
 }

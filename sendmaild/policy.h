@@ -3,6 +3,7 @@
  *
  * SYNOPSIS
  *	p = policy_open(&config, client_ip, client_name, local_ip)
+ *	policy_client_resolve(p, "OK", name)	how the client's name came
  *	policy_connect(p, &r)			access Connect:
  *	policy_mail(p, &sender, &r)		access From:
  *	policy_rcpt(p, &rcpt, delayed, &r)	access To:, relaying, users
@@ -25,6 +26,15 @@
  *	in brackets; a local recipient must be a user of this system or
  *	postmaster.  With FEATURE(delay_checks) the connection and sender
  *	checks run at each RCPT instead, unless the sender has OK or RELAY.
+ *
+ *	The client's name counts for access and relaying only when its
+ *	reverse lookup was confirmed (${client_resolve} OK); a client that
+ *	may not relay hears why its name did not count: 450 for a lookup
+ *	that timed out, 550 for a forged or missing name.  The sender
+ *	domain check (unless FEATURE(accept_unresolvable_domains)) refuses
+ *	a domain that does not exist with 553 5.1.8, one that publishes a
+ *	null MX with 550 5.7.27 (RFC 7505), and answers 451 4.1.8 when DNS
+ *	does not tell in time (Timeout.resolver.*).
  */
 #ifndef POLICY_H
 #define POLICY_H
@@ -59,6 +69,8 @@ bool		 policy_has_feature(const struct policy *, const char *);
 bool		 policy_is_local_domain(const struct policy *, const char *);
 bool		 policy_client_may_relay(const struct policy *);
 void		 policy_auth(struct policy *, const char *);
+void		 policy_client_resolve(struct policy *, const char *,
+		    const char *);
 void		 policy_connect(struct policy *, struct policy_result *);
 void		 policy_mail(struct policy *, const struct sm_addr *,
 		    const char *, struct policy_result *);

@@ -33,7 +33,8 @@ struct srv {
 	char			 hostname[256];	/* $j */
 	char			 peer_ip[64];
 	char			 local_ip[64];
-	char			 client_name[300];	/* "localhost" or "[ip]" */
+	char			 client_name[300];	/* verified name, or "[ip]" */
+	const char		*client_resolve;	/* OK FAIL TEMP FORGED */
 	char			 client[640];	/* $_: [user@]name [ip] */
 	char			 helo[256];
 	bool			 helo_seen, esmtp;

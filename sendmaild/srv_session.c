@@ -26,6 +26,7 @@
 
 #include "ident.h"
 #include "sm_alloc.h"
+#include "sm_dns.h"
 #include "sm_log.h"
 #include "sm_time.h"
 #include "srv_cmd.h"
@@ -148,16 +149,62 @@ addr_text(const struct sockaddr_storage *ss, char *buf, size_t len)
 }
 
 /*
- * identify - who the client is.  XXX(issue 10): names come from bounded
- * DNS later; for now loopback addresses are "localhost" and others are
- * shown as an address literal, which is what sendmail shows for a
- * client without a PTR record.
+ * reverse - the client's name, forward-confirmed: its PTR (or hosts
+ * file) name must lead back to its address.  ${client_resolve} is OK,
+ * FAIL (no name), TEMP (DNS did not tell in time) or FORGED (the name
+ * does not lead back); only an OK name is used for access checks and
+ * relaying, the others leave client_name as "[ip]".  Each of the two
+ * lookups is bounded by Timeout.resolver.*.
+ */
+static void
+reverse(struct srv *s, char *ptr, size_t len)
+{
+	struct sm_dns_opts o;
+	char err[300];
+
+	sm_dns_opts_of(&s->c->opt, false, &o);
+	(void)snprintf(s->client_name, sizeof(s->client_name), "[%s]",
+	    s->peer_ip);
+	switch (sm_dns_ptr((const struct sockaddr *)&s->conn->peer,
+	    sizeof(s->conn->peer), &o, ptr, len, err, sizeof(err))) {
+	case SM_DNS_OK:
+		break;
+	case SM_DNS_NOTFOUND:
+		s->client_resolve = "FAIL";
+		return;
+	case SM_DNS_TEMP:
+		if (sm_log_level() > 8)
+			sm_info("NOQUEUE: reverse lookup of [%s]: %s",
+			    s->peer_ip, err);
+		s->client_resolve = "TEMP";
+		return;
+	}
+	switch (sm_dns_confirm(ptr, s->peer_ip, &o)) {
+	case SM_DNS_OK:
+		s->client_resolve = "OK";
+		(void)snprintf(s->client_name, sizeof(s->client_name), "%s",
+		    ptr);
+		break;
+	case SM_DNS_NOTFOUND:
+		s->client_resolve = "FORGED";
+		break;
+	case SM_DNS_TEMP:
+		s->client_resolve = "TEMP";
+		break;
+	}
+}
+
+/*
+ * identify - who the client is: $_ is "[ident-user@]name [ip]" with
+ * " (may be forged)" when the name does not lead back, or "[ip]" alone
+ * without a name; {client_addr}, {client_name} and {client_resolve} are
+ * defined for the session.
  */
 static void
 identify(struct srv *s)
 {
 	struct sm_deadline dl;
-	char user[256] = "";
+	char user[256] = "", ptr[256] = "";
 
 	if (!s->conn->is_socket) {
 		struct passwd *pw = s->conn->login != NULL ? NULL :
@@ -165,6 +212,7 @@ identify(struct srv *s)
 
 		(void)snprintf(s->client_name, sizeof(s->client_name),
 		    "localhost");
+		s->client_resolve = "OK";
 		(void)snprintf(s->client, sizeof(s->client), "%s@localhost",
 		    s->conn->login != NULL ? s->conn->login : pw != NULL ?
 		    pw->pw_name : "unknown");
@@ -172,13 +220,7 @@ identify(struct srv *s)
 	}
 	addr_text(&s->conn->peer, s->peer_ip, sizeof(s->peer_ip));
 	addr_text(&s->conn->local, s->local_ip, sizeof(s->local_ip));
-	if (strcmp(s->peer_ip, "127.0.0.1") == 0 ||
-	    strcmp(s->peer_ip, "::1") == 0)
-		(void)snprintf(s->client_name, sizeof(s->client_name),
-		    "localhost");
-	else
-		(void)snprintf(s->client_name, sizeof(s->client_name), "[%s]",
-		    s->peer_ip);
+	reverse(s, ptr, sizeof(ptr));
 	/* Timeout.ident bounds the whole query; 0 turns it off. */
 	if (s->c->opt.to.ident > 0) {
 		sm_deadline_in(&dl, s->c->opt.to.ident);
@@ -186,13 +228,18 @@ identify(struct srv *s)
 		    sizeof(user)) < 0)
 			user[0] = '\0';
 	}
-	if (s->client_name[0] == '[')
-		(void)snprintf(s->client, sizeof(s->client), "%s%s%s",
-		    user, user[0] != '\0' ? "@" : "", s->client_name);
+	if (ptr[0] == '\0')
+		(void)snprintf(s->client, sizeof(s->client), "%s%s[%s]",
+		    user, user[0] != '\0' ? "@" : "", s->peer_ip);
 	else
-		(void)snprintf(s->client, sizeof(s->client), "%s%s%s [%s]",
-		    user, user[0] != '\0' ? "@" : "", s->client_name,
-		    s->peer_ip);
+		(void)snprintf(s->client, sizeof(s->client), "%s%s%s [%s]%s",
+		    user, user[0] != '\0' ? "@" : "", ptr, s->peer_ip,
+		    strcmp(s->client_resolve, "FORGED") == 0 ?
+		    " (may be forged)" : "");
+	sm_cf_define(s->c->cf, "client_addr", s->peer_ip);
+	sm_cf_define(s->c->cf, "client_name", ptr[0] != '\0' ? ptr :
+	    s->client_name);
+	sm_cf_define(s->c->cf, "client_resolve", s->client_resolve);
 }
 
 /* greet - the 220 greeting: SmtpGreetingMessage, ESMTP after word one */
@@ -871,6 +918,8 @@ srv_session(struct config *c, const struct srv_conn *conn)
 	sm_cf_define(c->cf, "_", s.client);
 	s.pol = policy_open(c, conn->is_socket ? s.peer_ip : "",
 	    s.client_name, s.local_ip);
+	policy_client_resolve(s.pol, s.client_resolve,
+	    sm_cf_macro(c->cf, "client_name"));
 	if (sm_log_level() > 9)
 		sm_info("NOQUEUE: connect from %s", s.client);
 	policy_connect(s.pol, &pr);

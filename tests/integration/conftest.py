@@ -5,6 +5,12 @@ import subprocess
 
 import pytest
 
+import testnet
+
+# Every test runs in the suite's own network namespace, whose DNS server
+# the tests control (testnet.py).
+testnet.isolate()
+
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 BUILD = pathlib.Path(os.environ.get("SENDMAILD_BUILD", ROOT / "build"))
 SPEC_EXAMPLES = pathlib.Path(

@@ -243,9 +243,10 @@ def test_auth_y_hides_anonymous(daemon, sasl):
 def test_authenticated_client_may_relay(daemon, ca, sasl, tmp_path):
     d = daemon(cf=trust_cf(tmp_path), options=ca.server_options() +
                auth_options(sasl) + ["DeliveryMode=queueonly"])
-    # 127.0.0.2 is not allowed to relay on its own.
+    # 127.0.0.41 (client.test, a confirmed name: testnet.py) is not
+    # allowed to relay on its own.
     s = smtplib.SMTP("127.0.0.1", d.port, timeout=10,
-                     source_address=("127.0.0.2", 0))
+                     source_address=("127.0.0.41", 0))
     s.starttls(context=ca.client_context())
     s.ehlo("client.example")
     s.mail("a@example.org")
@@ -272,8 +273,8 @@ def test_authenticated_client_may_relay(daemon, ca, sasl, tmp_path):
     assert "(authenticated)" in text or "(authenticated" in text
     assert " with ESMTPSA id " in text
     log = d.log_text()
-    assert "AUTH=<a@example.org> given by [127.0.0.2]" in log
-    assert f"AUTH=server, relay=[127.0.0.2], authid={USER}" in log
+    assert "AUTH=<a@example.org> given by client.test [127.0.0.41]" in log
+    assert f"AUTH=server, relay=client.test [127.0.0.41], authid={USER}" in log
     assert "AUTH failure (PLAIN)" in log
 
 
