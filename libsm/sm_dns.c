@@ -205,7 +205,7 @@ addrs(const char *name, int port, const struct sm_dns_opts *o,
 		sm_dns_opts_within(&one, &dl);
 		r[i] = dns_addrs(name, types[i], &one, port, res, canon, len,
 		    err, errlen);
-		if (r[i] == SM_DNS_NOTFOUND)
+		if (i == 0 && r[i] == SM_DNS_NOTFOUND)
 			return r[i];	/* the name does not exist */
 	}
 	if (*res != NULL)

@@ -30,7 +30,7 @@ class Daemon:
     """sendmaild -bD with a private queue and port; stopped by PID."""
 
     def __init__(self, cf=None, options=(), queue_dirs=(), extra_args=(),
-                 queue=None, env=None):
+                 queue=None, env=None, wrapper=(), ready_limit=10):
         self.base = tempfile.mkdtemp(prefix="smd-", dir="/tmp")
         os.chmod(self.base, 0o755)
         # A queue the caller made (on a file system of its own), or ours.
@@ -63,10 +63,12 @@ class Daemon:
             args += ["-O", o]
         args += list(extra_args)
         self.logf = open(self.log, "w")
-        self.proc = subprocess.Popen(args, stdin=subprocess.DEVNULL,
+        start = time.monotonic()
+        self.proc = subprocess.Popen(list(wrapper) + args, stdin=subprocess.DEVNULL,
                                      stdout=self.logf, stderr=self.logf,
                                      env={**os.environ, **(env or {})})
-        self.wait_ready()
+        self.wait_ready(ready_limit)
+        self.ready_after = time.monotonic() - start
 
     def wait_ready(self, limit=10):
         end = time.monotonic() + limit

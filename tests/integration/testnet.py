@@ -74,6 +74,7 @@ address=/#/127.0.0.254
 """ + ZONES
 
 active = False
+silent = None       # the UDP socket on SILENT:53 that never answers
 
 
 def _ask(name):
@@ -94,7 +95,7 @@ def _ask(name):
 
 def isolate():
     """Enter the private namespaces and start the DNS server (once)."""
-    global active
+    global active, silent
     if active or os.environ.get("SM_TEST_HOST_NETWORK") or os.geteuid() != 0:
         return
     dnsmasq = shutil.which("dnsmasq") or "/usr/sbin/dnsmasq"
@@ -107,6 +108,9 @@ def isolate():
                       "tests' own network namespace")
     subprocess.run(["mount", "--make-rprivate", "/"], check=True)
     subprocess.run(["ip", "link", "set", "lo", "up"], check=True)
+    # A name server that takes every question and answers none.
+    silent = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    silent.bind((SILENT, 53))
     d = tempfile.mkdtemp(prefix="smtest-dns-")
     conf = os.path.join(d, "dnsmasq.conf")
     with open(conf, "w") as f:
