@@ -295,24 +295,19 @@ def test_mx_lookup_that_never_answers_defers_within_the_bound(base):
     assert len(m.queued()) == 1
 
 
-def test_aaaa_only_host(base, mx_hosts):
-    rec = mx_hosts("::1")
+@pytest.mark.parametrize("domain, addr", [
+    ("v6only.test", "::1"),         # AAAA only
+    # ::1 (nothing listens on port 25 there) and 127.0.0.33: IPv6 fails,
+    # IPv4 gets the message.
+    ("dual.test", "127.0.0.33"),
+])
+def test_address_families(base, mx_hosts, domain, addr):
+    rec = mx_hosts(addr)
     m = MX(base)
-    m.send("user@v6only.test")
+    m.send("user@" + domain)
     out, _ = m.run()
     assert len(rec.messages) == 1, out
-    assert "relay=v6only.test [::1]" in out
-
-
-def test_ipv6_fails_ipv4_takes_it(base, mx_hosts):
-    """dual.test has ::1 (nothing listens on port 25 there) and
-    127.0.0.33: the IPv4 address gets the message."""
-    rec = mx_hosts("127.0.0.33")
-    m = MX(base)
-    m.send("user@dual.test")
-    out, _ = m.run()
-    assert len(rec.messages) == 1, out
-    assert "relay=dual.test [127.0.0.33]" in out
+    assert f"relay={domain} [{addr}]" in out
 
 
 def test_mx_pointing_back_to_us(base, mx_hosts):
