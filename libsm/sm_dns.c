@@ -183,20 +183,21 @@ dns_addrs(const char *name, int type, const struct sm_dns_opts *o, int port,
 /*
  * addrs - the addresses of a name: the hosts file, else DNS (AAAA, then
  * A, both within one resolver bound; one family that fails while the
- * other answers is left out)
+ * other answers is left out); r[0], r[1]: how each family went
  */
 static enum sm_dns_result
 addrs(const char *name, int port, const struct sm_dns_opts *o,
-    struct addrinfo **res, char *canon, size_t len, char *err, size_t errlen)
+    struct addrinfo **res, char *canon, size_t len, char *err, size_t errlen,
+    enum sm_dns_result *r)
 {
 	static const int types[] = { ns_t_aaaa, ns_t_a };
-	enum sm_dns_result r[2];
 	struct sm_dns_opts one;
 	struct sm_deadline dl;
 	size_t i;
 
 	if (canon != NULL)
 		canon[0] = '\0';
+	r[0] = r[1] = SM_DNS_OK;
 	if (hosts_addrs(name, port, res, canon, len))
 		return SM_DNS_OK;
 	sm_dns_deadline(o, &dl);
@@ -221,7 +222,7 @@ enum sm_dns_result
 sm_dns_resolve(const char *host, int port, const struct sm_dns_opts *o,
     struct addrinfo **res, char *err, size_t errlen)
 {
-	enum sm_dns_result r;
+	enum sm_dns_result r, fam[2];
 	char name[NS_MAXDNAME];
 	size_t n = strlen(host);
 
@@ -240,7 +241,7 @@ sm_dns_resolve(const char *host, int port, const struct sm_dns_opts *o,
 		name[n - 2] = '\0';
 	} else
 		(void)snprintf(name, sizeof(name), "%s", host);
-	r = addrs(name, port, o, res, NULL, 0, err, errlen);
+	r = addrs(name, port, o, res, NULL, 0, err, errlen, fam);
 	if (r != SM_DNS_OK) {
 		sm_dns_free(*res);
 		*res = NULL;
@@ -254,9 +255,9 @@ sm_dns_canonical(const char *host, const struct sm_dns_opts *o, char *out,
     size_t len, char *err, size_t errlen)
 {
 	struct addrinfo *ai = NULL;
-	enum sm_dns_result r;
+	enum sm_dns_result r, fam[2];
 
-	r = addrs(host, 25, o, &ai, out, len, err, errlen);
+	r = addrs(host, 25, o, &ai, out, len, err, errlen, fam);
 	sm_dns_free(ai);
 	if (r == SM_DNS_OK && out[0] == '\0')
 		(void)snprintf(out, len, "%s", host);
@@ -417,6 +418,12 @@ query(const char *name, int type, const struct sm_dns_opts *o, bool search,
 			r = SM_DNS_NOTFOUND;
 			break;
 		case NO_DATA:
+			/* A truncated answer that kept nothing: no verdict. */
+			if (anslen > 3 && (ans[2] & 0x02) != 0) {
+				(void)sm_errbuf(err, errlen, "%s: answer too "
+				    "large for UDP", name);
+				r = SM_DNS_TEMP;
+			}
 			break;		/* the name exists, this type does not */
 		default:
 			(void)sm_errbuf(err, errlen, "%s: %s", name,
@@ -557,11 +564,16 @@ sm_dns_confirm(const char *name, const char *ip, const struct sm_dns_opts *o)
 {
 	struct addrinfo *ai = NULL, *p;
 	char err[300], got[INET6_ADDRSTRLEN];
-	enum sm_dns_result r;
+	enum sm_dns_result r, fam[2];
 
-	if ((r = sm_dns_resolve(name, 25, o, &ai, err, sizeof(err))) !=
-	    SM_DNS_OK)
+	/* A name, not an address that a PTR record put in its place. */
+	if (sm_dns_is_literal(name))
+		return SM_DNS_NOTFOUND;
+	if ((r = addrs(name, 25, o, &ai, NULL, 0, err, sizeof(err), fam)) !=
+	    SM_DNS_OK) {
+		sm_dns_free(ai);
 		return r;
+	}
 	r = SM_DNS_NOTFOUND;
 	for (p = ai; p != NULL && r != SM_DNS_OK; p = p->ai_next) {
 		if (getnameinfo(p->ai_addr, p->ai_addrlen, got, sizeof(got),
@@ -572,5 +584,9 @@ sm_dns_confirm(const char *name, const char *ip, const struct sm_dns_opts *o)
 			r = SM_DNS_OK;
 	}
 	sm_dns_free(ai);
+	/* Not among those found, but the client's family did not answer. */
+	if (r != SM_DNS_OK && fam[strchr(ip, ':') != NULL ? 0 : 1] ==
+	    SM_DNS_TEMP)
+		r = SM_DNS_TEMP;
 	return r;
 }

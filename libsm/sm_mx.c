@@ -54,7 +54,7 @@ parse(const unsigned char *ans, int alen, struct sm_mx *mx, size_t max,
 	ns_msg msg;
 	ns_rr rr;
 	int i, count;
-	size_t len;
+	size_t len, slot, j;
 
 	if (ns_initparse(ans, alen, &msg) < 0)
 		return -1;
@@ -78,11 +78,20 @@ parse(const unsigned char *ans, int alen, struct sm_mx *mx, size_t max,
 			continue;
 		}
 		len = strlen(name);
-		if (*n >= max || len >= sizeof(mx[0].host))
+		if (len >= sizeof(mx[0].host) || max == 0)
 			continue;
-		mx[*n].pref = ns_get16(rd);
-		memcpy(mx[*n].host, name, len + 1);
-		(*n)++;
+		slot = *n;
+		if (*n >= max) {
+			/* Full: the best ones stay, whatever their order. */
+			for (j = slot = 0; j < max; j++)
+				if (mx[j].pref > mx[slot].pref)
+					slot = j;
+			if (ns_get16(rd) >= (unsigned)mx[slot].pref)
+				continue;
+		} else
+			(*n)++;
+		mx[slot].pref = ns_get16(rd);
+		memcpy(mx[slot].host, name, len + 1);
 	}
 	return 0;
 }
@@ -141,17 +150,23 @@ sm_mx_mail_domain(const char *domain, const struct sm_dns_opts *o,
     bool *nullmx, char *err, size_t errlen)
 {
 	static const int types[] = { ns_t_a, ns_t_aaaa };
+	struct sm_dns_opts one;
+	struct sm_deadline dl;
 	struct sm_mx mx[1];
 	unsigned char ans[4096];
 	enum sm_dns_result r;
 	size_t n, i;
 	int len;
 
+	/* The three questions share one resolver bound. */
+	sm_dns_deadline(o, &dl);
 	if ((r = sm_mx_lookup(domain, o, mx, 1, &n, nullmx, err, errlen)) !=
 	    SM_DNS_OK || n > 0 || *nullmx)
 		return r;
 	for (i = 0; i < sizeof(types) / sizeof(types[0]); i++) {
-		r = sm_dns_query(domain, types[i], o, ans, sizeof(ans), &len,
+		one = *o;
+		sm_dns_opts_within(&one, &dl);
+		r = sm_dns_query(domain, types[i], &one, ans, sizeof(ans), &len,
 		    err, errlen);
 		if (r != SM_DNS_OK)
 			return r;

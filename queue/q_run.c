@@ -551,9 +551,13 @@ targets(struct run *run, const char *host, bool first, struct sm_mx *mx,
 	case SM_DNS_OK:
 		break;
 	case SM_DNS_NOTFOUND:
-		q_result_set(res, Q_PERMFAIL, "5.1.2", "Host unknown (Name "
-		    "server: %s: host not found)", host);
-		return -1;
+		/*
+		 * No such name in DNS: it may still be in the hosts file or
+		 * need the search list (a smart host "mailhub"); the address
+		 * lookup has the last word, as in sendmail.
+		 */
+		*n = 0;
+		break;
 	case SM_DNS_TEMP:
 		q_result_set(res, Q_TEMPFAIL, "4.4.3", "Deferred: Name server: "
 		    "%s: host name lookup failure", host);
@@ -565,14 +569,21 @@ targets(struct run *run, const char *host, bool first, struct sm_mx *mx,
 		    "accept mail (nullMX)", host);
 		return -1;
 	}
+	/* We are one of them: only hosts better than our preference. */
 	for (i = 0; i < *n; i++)
 		if (r->is_local != NULL && r->is_local(r->ctx, mx[i].host))
 			break;
-	if (i == 0 && *n > 0 && !r->opt->TryNullMXList) {
-		q_result_set(res, Q_PERMFAIL, "5.3.5", "Local configuration "
-		    "error: MX list for %s points back to %s", host,
-		    r->hostname);
-		return -1;
+	if (i < *n) {
+		int ours = mx[i].pref;
+
+		for (i = 0; i < *n && mx[i].pref < ours; i++)
+			;
+		if (i == 0 && !r->opt->TryNullMXList) {
+			q_result_set(res, Q_PERMFAIL, "5.3.5", "Local "
+			    "configuration error: MX list for %s points back "
+			    "to %s", host, r->hostname);
+			return -1;
+		}
 	}
 	*n = i;
 	if (*n == 0) {
@@ -595,11 +606,14 @@ open_dest(struct run *run, const struct dest *d, bool first, char *host,
 {
 	const struct sm_options *o = run->r->opt;
 	struct sm_mx mx[Q_MX_MAX], t;
+	struct q_result temp;
 	struct sm_deadline until;
 	struct q_conn *conn;
 	size_t n, i;
 
 	host[0] = '\0';
+	memset(&temp, 0, sizeof(temp));
+	temp.status = Q_OK;
 	if (targets(run, d->host, first, mx, Q_MX_MAX, &n, res) < 0) {
 		(void)snprintf(host, len, "%s", d->host);
 		return NULL;
@@ -621,14 +635,22 @@ open_dest(struct run *run, const struct dest *d, bool first, char *host,
 			break;
 		}
 		(void)snprintf(host, len, "%.255s", mx[i].host);
-		if (cached_failure(run, mx[i].host, res))
+		if (cached_failure(run, mx[i].host, res)) {
+			if (res->status == Q_TEMPFAIL)
+				temp = *res;
 			continue;
+		}
 		if ((conn = connection(run, mx[i].host, d->port, first,
 		    &until, res)) != NULL)
 			return conn;
 		if (strcmp(res->dsn, "4.4.5") != 0)
 			remember(run, mx[i].host, false, res);
+		if (res->status == Q_TEMPFAIL)
+			temp = *res;
 	}
+	/* One host that may work later: not a bounce (an MX host gone). */
+	if (res->status == Q_PERMFAIL && temp.status == Q_TEMPFAIL)
+		*res = temp;
 	return NULL;
 }
 

@@ -388,7 +388,7 @@ q_smtp_open(const char *host, int port, const struct sm_options *o,
 		q_smtp_close(c, false);
 		c = new_conn(host, o);
 		sec.tls = NULL;
-		ok = connect_any(c, host, ai, first, until, r) == 0 &&
+		ok = connect_any(c, host, ai, first, NULL, r) == 0 &&
 		    greet(c, helo, &sec, NULL, r);
 	}
 	explicit_bzero(&sec, sizeof(sec));	/* the password */

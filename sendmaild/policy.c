@@ -247,7 +247,7 @@ sender_domain(struct policy *p, const struct sm_addr *a, const char *shown,
     struct policy_result *r)
 {
 	struct sm_dns_opts o;
-	char err[300];
+	char err[300] = "null MX";
 	bool nullmx;
 
 	if (a->null || a->domain == NULL || a->domain[0] == '[' ||

@@ -48,6 +48,9 @@ host-record=v6only.test,::1
 host-record=dual.test,127.0.0.33,::1
 # A domain whose MX is this host (our $j in the tests: mta.test).
 mx-host=self.test,mta.test,10
+# And one where we share the best preference with another host.
+mx-host=peer.test,mta.test,10
+mx-host=peer.test,mx2.multi.test,10
 host-record=mta.test,127.0.0.1
 host-record=self.test,127.0.0.34
 # Reverse lookups: confirmed, forged (the name leads elsewhere), and
