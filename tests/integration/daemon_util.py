@@ -1,6 +1,7 @@
 """Start the real daemon on loopback for a test, and talk raw SMTP to it."""
 import os
 import pwd
+import random
 import signal
 import socket
 import subprocess
@@ -10,10 +11,26 @@ import time
 from conftest import BUILD, ROOT
 
 
+_given = set()
+
+
 def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+    """A port for a listener of a test: free now, below the kernel's
+    ephemeral range (32768 and up by default), so that no client
+    connection takes it before the listener binds it, and never the same
+    one twice in a run."""
+    for _ in range(1000):
+        port = random.randrange(20000, 32768)
+        if port in _given:
+            continue
+        with socket.socket() as s:
+            try:
+                s.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+        _given.add(port)
+        return port
+    raise RuntimeError("no free port")
 
 
 def wait_for(pred, limit=10):

@@ -111,6 +111,9 @@ def isolate():
                       "tests' own network namespace")
     subprocess.run(["mount", "--make-rprivate", "/"], check=True)
     subprocess.run(["ip", "link", "set", "lo", "up"], check=True)
+    # Client ports stay above the listeners' (daemon_util.free_port).
+    with open("/proc/sys/net/ipv4/ip_local_port_range", "w") as f:
+        f.write("32768 60999\n")
     # A name server that takes every question and answers none.
     silent = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
     silent.bind((SILENT, 53))
