@@ -6,6 +6,8 @@ import subprocess
 from conftest import ROOT
 
 CF_M4 = ROOT / "cf" / "m4" / "cf.m4"
+# The first lines of a .mc for Linux, including our cf.m4.
+HEAD = f"divert(-1)dnl\ninclude(`{CF_M4}')dnl\nOSTYPE(`linux')dnl\n"
 
 
 def point_at_our_tree(mc_text):
@@ -16,6 +18,20 @@ def point_at_our_tree(mc_text):
 def m4(mc_path, cwd=None):
     return subprocess.run(["m4", str(mc_path)], capture_output=True,
                           text=True, timeout=60, cwd=cwd)
+
+
+def build_cf(directory, name, mc_text):
+    """Write name.mc (its include line pointed at our cf.m4), run m4 over
+    it and write name.cf beside it, mode 0644; the .cf's path."""
+    directory = pathlib.Path(directory)
+    mc = directory / f"{name}.mc"
+    mc.write_text(point_at_our_tree(mc_text))
+    r = m4(mc)
+    assert r.returncode == 0, r.stderr
+    cf = directory / f"{name}.cf"
+    cf.write_text(r.stdout)
+    cf.chmod(0o644)
+    return cf
 
 
 def read_cf(text):

@@ -5,11 +5,10 @@ import re
 
 import pytest
 
-from cfgen import CF_M4, m4, read_cf
+from cfgen import CF_M4, HEAD, m4, read_cf
 from conftest import BUILD, ROOT, SPEC_EXAMPLES, parse_bO
 
 MC_DIR = ROOT / "tests" / "integration" / "mc"
-HEAD = f"divert(-1)dnl\ninclude(`{CF_M4}')dnl\nOSTYPE(`linux')dnl\n"
 
 
 def spec_conf_table():

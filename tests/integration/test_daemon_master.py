@@ -13,7 +13,7 @@ import time
 
 import pytest
 
-from cfgen import m4, point_at_our_tree
+from cfgen import HEAD, build_cf
 from conftest import BUILD, ROOT
 from daemon_util import Conn, wait_for
 
@@ -52,17 +52,10 @@ def access_daemon(daemon, tmp_path, entries, features=""):
     assert r.returncode == 0, r.stderr
     os.chmod(tmp_path, 0o755)
     os.chmod(str(db) + ".db", 0o644)
-    mc = tmp_path / "a.mc"
-    mc.write_text(point_at_our_tree(
-        "divert(-1)dnl\ninclude(`/x/cf.m4')dnl\nOSTYPE(`linux')dnl\n"
-        f"define(`confTO_IDENT', `0')dnl\n{features}"
-        f"FEATURE(`access_db', `hash -T<TMPF> {db}')dnl\n"
-        "MAILER(`local')dnl\nMAILER(`smtp')dnl\n"))
-    r = m4(mc)
-    assert r.returncode == 0, r.stderr
-    cf = tmp_path / "a.cf"
-    cf.write_text(r.stdout)
-    os.chmod(cf, 0o644)
+    cf = build_cf(tmp_path, "a", HEAD +
+                  f"define(`confTO_IDENT', `0')dnl\n{features}"
+                  f"FEATURE(`access_db', `hash -T<TMPF> {db}')dnl\n"
+                  "MAILER(`local')dnl\nMAILER(`smtp')dnl\n")
     return daemon(cf=str(cf))
 
 
@@ -303,16 +296,10 @@ def test_discard(daemon, readable_dir):
 def test_relay_domain_and_cw_file(daemon, readable_dir):
     names = readable_dir / "local-host-names"
     names.write_text("mail.example.net  # ours\nexample.net\n")
-    mc = readable_dir / "r.mc"
-    mc.write_text(point_at_our_tree(
-        "divert(-1)dnl\ninclude(`/x/cf.m4')dnl\nOSTYPE(`linux')dnl\n"
-        f"define(`confTO_IDENT', `0')dnl\ndefine(`confCW_FILE', `{names}')dnl\n"
-        "FEATURE(`use_cw_file')dnl\nRELAY_DOMAIN(`partner.example 127.0.0.6')dnl\n"
-        "MAILER(`local')dnl\nMAILER(`smtp')dnl\n"))
-    r = m4(mc)
-    assert r.returncode == 0, r.stderr
-    cf = readable_dir / "r.cf"
-    cf.write_text(r.stdout)
+    cf = build_cf(readable_dir, "r", HEAD +
+                  f"define(`confTO_IDENT', `0')dnl\ndefine(`confCW_FILE', `{names}')dnl\n"
+                  "FEATURE(`use_cw_file')dnl\nRELAY_DOMAIN(`partner.example 127.0.0.6')dnl\n"
+                  "MAILER(`local')dnl\nMAILER(`smtp')dnl\n")
     d = daemon(cf=str(cf))
     c = Conn(d.port, source="127.0.0.5")
     c.read_reply()

@@ -18,7 +18,7 @@ import time
 import pytest
 
 import testnet
-from cfgen import m4, point_at_our_tree
+from cfgen import HEAD, build_cf
 from conftest import BUILD
 from daemon_util import Conn, Daemon
 from smarthost import Recorder
@@ -32,18 +32,11 @@ BOUND = 1 * 2 + 1           # seconds: one lookup, with its slack
 
 
 def make_cf(base, extra=""):
-    mc = base / "dns.mc"
-    mc.write_text(point_at_our_tree(
-        "divert(-1)dnl\ninclude(`/x/cf.m4')dnl\nOSTYPE(`linux')dnl\n"
-        "define(`confDOMAIN_NAME', `mta.test')dnl\n"
-        "define(`confTO_IDENT', `0')dnl\n"
-        "FEATURE(`no_default_msa')dnl\n" + extra +
-        "MAILER(`local')dnl\nMAILER(`smtp')dnl\n"))
-    r = m4(mc)
-    assert r.returncode == 0, r.stderr
-    cf = base / "dns.cf"
-    cf.write_text(r.stdout)
-    return str(cf)
+    return str(build_cf(base, "dns", HEAD +
+                        "define(`confDOMAIN_NAME', `mta.test')dnl\n"
+                        "define(`confTO_IDENT', `0')dnl\n"
+                        "FEATURE(`no_default_msa')dnl\n" + extra +
+                        "MAILER(`local')dnl\nMAILER(`smtp')dnl\n"))
 
 
 @pytest.fixture

@@ -13,7 +13,7 @@ import time
 
 import pytest
 
-from cfgen import m4, point_at_our_tree
+from cfgen import HEAD, build_cf
 from conftest import BUILD
 from daemon_util import free_port, wait_for
 from smarthost import start_smarthost
@@ -41,19 +41,13 @@ class Site:
         self.aliases = self.base / "aliases"
         self.aliases.write_text("")
         self.smart_port = free_port()
-        mc = self.base / "site.mc"
-        mc.write_text(point_at_our_tree(
-            "divert(-1)dnl\ninclude(`/x/cf.m4')dnl\nOSTYPE(`linux')dnl\n"
-            + mc_extra +
+        self.cf = build_cf(
+            self.base, "site", HEAD + mc_extra +
             "define(`SMART_HOST', `[127.0.0.1]')dnl\n"
             f"define(`RELAY_MAILER_ARGS', `TCP $h {self.smart_port}')dnl\n"
             "define(`confTO_IDENT', `0')dnl\n"
             "FEATURE(`no_default_msa')dnl\n"
-            "MAILER(`local')dnl\nMAILER(`smtp')dnl\n"))
-        r = m4(mc)
-        assert r.returncode == 0, r.stderr
-        self.cf = self.base / "site.cf"
-        self.cf.write_text(r.stdout)
+            "MAILER(`local')dnl\nMAILER(`smtp')dnl\n")
         self.options = [f"AliasFile={self.aliases}",
                         f"ForwardPath={self.fwd}/$u", *options]
         self.d = daemon(cf=str(self.cf), options=self.options)

@@ -8,28 +8,18 @@ import time
 
 import pytest
 
-from cfgen import m4, point_at_our_tree
+from cfgen import HEAD, build_cf
 from conftest import BUILD
 from daemon_util import free_port, wait_for
 from smarthost import Stalling, start_smarthost
 
 
 def relay_cf(directory, port, extra=""):
-    mc = os.path.join(directory, "relay.mc")
-    with open(mc, "w") as f:
-        f.write(point_at_our_tree(
-            "divert(-1)dnl\ninclude(`/x/cf.m4')dnl\nOSTYPE(`linux')dnl\n"
-            "define(`SMART_HOST', `[127.0.0.1]')dnl\n"
-            f"define(`RELAY_MAILER_ARGS', `TCP $h {port}')dnl\n"
-            "define(`confTO_IDENT', `0')dnl\n" + extra +
-            "MAILER(`local')dnl\nMAILER(`smtp')dnl\n"))
-    r = m4(mc)
-    assert r.returncode == 0, r.stderr
-    cf = os.path.join(directory, "relay.cf")
-    with open(cf, "w") as f:
-        f.write(r.stdout)
-    os.chmod(cf, 0o644)
-    return cf
+    return str(build_cf(directory, "relay", HEAD +
+                        "define(`SMART_HOST', `[127.0.0.1]')dnl\n"
+                        f"define(`RELAY_MAILER_ARGS', `TCP $h {port}')dnl\n"
+                        "define(`confTO_IDENT', `0')dnl\n" + extra +
+                        "MAILER(`local')dnl\nMAILER(`smtp')dnl\n"))
 
 
 @pytest.fixture

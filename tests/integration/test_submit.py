@@ -13,7 +13,7 @@ import time
 
 import pytest
 
-from cfgen import m4, point_at_our_tree
+from cfgen import HEAD, build_cf
 from conftest import BUILD
 from daemon_util import free_port, wait_for
 from smarthost import start_smarthost
@@ -44,9 +44,9 @@ class Site:
         self.cqueue.chmod(0o770)
         self.port, self.smart_port = free_port(), free_port()
         self.pidfile = self.base / "pid"
-        mc = self.base / "site.mc"
-        mc.write_text(point_at_our_tree(
-            "divert(-1)dnl\ninclude(`/x/cf.m4')dnl\nOSTYPE(`linux')dnl\n"
+        self.cf = build_cf(
+            self.base, "sendmail",
+            HEAD +
             f"define(`QUEUE_DIR', `{self.queue}')dnl\n"
             f"define(`MSP_QUEUE_DIR', `{self.cqueue}')dnl\n"
             f"define(`confMAIL_SPOOL_DIR', `{self.base}/mail')dnl\n"
@@ -59,12 +59,7 @@ class Site:
             "define(`confTO_IDENT', `0')dnl\n"
             "FEATURE(`no_default_msa')dnl\n"
             f"DAEMON_OPTIONS(`Port={self.port}, Addr=127.0.0.1, Name=MTA')dnl\n"
-            "MAILER(`local')dnl\nMAILER(`smtp')dnl\n"))
-        r = m4(mc)
-        assert r.returncode == 0, r.stderr
-        self.cf = self.base / "sendmail.cf"
-        self.cf.write_text(r.stdout)
-        self.cf.chmod(0o644)
+            "MAILER(`local')dnl\nMAILER(`smtp')dnl\n")
         # Installed as INSTALL says: set-group-id, never set-user-id.
         self.prog = self.base / "sendmail"
         shutil.copy(BUILD / "sendmaild", self.prog)

@@ -13,7 +13,7 @@ import time
 
 import pytest
 
-from cfgen import m4, point_at_our_tree
+from cfgen import HEAD, build_cf
 from conftest import BUILD, SPEC_EXAMPLES
 from tlsutil import FakeTLSServer
 
@@ -49,18 +49,12 @@ class Relay:
                 extra += f"FEATURE(`authinfo', `hash -o {src}')dnl\n"
             else:
                 extra += f"FEATURE(`access_db', `hash -T<TMPF> -o {src}')dnl\n"
-        mc = self.base / "relay.mc"
-        mc.write_text(point_at_our_tree(
-            "divert(-1)dnl\ninclude(`/x/cf.m4')dnl\nOSTYPE(`linux')dnl\n"
-            "define(`SMART_HOST', `[127.0.0.1]')dnl\n"
-            f"define(`RELAY_MAILER_ARGS', `TCP $h {port}')dnl\n"
-            "define(`confTO_IDENT', `0')dnl\n"
-            "FEATURE(`no_default_msa')dnl\n" + extra +
-            "MAILER(`local')dnl\nMAILER(`smtp')dnl\n"))
-        r = m4(mc)
-        assert r.returncode == 0, r.stderr
-        self.cf = self.base / "relay.cf"
-        self.cf.write_text(r.stdout)
+        self.cf = build_cf(self.base, "relay", HEAD +
+                           "define(`SMART_HOST', `[127.0.0.1]')dnl\n"
+                           f"define(`RELAY_MAILER_ARGS', `TCP $h {port}')dnl\n"
+                           "define(`confTO_IDENT', `0')dnl\n"
+                           "FEATURE(`no_default_msa')dnl\n" + extra +
+                           "MAILER(`local')dnl\nMAILER(`smtp')dnl\n")
         self.options = ["RunAsUser=nobody", f"QueueDirectory={self.queue}",
                         "HostStatusDirectory=", *options]
 
@@ -326,18 +320,11 @@ def nullclient_cf(base, ca, authinfo):
     """spec/examples/nullclient-auth587.mc with its paths pointed at the
     test's files."""
     text = (SPEC_EXAMPLES / "nullclient-auth587.mc").read_text()
-    text = point_at_our_tree(text)
     text = text.replace("/etc/mail/authinfo", str(authinfo))
     text = text.replace("/etc/ssl/certs/ca-certificates.crt",
                         ca.file("ca.crt"))
     text = text.replace("`/etc/ssl/certs'", f"`{ca.path}'")
-    mc = base / "nullclient.mc"
-    mc.write_text(text)
-    r = m4(mc)
-    assert r.returncode == 0, r.stderr
-    cf = base / "nullclient.cf"
-    cf.write_text(r.stdout)
-    return cf
+    return build_cf(base, "nullclient", text)
 
 
 @pytest.mark.skipif(not shutil.which("unshare"), reason="needs unshare")

@@ -10,7 +10,7 @@ import time
 
 import pytest
 
-from cfgen import m4, point_at_our_tree
+from cfgen import HEAD, build_cf
 from daemon_util import Conn, free_port, wait_for
 from tlsutil import have_sasl_plugins, recv_all, tls_wrap
 
@@ -194,17 +194,11 @@ def test_implicit_tls_handshake_garbage(daemon, ca):
 # --- AUTH -----------------------------------------------------------------
 
 def trust_cf(tmp_path, extra=""):
-    mc = tmp_path / "auth.mc"
-    mc.write_text(point_at_our_tree(
-        "divert(-1)dnl\ninclude(`/x/cf.m4')dnl\nOSTYPE(`linux')dnl\n"
-        "define(`confTO_IDENT', `0')dnl\nFEATURE(`no_default_msa')dnl\n"
-        "TRUST_AUTH_MECH(`PLAIN LOGIN')dnl\n" + extra +
-        "MAILER(`local')dnl\nMAILER(`smtp')dnl\n"))
-    r = m4(mc)
-    assert r.returncode == 0, r.stderr
-    cf = tmp_path / "auth.cf"
-    cf.write_text(r.stdout)
-    return str(cf)
+    return str(build_cf(tmp_path, "auth", HEAD +
+                        "define(`confTO_IDENT', `0')dnl\n"
+                        "FEATURE(`no_default_msa')dnl\n"
+                        "TRUST_AUTH_MECH(`PLAIN LOGIN')dnl\n" + extra +
+                        "MAILER(`local')dnl\nMAILER(`smtp')dnl\n"))
 
 
 def test_auth_p_offers_cleartext_mechanisms_only_after_tls(daemon, ca, sasl):
