@@ -111,6 +111,33 @@ sm_dns_is_literal(const char *host)
 }
 
 /*
+ * hosts_next - the next line of the hosts file with an address (into
+ * af, a) and a name (*first; strtok_r(NULL, " \t", save) gives the
+ * others); false at the end
+ */
+static bool
+hosts_next(FILE *fp, char **line, size_t *cap, int *af, unsigned char *a,
+    char **first, char **save)
+{
+	char *addr;
+
+	while (getline(line, cap, fp) > 0) {
+		(*line)[strcspn(*line, "#\n")] = '\0';
+		if ((addr = strtok_r(*line, " \t", save)) == NULL ||
+		    (*first = strtok_r(NULL, " \t", save)) == NULL)
+			continue;
+		if (inet_pton(AF_INET, addr, a) == 1)
+			*af = AF_INET;
+		else if (inet_pton(AF_INET6, addr, a) == 1)
+			*af = AF_INET6;
+		else
+			continue;
+		return true;
+	}
+	return false;
+}
+
+/*
  * hosts_addrs - the hosts file's addresses of name (any of a line's
  * names); canon gets the first matching line's first name
  */
@@ -119,17 +146,14 @@ hosts_addrs(const char *name, int port, struct addrinfo **res, char *canon,
     size_t len)
 {
 	unsigned char a[16];
-	char *line = NULL, *addr, *w, *first, *save;
+	char *line = NULL, *w, *first, *save;
 	size_t cap = 0;
+	int af;
 	FILE *fp = fopen("/etc/hosts", "re");
 
 	if (fp == NULL)
 		return false;
-	while (getline(&line, &cap, fp) > 0) {
-		line[strcspn(line, "#\n")] = '\0';
-		if ((addr = strtok_r(line, " \t", &save)) == NULL ||
-		    (first = strtok_r(NULL, " \t", &save)) == NULL)
-			continue;
+	while (hosts_next(fp, &line, &cap, &af, a, &first, &save)) {
 		for (w = first; w != NULL; w = strtok_r(NULL, " \t", &save))
 			if (strcasecmp(w, name) == 0)
 				break;
@@ -137,10 +161,7 @@ hosts_addrs(const char *name, int port, struct addrinfo **res, char *canon,
 			continue;
 		if (*res == NULL && canon != NULL)
 			(void)snprintf(canon, len, "%s", first);
-		if (inet_pton(AF_INET, addr, a) == 1)
-			add_addr(res, AF_INET, a, port);
-		else if (inet_pton(AF_INET6, addr, a) == 1)
-			add_addr(res, AF_INET6, a, port);
+		add_addr(res, af, a, port);
 	}
 	free(line);
 	(void)fclose(fp);
@@ -183,14 +204,16 @@ dns_addrs(const char *name, int type, const struct sm_dns_opts *o, int port,
 /*
  * addrs - the addresses of a name: the hosts file, else DNS (AAAA, then
  * A, both within one resolver bound; one family that fails while the
- * other answers is left out); r[0], r[1]: how each family went
+ * other answers is left out); fam[0], fam[1] (when fam is not NULL):
+ * how each family went
  */
 static enum sm_dns_result
 addrs(const char *name, int port, const struct sm_dns_opts *o,
     struct addrinfo **res, char *canon, size_t len, char *err, size_t errlen,
-    enum sm_dns_result *r)
+    enum sm_dns_result *fam)
 {
 	static const int types[] = { ns_t_aaaa, ns_t_a };
+	enum sm_dns_result own[2], *r = fam != NULL ? fam : own;
 	struct sm_dns_opts one;
 	struct sm_deadline dl;
 	size_t i;
@@ -222,7 +245,7 @@ enum sm_dns_result
 sm_dns_resolve(const char *host, int port, const struct sm_dns_opts *o,
     struct addrinfo **res, char *err, size_t errlen)
 {
-	enum sm_dns_result r, fam[2];
+	enum sm_dns_result r;
 	char name[NS_MAXDNAME];
 	size_t n = strlen(host);
 
@@ -241,7 +264,7 @@ sm_dns_resolve(const char *host, int port, const struct sm_dns_opts *o,
 		name[n - 2] = '\0';
 	} else
 		(void)snprintf(name, sizeof(name), "%s", host);
-	r = addrs(name, port, o, res, NULL, 0, err, errlen, fam);
+	r = addrs(name, port, o, res, NULL, 0, err, errlen, NULL);
 	if (r != SM_DNS_OK) {
 		sm_dns_free(*res);
 		*res = NULL;
@@ -255,9 +278,9 @@ sm_dns_canonical(const char *host, const struct sm_dns_opts *o, char *out,
     size_t len, char *err, size_t errlen)
 {
 	struct addrinfo *ai = NULL;
-	enum sm_dns_result r, fam[2];
+	enum sm_dns_result r;
 
-	r = addrs(host, 25, o, &ai, out, len, err, errlen, fam);
+	r = addrs(host, 25, o, &ai, out, len, err, errlen, NULL);
 	sm_dns_free(ai);
 	if (r == SM_DNS_OK && out[0] == '\0')
 		(void)snprintf(out, len, "%s", host);
@@ -453,26 +476,21 @@ sm_dns_query(const char *name, int type, const struct sm_dns_opts *o,
 static bool
 hosts_name(int af, const void *a, char *name, size_t len)
 {
-	unsigned char want[16], got[16];
-	size_t alen = af == AF_INET ? 4 : 16;
-	char *line = NULL, *addr, *host, *save;
+	unsigned char got[16];
+	char *line = NULL, *first, *save;
 	size_t cap = 0;
 	bool found = false;
+	int gaf;
 	FILE *fp = fopen("/etc/hosts", "re");
 
 	if (fp == NULL)
 		return false;
-	memcpy(want, a, alen);
-	while (!found && getline(&line, &cap, fp) > 0) {
-		line[strcspn(line, "#\n")] = '\0';
-		if ((addr = strtok_r(line, " \t", &save)) == NULL ||
-		    (host = strtok_r(NULL, " \t", &save)) == NULL ||
-		    inet_pton(af, addr, got) != 1 ||
-		    memcmp(got, want, alen) != 0)
-			continue;
-		(void)snprintf(name, len, "%s", host);
-		found = true;
-	}
+	while (!found && hosts_next(fp, &line, &cap, &gaf, got, &first,
+	    &save))
+		if (gaf == af && memcmp(got, a, af == AF_INET ? 4 : 16) == 0) {
+			(void)snprintf(name, len, "%s", first);
+			found = true;
+		}
 	free(line);
 	(void)fclose(fp);
 	return found;

@@ -626,8 +626,7 @@ open_dest(struct run *run, const struct dest *d, bool first, char *host,
 			mx[0] = t;
 			break;
 		}
-	sm_deadline_in(&until, o->to.aconnect > 0 ? o->to.aconnect :
-	    Q_CONNECT_FALLBACK * 8);
+	q_smtp_aconnect(o, &until);
 	for (i = 0; i < n; i++) {
 		if (i > 0 && sm_deadline_expired(&until)) {
 			sm_info("Timeout.to_aconnect occurred before "

@@ -254,6 +254,14 @@ lost:
 	return -1;
 }
 
+/* q_smtp_aconnect - when Timeout.aconnect (or its fallback) ends */
+void
+q_smtp_aconnect(const struct sm_options *o, struct sm_deadline *dl)
+{
+	sm_deadline_in(dl, o->to.aconnect > 0 ? o->to.aconnect :
+	    Q_CONNECT_FALLBACK * 8);
+}
+
 /*
  * connect_any - try each address; connect/iconnect each, aconnect all
  * (of this host, or of all the hosts of a destination: *until)
@@ -272,8 +280,7 @@ connect_any(struct q_conn *c, const char *host, struct addrinfo *ai,
 	if (until != NULL)
 		all = *until;
 	else
-		sm_deadline_in(&all, o->to.aconnect > 0 ? o->to.aconnect :
-		    Q_CONNECT_FALLBACK * 8);
+		q_smtp_aconnect(o, &all);
 	for (; ai != NULL; ai = ai->ai_next) {
 		if (sm_deadline_expired(&all)) {
 			sm_info("Timeout.to_aconnect occurred before "

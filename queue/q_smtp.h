@@ -119,6 +119,8 @@ struct q_conn;
 struct q_conn	*q_smtp_open(const char *, int, const struct sm_options *,
 		    bool, const struct sm_deadline *, const char *,
 		    const struct q_client *, struct q_result *);
+void		 q_smtp_aconnect(const struct sm_options *,
+		    struct sm_deadline *);
 struct q_conn	*q_smtp_attach(int, const char *, const struct sm_options *,
 		    const char *, struct q_result *);
 int		 q_smtp_send(struct q_conn *, struct q_txn *);
