@@ -579,6 +579,27 @@ all(struct q_txn *t, const struct q_result *r, bool only_ok)
 			t->results[i] = *r;
 }
 
+/*
+ * put_path - an address as a MAIL or RCPT argument: in angle brackets
+ * (RFC 5321 4.1.2), which sendmail's own queue files leave off for
+ * addresses given on its command line ("Salice@example.org").
+ */
+static void
+put_path(struct sm_buf *b, const char *verb, const char *addr)
+{
+	size_t n;
+
+	while (*addr == ' ' || *addr == '\t')
+		addr++;
+	n = strlen(addr);
+	while (n > 0 && (addr[n - 1] == ' ' || addr[n - 1] == '\t'))
+		n--;
+	if (n > 0 && addr[0] == '<')
+		(void)sm_buf_printf(b, "%s:%.*s", verb, (int)n, addr);
+	else
+		(void)sm_buf_printf(b, "%s:<%.*s>", verb, (int)n, addr);
+}
+
 /* q_smtp_send - one transaction for every recipient of t */
 int
 q_smtp_send(struct q_conn *c, struct q_txn *t)
@@ -591,7 +612,7 @@ q_smtp_send(struct q_conn *c, struct q_txn *t)
 
 	c->fresh = false;
 	sm_buf_init(&cmd, 0);
-	(void)sm_buf_printf(&cmd, "MAIL From:%s", t->sender);
+	put_path(&cmd, "MAIL From", t->sender);
 	if (c->size && t->size > 0)
 		(void)sm_buf_printf(&cmd, " SIZE=%ld", t->size);
 	if (c->eightbit && t->body != NULL)
@@ -612,7 +633,7 @@ q_smtp_send(struct q_conn *c, struct q_txn *t)
 	(void)sm_buf_puts(&cmd, "\r\n");
 	/* With PIPELINING, MAIL, every RCPT and DATA go in one write. */
 	for (i = 0; i < t->nrcpts && c->pipelining; i++) {
-		(void)sm_buf_printf(&cmd, "RCPT To:%s", t->rcpts[i]);
+		put_path(&cmd, "RCPT To", t->rcpts[i]);
 		if (c->dsn && t->notify[i] != NULL)
 			(void)sm_buf_printf(&cmd, " NOTIFY=%s", t->notify[i]);
 		if (c->dsn && t->orcpt[i] != NULL)
@@ -653,7 +674,7 @@ q_smtp_send(struct q_conn *c, struct q_txn *t)
 	for (i = 0; i < t->nrcpts; i++) {
 		if (!c->pipelining) {
 			sm_buf_reset(&cmd);
-			(void)sm_buf_printf(&cmd, "RCPT To:%s", t->rcpts[i]);
+			put_path(&cmd, "RCPT To", t->rcpts[i]);
 			if (c->dsn && t->notify[i] != NULL)
 				(void)sm_buf_printf(&cmd, " NOTIFY=%s",
 				    t->notify[i]);

@@ -107,12 +107,17 @@ class Busy(Listener):
 
 class Scripted(Listener):
     """A lock-step SMTP server: answers each command with `replies`
-    (by command word, default 250) and goes silent at `stall`."""
+    (by command word, default 250) and goes silent at `stall`; EHLO
+    offers `caps`."""
 
-    def __init__(self, port, replies=None, stall=None):
+    def __init__(self, port, replies=None, stall=None, caps=("PIPELINING",)):
         self.replies = replies or {}
         self.stall = stall
+        self.ehlo = "".join(f"250-{c}\r\n" for c in
+                            ("scripted.example", *caps[:-1]))
+        self.ehlo = (self.ehlo + f"250 {caps[-1]}\r\n").encode()
         self.commands = []
+        self.lines = []                # each command line, as it came
         self.data = []                 # each message's raw DATA bytes
         super().__init__(port)
 
@@ -127,10 +132,11 @@ class Scripted(Listener):
                     return
                 word = line.split(b" ")[0].split(b":")[0].strip().upper().decode()
                 self.commands.append(word)
+                self.lines.append(line.decode("latin-1").rstrip("\r\n"))
                 if word == self.stall:
                     return                     # silence, connection open
                 if word == "EHLO":
-                    c.sendall(b"250-scripted.example\r\n250 PIPELINING\r\n")
+                    c.sendall(self.ehlo)
                     continue
                 if word == "MAIL":
                     mail_ok = not self.replies.get("MAIL", "250").startswith(("4", "5"))

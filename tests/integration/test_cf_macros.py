@@ -182,7 +182,7 @@ def test_lmtp_and_msp(tmp_path, run):
     cfp, cf, _ = everything(tmp_path, "msp.mc")
     assert cf["D"]["S"] == "[mail.example.org]"
     assert cf["M"]["relay"]["A"] == "TCP $h 587"
-    assert dict(cf["O"])["PidFile"] == "/run/sendmail/mta/sendmail.pid"
+    assert dict(cf["O"])["PidFile"] == "/var/run/sendmail/mta/sendmail.pid"
     assert run("sendmaild", "-C", cfp, "-bC").returncode == 0
 
 

@@ -1,0 +1,464 @@
+"""The switch from sendmail (issue: manual pages, INSTALL and the switch,
+items 3 and 4): a sendmail.cf that Debian's sendmail-cf generated is read
+as it stands, and a queue that the real sendmail 8.17 left behind is
+listed by mailq and delivered by sendmail -q.
+
+scripts/install-deps test installs sendmail-cf (/usr/share/sendmail/cf)
+and unpacks sendmail-bin, without installing it, under SENDMAILD_PEERS."""
+import os
+import pathlib
+import pwd
+import re
+import shutil
+import smtplib
+import subprocess
+import tempfile
+
+import pytest
+
+from cfgen import HEAD, build_cf
+from conftest import BUILD, parse_bO, seconds
+from daemon_util import Conn, free_port, wait_for
+from smarthost import Scripted, start_smarthost
+
+SM_CF = pathlib.Path("/usr/share/sendmail/cf")
+PEERS = pathlib.Path(os.environ.get("SENDMAILD_PEERS",
+                                    "/var/tmp/sendmaild-peers"))
+SENDMAIL = PEERS / "root/sendmail-bin/usr/libexec/sendmail/sendmail"
+
+
+def need_sendmail_cf():
+    if not (SM_CF / "m4" / "cf.m4").exists():
+        pytest.fail("Debian's sendmail-cf is missing: run "
+                    "scripts/install-deps test")
+
+
+def need_sendmail():
+    if not os.access(SENDMAIL, os.X_OK):
+        pytest.fail(f"{SENDMAIL} is missing: run scripts/install-deps test")
+
+
+@pytest.fixture
+def base():
+    d = tempfile.mkdtemp(prefix="smd-switch-", dir="/tmp")
+    os.chmod(d, 0o755)
+    yield pathlib.Path(d)
+    shutil.rmtree(d, ignore_errors=True)
+
+
+def sendmail_m4(directory, name, mc_text):
+    """Run Debian's sendmail-cf over mc_text, as sendmailconfig does;
+    the .cf's path."""
+    mc = directory / f"{name}.mc"
+    mc.write_text(mc_text)
+    r = subprocess.run(["m4", str(mc)], capture_output=True, text=True,
+                       timeout=60, cwd=directory)
+    assert r.returncode == 0, r.stderr
+    cf = directory / f"{name}.cf"
+    cf.write_text(r.stdout)
+    cf.chmod(0o644)
+    return cf
+
+
+def debian_mc(directory, name):
+    """Debian's own sendmail.mc or submit.mc, as sendmail-cf ships it; the
+    site's /etc/mail/m4 includes (made by sendmailconfig) are empty."""
+    text = (SM_CF / "debian" / name).read_text()
+    for inc in re.findall(r"include\(`(/etc/mail/m4/[^']+)'\)", text):
+        local = directory / os.path.basename(inc)
+        local.write_text("")
+        text = text.replace(inc, str(local))
+    return text
+
+
+def cf_options(path):
+    """The O lines of a .cf, continuation lines joined, in order."""
+    out, cur = [], None
+    for raw in path.read_text(encoding="latin-1").splitlines() + [""]:
+        if raw[:1] in (" ", "\t") and cur is not None:
+            cur += raw
+            continue
+        if cur is not None and cur.startswith("O "):
+            out.append(cur[2:].partition("="))
+        cur = raw
+    return [(n, v) for n, _, v in out]
+
+
+def rule_lines(path):
+    return sum(1 for line in path.read_text(encoding="latin-1").splitlines()
+               if line[:1] in ("R", "S"))
+
+
+# Durations whose bare numbers sendmail reads in minutes; every other
+# duration in a Debian .cf carries its unit.
+MINUTES = {"AliasWait"}
+WORD_LISTS = {"PrivacyOptions"}
+# Options of which sendmail reads the first letter (DeliveryMode=i).
+FIRST_LETTER = {"DeliveryMode", "ErrorMode", "EightBitMode"}
+
+
+# What sendmail's PrivacyOptions=goaway stands for.
+GOAWAY = {"needmailhelo", "needexpnhelo", "needvrfyhelo", "noexpn", "novrfy",
+          "noverb", "authwarnings"}
+
+
+def privacy_words(value):
+    words = set()
+    for w in value.replace(" ", ",").split(","):
+        w = w.strip().lower()
+        if w == "goaway":
+            words |= GOAWAY
+        elif w and w != "public":
+            words.add(w)
+    return words
+
+
+def same(name, theirs, ours):
+    """Does -bO's value say what the file's value says?"""
+    theirs, ours = theirs.strip(), ours.strip()
+    if theirs == ours:
+        return True
+    if name in WORD_LISTS:
+        return privacy_words(theirs) == privacy_words(ours)
+    if re.fullmatch(r"[0-9]+[smhdw]?([0-9]+[smhdw])*", theirs) and \
+            re.fullmatch(r"[0-9smhdw]+", ours):
+        unit = "m" if name in MINUTES else "s"
+        return seconds(theirs, unit) == seconds(ours, unit)
+    if name in FIRST_LETTER and len(theirs) == 1:
+        return ours[:1].lower() == theirs.lower()
+    if theirs.lower() in ("true", "false") and ours in ("True", "False"):
+        return theirs.lower() == ours.lower()
+    return False
+
+
+def check_bO(cf):
+    r = subprocess.run([str(BUILD / "sendmaild"), "-C", str(cf), "-bO"],
+                       capture_output=True, text=True, timeout=30)
+    assert r.returncode == 0, r.stderr
+    ours = parse_bO(r.stdout)
+    # Each option the file sets is in force with the file's value.
+    seen = {}
+    for name, value in cf_options(cf):
+        seen.setdefault(name, []).append(value)
+    assert len(seen) > 40
+    for name, values in seen.items():
+        assert name in ours, name
+        if name == "DaemonPortOptions":
+            assert ours[name] == values
+            continue
+        assert same(name, values[-1], ours[name][-1]), \
+            (name, values[-1], ours[name][-1])
+    # The rewriting rules are counted and skipped, with one warning.
+    n = rule_lines(cf)
+    assert n > 100
+    warn = [l for l in r.stderr.splitlines() if "rewriting rule" in l]
+    assert warn == [f"sendmail: {cf}: skipped {n} rewriting rule lines "
+                    "(S and R): routing and policy are built in"]
+    return ours, r.stderr
+
+
+def test_debian_sendmail_mc_read_as_generated(base):
+    """Debian's own sendmail.mc through Debian's sendmail-cf: every option
+    of the .cf is what -bO shows."""
+    need_sendmail_cf()
+    cf = sendmail_m4(base, "sendmail", debian_mc(base, "sendmail.mc"))
+    ours, err = check_bO(cf)
+    # Both listeners of the .mc, in order.
+    assert [d.split("Name=")[1].split(",")[0] for d in
+            ours["DaemonPortOptions"]] == ["MTA-v4", "MSP-v4"]
+    # No error: anything else on stderr is a warning naming options.
+    for line in err.splitlines():
+        assert "rewriting rule" in line or "not yet in force" in line, line
+
+
+def test_debian_submit_mc_read_as_generated(base):
+    need_sendmail_cf()
+    cf = sendmail_m4(base, "submit", debian_mc(base, "submit.mc"))
+    check_bO(cf)
+
+
+def makemap(path, text):
+    r = subprocess.run([str(BUILD / "makemap"), "hash", str(path)],
+                       input=text, capture_output=True, text=True, timeout=30)
+    assert r.returncode == 0, r.stderr
+    path.with_name(path.name + ".db").chmod(0o644)
+
+
+def site_mc(directory, port):
+    """A site's .mc for Debian's sendmail-cf: a smart host, the usual
+    maps, a local domain, a size limit."""
+    return f"""divert(-1)dnl
+divert(0)dnl
+define(`_USE_ETC_MAIL_')dnl
+include(`{SM_CF}/m4/cf.m4')dnl
+VERSIONID(`site')dnl
+OSTYPE(`debian')dnl
+DOMAIN(`debian-mta')dnl
+define(`confDOMAIN_NAME', `mx.example.org')dnl
+define(`SMART_HOST', `[127.0.0.1]')dnl
+define(`RELAY_MAILER_ARGS', `TCP $h {port}')dnl
+define(`ESMTP_MAILER_ARGS', `TCP $h {port}')dnl
+define(`confTO_IDENT', `0')dnl
+define(`confMAX_MESSAGE_SIZE', `100000')dnl
+FEATURE(`access_db', `hash -T<TMPF> -o {directory}/access')dnl
+FEATURE(`virtusertable', `hash -o {directory}/virtusertable')dnl
+FEATURE(`mailertable', `hash -o {directory}/mailertable')dnl
+LOCAL_DOMAIN(`mail.example.org')dnl
+MAILER(`local')dnl
+MAILER(`smtp')dnl
+"""
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="needs root to become users")
+def test_site_cf_from_sendmail_cf_runs(base, daemon):
+    """A daemon on a .cf that Debian's sendmail-cf made from a site's .mc:
+    its macros, classes, maps, mailers and options are in force."""
+    need_sendmail_cf()
+    port = free_port()
+    makemap(base / "access", "From:spammer@example.com\tREJECT\n")
+    makemap(base / "virtusertable", "info@mail.example.org\tbob@far.example\n")
+    makemap(base / "mailertable", "route.example\tesmtp:[127.0.0.1]\n")
+    cf = sendmail_m4(base, "site", site_mc(base, port))
+    dz = re.search(r"^DZ(.*)$", cf.read_text(), re.M).group(1)
+    ctl, rec = start_smarthost(port)
+    try:
+        d = daemon(cf=str(cf))
+        assert d.log_text().count("rewriting rule") == 1
+        # The greeting of the .cf's SmtpGreetingMessage: $j from
+        # confDOMAIN_NAME, $Z from the DZ line.
+        c = Conn(d.port)
+        greeting = c.read_reply()
+        c.close()
+        assert re.match(rf"220 mx\.example\.org ESMTP Sendmail \S+/{re.escape(dz)}; ",
+                        greeting), greeting
+        with smtplib.SMTP("127.0.0.1", d.port, timeout=10) as s:
+            banner = s.ehlo("client.example")[1].decode()
+            assert banner.startswith("mx.example.org")
+            assert s.esmtp_features["size"] == "100000"
+            # The access map: a refused sender.
+            assert s.mail("spammer@example.com")[0] == 550
+            s.rset()
+            s.mail("alice@example.org")
+            # Class w from LOCAL_DOMAIN: the domain is ours.
+            assert s.rcpt("nosuchuser@mail.example.org")[0] == 550
+            # The virtusertable sends info@ on; the mailertable routes
+            # route.example through the esmtp mailer; the rest goes to
+            # the smart host through the relay mailer (each mailer's
+            # argv names the fake server's port).
+            for rcpt in ("info@mail.example.org", "carol@route.example",
+                         "dave@far.example"):
+                assert s.rcpt(rcpt)[0] == 250, rcpt
+            s.data(b"Subject: switched\r\n\r\nhello\r\n")
+        assert wait_for(lambda: rec.messages, limit=20), d.log_text()
+        assert wait_for(lambda: sum(len(m[1]) for m in rec.messages) == 3,
+                        limit=20), d.log_text()
+        rcpts = sorted(r for m in rec.messages for r in m[1])
+        assert rcpts == ["bob@far.example", "carol@route.example",
+                         "dave@far.example"]
+        text = rec.messages[0][2].decode()
+        assert f"/{dz}" in text and "by mx.example.org" in text
+    finally:
+        ctl.stop()
+
+
+def real_sendmail_cf(directory, queue):
+    """A .cf for the real sendmail that keeps everything in directory."""
+    (directory / "service.switch").write_text("hosts files\naliases files\n")
+    (directory / "aliases").write_text("")
+    (directory / "hoststat").mkdir()
+    return sendmail_m4(directory, "real", f"""divert(0)dnl
+include(`{SM_CF}/m4/cf.m4')dnl
+OSTYPE(`debian')dnl
+define(`confDOMAIN_NAME', `mx.example.org')dnl
+define(`QUEUE_DIR', `{queue}')dnl
+define(`confPID_FILE', `{directory}/sendmail.pid')dnl
+define(`STATUS_FILE', `{directory}/statistics')dnl
+define(`ALIAS_FILE', `{directory}/aliases')dnl
+define(`confHOST_STATUS_DIRECTORY', `{directory}/hoststat')dnl
+define(`confSERVICE_SWITCH_FILE', `{directory}/service.switch')dnl
+define(`confDONT_PROBE_INTERFACES', `True')dnl
+define(`SMART_HOST', `[127.0.0.1]')dnl
+FEATURE(`accept_unresolvable_domains')dnl
+MAILER(`local')dnl
+MAILER(`smtp')dnl
+""")
+
+
+def real_sendmail_cmd(cf, args):
+    """The real sendmail 8.17 as root, on a host of a qualified name (it
+    waits a minute for one otherwise)."""
+    cmd = " ".join([str(SENDMAIL), "-C", str(cf), *args])
+    return ["unshare", "--uts", "sh", "-c",
+            f"hostname mx.example.org && exec {cmd}"]
+
+
+def real_sendmail(cf, args, input):
+    r = subprocess.run(real_sendmail_cmd(cf, args), input=input,
+                       capture_output=True, timeout=60)
+    assert r.returncode == 0, r.stderr
+    return r
+
+
+def real_sendmail_bs(cf, lines):
+    """An SMTP session with the real sendmail -bs, a reply to each line;
+    the replies."""
+    p = subprocess.Popen(real_sendmail_cmd(cf, ["-odq", "-bs"]),
+                         stdin=subprocess.PIPE, stdout=subprocess.PIPE)
+    replies = []
+
+    def reply():
+        text = b""
+        while True:
+            line = p.stdout.readline()
+            assert line, text
+            text += line
+            if line[3:4] != b"-":
+                return text
+    try:
+        replies.append(reply())
+        for line in lines:
+            p.stdin.write(line + b"\r\n")
+            p.stdin.flush()
+            replies.append(reply())
+    finally:
+        p.stdin.close()
+        p.wait(timeout=30)
+    return replies
+
+
+BODY1 = (b"Subject: left behind\n\n.a dot first\n..two dots\n"
+         b"caf\xc3\xa9 " + b"x" * 900 + b"\nend\n")
+SMTP2 = [b"EHLO client.example",
+         b"MAIL FROM:<dave@example.org> BODY=8BITMIME RET=HDRS ENVID=env-42",
+         b"RCPT TO:<erin@far.example> NOTIFY=SUCCESS,FAILURE",
+         b"DATA", b"Subject: by smtp\r\n\r\nline \xe2\x82\xac\r\n.",
+         b"QUIT"]
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="needs root to become users")
+def test_queue_left_by_sendmail_817(base):
+    """Messages queued by the real sendmail (-odq from the command line,
+    and -bs with DSN parameters) are listed by our mailq and delivered by
+    our sendmail -q through the smart host."""
+    need_sendmail_cf()
+    need_sendmail()
+    queue = base / "mqueue"
+    queue.mkdir(mode=0o700)
+    cf = real_sendmail_cf(base, queue)
+    real_sendmail(cf, ["-odq", "-f", "alice@example.org", "bob@far.example",
+                       "carol@far.example"], BODY1)
+    replies = real_sendmail_bs(cf, SMTP2)
+    assert b"Message accepted for delivery" in replies[5], replies
+    qfs = sorted(p.name for p in queue.iterdir() if p.name.startswith("qf"))
+    assert len(qfs) == 2 and all(p.stat().st_uid == 0
+                                 for p in queue.iterdir())
+    ids = [q[2:] for q in qfs]
+    # The data files as sendmail wrote them: what must reach the smart host.
+    df = {}
+    for qid in ids:
+        qf = (queue / f"qf{qid}").read_bytes()
+        sender = re.search(rb"^S<?([^>\n]*)>?$", qf, re.M).group(1).decode()
+        df[sender] = (queue / f"df{qid}").read_bytes()
+
+    port = free_port()
+    ours = (base / "ours")
+    ours.mkdir()
+    ours.chmod(0o755)
+    our_cf = build_cf(ours, "ours", HEAD +
+                      "define(`SMART_HOST', `[127.0.0.1]')dnl\n"
+                      f"define(`RELAY_MAILER_ARGS', `TCP $h {port}')dnl\n"
+                      "MAILER(`local')dnl\nMAILER(`smtp')dnl\n")
+    common = ["-C", str(our_cf), "-O", f"QueueDirectory={queue}",
+              "-O", f"HostStatusDirectory={ours}/.hoststat",
+              "-O", "RunAsUser=nobody"]
+
+    # mailq lists what sendmail wrote.
+    r = subprocess.run([str(BUILD / "mailq"), *common], capture_output=True,
+                       text=True, timeout=30)
+    assert r.returncode == 0, r.stderr
+    assert f"{queue} (2 requests)" in r.stdout
+    for qid in ids:
+        assert re.search(rf"^{qid}\s", r.stdout, re.M), r.stdout
+    assert re.search(r"\balice@example\.org\n\s+bob@far\.example\n\s+"
+                     r"carol@far\.example\n", r.stdout), r.stdout
+    # As sendmail lists it: the sender as given in MAIL, the body type.
+    assert re.search(r"<dave@example\.org>\n\s+8BITMIME\s.*\n"
+                     r"\s+<erin@far\.example>\n", r.stdout), r.stdout
+
+    # The queue runner does not read mail as root: while the queue is
+    # root's, a run says so and leaves it as it is; handed to RunAsUser
+    # (INSTALL, "Switching from sendmail"), it is delivered.
+    r = subprocess.run([str(BUILD / "sendmaild"), *common, "-qf"],
+                       capture_output=True, text=True, timeout=60)
+    assert r.returncode == 75
+    assert f"cannot read queue directory {queue}: Permission denied" in \
+        r.stderr
+    assert sorted(p.name for p in queue.iterdir()) == sorted(
+        [f"qf{i}" for i in ids] + [f"df{i}" for i in ids])
+    nobody = pwd.getpwnam("nobody")
+    for p in [queue, *queue.iterdir()]:
+        os.chown(p, nobody.pw_uid, nobody.pw_gid)
+    srv = Scripted(port, caps=("PIPELINING", "8BITMIME", "DSN", "SIZE"))
+    try:
+        r = subprocess.run([str(BUILD / "sendmaild"), *common, "-qf"],
+                           capture_output=True, text=True, timeout=60)
+        assert r.returncode == 0, r.stderr
+    finally:
+        srv.close()
+    assert list(queue.iterdir()) == []
+    # Each message: its MAIL line, its RCPT lines, its data.
+    got, cur = {}, None
+    for line in srv.lines:
+        if line.upper().startswith("MAIL FROM:"):
+            cur = re.match(r"MAIL FROM:<([^>]*)>", line, re.I).group(1)
+            got[cur] = [line, []]
+        elif line.upper().startswith("RCPT TO:"):
+            got[cur][1].append("RCPT TO:" + line[8:])
+    assert sorted(got) == ["alice@example.org", "dave@example.org"], srv.lines
+    assert len(srv.data) == 2
+    for sender, data in zip([s for s in got], srv.data):
+        got[sender].append(data.replace(b"\r\n..", b"\r\n."))
+
+    mail, rcpts, content = got["alice@example.org"]
+    assert sorted(rcpts) == ["RCPT TO:<bob@far.example>",
+                             "RCPT TO:<carol@far.example>"]
+    head, _, body = content.partition(b"\r\n\r\n")
+    assert body == df["alice@example.org"].replace(b"\n", b"\r\n")
+    assert b"caf\xc3\xa9 " + b"x" * 900 in body
+    assert b"\r\nSubject: left behind" in head
+    assert re.search(rb"Received: \(from root@localhost\)\r\n\s+by "
+                     rb"mx\.example\.org \(8\.17", content)
+    assert b"Message-Id: <" in content and b"Date: " in content
+    # The DSN parameters sendmail kept go on to the next hop.
+    mail, rcpts, content = got["dave@example.org"]
+    for param in ("BODY=8BITMIME", "RET=HDRS", "ENVID=env-42"):
+        assert param in mail.split(), mail
+    assert len(rcpts) == 1 and rcpts[0].startswith(
+        "RCPT TO:<erin@far.example> ") and "NOTIFY=SUCCESS,FAILURE" in rcpts[0]
+    assert content.endswith(b"\r\n\r\n" +
+                            df["dave@example.org"].replace(b"\n", b"\r\n"))
+    assert content.endswith(b"\r\nline \xe2\x82\xac\r\n")
+
+
+def test_debian_sendmail_mc_with_our_tree(base):
+    """The switch: Debian's sendmail.mc with its include line pointed at
+    our cf.m4 gives the options Debian's own tree gave it."""
+    need_sendmail_cf()
+    text = debian_mc(base, "sendmail.mc")
+    theirs = sendmail_m4(base, "theirs", text)
+    ours = build_cf(base, "ours", text)
+
+    def options(cf):
+        r = subprocess.run([str(BUILD / "sendmaild"), "-C", str(cf), "-bO"],
+                           capture_output=True, text=True, timeout=30)
+        assert r.returncode == 0, r.stderr
+        pending = re.search(r"not yet in force: (.*)", r.stderr)
+        return parse_bO(r.stdout), set(pending.group(1).split(", ")
+                                       if pending else ())
+    a, a_pending = options(theirs)
+    b, b_pending = options(ours)
+    assert b_pending <= a_pending
+    differ = {name for name in a if a[name] != b.get(name)}
+    # Only options that are not in force may differ (sendmail's tree
+    # writes values this program does not act on).
+    assert differ <= a_pending, differ - a_pending
