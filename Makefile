@@ -152,6 +152,7 @@ deps:
 install: all
 	install -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(BINDIR) \
 	    $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man5 \
+	    $(DESTDIR)$(MANDIR)/man7 \
 	    $(DESTDIR)$(MANDIR)/man8 $(DESTDIR)$(CFDIR)
 	install -m 0755 $(B)/sendmaild $(DESTDIR)$(SBINDIR)/sendmail
 	install -m 0755 $(B)/makemap $(DESTDIR)$(SBINDIR)/makemap
@@ -162,7 +163,7 @@ install: all
 	for l in newaliases hoststat purgestat; do \
 	    ln -sf sendmail $(DESTDIR)$(SBINDIR)/$$l; done
 	ln -sf $(SBINDIR)/sendmail $(DESTDIR)$(BINDIR)/mailq
-	for m in man/*.[158]; do \
+	for m in man/*.[1578]; do \
 	    s=$${m##*.}; install -m 0644 $$m $(DESTDIR)$(MANDIR)/man$$s/; done
 	cd cf && find . -type d -exec install -d $(DESTDIR)$(CFDIR)/{} \; && \
 	    find . -type f -exec install -m 0644 {} $(DESTDIR)$(CFDIR)/{} \;
