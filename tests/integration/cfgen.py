@@ -3,7 +3,7 @@ import pathlib
 import re
 import subprocess
 
-from conftest import ROOT
+from conftest import BUILD, ROOT
 
 CF_M4 = ROOT / "cf" / "m4" / "cf.m4"
 # The first lines of a .mc for Linux, including our cf.m4.
@@ -20,18 +20,29 @@ def m4(mc_path, cwd=None):
                           text=True, timeout=60, cwd=cwd)
 
 
-def build_cf(directory, name, mc_text):
-    """Write name.mc (its include line pointed at our cf.m4), run m4 over
-    it and write name.cf beside it, mode 0644; the .cf's path."""
+def build_cf(directory, name, mc_text, our_tree=True):
+    """Write name.mc (its include line pointed at our cf.m4 unless
+    our_tree is false), run m4 over it and write name.cf beside it, mode
+    0644; the .cf's path."""
     directory = pathlib.Path(directory)
     mc = directory / f"{name}.mc"
-    mc.write_text(point_at_our_tree(mc_text))
+    mc.write_text(point_at_our_tree(mc_text) if our_tree else mc_text)
     r = m4(mc)
     assert r.returncode == 0, r.stderr
     cf = directory / f"{name}.cf"
     cf.write_text(r.stdout)
     cf.chmod(0o644)
     return cf
+
+
+def makemap(path, text):
+    """Build path.db (hash) with our makemap, readable by RunAsUser (the
+    sessions and queue runs read the maps as that user)."""
+    r = subprocess.run([str(BUILD / "makemap"), "hash", str(path)],
+                       input=text, capture_output=True, text=True,
+                       timeout=30)
+    assert r.returncode == 0, r.stderr
+    path.with_name(path.name + ".db").chmod(0o644)
 
 
 def read_cf(text):

@@ -7,27 +7,17 @@ import pathlib
 import re
 import shutil
 import smtplib
-import subprocess
 import tempfile
 
 import pytest
 
-from conftest import BUILD
+from cfgen import makemap
 from daemon_util import free_port
 from smarthost import start_smarthost
 from test_local import USER, Site, messages
 
 pytestmark = pytest.mark.skipif(os.geteuid() != 0,
                                 reason="needs root to become the users")
-
-
-def makemap(path, text):
-    r = subprocess.run([str(BUILD / "makemap"), "hash", str(path)],
-                       input=text, capture_output=True, text=True,
-                       timeout=30)
-    assert r.returncode == 0, r.stderr
-    # Sessions and queue runs read the maps as RunAsUser.
-    path.with_name(path.name + ".db").chmod(0o644)
 
 
 class Routing(Site):

@@ -16,7 +16,7 @@ import tempfile
 
 import pytest
 
-from cfgen import HEAD, build_cf
+from cfgen import HEAD, build_cf, makemap, read_cf
 from conftest import BUILD, parse_bO, seconds
 from daemon_util import Conn, free_port, wait_for
 from smarthost import Scripted, start_smarthost
@@ -47,17 +47,9 @@ def base():
 
 
 def sendmail_m4(directory, name, mc_text):
-    """Run Debian's sendmail-cf over mc_text, as sendmailconfig does;
-    the .cf's path."""
-    mc = directory / f"{name}.mc"
-    mc.write_text(mc_text)
-    r = subprocess.run(["m4", str(mc)], capture_output=True, text=True,
-                       timeout=60, cwd=directory)
-    assert r.returncode == 0, r.stderr
-    cf = directory / f"{name}.cf"
-    cf.write_text(r.stdout)
-    cf.chmod(0o644)
-    return cf
+    """Run Debian's sendmail-cf (the tree mc_text includes) over mc_text,
+    as sendmailconfig does; the .cf's path."""
+    return build_cf(directory, name, mc_text, our_tree=False)
 
 
 def debian_mc(directory, name):
@@ -73,15 +65,7 @@ def debian_mc(directory, name):
 
 def cf_options(path):
     """The O lines of a .cf, continuation lines joined, in order."""
-    out, cur = [], None
-    for raw in path.read_text(encoding="latin-1").splitlines() + [""]:
-        if raw[:1] in (" ", "\t") and cur is not None:
-            cur += raw
-            continue
-        if cur is not None and cur.startswith("O "):
-            out.append(cur[2:].partition("="))
-        cur = raw
-    return [(n, v) for n, _, v in out]
+    return read_cf(path.read_text(encoding="latin-1"))["O"]
 
 
 def rule_lines(path):
@@ -175,13 +159,6 @@ def test_debian_submit_mc_read_as_generated(base):
     need_sendmail_cf()
     cf = sendmail_m4(base, "submit", debian_mc(base, "submit.mc"))
     check_bO(cf)
-
-
-def makemap(path, text):
-    r = subprocess.run([str(BUILD / "makemap"), "hash", str(path)],
-                       input=text, capture_output=True, text=True, timeout=30)
-    assert r.returncode == 0, r.stderr
-    path.with_name(path.name + ".db").chmod(0o644)
 
 
 def site_mc(directory, port):
