@@ -57,7 +57,8 @@ SMD_SRC    = sendmaild/args.c sendmaild/config.c sendmaild/modes.c \
 	     sendmaild/srv_cmd.c sendmaild/srv_tls.c sendmaild/srv_auth.c sendmaild/ident.c sendmaild/policy.c \
 	     sendmaild/deliver.c sendmaild/submit.c sendmaild/inject.c \
 	     sendmaild/aliases.c sendmaild/agent.c sendmaild/local.c \
-	     sendmaild/local_svc.c sendmaild/route.c sendmaild/secure.c
+	     sendmaild/local_svc.c sendmaild/route.c sendmaild/secure.c \
+	     sendmaild/handoff.c
 MAKEMAP_SRC = makemap/makemap.c
 
 LIBSM_OBJ  = $(LIBSM_SRC:%.c=$(B)/obj/%.o)
@@ -65,7 +66,7 @@ SMD_OBJ    = $(SMD_SRC:%.c=$(B)/obj/%.o)
 Q_OBJ      = $(Q_SRC:%.c=$(B)/obj/%.o)
 MAKEMAP_OBJ = $(MAKEMAP_SRC:%.c=$(B)/obj/%.o)
 
-UNIT_TESTS = buf time deadline io opt cf args map addr srvcmd qfile submit \
+UNIT_TESTS = buf time deadline io opt cf args map addr srvcmd qfile submit handoff \
 	     aliases route tls mx
 UNIT_BINS  = $(UNIT_TESTS:%=$(B)/tests/unit/%_test)
 

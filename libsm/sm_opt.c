@@ -181,6 +181,8 @@ static const struct row rows[] = {
 	S("DefaultUser", 'u', DefaultUser, NULL, F_INFORCE),
 	L("DelayLA", 0, DelayLA, "0", 0, INT_MAX, 0),
 	D("DeliverByMin", 0, DeliverByMin, "0", 's', 0),
+	/* Ours: resident processes for DeliveryMode=background. */
+	L("DeliveryAgents", 0, DeliveryAgents, "2", 0, 64, F_INFORCE),
 	E("DeliveryMode", 'd', DeliveryMode, "background",
 	    deliverymode_words, F_INFORCE),
 	S("DHParameters", 0, DHParameters, "", F_INFORCE),

@@ -143,6 +143,7 @@ struct sm_options {
 	char	*DefaultUser;
 	long	 DelayLA;
 	long	 DeliverByMin;
+	long	 DeliveryAgents;
 	char	 DeliveryMode;
 	char	*DHParameters;
 	long	 DialDelay;

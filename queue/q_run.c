@@ -29,8 +29,9 @@
 #define Q_HS_MEMORY	16	/* hosts whose status a run keeps in memory */
 #define Q_MX_MAX	16	/* MX hosts tried for one destination */
 
-struct run {
+struct q_run {
 	const struct q_runner	*r;
+	bool			 by_id;		/* q_run_open(): id by id */
 	struct q_conn		*conn;		/* the cached connection */
 	char			 conn_host[256];	/* and its host, port */
 	int			 conn_port;
@@ -48,14 +49,14 @@ struct run {
 
 /* partial - a run with selectors, or one message's own delivery */
 static bool
-partial(const struct q_runner *r)
+partial(const struct q_run *run)
 {
-	return r->nsel > 0 || r->id != NULL;
+	return run->by_id || run->r->nsel > 0 || run->r->id != NULL;
 }
 
 /* hs_mem - this run's status of host, or NULL */
 static struct q_hs_entry *
-hs_mem(struct run *run, const char *host)
+hs_mem(struct q_run *run, const char *host)
 {
 	size_t i;
 
@@ -71,13 +72,13 @@ hs_mem(struct run *run, const char *host)
  * Partial runs and Timeout.hoststatus=0 ignore the cache.
  */
 static bool
-cached_failure(struct run *run, const char *host, struct q_result *res)
+cached_failure(struct q_run *run, const char *host, struct q_result *res)
 {
 	const struct q_runner *r = run->r;
 	long window = r->opt->to.hoststatus;
 	struct q_hs_entry e, *m;
 
-	if (window <= 0 || partial(r))
+	if (window <= 0 || partial(run))
 		return false;
 	if ((m = hs_mem(run, host)) != NULL)
 		e = *m;
@@ -94,7 +95,7 @@ cached_failure(struct run *run, const char *host, struct q_result *res)
 
 /* remember - the outcome of talking to a host */
 static void
-remember(struct run *run, const char *host, bool ok,
+remember(struct q_run *run, const char *host, bool ok,
     const struct q_result *res)
 {
 	struct q_hs_entry *e = hs_mem(run, host);
@@ -198,7 +199,7 @@ notify_of(const char *flags, char *buf, size_t len)
 
 /* drop_connection - close the cached connection, free the host lock */
 static void
-drop_connection(struct run *run, bool quit)
+drop_connection(struct q_run *run, bool quit)
 {
 	q_smtp_close(run->conn, quit);
 	run->conn = NULL;
@@ -212,7 +213,7 @@ drop_connection(struct run *run, bool quit)
  * ends at *until)
  */
 static struct q_conn *
-connection(struct run *run, const char *host, int port, bool first,
+connection(struct q_run *run, const char *host, int port, bool first,
     const struct sm_deadline *until, struct q_result *res)
 {
 	const struct sm_options *o = run->r->opt;
@@ -322,7 +323,7 @@ q_local_free(struct q_local *lo)
  * owner (or the sender); -1 when one could not be queued.
  */
 static int
-owner_bounces(struct run *run, const struct q_ctl *c, int dfd,
+owner_bounces(struct q_run *run, const struct q_ctl *c, int dfd,
     const struct q_local *lo)
 {
 	const struct sm_options *o = run->r->opt;
@@ -456,7 +457,7 @@ route_of(const struct q_runner *r, const struct q_ctl *c, size_t i,
 
 /* deliver_local - the local recipients, through the hook */
 static void
-deliver_local(struct run *run, struct q_ctl *c, int dfd,
+deliver_local(struct q_run *run, struct q_ctl *c, int dfd,
     const struct q_route *routes, struct q_result **res, bool *handled)
 {
 	const struct q_runner *r = run->r;
@@ -530,7 +531,7 @@ struct dest {
  * TryNullMXList lets the name's own addresses be tried.
  */
 static int
-targets(struct run *run, const char *host, bool first, struct sm_mx *mx,
+targets(struct q_run *run, const char *host, bool first, struct sm_mx *mx,
     size_t max, size_t *n, struct q_result *res)
 {
 	const struct q_runner *r = run->r;
@@ -601,7 +602,7 @@ targets(struct run *run, const char *host, bool first, struct sm_mx *mx,
  * gets the name connected to or last tried.  NULL with res set.
  */
 static struct q_conn *
-open_dest(struct run *run, const struct dest *d, bool first, char *host,
+open_dest(struct q_run *run, const struct dest *d, bool first, char *host,
     size_t len, struct q_result *res)
 {
 	const struct sm_options *o = run->r->opt;
@@ -655,7 +656,7 @@ open_dest(struct run *run, const struct dest *d, bool first, char *host,
 
 /* transaction - one message to one host for the recipients of d */
 static void
-transaction(struct run *run, struct q_ctl *c, int dfd, const struct dest *d,
+transaction(struct q_run *run, struct q_ctl *c, int dfd, const struct dest *d,
     struct q_result *res)
 {
 	const struct q_runner *r = run->r;
@@ -741,7 +742,7 @@ out:
 
 /* deliver - route and deliver the recipients; results into *resp */
 static void
-deliver(struct run *run, struct q_ctl *c, int dfd, struct q_result **resp)
+deliver(struct q_run *run, struct q_ctl *c, int dfd, struct q_result **resp)
 {
 	const struct q_runner *r = run->r;
 	size_t n0 = c->nrcpts, i, j, n;
@@ -839,7 +840,7 @@ deliver(struct run *run, struct q_ctl *c, int dfd, struct q_result **resp)
 
 /* warn_once - Timeout.queuewarn: one delay notice, marked by flag w */
 static void
-warn_once(struct run *run, struct q_ctl *c, const struct q_result *res)
+warn_once(struct q_run *run, struct q_ctl *c, const struct q_result *res)
 {
 	const struct sm_options *o = run->r->opt;
 	long warn = o->to.queuewarn[SM_CLASS_NORMAL];
@@ -859,7 +860,7 @@ warn_once(struct run *run, struct q_ctl *c, const struct q_result *res)
 
 /* finish - record the results: bounce, rewrite or remove */
 static void
-finish(struct run *run, struct q_ctl *c, int dfd, struct q_result *res,
+finish(struct q_run *run, struct q_ctl *c, int dfd, struct q_result *res,
     const char *qf, const char *df)
 {
 	const struct sm_options *o = run->r->opt;
@@ -922,7 +923,7 @@ finish(struct run *run, struct q_ctl *c, int dfd, struct q_result *res,
 
 /* job - one message: lock, read, check age, deliver, record */
 static void
-job(struct run *run, const char *id)
+job(struct q_run *run, const char *id)
 {
 	const struct sm_options *o = run->r->opt;
 	char qf[8300], df[8300], err[256];
@@ -938,7 +939,7 @@ job(struct run *run, const char *id)
 		(void)close(fd);
 		return;
 	}
-	if (c.quarantine != NULL || (!partial(run->r) && c.ntries > 0 &&
+	if (c.quarantine != NULL || (!partial(run) && c.ntries > 0 &&
 	    o->MinQueueAge > 0 && time(NULL) - c.last < o->MinQueueAge)) {
 		q_ctl_free(&c);
 		(void)close(fd);
@@ -986,7 +987,7 @@ unheld(const char *path)
 
 /* sweep - remove what crashed writers left behind; see q_run.h */
 static void
-sweep(struct run *run)
+sweep(struct q_run *run)
 {
 	char path[8300], qf[8300], df[8300];
 	const char *dirs[2] = { run->dfdir, run->qfdir };
@@ -1037,20 +1038,75 @@ sweep(struct run *run)
 	}
 }
 
+/* run_init - a run's state before its first message */
+static void
+run_init(struct q_run *run, const struct q_runner *r)
+{
+	memset(run, 0, sizeof(*run));
+	run->r = r;
+	run->host_lock = -1;
+	(void)q_qfdir(r->qdir, run->qfdir, sizeof(run->qfdir));
+	(void)q_dfdir(r->qdir, run->dfdir, sizeof(run->dfdir));
+	q_hs_dir(r->opt, run->hsdir, sizeof(run->hsdir));
+}
+
+/* q_run_open - a delivery that takes messages by id; see q_run.h */
+struct q_run *
+q_run_open(const struct q_runner *r)
+{
+	struct q_run *run = sm_calloc(1, sizeof(*run));
+
+	run_init(run, r);
+	run->by_id = true;
+	return run;
+}
+
+/* q_run_message - deliver one message, keeping the connection */
+void
+q_run_message(struct q_run *run, const char *id)
+{
+	job(run, id);
+}
+
+/* q_run_connected - seconds the cached connection has been idle, or -1 */
+long
+q_run_connected(const struct q_run *run)
+{
+	if (run->conn == NULL)
+		return -1;
+	return (long)(time(NULL) - run->conn_used);
+}
+
+/*
+ * q_run_rest - QUIT the cached connection and forget what this run knew
+ * of hosts' status, so that the next message reads the file again
+ */
+void
+q_run_rest(struct q_run *run)
+{
+	drop_connection(run, true);
+	run->nhs = 0;
+}
+
+/* q_run_close - q_run_rest, then free */
+void
+q_run_close(struct q_run *run)
+{
+	if (run == NULL)
+		return;
+	q_run_rest(run);
+	free(run);
+}
+
 /* q_run - one run over the queue; see q_run.h */
 int
 q_run(const struct q_runner *r)
 {
 	struct q_job *jobs;
-	struct run run;
+	struct q_run run;
 	size_t n, i, max;
 
-	memset(&run, 0, sizeof(run));
-	run.r = r;
-	run.host_lock = -1;
-	(void)q_qfdir(r->qdir, run.qfdir, sizeof(run.qfdir));
-	(void)q_dfdir(r->qdir, run.dfdir, sizeof(run.dfdir));
-	q_hs_dir(r->opt, run.hsdir, sizeof(run.hsdir));
+	run_init(&run, r);
 	if (r->id != NULL) {
 		job(&run, r->id);
 		drop_connection(&run, true);

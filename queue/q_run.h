@@ -140,6 +140,28 @@ struct q_runner {
 };
 
 int	q_run(const struct q_runner *);
+
+/*
+ * A delivery process that lives on (the daemon's background deliveries)
+ * takes messages one id at a time, as a run with id set would, but keeps
+ * its connection between them:
+ *
+ *	run = q_run_open(&r);			r outlives run; r.id unused
+ *	q_run_message(run, id);			each message handed to it
+ *	if (q_run_connected(run) >= timeout)	idle seconds, -1: none
+ *		q_run_rest(run);		QUIT, host status re-read
+ *	q_run_close(run);
+ *
+ * The host status a run remembers (so that a host found up is not
+ * written again after every message) is forgotten by q_run_rest.
+ */
+struct q_run;
+
+struct q_run	*q_run_open(const struct q_runner *);
+void		 q_run_message(struct q_run *, const char *);
+long		 q_run_connected(const struct q_run *);
+void		 q_run_rest(struct q_run *);
+void		 q_run_close(struct q_run *);
 /* sendmail's "to=..., stat=..." line for one recipient's attempt */
 void	q_log_delivery(const struct q_ctl *, const char *, time_t,
 	    const char *, const char *, const struct q_result *);

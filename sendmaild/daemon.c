@@ -30,6 +30,7 @@
 #include "sm_log.h"
 #include "sm_proc.h"
 #include "deliver.h"
+#include "handoff.h"
 #include "local.h"
 #include "q_file.h"
 #include "sm_time.h"
@@ -273,6 +274,14 @@ reap(struct master *m)
 	size_t i;
 
 	while ((pid = waitpid(-1, &status, WNOHANG)) > 0) {
+		if (handoff_reaped(pid) >= 0) {
+			if (WIFSIGNALED(status) || (WIFEXITED(status) &&
+			    WEXITSTATUS(status) != 0))
+				sm_warnx("delivery agent %ld ended (status "
+				    "%d); it is started again", (long)pid,
+				    status);
+			continue;
+		}
 		for (i = 0; i < m->nkids; i++)
 			if (m->kids[i].pid == pid)
 				break;
@@ -407,7 +416,8 @@ start_runner(struct master *m)
 		    "%ld", running, m->c->opt.MaxQueueChildren);
 		return;
 	}
-	secure_prepare(m->c);		/* a changed authinfo map */
+	if (secure_prepare(m->c))	/* a changed authinfo map */
+		handoff_restart();
 	if ((pid = fork()) < 0) {
 		sm_warn("cannot fork a queue run");
 		return;
@@ -421,6 +431,36 @@ start_runner(struct master *m)
 		exit(deliver_run(m->c, NULL, 0));
 	}
 	add_kid(m, pid, "queue run");
+}
+
+/*
+ * start_agents - the resident delivery agents whose time has come (at
+ * start, after one ended, after SIGHUP); *timeout_ms is lowered to the
+ * wait until the next
+ */
+static void
+start_agents(struct master *m, int *timeout_ms)
+{
+	char err[256];
+	pid_t pid;
+	int slot;
+
+	while ((slot = handoff_due(time(NULL), timeout_ms)) >= 0) {
+		if ((pid = fork()) < 0) {
+			sm_warn("cannot fork a delivery agent");
+			handoff_started((size_t)slot, 0);
+			return;
+		}
+		if (pid == 0) {
+			in_child(m);
+			if (drop_privileges(m, err, sizeof(err)) < 0) {
+				sm_errorx("delivery agent: %s", err);
+				_exit(EX_OSERR);
+			}
+			handoff_agent(m->c, (size_t)slot);
+		}
+		handoff_started((size_t)slot, pid);
+	}
 }
 
 /*
@@ -493,7 +533,8 @@ accept_one(struct master *m, struct listener *l)
 	(void)inet_ntop(peer.ss_family, peer.ss_family == AF_INET6 ?
 	    (void *)&((struct sockaddr_in6 *)&peer)->sin6_addr :
 	    (void *)&((struct sockaddr_in *)&peer)->sin_addr, ip, sizeof(ip));
-	secure_prepare(m->c);
+	if (secure_prepare(m->c))
+		handoff_restart();	/* agents read the new authinfo */
 	if ((pid = fork()) < 0) {
 		sm_warn("cannot fork for %s", ip);
 		(void)close(fd);
@@ -564,7 +605,8 @@ reload(struct master *m)
 	resolve_user(m);
 	(void)local_service_start(n);
 	(void)config_tls(n, true);
-	secure_prepare(n);
+	(void)secure_prepare(n);
+	handoff_restart();
 	sm_info("configuration reloaded on SIGHUP: %s", n->path);
 }
 
@@ -579,8 +621,9 @@ shutdown_all(struct master *m)
 		(void)close(m->ls[i].fd);
 	for (i = 0; i < m->nkids; i++)
 		(void)kill(m->kids[i].pid, SIGTERM);
+	handoff_signal(SIGTERM);
 	(void)clock_gettime(CLOCK_MONOTONIC, &start);
-	while (m->nkids > 0) {
+	while (m->nkids > 0 || handoff_running() > 0) {
 		struct pollfd pfd = { sm_sig_fd(), POLLIN, 0 };
 
 		(void)clock_gettime(CLOCK_MONOTONIC, &now);
@@ -592,6 +635,7 @@ shutdown_all(struct master *m)
 	}
 	for (i = 0; i < m->nkids; i++)
 		(void)kill(m->kids[i].pid, SIGKILL);
+	handoff_signal(SIGKILL);
 	reap(m);
 	if (m->c->opt.PidFile[0] != '\0')
 		(void)unlink(m->c->opt.PidFile);
@@ -671,7 +715,7 @@ daemon_run(struct config *c, const struct args *a, bool foreground)
 	/* Keys are read once, as root; children share the context. */
 	(void)config_tls(c, true);
 	srv_auth_init(c);
-	secure_prepare(c);
+	(void)secure_prepare(c);
 	if (sm_sig_init() < 0) {
 		sm_error("cannot create the signal pipe");
 		return close_listeners(&m, EX_OSERR);
@@ -685,6 +729,10 @@ daemon_run(struct config *c, const struct args *a, bool foreground)
 	if (q_group_init() < 0)
 		sm_warn("no shared memory: sessions fsync the queue directory "
 		    "one by one");
+	if (listening && c->opt.DeliveryMode == 'b' &&
+	    handoff_init((size_t)c->opt.DeliveryAgents) < 0)
+		sm_warn("no delivery agents: each background delivery is "
+		    "forked");
 	(void)sm_time_delay(a->queue_interval, every, sizeof(every));
 	if (a->queue_interval > 0)
 		sm_info("starting daemon (%s): %squeueing@%s", SM_VERSION,
@@ -704,6 +752,7 @@ daemon_run(struct config *c, const struct args *a, bool foreground)
 				pfd[n].fd = m.ls[i].fd;
 				pfd[n].events = POLLIN;
 			}
+		start_agents(&m, &timeout);
 		if (m.next_run > 0) {
 			time_t now = time(NULL);
 

@@ -4,6 +4,7 @@
 #include "deliver.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -11,6 +12,7 @@
 #include <strings.h>
 #include <sys/stat.h>
 #include <sysexits.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "daemon.h"
@@ -18,6 +20,7 @@
 #include "q_run.h"
 #include "route.h"
 #include "secure.h"
+#include "sm_alloc.h"
 #include "sm_buf.h"
 #include "sm_proc.h"
 
@@ -118,48 +121,139 @@ secure(void *ctx, const char *host, const char *ip, int port,
 	secure_fill(h->c, host, ip, port, sec);
 }
 
+/* What a runner set up from the configuration holds. */
+struct setup {
+	struct hooks	 h;
+	struct q_runner	 r;
+	struct sm_buf	 smart;
+	char		 host[256];
+};
+
+/* setup_init - the runner for c: smart host, mailers, hooks */
+static void
+setup_init(struct setup *s, struct config *c)
+{
+	const struct sm_cf_mailer *relay = sm_cf_mailer(c->cf, "relay");
+	const struct sm_cf_mailer *esmtp = sm_cf_mailer(c->cf, "esmtp");
+	struct q_runner *r = &s->r;
+
+	memset(s, 0, sizeof(*s));
+	s->h.c = c;
+	s->h.rt = route_open(c);
+	sm_buf_init(&s->smart, 1024);
+	(void)sm_cf_expand(c->cf, "$S", &s->smart);
+	/* "[mailer:]host": the mailer part names the relay mailer. */
+	r->smarthost = route_host_of(s->smart.data);
+	config_hostname(c, s->host, sizeof(s->host));
+	r->opt = &c->opt;
+	r->qdir = c->opt.QueueDirectory;
+	r->port = route_mailer_port(c, "relay");
+	r->mailer_flags = relay != NULL && relay->flags != NULL ?
+	    relay->flags : "mDFMuXa8";
+	r->esmtp_port = route_mailer_port(c, "esmtp");
+	r->esmtp_flags = esmtp != NULL && esmtp->flags != NULL ?
+	    esmtp->flags : "mDFMuXa";
+	r->hostname = s->host;
+	r->is_local = is_ours;
+	r->local = local;
+	r->route = route_rcpt;
+	r->rewrite = rewrite;
+	r->ctx = &s->h;
+	r->client.secure = secure;
+	r->client.ctx = &s->h;
+}
+
+/* setup_free - what setup_init opened */
+static void
+setup_free(struct setup *s)
+{
+	route_close(s->h.rt);
+	sm_buf_free(&s->smart);
+}
+
 /* queue_run - a run over the selected messages, or over id alone */
 static int
 queue_run(struct config *c, const struct q_select *sel, size_t nsel,
     const char *id)
 {
-	const struct sm_cf_mailer *relay = sm_cf_mailer(c->cf, "relay");
-	const struct sm_cf_mailer *esmtp = sm_cf_mailer(c->cf, "esmtp");
-	struct hooks h = { c, route_open(c) };
-	struct q_runner r;
-	struct sm_buf smart;
-	char host[256];
+	struct setup s;
 	int rc;
 
-	sm_buf_init(&smart, 1024);
-	(void)sm_cf_expand(c->cf, "$S", &smart);
-	/* "[mailer:]host": the mailer part names the relay mailer. */
-	memset(&r, 0, sizeof(r));
-	r.smarthost = route_host_of(smart.data);
-	config_hostname(c, host, sizeof(host));
-	r.opt = &c->opt;
-	r.qdir = c->opt.QueueDirectory;
-	r.port = route_mailer_port(c, "relay");
-	r.mailer_flags = relay != NULL && relay->flags != NULL ?
-	    relay->flags : "mDFMuXa8";
-	r.esmtp_port = route_mailer_port(c, "esmtp");
-	r.esmtp_flags = esmtp != NULL && esmtp->flags != NULL ?
-	    esmtp->flags : "mDFMuXa";
-	r.hostname = host;
-	r.is_local = is_ours;
-	r.local = local;
-	r.route = route_rcpt;
-	r.rewrite = rewrite;
-	r.ctx = &h;
-	r.client.secure = secure;
-	r.client.ctx = &h;
-	r.sel = sel;
-	r.nsel = nsel;
-	r.id = id;
-	rc = q_run(&r);
-	route_close(h.rt);
-	sm_buf_free(&smart);
+	setup_init(&s, c);
+	s.r.sel = sel;
+	s.r.nsel = nsel;
+	s.r.id = id;
+	rc = q_run(&s.r);
+	setup_free(&s);
 	return rc;
+}
+
+/* A delivery process that lives on; see deliver.h. */
+struct deliver_agent {
+	struct setup	 s;
+	struct q_run	*run;
+	time_t		 opened;	/* when the maps were opened */
+};
+
+/* deliver_agent_open - the runner, ready for messages by id */
+struct deliver_agent *
+deliver_agent_open(struct config *c)
+{
+	struct deliver_agent *a = sm_calloc(1, sizeof(*a));
+
+	setup_init(&a->s, c);
+	a->run = q_run_open(&a->s.r);
+	a->opened = time(NULL);
+	return a;
+}
+
+/* deliver_agent_message - one message now, the connection kept */
+void
+deliver_agent_message(struct deliver_agent *a, const char *id)
+{
+	time_t now = time(NULL);
+
+	/* Maps rebuilt by makemap are new files: look at them again. */
+	if (now - a->opened >= DELIVER_AGENT_MAPS) {
+		route_close(a->s.h.rt);
+		a->s.h.rt = route_open(a->s.h.c);
+		a->opened = now;
+	}
+	q_run_message(a->run, id);
+}
+
+/*
+ * deliver_agent_wait - how long the agent may wait for the next message
+ * before deliver_agent_rest is due (ms); -1: no connection to close
+ */
+int
+deliver_agent_wait(const struct deliver_agent *a)
+{
+	long idle = q_run_connected(a->run);
+	long left = a->s.h.c->opt.ConnectionCacheTimeout - idle;
+
+	if (idle < 0)
+		return -1;
+	return left > 0 ? (int)(left > INT_MAX / 1000 ? INT_MAX / 1000 :
+	    left) * 1000 : 0;
+}
+
+/* deliver_agent_rest - nothing to do: QUIT, forget host status */
+void
+deliver_agent_rest(struct deliver_agent *a)
+{
+	q_run_rest(a->run);
+}
+
+/* deliver_agent_close - QUIT, close the maps, free */
+void
+deliver_agent_close(struct deliver_agent *a)
+{
+	if (a == NULL)
+		return;
+	q_run_close(a->run);
+	setup_free(&a->s);
+	free(a);
 }
 
 /* deliver_run - one queue run over the selected messages */

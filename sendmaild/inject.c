@@ -362,7 +362,7 @@ session(struct inject *x, bool client_queue, pid_t *pid)
 	}
 	if (geteuid() == 0 && !client_queue) {
 		(void)local_service_start(c);
-		secure_prepare(c);
+		(void)secure_prepare(c);
 	}
 	if (geteuid() == 0 &&
 	    sm_priv_drop(config_run_as(c), err, sizeof(err)) < 0) {

@@ -78,7 +78,7 @@ mode_smtp_stdin(struct config *c)
 	conn.login = invoker();
 	/* Root reads a client as the daemon's children do: as RunAsUser. */
 	if (geteuid() == 0)
-		secure_prepare(c);
+		(void)secure_prepare(c);
 	if (geteuid() == 0 && (local_service_start(c) < 0 ||
 	    sm_priv_drop(config_run_as(c), err, sizeof(err)) < 0)) {
 		sm_errorx("%s", err);
@@ -178,7 +178,7 @@ mode_queue_run(struct config *c, const struct args *a)
 		user = config_run_as(c);
 		if (a->submit_cf != 'c') {
 			(void)local_service_start(c);
-			secure_prepare(c);
+			(void)secure_prepare(c);
 		}
 		if (a->submit_cf == 'c' ? deliver_client_queue_ids(c, user,
 		    err, sizeof(err)) < 0 : sm_priv_drop(user, err,

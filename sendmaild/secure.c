@@ -62,24 +62,27 @@ same_file(const char *path, const struct stat *st)
 	    ai.st.st_mtime == st->st_mtime && ai.st.st_size == st->st_size;
 }
 
-/* secure_prepare - the client's TLS context and the authinfo map */
-void
+/*
+ * secure_prepare - the client's TLS context and the authinfo map; true
+ * when what is kept of the map changed
+ */
+bool
 secure_prepare(struct config *c)
 {
 	char *path = config_map_path(c, "authinfo");
 	struct sm_map *m;
 	struct stat st;
-	bool broken;
+	bool broken, had = ai.path != NULL;
 
 	(void)config_tls(c, false);
 	if (path == NULL || stat(path, &st) < 0) {
 		forget();
 		free(path);
-		return;
+		return had;
 	}
 	if (same_file(path, &st)) {
 		free(path);
-		return;
+		return false;
 	}
 	forget();
 	if ((m = config_map_open(c, "authinfo", &broken)) != NULL) {
@@ -89,6 +92,7 @@ secure_prepare(struct config *c)
 	}
 	ai.path = path;
 	ai.st = st;
+	return true;
 }
 
 /* memory_get - a value of the authinfo map as read, or NULL */
@@ -243,7 +247,7 @@ secure_fill(struct config *c, const char *host, const char *ip, int port,
 		char *path = config_map_path(c, "authinfo");
 
 		if (path != NULL)
-			secure_prepare(c);	/* not read before: now */
+			(void)secure_prepare(c);	/* not read before */
 		free(path);
 	}
 	client_modifiers(c, mods, sizeof(mods));

@@ -5,7 +5,8 @@
  *
  * SYNOPSIS
  *	secure_prepare(&c)	as root: before a privilege drop, and in the
- *				master before each fork
+ *				master before each fork; true when the
+ *				authinfo map was read again or dropped
  *	secure_fill(&c, host, ip, port, &sec)	for one connection
  *
  * DESCRIPTION
@@ -30,10 +31,12 @@
 
 #include "sm_config.h"
 
+#include <stdbool.h>
+
 #include "config.h"
 #include "q_smtp.h"
 
-void	secure_prepare(struct config *);
+bool	secure_prepare(struct config *);
 void	secure_fill(struct config *, const char *, const char *, int,
 	    struct q_secure *);
 int	secure_parse_authinfo(const char *, struct q_secure *);

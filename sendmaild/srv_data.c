@@ -22,6 +22,7 @@
 #include <unistd.h>
 
 #include "deliver.h"
+#include "handoff.h"
 #include "sm_alloc.h"
 #include "sm_log.h"
 #include "sm_time.h"
@@ -382,7 +383,10 @@ background(struct srv *s, const char *id)
 	(void)snprintf(s->deliver_id, sizeof(s->deliver_id), "%s", id);
 }
 
-/* srv_deliver_background - fork the delivery of the last message */
+/*
+ * srv_deliver_background - hand the last message to an idle delivery
+ * agent of the daemon, or fork its delivery
+ */
 void
 srv_deliver_background(struct srv *s)
 {
@@ -391,6 +395,8 @@ srv_deliver_background(struct srv *s)
 	if (!s->deliver_after)
 		return;
 	s->deliver_after = false;
+	if (handoff_give(s->deliver_id))
+		return;
 	if ((pid = fork()) < 0) {
 		sm_warn("%s: cannot fork the delivery; the queue run will "
 		    "deliver it", s->deliver_id);

@@ -218,7 +218,8 @@ def test_bind_failure_is_an_error(daemon):
     assert "cannot listen on port" in r.stderr
 
 
-def session_children(d):
+def children(d):
+    """The pids of the daemon's children."""
     kids = []
     for pid in os.listdir("/proc"):
         if pid.isdigit():
@@ -230,6 +231,25 @@ def session_children(d):
             if int(fields[1]) == d.proc.pid:
                 kids.append(int(pid))
     return kids
+
+
+def agent(pid):
+    """Is pid one of the daemon's resident delivery agents?"""
+    try:
+        with open(f"/proc/{pid}/comm") as f:
+            return f.read().strip() == "sendmail-agent"
+    except OSError:
+        return False
+
+
+def session_children(d):
+    """The daemon's children other than its delivery agents."""
+    return [pid for pid in children(d) if not agent(pid)]
+
+
+def agents(d):
+    """The daemon's delivery agents."""
+    return [pid for pid in children(d) if agent(pid)]
 
 
 def test_session_runs_without_root(daemon):

@@ -1,0 +1,325 @@
+/*
+ * handoff - resident delivery agents for background mode; see handoff.h.
+ *
+ * A slot's state moves so:
+ *
+ *	agent:	 BUSY -> IDLE	before it waits (unless a session claimed it)
+ *		 IDLE -> BUSY	when it stops waiting unclaimed (compare
+ *				and swap)
+ *		 any  -> BUSY	when it has received an id
+ *		 BUSY, IDLE -> DOWN	when it ends
+ *	session: IDLE -> CLAIMED	(compare and swap), then sends the id
+ *		 CLAIMED -> IDLE	when the send failed
+ *	master:	 DOWN -> BUSY	before it forks the agent
+ */
+#include "handoff.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "deliver.h"
+#include "q_file.h"
+#include "sm_log.h"
+
+enum { DOWN, BUSY, IDLE, CLAIMED };
+
+/* How long an idle agent without a connection waits before it looks
+ * whether the master is still there (ms). */
+#define HANDOFF_CHECK	60000
+/* How long a claimed agent waits for the id before it drops the claim
+ * (ms); a session sends right after it claims. */
+#define HANDOFF_SETTLE	1000
+
+struct slot {
+	_Atomic int	 state;
+};
+
+static struct slot *shared;	/* HANDOFF_MAX states, shared */
+static size_t nslots;
+static int fds[HANDOFF_MAX][2];	/* [0] sessions send, [1] the agent reads */
+static pid_t pids[HANDOFF_MAX];	/* master: each slot's agent, 0: none */
+static time_t started[HANDOFF_MAX];
+static pid_t master;
+static volatile sig_atomic_t stopping;
+
+/* handoff_init - n slots and their sockets, before any fork */
+int
+handoff_init(size_t n)
+{
+	void *p;
+	size_t i;
+
+	if (n > HANDOFF_MAX)
+		n = HANDOFF_MAX;
+	if (n == 0 || shared != NULL)
+		return 0;
+	p = mmap(NULL, HANDOFF_MAX * sizeof(*shared), PROT_READ | PROT_WRITE,
+	    MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	if (p == MAP_FAILED)
+		return -1;
+	for (i = 0; i < n; i++)
+		if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0,
+		    fds[i]) < 0)
+			break;
+	if (i < n) {
+		while (i-- > 0) {
+			(void)close(fds[i][0]);
+			(void)close(fds[i][1]);
+		}
+		(void)munmap(p, HANDOFF_MAX * sizeof(*shared));
+		return -1;
+	}
+	shared = p;
+	for (i = 0; i < HANDOFF_MAX; i++)
+		atomic_init(&shared[i].state, DOWN);
+	nslots = n;
+	master = getpid();
+	return 0;
+}
+
+/* handoff_started - the master forked slot's agent */
+void
+handoff_started(size_t slot, pid_t pid)
+{
+	pids[slot] = pid;
+	started[slot] = time(NULL);
+}
+
+/* handoff_reaped - the slot whose agent pid was, now DOWN; or -1 */
+int
+handoff_reaped(pid_t pid)
+{
+	size_t i;
+
+	for (i = 0; i < nslots; i++)
+		if (pids[i] == pid) {
+			pids[i] = 0;
+			atomic_store(&shared[i].state, DOWN);
+			return (int)i;
+		}
+	return -1;
+}
+
+/*
+ * handoff_due - a slot without an agent whose time to start has come
+ * (marked BUSY: the caller forks for it now), or -1; *ms is lowered to
+ * the wait until the next one
+ */
+int
+handoff_due(time_t now, int *ms)
+{
+	size_t i;
+	time_t at;
+
+	for (i = 0; i < nslots; i++) {
+		if (pids[i] != 0)
+			continue;
+		at = started[i] + HANDOFF_RESTART;
+		if (started[i] == 0 || now >= at) {
+			atomic_store(&shared[i].state, BUSY);
+			return (int)i;
+		}
+		if ((at - now) * 1000 < *ms)
+			*ms = (int)(at - now) * 1000;
+	}
+	return -1;
+}
+
+/* handoff_signal - sig to every agent */
+void
+handoff_signal(int sig)
+{
+	size_t i;
+
+	for (i = 0; i < nslots; i++)
+		if (pids[i] != 0)
+			(void)kill(pids[i], sig);
+}
+
+/* handoff_restart - every agent ends and starts again without delay */
+void
+handoff_restart(void)
+{
+	size_t i;
+
+	for (i = 0; i < nslots; i++)
+		started[i] = 0;
+	handoff_signal(SIGTERM);
+}
+
+/* handoff_running - agents alive */
+size_t
+handoff_running(void)
+{
+	size_t i, n = 0;
+
+	for (i = 0; i < nslots; i++)
+		n += pids[i] != 0;
+	return n;
+}
+
+/* handoff_give - send id to an idle agent; false: none took it */
+bool
+handoff_give(const char *id)
+{
+	size_t i, len = strlen(id);
+	int idle;
+
+	for (i = 0; i < nslots; i++) {
+		idle = IDLE;
+		if (!atomic_compare_exchange_strong(&shared[i].state, &idle,
+		    CLAIMED))
+			continue;
+		if (send(fds[i][0], id, len, MSG_DONTWAIT | MSG_NOSIGNAL) ==
+		    (ssize_t)len)
+			return true;
+		idle = CLAIMED;
+		(void)atomic_compare_exchange_strong(&shared[i].state, &idle,
+		    IDLE);
+	}
+	return false;
+}
+
+/* on_stop - SIGTERM, SIGHUP in an agent: end after this message */
+static void
+on_stop(int sig)
+{
+	(void)sig;
+	stopping = 1;
+}
+
+/* valid_id - a queue id: letters and digits only */
+static bool
+valid_id(const char *id, size_t n)
+{
+	size_t i;
+
+	if (n == 0)
+		return false;
+	for (i = 0; i < n; i++)
+		if (!isalnum((unsigned char)id[i]))
+			return false;
+	return true;
+}
+
+/* receive - one id waiting in the socket: delivered; false: none */
+static bool
+receive(struct deliver_agent *a, struct slot *s, int fd)
+{
+	char id[Q_ID_MAX + 1];
+	ssize_t n = recv(fd, id, sizeof(id), MSG_DONTWAIT | MSG_TRUNC);
+
+	if (n <= 0)
+		return false;
+	atomic_store(&s->state, BUSY);
+	if ((size_t)n >= sizeof(id) || !valid_id(id, (size_t)n)) {
+		sm_warnx("delivery agent: a request that is no queue id, "
+		    "ignored");
+		return true;
+	}
+	id[n] = '\0';
+	deliver_agent_message(a, id);
+	return true;
+}
+
+/*
+ * settle - the slot is CLAIMED and nothing came: wait a little for the
+ * session's id; a claim that stays empty (the session died between its
+ * claim and its send) is taken back
+ */
+static void
+settle(struct deliver_agent *a, struct slot *s, int fd)
+{
+	struct pollfd pfd = { fd, POLLIN, 0 };
+	int claimed = CLAIMED;
+
+	if (poll(&pfd, 1, HANDOFF_SETTLE) > 0 && receive(a, s, fd))
+		return;
+	(void)atomic_compare_exchange_strong(&s->state, &claimed, BUSY);
+}
+
+/* finish - DOWN, with the ids already sent to this slot delivered */
+static void
+finish(struct deliver_agent *a, struct slot *s, int fd)
+{
+	int state;
+
+	for (;;) {
+		state = atomic_load(&s->state);
+		if (state == CLAIMED)
+			settle(a, s, fd);
+		else if (atomic_compare_exchange_strong(&s->state, &state,
+		    DOWN))
+			break;
+	}
+	while (receive(a, s, fd))
+		;
+	atomic_store(&s->state, DOWN);
+}
+
+/* handoff_agent - the agent of slot: runs until told to stop */
+noreturn void
+handoff_agent(struct config *c, size_t slot)
+{
+	struct slot *s = &shared[slot];
+	int fd = fds[slot][1], state, wait;
+	struct deliver_agent *a;
+	struct sigaction sa;
+	struct pollfd pfd;
+	size_t i;
+
+	for (i = 0; i < nslots; i++) {
+		(void)close(fds[i][0]);
+		if (i != slot)
+			(void)close(fds[i][1]);
+	}
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_stop;
+	(void)sigemptyset(&sa.sa_mask);
+	(void)sigaction(SIGTERM, &sa, NULL);
+	(void)sigaction(SIGHUP, &sa, NULL);
+	(void)sigaction(SIGINT, &sa, NULL);
+	/* ps shows it apart from sessions; it ends with the master. */
+	(void)prctl(PR_SET_NAME, HANDOFF_NAME, 0, 0, 0);
+	(void)prctl(PR_SET_PDEATHSIG, SIGTERM, 0, 0, 0);
+	if (getppid() != master)
+		_exit(0);
+	a = deliver_agent_open(c);
+	while (!stopping) {
+		if (receive(a, s, fd))
+			continue;
+		state = BUSY;
+		(void)atomic_compare_exchange_strong(&s->state, &state, IDLE);
+		wait = deliver_agent_wait(a);
+		pfd.fd = fd;
+		pfd.events = POLLIN;
+		pfd.revents = 0;
+		if (poll(&pfd, 1, wait < 0 || wait > HANDOFF_CHECK ?
+		    HANDOFF_CHECK : wait) != 0)
+			continue;	/* an id, or a signal */
+		/* Nothing came.  Unless claimed meanwhile, tidy up. */
+		state = IDLE;
+		if (!atomic_compare_exchange_strong(&s->state, &state, BUSY)) {
+			settle(a, s, fd);
+			continue;
+		}
+		if (wait >= 0 && deliver_agent_wait(a) == 0)
+			deliver_agent_rest(a);
+		if (getppid() != master)
+			break;
+	}
+	finish(a, s, fd);
+	deliver_agent_close(a);
+	(void)fflush(NULL);
+	_exit(0);
+}

@@ -1,0 +1,66 @@
+/*
+ * handoff - the daemon's resident delivery agents for
+ * DeliveryMode=background, and how a session hands them a message.
+ *
+ * SYNOPSIS
+ *	handoff_init(n)			master, before it forks sessions
+ *	pid = fork(); ... handoff_agent(&config, slot)	the agent of a slot
+ *	handoff_started(slot, pid)	master: it runs
+ *	slot = handoff_reaped(pid)	master: an agent ended (-1: not one)
+ *	handoff_due(now, &ms)		master: the next slot to start, or -1
+ *	handoff_restart()		master: agents end after their message
+ *					and start again at once (SIGHUP)
+ *	handoff_signal(SIGTERM)		master: to every agent
+ *	handoff_running()		master: how many are alive
+ *	handoff_give(id)		session: true when an agent took it
+ *
+ * DESCRIPTION
+ *	Each slot has a socket pair (SOCK_SEQPACKET: one queue id per
+ *	datagram) and a state in memory shared by every process the master
+ *	forks.  An agent runs as RunAsUser, marks its slot idle while it
+ *	waits and busy while it delivers (deliver_agent_message: one
+ *	message at a time, its connection to the smart host kept for the
+ *	next one until ConnectionCacheTimeout).  A session gives an
+ *	accepted message's id to an agent only after it has claimed one
+ *	that is idle (compare and swap), so a message never waits behind
+ *	another delivery: when every agent is busy, or none runs,
+ *	handoff_give returns false and the session forks the delivery
+ *	itself, as sendmail does.
+ *
+ *	The master keeps both ends of every pair, so an id sent to an
+ *	agent that then died stays in the socket for the agent started in
+ *	its place; and the message is in the queue in any case, for the
+ *	next queue run.  An agent ends after its current message on
+ *	SIGTERM (the master sends it on SIGHUP and restarts the agent with
+ *	the new configuration, and on shutdown), and when the master is
+ *	gone.  ps shows an agent as HANDOFF_NAME.  An agent that ends is started again HANDOFF_RESTART seconds
+ *	after it was last started.
+ */
+#ifndef HANDOFF_H
+#define HANDOFF_H
+
+#include "sm_config.h"
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdnoreturn.h>
+#include <sys/types.h>
+#include <time.h>
+
+#include "config.h"
+
+#define HANDOFF_MAX	64	/* slots at most (DeliveryAgents) */
+#define HANDOFF_RESTART	5	/* s between two starts of one slot */
+#define HANDOFF_NAME	"sendmail-agent"	/* an agent's name in ps */
+
+int	handoff_init(size_t);
+noreturn void handoff_agent(struct config *, size_t);
+void	handoff_started(size_t, pid_t);
+int	handoff_reaped(pid_t);
+int	handoff_due(time_t, int *);
+void	handoff_restart(void);
+void	handoff_signal(int);
+size_t	handoff_running(void);
+bool	handoff_give(const char *);
+
+#endif /* HANDOFF_H */
