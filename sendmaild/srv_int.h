@@ -18,6 +18,7 @@
 #include "srv_session.h"
 
 #define SRV_MAXLINE	2048	/* a command line, CRLF included */
+#define SRV_REPLY_MAX	65536	/* a multiline reply, all its lines */
 #define SRV_MAXBAD	25	/* bad commands before we hang up */
 
 #define SRV_REJECT_NONE		0
@@ -29,6 +30,7 @@ struct srv {
 	const struct srv_conn	*conn;
 	struct sm_io		*io;
 	struct sm_buf		 line;
+	struct sm_buf		 out;		/* a multiline reply so far */
 	struct policy		*pol;
 	char			 hostname[256];	/* $j */
 	char			 peer_ip[64];

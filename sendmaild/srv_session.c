@@ -67,25 +67,31 @@ command_deadline(struct srv *s, struct sm_deadline *dl)
 	*dl = *srv_bound(s, dl);
 }
 
-/* srv_reply - send one reply line (code, enhanced code, text) */
+/*
+ * srv_reply - send one reply line (code, enhanced code, text).  The
+ * lines of a multiline reply ("250-...") wait for its last line, so
+ * that the whole reply goes out in one write.
+ */
 int
 srv_reply(struct srv *s, const char *fmt, ...)
 {
 	struct sm_deadline dl;
-	struct sm_buf b;
+	struct sm_buf *b = &s->out;
+	size_t start = b->len;
 	va_list ap;
 	int rc;
 
 	if (s->closing)
 		return -1;
-	sm_buf_init(&b, 4096);
 	va_start(ap, fmt);
-	(void)sm_buf_vprintf(&b, fmt, ap);
+	(void)sm_buf_vprintf(b, fmt, ap);
 	va_end(ap);
-	(void)sm_buf_puts(&b, "\r\n");
+	(void)sm_buf_puts(b, "\r\n");
+	if (b->len - start > 4 && b->data[start + 3] == '-')
+		return 0;		/* more lines of this reply follow */
 	command_deadline(s, &dl);
-	rc = sm_io_write(s->io, b.data, b.len, &dl) == SM_IO_OK ? 0 : -1;
-	sm_buf_free(&b);
+	rc = sm_io_write(s->io, b->data, b->len, &dl) == SM_IO_OK ? 0 : -1;
+	sm_buf_reset(b);
 	if (rc < 0) {
 		sm_notice("%s: lost connection while writing to %s",
 		    s->msg != NULL ? s->msg->id : "NOQUEUE", s->client);
@@ -907,6 +913,7 @@ srv_session(struct config *c, const struct srv_conn *conn)
 	s.conn = conn;
 	s.io = sm_io_new(conn->rfd, conn->wfd);
 	sm_buf_init(&s.line, SRV_MAXLINE);
+	sm_buf_init(&s.out, SRV_REPLY_MAX);
 	config_hostname(c, s.hostname, sizeof(s.hostname));
 	identify(&s);
 	sm_cf_define(c->cf, "j", s.hostname);
@@ -962,6 +969,7 @@ out:
 	srv_auth_free(&s);
 	policy_close(s.pol);
 	sm_buf_free(&s.line);
+	sm_buf_free(&s.out);
 	sm_io_free(s.io);
 	return EX_OK;
 }
