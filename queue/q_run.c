@@ -1061,11 +1061,17 @@ q_run_open(const struct q_runner *r)
 	return run;
 }
 
-/* q_run_message - deliver one message, keeping the connection */
+/*
+ * q_run_message - deliver one message, keeping the connection; not
+ * under SingleThreadDelivery, whose host lock would keep every other
+ * process from the host while this one waits for work
+ */
 void
 q_run_message(struct q_run *run, const char *id)
 {
 	job(run, id);
+	if (run->host_lock >= 0)
+		drop_connection(run, true);
 }
 
 /* q_run_connected - seconds the cached connection has been idle, or -1 */

@@ -153,7 +153,9 @@ int	q_run(const struct q_runner *);
  *	q_run_close(run);
  *
  * The host status a run remembers (so that a host found up is not
- * written again after every message) is forgotten by q_run_rest.
+ * written again after every message) is forgotten by q_run_rest.  With
+ * SingleThreadDelivery the connection is closed after each message, so
+ * that its host lock is not held while the process waits.
  */
 struct q_run;
 

@@ -275,11 +275,14 @@ reap(struct master *m)
 
 	while ((pid = waitpid(-1, &status, WNOHANG)) > 0) {
 		if (handoff_reaped(pid) >= 0) {
-			if (WIFSIGNALED(status) || (WIFEXITED(status) &&
-			    WEXITSTATUS(status) != 0))
-				sm_warnx("delivery agent %ld ended (status "
-				    "%d); it is started again", (long)pid,
-				    status);
+			if (WIFSIGNALED(status))
+				sm_warnx("delivery agent %ld died on signal "
+				    "%d; it is started again", (long)pid,
+				    WTERMSIG(status));
+			else if (WIFEXITED(status) && WEXITSTATUS(status) != 0)
+				sm_warnx("delivery agent %ld exited with status "
+				    "%d; it is started again", (long)pid,
+				    WEXITSTATUS(status));
 			continue;
 		}
 		for (i = 0; i < m->nkids; i++)
@@ -446,6 +449,7 @@ start_agents(struct master *m, int *timeout_ms)
 	int slot;
 
 	while ((slot = handoff_due(time(NULL), timeout_ms)) >= 0) {
+		(void)secure_prepare(m->c);
 		if ((pid = fork()) < 0) {
 			sm_warn("cannot fork a delivery agent");
 			handoff_started((size_t)slot, 0);
@@ -633,9 +637,10 @@ shutdown_all(struct master *m)
 		(void)sm_sig_next();
 		reap(m);
 	}
+	/* Agents left finish the message they have (it was answered for),
+	 * then end on their own. */
 	for (i = 0; i < m->nkids; i++)
 		(void)kill(m->kids[i].pid, SIGKILL);
-	handoff_signal(SIGKILL);
 	reap(m);
 	if (m->c->opt.PidFile[0] != '\0')
 		(void)unlink(m->c->opt.PidFile);

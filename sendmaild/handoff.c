@@ -36,8 +36,10 @@ enum { DOWN, BUSY, IDLE, CLAIMED };
 /* How long an idle agent without a connection waits before it looks
  * whether the master is still there (ms). */
 #define HANDOFF_CHECK	60000
-/* How long a claimed agent waits for the id before it drops the claim
- * (ms); a session sends right after it claims. */
+/* How long a claimed agent that woke without an id waits for it before
+ * it takes the claim back (ms); a session sends right after it claims,
+ * so only one that died in between leaves a claim empty, and the agent
+ * finds out when its wait (at most HANDOFF_CHECK) ends. */
 #define HANDOFF_SETTLE	1000
 
 struct slot {
@@ -276,16 +278,32 @@ handoff_agent(struct config *c, size_t slot)
 	struct deliver_agent *a;
 	struct sigaction sa;
 	struct pollfd pfd;
+	struct timespec ts;
+	sigset_t stops, waiting;
 	size_t i;
+	int n;
 
 	for (i = 0; i < nslots; i++) {
 		(void)close(fds[i][0]);
 		if (i != slot)
 			(void)close(fds[i][1]);
 	}
+	/*
+	 * The stop signals are blocked but while the agent waits (ppoll):
+	 * a delivery is never interrupted, and a signal that comes just
+	 * before the wait ends it at once instead of being missed.
+	 */
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = on_stop;
 	(void)sigemptyset(&sa.sa_mask);
+	(void)sigemptyset(&stops);
+	(void)sigaddset(&stops, SIGTERM);
+	(void)sigaddset(&stops, SIGHUP);
+	(void)sigaddset(&stops, SIGINT);
+	(void)sigprocmask(SIG_BLOCK, &stops, &waiting);
+	(void)sigdelset(&waiting, SIGTERM);
+	(void)sigdelset(&waiting, SIGHUP);
+	(void)sigdelset(&waiting, SIGINT);
 	(void)sigaction(SIGTERM, &sa, NULL);
 	(void)sigaction(SIGHUP, &sa, NULL);
 	(void)sigaction(SIGINT, &sa, NULL);
@@ -301,11 +319,17 @@ handoff_agent(struct config *c, size_t slot)
 		state = BUSY;
 		(void)atomic_compare_exchange_strong(&s->state, &state, IDLE);
 		wait = deliver_agent_wait(a);
+		if (wait < 0 || wait > HANDOFF_CHECK)
+			wait = HANDOFF_CHECK;
+		ts.tv_sec = wait / 1000;
+		ts.tv_nsec = (long)(wait % 1000) * 1000000;
 		pfd.fd = fd;
 		pfd.events = POLLIN;
 		pfd.revents = 0;
-		if (poll(&pfd, 1, wait < 0 || wait > HANDOFF_CHECK ?
-		    HANDOFF_CHECK : wait) != 0)
+		n = ppoll(&pfd, 1, &ts, &waiting);
+		if (n > 0 && (pfd.revents & (POLLHUP | POLLERR)))
+			break;		/* no sender is left: the master ended */
+		if (n != 0)
 			continue;	/* an id, or a signal */
 		/* Nothing came.  Unless claimed meanwhile, tidy up. */
 		state = IDLE;
@@ -313,7 +337,7 @@ handoff_agent(struct config *c, size_t slot)
 			settle(a, s, fd);
 			continue;
 		}
-		if (wait >= 0 && deliver_agent_wait(a) == 0)
+		if (deliver_agent_wait(a) == 0)
 			deliver_agent_rest(a);
 		if (getppid() != master)
 			break;

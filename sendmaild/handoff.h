@@ -32,9 +32,12 @@
  *	its place; and the message is in the queue in any case, for the
  *	next queue run.  An agent ends after its current message on
  *	SIGTERM (the master sends it on SIGHUP and restarts the agent with
- *	the new configuration, and on shutdown), and when the master is
- *	gone.  ps shows an agent as HANDOFF_NAME.  An agent that ends is started again HANDOFF_RESTART seconds
- *	after it was last started.
+ *	the new configuration, and on shutdown, where it is not killed
+ *	later as sessions are), and when the master is gone.  An agent's
+ *	command name (ps -e) is HANDOFF_NAME.  An agent that ends is
+ *	started again HANDOFF_RESTART seconds after it was last started.
+ *	Stop signals reach an agent only while it waits, never in the
+ *	middle of a delivery.
  */
 #ifndef HANDOFF_H
 #define HANDOFF_H

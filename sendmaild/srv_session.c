@@ -87,8 +87,11 @@ srv_reply(struct srv *s, const char *fmt, ...)
 	(void)sm_buf_vprintf(b, fmt, ap);
 	va_end(ap);
 	(void)sm_buf_puts(b, "\r\n");
-	if (b->len - start > 4 && b->data[start + 3] == '-')
-		return 0;		/* more lines of this reply follow */
+	/* More lines of this reply follow: they go out together, unless
+	 * the reply grows long enough to risk the buffer's limit. */
+	if (b->len - start > 4 && b->data[start + 3] == '-' &&
+	    b->len < SRV_REPLY_MAX / 2)
+		return 0;
 	command_deadline(s, &dl);
 	rc = sm_io_write(s->io, b->data, b->len, &dl) == SM_IO_OK ? 0 : -1;
 	sm_buf_reset(b);

@@ -129,7 +129,7 @@ def test_agent_started_again(relay):
     assert wait_for(lambda: len(rec.messages) == 2)
     # Back within HANDOFF_RESTART (5 s) of its start.
     assert wait_for(lambda: len(agents(d)) == 2, limit=10)
-    assert "delivery agent %d ended" % before[0] in d.log_text()
+    assert "delivery agent %d died on signal 9" % before[0] in d.log_text()
     now = agents(d)
     os.kill(d.proc.pid, signal.SIGHUP)
     assert wait_for(lambda: len(agents(d)) == 2 and
@@ -138,6 +138,29 @@ def test_agent_started_again(relay):
     send(d, "y@far.example")
     assert wait_for(lambda: len(rec.messages) == 3)
     assert wait_for(lambda: d.queued("qf") == [])
+
+
+def test_single_thread_lock_not_held_idle(relay):
+    """SingleThreadDelivery: an idle agent does not keep the host lock
+    (other processes would find the host busy for as long as it waits)."""
+    import fcntl
+    hs = os.path.join(relay.base, "hs")
+    os.mkdir(hs)
+    if os.geteuid() == 0:
+        import shutil
+        shutil.chown(hs, "nobody")
+    d, rec = relay(options=["SingleThreadDelivery=True",
+                            f"HostStatusDirectory={hs}"], agents_expected=2)
+    send(d, "x@far.example")
+    assert wait_for(lambda: len(rec.messages) == 1)
+    assert wait_for(lambda: d.queued("qf") == [])
+    time.sleep(0.5)
+    locks = [os.path.join(r, f) for r, _, fs in os.walk(hs) for f in fs]
+    assert locks                          # the delivery took one
+    for path in locks:
+        with open(path, "rb+") as f:
+            fcntl.lockf(f, fcntl.LOCK_EX | fcntl.LOCK_NB)   # free
+    assert "another process is delivering" not in d.log_text()
 
 
 def test_idle_connection_closed(daemon):
@@ -162,6 +185,22 @@ def test_idle_connection_closed(daemon):
         assert wait_for(lambda: d.queued("qf") == [])
     finally:
         sh.close()
+
+
+def test_stop_waits_for_the_delivery(relay):
+    """SIGTERM while an agent delivers: the delivery is finished (the
+    smart host has the message once, the queue is empty), then the
+    daemon and the agent end."""
+    d, rec = relay(options=["DeliveryAgents=1"], handler=Slow(),
+                   agents_expected=1)
+    (pid,) = agents(d)
+    send(d, "slow@far.example")
+    time.sleep(1)                         # the agent waits on RCPT
+    d.proc.send_signal(signal.SIGTERM)
+    d.proc.wait(15)
+    assert wait_for(lambda: not os.path.exists(f"/proc/{pid}"), limit=10)
+    assert [m[1] for m in rec.messages] == [["slow@far.example"]]
+    assert d.queued("qf") == []
 
 
 def test_agents_end_with_the_daemon(relay):
