@@ -1074,9 +1074,9 @@ q_run_message(struct q_run *run, const char *id)
 		drop_connection(run, true);
 }
 
-/* q_run_connected - seconds the cached connection has been idle, or -1 */
+/* q_run_idle - seconds the cached connection has been idle, or -1 */
 long
-q_run_connected(const struct q_run *run)
+q_run_idle(const struct q_run *run)
 {
 	if (run->conn == NULL)
 		return -1;

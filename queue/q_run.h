@@ -148,7 +148,7 @@ int	q_run(const struct q_runner *);
  *
  *	run = q_run_open(&r);			r outlives run; r.id unused
  *	q_run_message(run, id);			each message handed to it
- *	if (q_run_connected(run) >= timeout)	idle seconds, -1: none
+ *	if (q_run_idle(run) >= timeout)	idle seconds, -1: none
  *		q_run_rest(run);		QUIT, host status re-read
  *	q_run_close(run);
  *
@@ -161,7 +161,7 @@ struct q_run;
 
 struct q_run	*q_run_open(const struct q_runner *);
 void		 q_run_message(struct q_run *, const char *);
-long		 q_run_connected(const struct q_run *);
+long		 q_run_idle(const struct q_run *);
 void		 q_run_rest(struct q_run *);
 void		 q_run_close(struct q_run *);
 /* sendmail's "to=..., stat=..." line for one recipient's attempt */

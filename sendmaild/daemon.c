@@ -358,6 +358,33 @@ in_child(struct master *m)
 	sm_sig_child_reset();
 }
 
+/*
+ * child_start - in a new child: leave the master's work behind and
+ * become child_user for good, or end saying why (what names the child)
+ */
+static void
+child_start(struct master *m, const char *what)
+{
+	char err[256];
+
+	in_child(m);
+	if (drop_privileges(m, err, sizeof(err)) < 0) {
+		sm_errorx("%s: %s", what, err);
+		_exit(EX_OSERR);
+	}
+}
+
+/*
+ * prepare - secure_prepare before a fork; when the authinfo map changed,
+ * the delivery agents start again to read it
+ */
+static void
+prepare(struct master *m)
+{
+	if (secure_prepare(m->c))
+		handoff_restart();
+}
+
 /* add_kid - remember a child of the master */
 static void
 add_kid(struct master *m, pid_t pid, const char *what)
@@ -380,15 +407,10 @@ serve(struct master *m, int fd, const struct listener *l,
 {
 	struct srv_conn conn;
 	socklen_t len = sizeof(conn.local);
-	char err[256];
 	int rc;
 
-	in_child(m);
 	/* ROOT until here.  Nothing is read from the client before this. */
-	if (drop_privileges(m, err, sizeof(err)) < 0) {
-		sm_errorx("session child: %s", err);
-		_exit(EX_OSERR);
-	}
+	child_start(m, "session child");
 	memset(&conn, 0, sizeof(conn));
 	conn.rfd = conn.wfd = fd;
 	conn.peer = *peer;
@@ -406,7 +428,6 @@ serve(struct master *m, int fd, const struct listener *l,
 static void
 start_runner(struct master *m)
 {
-	char err[256];
 	pid_t pid;
 	size_t i, running = 0;
 
@@ -419,18 +440,13 @@ start_runner(struct master *m)
 		    "%ld", running, m->c->opt.MaxQueueChildren);
 		return;
 	}
-	if (secure_prepare(m->c))	/* a changed authinfo map */
-		handoff_restart();
+	prepare(m);			/* a changed authinfo map */
 	if ((pid = fork()) < 0) {
 		sm_warn("cannot fork a queue run");
 		return;
 	}
 	if (pid == 0) {
-		in_child(m);
-		if (drop_privileges(m, err, sizeof(err)) < 0) {
-			sm_errorx("queue run: %s", err);
-			_exit(EX_OSERR);
-		}
+		child_start(m, "queue run");
 		exit(deliver_run(m->c, NULL, 0));
 	}
 	add_kid(m, pid, "queue run");
@@ -444,23 +460,18 @@ start_runner(struct master *m)
 static void
 start_agents(struct master *m, int *timeout_ms)
 {
-	char err[256];
 	pid_t pid;
 	int slot;
 
 	while ((slot = handoff_due(time(NULL), timeout_ms)) >= 0) {
-		(void)secure_prepare(m->c);
+		prepare(m);
 		if ((pid = fork()) < 0) {
 			sm_warn("cannot fork a delivery agent");
 			handoff_started((size_t)slot, 0);
 			return;
 		}
 		if (pid == 0) {
-			in_child(m);
-			if (drop_privileges(m, err, sizeof(err)) < 0) {
-				sm_errorx("delivery agent: %s", err);
-				_exit(EX_OSERR);
-			}
+			child_start(m, "delivery agent");
 			handoff_agent(m->c, (size_t)slot);
 		}
 		handoff_started((size_t)slot, pid);
@@ -537,8 +548,7 @@ accept_one(struct master *m, struct listener *l)
 	(void)inet_ntop(peer.ss_family, peer.ss_family == AF_INET6 ?
 	    (void *)&((struct sockaddr_in6 *)&peer)->sin6_addr :
 	    (void *)&((struct sockaddr_in *)&peer)->sin_addr, ip, sizeof(ip));
-	if (secure_prepare(m->c))
-		handoff_restart();	/* agents read the new authinfo */
+	prepare(m);
 	if ((pid = fork()) < 0) {
 		sm_warn("cannot fork for %s", ip);
 		(void)close(fd);

@@ -229,7 +229,7 @@ deliver_agent_message(struct deliver_agent *a, const char *id)
 int
 deliver_agent_wait(const struct deliver_agent *a)
 {
-	long idle = q_run_connected(a->run);
+	long idle = q_run_idle(a->run);
 	long left = a->s.h.c->opt.ConnectionCacheTimeout - idle;
 
 	if (idle < 0)

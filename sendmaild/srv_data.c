@@ -373,9 +373,10 @@ refused(struct srv *s, const char *what)
 }
 
 /*
- * background - DeliveryMode b: a child delivers the message while the
- * session goes on.  It must not touch the client's connection, and it
- * starts only after the 250 is on its way (srv_data() calls it late).
+ * background - DeliveryMode b: the message is delivered while the
+ * session goes on, by a delivery agent or a child.  The delivery must
+ * not touch the client's connection, and it starts only after the 250
+ * is on its way (srv_data() calls srv_deliver_background late).
  */
 static void
 background(struct srv *s, const char *id)

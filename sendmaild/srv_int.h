@@ -58,7 +58,7 @@ struct srv {
 	char			 ret[8];
 	struct sm_strlist	 rcpts;		/* addresses as accepted */
 	bool			 discard;
-	bool			 deliver_after;	/* DeliveryMode b: fork it */
+	bool			 deliver_after;	/* DeliveryMode b: hand off */
 	char			 deliver_id[Q_ID_MAX];
 };
 
