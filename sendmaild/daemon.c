@@ -27,6 +27,7 @@
 #include <unistd.h>
 
 #include "sm_alloc.h"
+#include "sm_deadline.h"
 #include "sm_log.h"
 #include "sm_proc.h"
 #include "deliver.h"
@@ -460,21 +461,24 @@ start_runner(struct master *m)
 static void
 start_agents(struct master *m, int *timeout_ms)
 {
+	struct timespec now;
 	pid_t pid;
 	int slot;
 
-	while ((slot = handoff_due(time(NULL), timeout_ms)) >= 0) {
+	/* The restart delay is measured on a clock no one sets. */
+	sm_clock_now(&now);
+	while ((slot = handoff_due(now.tv_sec, timeout_ms)) >= 0) {
 		prepare(m);
 		if ((pid = fork()) < 0) {
 			sm_warn("cannot fork a delivery agent");
-			handoff_started((size_t)slot, 0);
+			handoff_started((size_t)slot, 0, now.tv_sec);
 			return;
 		}
 		if (pid == 0) {
 			child_start(m, "delivery agent");
 			handoff_agent(m->c, (size_t)slot);
 		}
-		handoff_started((size_t)slot, pid);
+		handoff_started((size_t)slot, pid, now.tv_sec);
 	}
 }
 

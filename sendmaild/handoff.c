@@ -89,12 +89,12 @@ handoff_init(size_t n)
 	return 0;
 }
 
-/* handoff_started - the master forked slot's agent */
+/* handoff_started - the master forked slot's agent at now (monotonic) */
 void
-handoff_started(size_t slot, pid_t pid)
+handoff_started(size_t slot, pid_t pid, time_t now)
 {
 	pids[slot] = pid;
-	started[slot] = time(NULL);
+	started[slot] = now;
 }
 
 /* handoff_reaped - the slot whose agent pid was, now DOWN; or -1 */

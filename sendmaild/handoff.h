@@ -5,9 +5,10 @@
  * SYNOPSIS
  *	handoff_init(n)			master, before it forks sessions
  *	pid = fork(); ... handoff_agent(&config, slot)	the agent of a slot
- *	handoff_started(slot, pid)	master: it runs
+ *	handoff_started(slot, pid, now)	master: it runs
  *	slot = handoff_reaped(pid)	master: an agent ended (-1: not one)
  *	handoff_due(now, &ms)		master: the next slot to start, or -1
+ *					(now: seconds on CLOCK_MONOTONIC)
  *	handoff_restart()		master: agents end after their message
  *					and start again at once (SIGHUP)
  *	handoff_signal(SIGTERM)		master: to every agent
@@ -58,7 +59,7 @@
 
 int	handoff_init(size_t);
 noreturn void handoff_agent(struct config *, size_t);
-void	handoff_started(size_t, pid_t);
+void	handoff_started(size_t, pid_t, time_t);
 int	handoff_reaped(pid_t);
 int	handoff_due(time_t, int *);
 void	handoff_restart(void);

@@ -57,10 +57,10 @@ test_slots(void **state)
 	/* Both are due at once, in order; then none. */
 	assert_int_equal(handoff_due(now, &ms), 0);
 	a = sleeper();
-	handoff_started(0, a);
+	handoff_started(0, a, now);
 	assert_int_equal(handoff_due(now, &ms), 1);
 	b = sleeper();
-	handoff_started(1, b);
+	handoff_started(1, b, now);
 	assert_int_equal(handoff_due(now, &ms), -1);
 	assert_int_equal(ms, 60000);
 	assert_int_equal(handoff_running(), 2);
@@ -77,7 +77,7 @@ test_slots(void **state)
 	assert_true(ms > 0);
 	assert_int_equal(handoff_due(now + HANDOFF_RESTART, &ms), 0);
 	a = sleeper();
-	handoff_started(0, a);
+	handoff_started(0, a, now);
 
 	/* SIGHUP: every agent ends and is due again without delay. */
 	handoff_restart();
@@ -88,9 +88,9 @@ test_slots(void **state)
 	assert_int_equal(handoff_running(), 0);
 	ms = 60000;
 	assert_int_equal(handoff_due(now, &ms), 0);
-	handoff_started(0, 0);		/* the fork failed */
+	handoff_started(0, 0, now);		/* the fork failed */
 	assert_int_equal(handoff_due(now, &ms), 1);
-	handoff_started(1, 0);
+	handoff_started(1, 0, now);
 	assert_int_equal(handoff_due(now, &ms), -1);
 	assert_false(handoff_give("6AN1234567"));
 }
