@@ -21,6 +21,16 @@ sm_clock_now(struct timespec *ts)
 		sm_panic("clock_gettime(CLOCK_MONOTONIC) failed");
 }
 
+/* sm_clock_sec - the monotonic time in whole seconds */
+time_t
+sm_clock_sec(void)
+{
+	struct timespec ts;
+
+	sm_clock_now(&ts);
+	return ts.tv_sec;
+}
+
 /* sm_deadline_in_ms - a deadline ms milliseconds from now */
 void
 sm_deadline_in_ms(struct sm_deadline *dl, long ms)

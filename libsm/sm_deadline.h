@@ -4,6 +4,8 @@
  * SYNOPSIS
  *	struct sm_deadline dl;
  *	sm_deadline_in(&dl, opt.to.command);	seconds from now, > 0
+ *	sm_clock_sec()				whole seconds on that clock,
+ *						for intervals between events
  *	sm_deadline_in_ms(&dl, 250);
  *	sm_deadline_left_ms(&dl)		for poll(); 0 once it passed
  *	sm_deadline_expired(&dl)
@@ -35,6 +37,7 @@ struct sm_deadline {
 extern void (*sm_clock_hook)(struct timespec *);
 
 void	 sm_clock_now(struct timespec *);
+time_t	 sm_clock_sec(void);
 void	 sm_deadline_in(struct sm_deadline *, long);
 void	 sm_deadline_in_ms(struct sm_deadline *, long);
 int	 sm_deadline_left_ms(const struct sm_deadline *);

@@ -23,6 +23,7 @@
 #include "sm_dns.h"
 #include "sm_mx.h"
 #include "sm_alloc.h"
+#include "sm_deadline.h"
 #include "sm_log.h"
 #include "sm_time.h"
 
@@ -35,7 +36,7 @@ struct q_run {
 	struct q_conn		*conn;		/* the cached connection */
 	char			 conn_host[256];	/* and its host, port */
 	int			 conn_port;
-	time_t			 conn_used;
+	time_t			 conn_used;	/* sm_clock_sec() */
 	char			 qfdir[4096], dfdir[4096];
 	char			 hsdir[4200];	/* "" without HostStatusDirectory */
 	/* This run's own host status, most recent first. */
@@ -217,7 +218,7 @@ connection(struct q_run *run, const char *host, int port, bool first,
     const struct sm_deadline *until, struct q_result *res)
 {
 	const struct sm_options *o = run->r->opt;
-	time_t now = time(NULL);
+	time_t now = sm_clock_sec();
 
 	if (run->conn != NULL && (strcmp(run->conn_host, host) != 0 ||
 	    run->conn_port != port))
@@ -1080,7 +1081,7 @@ q_run_idle(const struct q_run *run)
 {
 	if (run->conn == NULL)
 		return -1;
-	return (long)(time(NULL) - run->conn_used);
+	return (long)(sm_clock_sec() - run->conn_used);
 }
 
 /*

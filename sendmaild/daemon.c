@@ -461,24 +461,22 @@ start_runner(struct master *m)
 static void
 start_agents(struct master *m, int *timeout_ms)
 {
-	struct timespec now;
+	time_t now = sm_clock_sec();	/* a clock no one sets */
 	pid_t pid;
 	int slot;
 
-	/* The restart delay is measured on a clock no one sets. */
-	sm_clock_now(&now);
-	while ((slot = handoff_due(now.tv_sec, timeout_ms)) >= 0) {
+	while ((slot = handoff_due(now, timeout_ms)) >= 0) {
 		prepare(m);
 		if ((pid = fork()) < 0) {
 			sm_warn("cannot fork a delivery agent");
-			handoff_started((size_t)slot, 0, now.tv_sec);
+			handoff_started((size_t)slot, 0, now);
 			return;
 		}
 		if (pid == 0) {
 			child_start(m, "delivery agent");
 			handoff_agent(m->c, (size_t)slot);
 		}
-		handoff_started((size_t)slot, pid, now.tv_sec);
+		handoff_started((size_t)slot, pid, now);
 	}
 }
 

@@ -22,6 +22,7 @@
 #include "secure.h"
 #include "sm_alloc.h"
 #include "sm_buf.h"
+#include "sm_deadline.h"
 #include "sm_proc.h"
 
 /* What the runner's hooks work with. */
@@ -192,7 +193,8 @@ queue_run(struct config *c, const struct q_select *sel, size_t nsel,
 struct deliver_agent {
 	struct setup	 s;
 	struct q_run	*run;
-	time_t		 opened;	/* when the maps were opened */
+	time_t		 opened;	/* when the maps were opened,
+					   sm_clock_sec() */
 };
 
 /* deliver_agent_open - the runner, ready for messages by id */
@@ -203,7 +205,7 @@ deliver_agent_open(struct config *c)
 
 	setup_init(&a->s, c);
 	a->run = q_run_open(&a->s.r);
-	a->opened = time(NULL);
+	a->opened = sm_clock_sec();
 	return a;
 }
 
@@ -211,7 +213,7 @@ deliver_agent_open(struct config *c)
 void
 deliver_agent_message(struct deliver_agent *a, const char *id)
 {
-	time_t now = time(NULL);
+	time_t now = sm_clock_sec();
 
 	/* Maps rebuilt by makemap are new files: look at them again. */
 	if (now - a->opened >= DELIVER_AGENT_MAPS) {
