@@ -336,6 +336,15 @@ class SendmailLike(MTA):
     def finish_flush(self):
         self.runner.wait(timeout=STEP_TIMEOUT)
 
+    def write_cf(self, mc, m4_argv, **kw):
+        """self.cf from the .mc lines mc, with m4 m4_argv + [the .mc]."""
+        path = os.path.join(self.dir, "bench.mc")
+        with open(path, "w") as f:
+            f.write("\n".join(mc + [""]))
+        cf = run(["m4"] + m4_argv + [path], **kw).stdout
+        with open(self.cf, "w") as f:
+            f.write(cf)
+
 
 class Ours(SendmailLike):
     key = "sendmaild"
@@ -347,7 +356,7 @@ class Ours(SendmailLike):
         # no DNS in the namespace, so senders' domains are not checked.
         self.cf = os.path.join(self.dir, "sendmail.cf")
         self.queue = os.path.join(self.dir, "mqueue")
-        mc = "\n".join([
+        self.write_cf([
             "divert(-1)dnl",
             "include(`%s/cf/m4/cf.m4')dnl" % TOP,
             "VERSIONID(`make bench')dnl",
@@ -358,13 +367,7 @@ class Ours(SendmailLike):
             "FEATURE(`accept_unresolvable_domains')dnl",
             "define(`confTO_IDENT', `0')dnl",
             "MAILER(`local')dnl",
-            "MAILER(`smtp')dnl", ""])
-        with open(os.path.join(self.dir, "bench.mc"), "w") as f:
-            f.write(mc)
-        cf = run(["m4", os.path.join(self.dir, "bench.mc")],
-                 cwd=os.path.join(TOP, "cf/cf")).stdout
-        with open(self.cf, "w") as f:
-            f.write(cf)
+            "MAILER(`smtp')dnl"], [], cwd=os.path.join(TOP, "cf/cf"))
 
     def version(self):
         # SM_VERSION in libsm/sm_config.h, and the commit measured.
@@ -403,7 +406,7 @@ class Sendmail(SendmailLike):
         self.queue = os.path.join(self.dir, "mqueue")
         self.cf = os.path.join(self.dir, "sendmail.cf")
         d = self.dir
-        mc = "\n".join([
+        self.write_cf([
             "divert(0)dnl",
             "VERSIONID(`make bench')dnl",
             "OSTYPE(`linux')dnl",
@@ -421,17 +424,11 @@ class Sendmail(SendmailLike):
             "DAEMON_OPTIONS(`Port=%d, Addr=%s, Name=MTA')dnl" %
             (LISTEN[1], LISTEN[0]),
             "MAILER(`local')dnl",
-            "MAILER(`smtp')dnl", ""])
-        with open(os.path.join(d, "bench.mc"), "w") as f:
-            f.write(mc)
+            "MAILER(`smtp')dnl"], ["-D_CF_DIR_=" + SM_CF + "/",
+                                   os.path.join(SM_CF, "m4/cf.m4")])
         with open(os.path.join(d, "service.switch"), "w") as f:
             f.write("hosts files\naliases files\n")
         open(os.path.join(d, "aliases"), "w").close()
-        cf = run(["m4", "-D_CF_DIR_=" + SM_CF + "/",
-                  os.path.join(SM_CF, "m4/cf.m4"),
-                  os.path.join(d, "bench.mc")]).stdout
-        with open(self.cf, "w") as f:
-            f.write(cf)
 
     def version(self):
         out = run([self.bin, "-C", self.cf, "-d0.1", "-bt"], check=False,
