@@ -81,6 +81,18 @@ test_min_and_bound(void **state)
 	assert_int_equal(sm_bound(5, 300), 5);
 }
 
+/* Whole seconds on the same clock, for intervals between events. */
+static void
+test_seconds(void **state)
+{
+	(void)state;
+	assert_int_equal(sm_clock_sec(), 1000);
+	advance_ms(1);
+	assert_int_equal(sm_clock_sec(), 1001);
+	advance_ms(59999);
+	assert_int_equal(sm_clock_sec(), 1060);
+}
+
 /* A long deadline does not overflow the int poll() takes. */
 static void
 test_long(void **state)
@@ -101,6 +113,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_min_and_bound, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_long, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_seconds, setup,
+		    teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
