@@ -3,9 +3,9 @@
  *
  * Runs in the SMTP session child (and later the submission path), as
  * RunAsUser.  The order of the steps in q_msg_commit() is what makes a
- * 250 reply safe: data and control data on disk, the control file under
- * a temporary name, the rename that publishes both, the directory entry
- * on disk.
+ * 250 reply safe: data and control data written out, the control file
+ * under a temporary name, the rename that publishes both, then both
+ * files and the directory entry on disk.
  */
 #include "q_file.h"
 
@@ -282,29 +282,60 @@ sync_dir(const char *dir, bool shared)
 
 /*
  * writeback - write a file's dirty pages now (wait: and wait until the
- * writes are done).  An ordering hint only, no substitute for fsync.
- * ext4 maps the blocks of a buffered write as unwritten and marks them
- * written when the write completes, a change that goes in the journal;
- * a commit made before that leaves it for another one.  So the data
- * file and the control file are both written, and both writes waited
- * for, before the first fsync: its commit then carries both files, and
- * the second fsync finds nothing left to commit (two commits a message,
- * with the rename's, instead of two and a half or three).
+ * writes are done); -1 where that cannot be done.  No substitute for
+ * fsync: it neither commits the file's metadata nor flushes the disk's
+ * cache.  ext4 maps the blocks of a buffered write as unwritten and marks
+ * them written when the write completes, a change that goes in the
+ * journal; a commit made before that leaves it for another one.  So the
+ * data file and the control file are both written, and both writes
+ * waited for, before the rename and the fsyncs: the first commit then
+ * carries both files and the rename, and the other fsyncs find nothing
+ * left to commit.
  */
-static void
+static int
 writeback(int fd, bool wait)
 {
 #ifdef SYNC_FILE_RANGE_WRITE
-	(void)sync_file_range(fd, 0, 0, wait ? SYNC_FILE_RANGE_WAIT_BEFORE |
+	return sync_file_range(fd, 0, 0, wait ? SYNC_FILE_RANGE_WAIT_BEFORE |
 	    SYNC_FILE_RANGE_WRITE | SYNC_FILE_RANGE_WAIT_AFTER :
 	    SYNC_FILE_RANGE_WRITE);
 #else
 	(void)fd;
 	(void)wait;
+	errno = ENOSYS;
+	return -1;
 #endif
 }
 
-/* q_msg_commit - make the message durable and visible to the runner */
+/* lock_file - take the lock a queue run tries before working on a file */
+static int
+lock_file(int fd)
+{
+	struct flock fl;
+
+	memset(&fl, 0, sizeof(fl));
+	fl.l_type = F_WRLCK;
+	fl.l_whence = SEEK_SET;
+	return fcntl(fd, F_OFD_SETLK, &fl);
+}
+
+/*
+ * q_msg_commit - make the message durable and visible to the runner.
+ *
+ * Both files are written in full, and their writes waited for, before
+ * the rename publishes the control file under its qf name; the fsyncs
+ * of both files and of the directory follow, all before this returns
+ * (and so before 250).  Renaming before the fsyncs lets one journal
+ * commit carry the data, the control data and the new name together
+ * (one commit a message instead of two).  A crash after the rename and
+ * before the fsyncs leaves one of three things on disk: no qf, a qf
+ * whose data file is complete (its writes were done before the rename,
+ * and a journal commits in order), or, on a file system that does not
+ * keep that order, a qf without its final "." line, which every reader
+ * refuses as incomplete.  Nothing answered 250 by then.  The control
+ * file is locked from its creation until it is on disk, so a queue run
+ * cannot take the message before this function has answered.
+ */
 int
 q_msg_commit(struct q_msg *m, bool safe)
 {
@@ -312,12 +343,13 @@ q_msg_commit(struct q_msg *m, bool safe)
 	struct stat st;
 	struct sm_buf b;
 	int fd = -1, saved;
+	bool renamed = false;
 
 	if (m->dfd < 0 || fstat(m->dfd, &st) < 0)
 		return -1;
 	/* The data file stays open, and locked, until the qf exists. */
 	if (safe)
-		writeback(m->dfd, false);
+		(void)writeback(m->dfd, false);
 	sm_buf_init(&b, 0);
 	(void)sm_buf_printf(&b, "V8\nT%lld\nK0\nN0\nP%ld\nI%u/%u/%llu\n",
 	    (long long)m->ctime, m->priority, major(st.st_dev),
@@ -339,44 +371,46 @@ q_msg_commit(struct q_msg *m, bool safe)
 	if (fd < 0)
 		goto fail;
 	m->qf_made = true;
+	if (lock_file(fd) < 0)
+		goto fail;
 	if (m->mode != 0600 && fchmod(fd, m->mode) < 0)
 		goto fail;
 	if (write_all(fd, b.data, b.len) < 0)
 		goto fail;
-	/* Both files on disk before the rename makes them a message. */
+	/* Both files written out before the rename makes them a message. */
 	if (safe) {
-		writeback(fd, false);
-		writeback(m->dfd, true);
-		writeback(fd, true);
-		if (fsync(m->dfd) < 0 || fsync(fd) < 0)
+		(void)writeback(fd, false);
+		/* Where writes cannot be waited for, fsync them first. */
+		if ((writeback(m->dfd, true) < 0 || writeback(fd, true) < 0) &&
+		    (fsync(m->dfd) < 0 || fsync(fd) < 0))
 			goto fail;
 	}
+	if (rename(tf, q_path(m, 'q', qf, sizeof(qf))) < 0)
+		goto fail;
+	renamed = true;
+	m->qf_made = false;
+	/* Files and directory entries on disk before we say 250. */
+	if (safe && (fsync(m->dfd) < 0 || fsync(fd) < 0 ||
+	    sync_dir(m->qfdir, true) < 0 ||
+	    (strcmp(m->qfdir, m->dfdir) != 0 &&
+	    sync_dir(m->dfdir, false) < 0)))
+		goto fail;
 	if (close(fd) < 0) {
 		fd = -1;
 		goto fail;
 	}
 	fd = -1;
-	/* The rename publishes the message: before it, no qf exists. */
-	if (rename(tf, q_path(m, 'q', qf, sizeof(qf))) < 0)
-		goto fail;
-	/* The directory entries must be on disk before we say 250. */
-	if (safe && (sync_dir(m->qfdir, true) < 0 ||
-	    (strcmp(m->qfdir, m->dfdir) != 0 &&
-	    sync_dir(m->dfdir, false) < 0))) {
-		saved = errno;
-		(void)unlink(qf);
-		errno = saved;
-		goto fail;
-	}
 	sm_buf_free(&b);
-	m->qf_made = false;	/* nothing of ours to remove any more */
-	m->df_made = false;
+	m->df_made = false;	/* nothing of ours to remove any more */
 	if (close(m->dfd) < 0)
 		sm_warn("%s: closing the data file", m->id);
 	m->dfd = -1;
 	return 0;
 fail:
 	saved = errno;
+	/* Still locked by us: no queue run has it. */
+	if (renamed)
+		(void)unlink(qf);
 	if (fd >= 0)
 		(void)close(fd);
 	sm_buf_free(&b);

@@ -4,6 +4,7 @@
 #include "q_file.h"
 
 #include <dirent.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -26,6 +27,23 @@ count(const char *d)
 			n++;
 	(void)closedir(dp);
 	return n;
+}
+
+/* unlocked - could a queue run lock the file at path? */
+static bool
+unlocked(const char *path)
+{
+	struct flock fl;
+	int fd = open(path, O_RDWR);
+	bool ok;
+
+	assert_true(fd >= 0);
+	memset(&fl, 0, sizeof(fl));
+	fl.l_type = F_WRLCK;
+	fl.l_whence = SEEK_SET;
+	ok = fcntl(fd, F_OFD_SETLK, &fl) == 0;
+	(void)close(fd);
+	return ok;
 }
 
 /* The id of spec/queue.md's example: 2026-11-22 09:11:59 UTC, pid 25096. */
@@ -76,6 +94,8 @@ test_commit(void **state)
 	    "H??Subject: hi\n\tthere\n.\n"));
 	q_msg_free(m);
 	assert_int_equal(count(test_dir), 2);	/* committed files stay */
+	/* The commit's lock is gone: a queue run can take the message. */
+	assert_true(unlocked(path));
 }
 
 static void
@@ -114,6 +134,36 @@ test_subdirs(void **state)
 	(void)snprintf(sub, sizeof(sub), "%s/df", q);
 	assert_int_equal(count(sub), 1);
 	q_msg_free(m);
+}
+
+/*
+ * A commit that fails after its rename (here the data file's directory
+ * is gone when it is to be fsynced) takes the qf back: no control file
+ * is left for a message that was not accepted.
+ */
+static void
+test_commit_fails(void **state)
+{
+	char q[300], sub[320], moved[320];
+	struct q_msg *m;
+
+	(void)state;
+	(void)snprintf(q, sizeof(q), "%s/fails", test_dir);
+	assert_int_equal(mkdir(q, 0700), 0);
+	(void)snprintf(sub, sizeof(sub), "%s/qf", q);
+	assert_int_equal(mkdir(sub, 0700), 0);
+	(void)snprintf(sub, sizeof(sub), "%s/df", q);
+	assert_int_equal(mkdir(sub, 0700), 0);
+	m = q_msg_new(q);
+	m->sender = strdup("<>");
+	assert_int_equal(q_msg_data_open(m), 0);
+	assert_int_equal(q_msg_data_write(m, "x\n", 2), 0);
+	(void)snprintf(moved, sizeof(moved), "%s/df.away", q);
+	assert_int_equal(rename(sub, moved), 0);
+	assert_int_equal(q_msg_commit(m, true), -1);
+	q_msg_free(m);
+	(void)snprintf(sub, sizeof(sub), "%s/qf", q);
+	assert_int_equal(count(sub), 0);	/* neither qf nor tf */
 }
 
 /* Forked writers share directory fsyncs; every message still lands. */
@@ -161,6 +211,7 @@ main(void)
 		cmocka_unit_test(test_commit),
 		cmocka_unit_test(test_abort),
 		cmocka_unit_test(test_subdirs),
+		cmocka_unit_test(test_commit_fails),
 		cmocka_unit_test(test_group_commit),
 	};
 
