@@ -3,9 +3,9 @@
  *
  * Runs in the SMTP session child (and later the submission path), as
  * RunAsUser.  The order of the steps in q_msg_commit() is what makes a
- * 250 reply safe: data and control data written out, the control file
- * under a temporary name, the rename that publishes both, then both
- * files and the directory entry on disk.
+ * 250 reply safe: data and control data written, the control file under
+ * a temporary name, the rename that publishes both, and both files and
+ * the directory entry on disk before it returns.
  */
 #include "q_file.h"
 
@@ -20,6 +20,7 @@
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
+#include <sys/vfs.h>
 #include <unistd.h>
 
 #include "sm_alloc.h"
@@ -282,15 +283,16 @@ sync_dir(const char *dir, bool shared)
 
 /*
  * writeback - write a file's dirty pages now (wait: and wait until the
- * writes are done); -1 where that cannot be done.  No substitute for
- * fsync: it neither commits the file's metadata nor flushes the disk's
- * cache.  ext4 maps the blocks of a buffered write as unwritten and marks
- * them written when the write completes, a change that goes in the
- * journal; a commit made before that leaves it for another one.  So the
- * data file and the control file are both written, and both writes
- * waited for, before the rename and the fsyncs: the first commit then
- * carries both files and the rename, and the other fsyncs find nothing
- * left to commit.
+ * writes are done).  No substitute for fsync: it neither commits the
+ * file's metadata nor flushes the disk's cache.  -1 with errno set where
+ * it cannot be done here (see cannot()) or where a write failed: that
+ * error is then reported to this call only, not to a later fsync.
+ * ext4 maps the blocks of a buffered write as unwritten and marks them
+ * written when the write completes, a change that goes in the journal;
+ * a commit made before that leaves it for another one.  So the data
+ * file and the control file are both written, and both writes waited
+ * for, before the rename and the fsyncs: the first commit then carries
+ * both files and the rename, and the other fsyncs find nothing left.
  */
 static int
 writeback(int fd, bool wait)
@@ -305,6 +307,53 @@ writeback(int fd, bool wait)
 	errno = ENOSYS;
 	return -1;
 #endif
+}
+
+/* cannot - did writeback() fail only because it cannot be done here? */
+static bool
+cannot(int e)
+{
+	return e == ENOSYS || e == EINVAL || e == ESPIPE || e == EOPNOTSUPP;
+}
+
+#define EXT4_MAGIC	0xEF53		/* statfs f_type of ext2, 3 and 4 */
+
+/*
+ * journal_orders - does the file system on dev commit a rename only
+ * with, or after, the writes that completed before it?  ext4 with its
+ * journal inside the file system does: a write's block allocation and
+ * size go in the journal when the write completes, the journal commits
+ * in order, and each commit first flushes the disk's cache.  Told by
+ * /proc/fs/jbd2/NAME-8 (the journal of the device sysfs names NAME,
+ * inode 8); anything else (no journal, an external one, another file
+ * system, no /proc or /sys) is answered no.  Once per device and process.
+ */
+static bool
+journal_orders(int fd, dev_t dev)
+{
+	static dev_t known;
+	static int answer = -1;
+	char link[512], path[600];
+	const char *name;
+	struct statfs sf;
+	ssize_t n;
+
+	if (answer >= 0 && known == dev)
+		return answer == 1;
+	known = dev;
+	answer = 0;
+	if (fstatfs(fd, &sf) < 0 || sf.f_type != EXT4_MAGIC)
+		return false;
+	(void)snprintf(path, sizeof(path), "/sys/dev/block/%u:%u", major(dev),
+	    minor(dev));
+	if ((n = readlink(path, link, sizeof(link) - 1)) <= 0)
+		return false;
+	link[n] = '\0';
+	name = strrchr(link, '/');
+	name = name != NULL ? name + 1 : link;
+	(void)snprintf(path, sizeof(path), "/proc/fs/jbd2/%s-8", name);
+	answer = access(path, F_OK) == 0;
+	return answer == 1;
 }
 
 /* lock_file - take the lock a queue run tries before working on a file */
@@ -322,28 +371,27 @@ lock_file(int fd)
 /*
  * q_msg_commit - make the message durable and visible to the runner.
  *
- * Both files are written in full, and their writes waited for, before
- * the rename publishes the control file under its qf name; the fsyncs
- * of both files and of the directory follow, all before this returns
- * (and so before 250).  Renaming before the fsyncs lets one journal
- * commit carry the data, the control data and the new name together
- * (one commit a message instead of two).  A crash after the rename and
- * before the fsyncs leaves one of three things on disk: no qf, a qf
- * whose data file is complete (its writes were done before the rename,
- * and a journal commits in order), or, on a file system that does not
- * keep that order, a qf without its final "." line, which every reader
- * refuses as incomplete.  Nothing answered 250 by then.  The control
- * file is locked from its creation until it is on disk, so a queue run
- * cannot take the message before this function has answered.
+ * Both files are written in full and their writes waited for; then, on
+ * a file system whose journal keeps that order (journal_orders()), the
+ * rename publishes the control file under its qf name before the fsyncs
+ * of both files and of the directory, all done before this returns (and
+ * so before 250): one journal commit carries the data, the control data
+ * and the new name together, one commit a message instead of two.  A
+ * machine crash in between leaves either no qf or a qf whose files are
+ * complete.  Anywhere else (the two files on different file systems, or
+ * a file system not known to keep the order) both files are fsynced
+ * before the rename, as sendmail does.  The control file is locked from
+ * its creation until it is on disk, so no queue run takes the message
+ * before it is.
  */
 int
 q_msg_commit(struct q_msg *m, bool safe)
 {
 	char tf[4200], qf[4200];
-	struct stat st;
+	struct stat st, tst;
 	struct sm_buf b;
 	int fd = -1, saved;
-	bool renamed = false;
+	bool renamed = false, early = false;
 
 	if (m->dfd < 0 || fstat(m->dfd, &st) < 0)
 		return -1;
@@ -377,12 +425,17 @@ q_msg_commit(struct q_msg *m, bool safe)
 		goto fail;
 	if (write_all(fd, b.data, b.len) < 0)
 		goto fail;
-	/* Both files written out before the rename makes them a message. */
 	if (safe) {
 		(void)writeback(fd, false);
-		/* Where writes cannot be waited for, fsync them first. */
-		if ((writeback(m->dfd, true) < 0 || writeback(fd, true) < 0) &&
-		    (fsync(m->dfd) < 0 || fsync(fd) < 0))
+		if (writeback(m->dfd, true) < 0 || writeback(fd, true) < 0) {
+			if (!cannot(errno))
+				goto fail;	/* a write failed */
+		} else
+			early = fstat(fd, &tst) == 0 &&
+			    tst.st_dev == st.st_dev &&
+			    journal_orders(fd, st.st_dev);
+		/* Both files on disk before the rename makes them a message. */
+		if (!early && (fsync(m->dfd) < 0 || fsync(fd) < 0))
 			goto fail;
 	}
 	if (rename(tf, q_path(m, 'q', qf, sizeof(qf))) < 0)
@@ -390,15 +443,14 @@ q_msg_commit(struct q_msg *m, bool safe)
 	renamed = true;
 	m->qf_made = false;
 	/* Files and directory entries on disk before we say 250. */
-	if (safe && (fsync(m->dfd) < 0 || fsync(fd) < 0 ||
+	if (safe && ((early && (fsync(m->dfd) < 0 || fsync(fd) < 0)) ||
 	    sync_dir(m->qfdir, true) < 0 ||
 	    (strcmp(m->qfdir, m->dfdir) != 0 &&
 	    sync_dir(m->dfdir, false) < 0)))
 		goto fail;
-	if (close(fd) < 0) {
-		fd = -1;
-		goto fail;
-	}
+	/* Everything is on disk: this close can lose nothing. */
+	if (close(fd) < 0)
+		sm_warn("%s: closing the control file", m->id);
 	fd = -1;
 	sm_buf_free(&b);
 	m->df_made = false;	/* nothing of ours to remove any more */
@@ -409,8 +461,11 @@ q_msg_commit(struct q_msg *m, bool safe)
 fail:
 	saved = errno;
 	/* Still locked by us: no queue run has it. */
-	if (renamed)
-		(void)unlink(qf);
+	if (renamed && unlink(qf) < 0)
+		sm_warn("%s: cannot remove the control file of a message not "
+		    "accepted", m->id);
+	else if (renamed && safe)
+		(void)sync_dir(m->qfdir, false);
 	if (fd >= 0)
 		(void)close(fd);
 	sm_buf_free(&b);

@@ -8,8 +8,8 @@
  *	q_msg_data_write(m, p, n)		body bytes (headers go in qf)
  *	q_msg_add_header(m, "?D?", "Date", "...")
  *	q_msg_add_rcpt(m, "<root@x>", "PFD", orcpt)
- *	q_msg_commit(m, fsync)			dfID and tfID on disk, rename
- *						to qfID, directory fsync
+ *	q_msg_commit(m, fsync)			dfID and tfID written, renamed
+ *						to qfID, all on disk
  *	q_group_init()				before forking sessions: they
  *						share directory fsyncs
  *	q_msg_abort(m)				remove what was created
@@ -20,8 +20,12 @@
  *	the body only, as in sendmail.  A message exists for the queue
  *	runner only once q_msg_commit() has renamed tfID to qfID; until
  *	then a crash leaves at most a tf or df file that is never delivered
- *	(the runner reads only qf files).  When the queue directory has qf/
- *	and df/ subdirectories the files go there.
+ *	(the runner reads only qf files).  The rename comes after both
+ *	files' writes have completed and, unless the file system's journal
+ *	orders them (ext4), after their fsyncs; either way a crash leaves no
+ *	qf with incomplete files, and the qf stays locked until everything
+ *	is on disk.  When the queue directory has qf/ and df/ subdirectories
+ *	the files go there.
  *
  *	The directory fsync after the rename is shared: in processes forked
  *	after q_group_init(), a session whose rename an fsync begun later

@@ -1,0 +1,157 @@
+"""Durable queue files on real file systems: on ext4 with a journal one
+journal commit carries each message; without a journal, or with the data
+files on another file system, the files are flushed before the rename.
+Either way every 250 leaves a complete control file and data file."""
+import os
+import pwd
+import shutil
+import subprocess
+import tempfile
+
+import pytest
+
+from daemon_util import Conn, Daemon
+
+pytestmark = pytest.mark.skipif(os.geteuid() != 0,
+                                 reason="mounting a file system needs root")
+
+MESSAGES = 20
+
+
+def mount_ext4(base, name, journal):
+    """An ext4 image of 64 MB mounted on base/name, or skip."""
+    img = os.path.join(base, name + ".img")
+    mnt = os.path.join(base, name)
+    os.mkdir(mnt)
+    with open(img, "wb") as f:
+        f.truncate(64 << 20)
+    mkfs = ["mkfs.ext4", "-q", "-F", "-E",
+            "lazy_itable_init=0,lazy_journal_init=0"]
+    if not journal:
+        mkfs += ["-O", "^has_journal"]
+    subprocess.run(mkfs + [img], check=True)
+    r = subprocess.run(["mount", "-o", "loop", img, mnt],
+                       capture_output=True, text=True)
+    if r.returncode != 0:
+        pytest.skip("cannot mount a loop device here: " + r.stderr.strip())
+    return mnt
+
+
+def commits(mnt):
+    """Journal commits so far on the file system mounted at mnt."""
+    st = os.stat(mnt)
+    dev = os.path.basename(os.readlink(
+        f"/sys/dev/block/{os.major(st.st_dev)}:{os.minor(st.st_dev)}"))
+    with open(f"/proc/fs/jbd2/{dev}-8/info") as f:
+        return int(f.readline().split()[0])
+
+
+@pytest.fixture
+def base():
+    base = tempfile.mkdtemp(prefix="smd-commit-", dir="/tmp")
+    os.chmod(base, 0o755)
+    mounts = []
+    yield base, mounts
+    for mnt in mounts:
+        subprocess.run(["umount", mnt], check=False)
+    shutil.rmtree(base, ignore_errors=True)
+
+
+def queue_on(mnt):
+    q = os.path.join(mnt, "mqueue")
+    os.mkdir(q)
+    nobody = pwd.getpwnam("nobody")
+    os.chown(q, nobody.pw_uid, nobody.pw_gid)
+    return q
+
+
+def send_all(d, n):
+    """n messages on one connection; the bodies, by the reply's queue id."""
+    c = Conn(d.port)
+    c.read_reply()
+    c.cmd("EHLO client.example")
+    bodies = {}
+    for i in range(n):
+        assert c.cmd("MAIL FROM:<a@example.org>").startswith("250")
+        assert c.cmd("RCPT TO:<b@example.net>").startswith("250")
+        assert c.cmd("DATA").startswith("354")
+        body = f"line one of message {i}\r\n" + "x" * 900 + "\r\n"
+        c.send(f"Subject: m{i}\r\n\r\n" + body + ".\r\n")
+        r = c.read_reply()
+        assert r.startswith("250 2.0.0"), r
+        bodies[r.split()[2]] = body.replace("\r\n", "\n")
+    c.cmd("QUIT")
+    return bodies
+
+
+def check_queue(qfdir, dfdir, bodies):
+    """Each accepted message whole: qf ending with its end mark, the body
+    in its df, and no temporary file left."""
+    names = set(os.listdir(qfdir)) | set(os.listdir(dfdir))
+    assert not [f for f in names if f.startswith("tf")]
+    for qid, body in bodies.items():
+        with open(os.path.join(qfdir, "qf" + qid), "rb") as f:
+            qf = f.read().decode("latin-1")  # macros as byte 0x81
+        assert qf.startswith("V8\n") and qf.endswith("\n.\n")
+        assert "RPFD:<b@example.net>\n" in qf
+        with open(os.path.join(dfdir, "df" + qid)) as f:
+            assert f.read() == body
+
+
+def test_journaled_ext4_one_commit_per_message(base):
+    base, mounts = base
+    mnt = mount_ext4(base, "q", journal=True)
+    mounts.append(mnt)
+    q = queue_on(mnt)
+    d = Daemon(queue=q, options=["DeliveryMode=queueonly"])
+    try:
+        before = commits(mnt)
+        bodies = send_all(d, MESSAGES)
+        made = commits(mnt) - before
+    finally:
+        d.stop()
+    assert len(bodies) == MESSAGES
+    check_queue(q, q, bodies)
+    # Every 250 came after a journal commit of its own message, and one
+    # commit carried each (flushed before the rename: two per message).
+    assert MESSAGES <= made <= MESSAGES * 3 // 2, made
+
+
+def test_ext4_without_journal(base):
+    base, mounts = base
+    mnt = mount_ext4(base, "q", journal=False)
+    mounts.append(mnt)
+    q = queue_on(mnt)
+    d = Daemon(queue=q, options=["DeliveryMode=queueonly"])
+    try:
+        bodies = send_all(d, MESSAGES)
+    finally:
+        d.stop()
+    check_queue(q, q, bodies)
+
+
+def test_data_files_on_another_file_system(base):
+    """qf/ on journaled ext4, df/ a link to a directory elsewhere: the
+    journal cannot order the two, so the files are flushed first."""
+    base, mounts = base
+    mnt = mount_ext4(base, "q", journal=True)
+    mounts.append(mnt)
+    q = queue_on(mnt)
+    nobody = pwd.getpwnam("nobody")
+    os.mkdir(os.path.join(q, "qf"))
+    dfdir = os.path.join(base, "df")
+    os.mkdir(dfdir)
+    for p in (os.path.join(q, "qf"), dfdir):
+        os.chown(p, nobody.pw_uid, nobody.pw_gid)
+    os.symlink(dfdir, os.path.join(q, "df"))
+    d = Daemon(queue=q, options=["DeliveryMode=queueonly"])
+    try:
+        before = commits(mnt)
+        bodies = send_all(d, MESSAGES)
+        made = commits(mnt) - before
+    finally:
+        d.stop()
+    check_queue(os.path.join(q, "qf"), dfdir, bodies)
+    # The control file's fsync before the rename and the directory's
+    # after it: a commit each on the queue's file system.
+    assert made >= MESSAGES * 3 // 2, made
