@@ -84,6 +84,20 @@ def send_all(d, n):
     return bodies
 
 
+def run_daemon(q, mnt):
+    """MESSAGES sent to a daemon queueing in q: their bodies, and the
+    journal commits made on mnt meanwhile (None: no journal)."""
+    d = Daemon(queue=q, options=["DeliveryMode=queueonly"])
+    try:
+        before = commits(mnt) if mnt else 0
+        bodies = send_all(d, MESSAGES)
+        made = commits(mnt) - before if mnt else None
+    finally:
+        d.stop()
+    assert len(bodies) == MESSAGES
+    return bodies, made
+
+
 def check_queue(qfdir, dfdir, bodies):
     """Each accepted message whole: qf ending with its end mark, the body
     in its df, and no temporary file left."""
@@ -103,14 +117,7 @@ def test_journaled_ext4_one_commit_per_message(base):
     mnt = mount_ext4(base, "q", journal=True)
     mounts.append(mnt)
     q = queue_on(mnt)
-    d = Daemon(queue=q, options=["DeliveryMode=queueonly"])
-    try:
-        before = commits(mnt)
-        bodies = send_all(d, MESSAGES)
-        made = commits(mnt) - before
-    finally:
-        d.stop()
-    assert len(bodies) == MESSAGES
+    bodies, made = run_daemon(q, mnt)
     check_queue(q, q, bodies)
     # Every 250 came after a journal commit of its own message, and one
     # commit carried each (flushed before the rename: two per message).
@@ -122,11 +129,7 @@ def test_ext4_without_journal(base):
     mnt = mount_ext4(base, "q", journal=False)
     mounts.append(mnt)
     q = queue_on(mnt)
-    d = Daemon(queue=q, options=["DeliveryMode=queueonly"])
-    try:
-        bodies = send_all(d, MESSAGES)
-    finally:
-        d.stop()
+    bodies, _ = run_daemon(q, None)
     check_queue(q, q, bodies)
 
 
@@ -144,13 +147,7 @@ def test_data_files_on_another_file_system(base):
     for p in (os.path.join(q, "qf"), dfdir):
         os.chown(p, nobody.pw_uid, nobody.pw_gid)
     os.symlink(dfdir, os.path.join(q, "df"))
-    d = Daemon(queue=q, options=["DeliveryMode=queueonly"])
-    try:
-        before = commits(mnt)
-        bodies = send_all(d, MESSAGES)
-        made = commits(mnt) - before
-    finally:
-        d.stop()
+    bodies, made = run_daemon(q, mnt)
     check_queue(os.path.join(q, "qf"), dfdir, bodies)
     # The control file's fsync before the rename and the directory's
     # after it: a commit each on the queue's file system.

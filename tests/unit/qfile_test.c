@@ -112,6 +112,20 @@ test_abort(void **state)
 	assert_int_equal(count(test_dir), 2);	/* only test_commit's files */
 }
 
+/* split_queue - a queue test_dir/name with qf/ and df/ subdirectories */
+static void
+split_queue(char *q, size_t len, const char *name)
+{
+	char sub[320];
+
+	(void)snprintf(q, len, "%s/%s", test_dir, name);
+	assert_int_equal(mkdir(q, 0700), 0);
+	(void)snprintf(sub, sizeof(sub), "%s/qf", q);
+	assert_int_equal(mkdir(sub, 0700), 0);
+	(void)snprintf(sub, sizeof(sub), "%s/df", q);
+	assert_int_equal(mkdir(sub, 0700), 0);
+}
+
 static void
 test_subdirs(void **state)
 {
@@ -119,12 +133,7 @@ test_subdirs(void **state)
 	struct q_msg *m;
 
 	(void)state;
-	(void)snprintf(q, sizeof(q), "%s/split", test_dir);
-	assert_int_equal(mkdir(q, 0700), 0);
-	(void)snprintf(sub, sizeof(sub), "%s/qf", q);
-	assert_int_equal(mkdir(sub, 0700), 0);
-	(void)snprintf(sub, sizeof(sub), "%s/df", q);
-	assert_int_equal(mkdir(sub, 0700), 0);
+	split_queue(q, sizeof(q), "split");
 	m = q_msg_new(q);
 	m->sender = strdup("<>");
 	assert_int_equal(q_msg_data_open(m), 0);
@@ -148,16 +157,12 @@ test_commit_fails(void **state)
 	struct q_msg *m;
 
 	(void)state;
-	(void)snprintf(q, sizeof(q), "%s/fails", test_dir);
-	assert_int_equal(mkdir(q, 0700), 0);
-	(void)snprintf(sub, sizeof(sub), "%s/qf", q);
-	assert_int_equal(mkdir(sub, 0700), 0);
-	(void)snprintf(sub, sizeof(sub), "%s/df", q);
-	assert_int_equal(mkdir(sub, 0700), 0);
+	split_queue(q, sizeof(q), "fails");
 	m = q_msg_new(q);
 	m->sender = strdup("<>");
 	assert_int_equal(q_msg_data_open(m), 0);
 	assert_int_equal(q_msg_data_write(m, "x\n", 2), 0);
+	(void)snprintf(sub, sizeof(sub), "%s/df", q);
 	(void)snprintf(moved, sizeof(moved), "%s/df.away", q);
 	assert_int_equal(rename(sub, moved), 0);
 	assert_int_equal(q_msg_commit(m, true), -1);
