@@ -92,13 +92,29 @@ q_path(const struct q_msg *m, char c, char *buf, size_t len)
 	return buf;
 }
 
+/*
+ * q_lock - lock a queue file for working on it; see q_file.h.  An open
+ * file description lock: unlike a classic fcntl lock it is not dropped
+ * when the process closes another descriptor of the file (q_ctl_read()
+ * does), and on Linux it still conflicts with the classic locks
+ * sendmail takes.
+ */
+int
+q_lock(int fd)
+{
+	struct flock fl;
+
+	memset(&fl, 0, sizeof(fl));
+	fl.l_type = F_WRLCK;
+	fl.l_whence = SEEK_SET;
+	return fcntl(fd, F_OFD_SETLK, &fl);
+}
+
 /* q_msg_data_open - create the data file; it must not exist */
 int
 q_msg_data_open(struct q_msg *m)
 {
 	char path[4200];
-
-	struct flock fl;
 
 	m->dfd = open(q_path(m, 'd', path, sizeof(path)),
 	    O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, m->mode);
@@ -113,12 +129,7 @@ q_msg_data_open(struct q_msg *m)
 	 * that finds a data file without a control file removes it only
 	 * when nobody holds this lock (the writer crashed).
 	 */
-	memset(&fl, 0, sizeof(fl));
-	fl.l_type = F_WRLCK;
-	fl.l_whence = SEEK_SET;
-	if (fcntl(m->dfd, F_OFD_SETLK, &fl) < 0)
-		return -1;
-	return 0;
+	return q_lock(m->dfd);
 }
 
 /* write_all - write n bytes to fd */
@@ -356,18 +367,6 @@ journal_orders(int fd, dev_t dev)
 	return answer == 1;
 }
 
-/* lock_file - take the lock a queue run tries before working on a file */
-static int
-lock_file(int fd)
-{
-	struct flock fl;
-
-	memset(&fl, 0, sizeof(fl));
-	fl.l_type = F_WRLCK;
-	fl.l_whence = SEEK_SET;
-	return fcntl(fd, F_OFD_SETLK, &fl);
-}
-
 /*
  * q_msg_commit - make the message durable and visible to the runner.
  *
@@ -419,7 +418,7 @@ q_msg_commit(struct q_msg *m, bool safe)
 	if (fd < 0)
 		goto fail;
 	m->qf_made = true;
-	if (lock_file(fd) < 0)
+	if (q_lock(fd) < 0)
 		goto fail;
 	if (m->mode != 0600 && fchmod(fd, m->mode) < 0)
 		goto fail;
@@ -461,11 +460,13 @@ q_msg_commit(struct q_msg *m, bool safe)
 fail:
 	saved = errno;
 	/* Still locked by us: no queue run has it. */
-	if (renamed && unlink(qf) < 0)
-		sm_warn("%s: cannot remove the control file of a message not "
-		    "accepted", m->id);
-	else if (renamed && safe)
-		(void)sync_dir(m->qfdir, false);
+	if (renamed) {
+		if (unlink(qf) < 0)
+			sm_warn("%s: cannot remove the control file of a "
+			    "message not accepted", m->id);
+		else if (safe)
+			(void)sync_dir(m->qfdir, false);
+	}
 	if (fd >= 0)
 		(void)close(fd);
 	sm_buf_free(&b);

@@ -14,6 +14,9 @@
  *						share directory fsyncs
  *	q_msg_abort(m)				remove what was created
  *	q_msg_free(m)
+ *	q_lock(fd)				the lock every process working
+ *						on a queue file holds; -1 when
+ *						another holds it
  *
  * DESCRIPTION
  *	The control file holds the envelope and the headers, the data file
@@ -91,5 +94,6 @@ int		 q_msg_commit(struct q_msg *, bool);
 void		 q_msg_abort(struct q_msg *);
 void		 q_msg_free(struct q_msg *);
 char		*q_path(const struct q_msg *, char, char *, size_t);
+int		 q_lock(int);
 
 #endif /* Q_FILE_H */

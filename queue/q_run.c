@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "q_dsn.h"
+#include "q_file.h"
 #include "q_hoststat.h"
 #include "q_smtp.h"
 #include "sm_dns.h"
@@ -135,21 +136,11 @@ static int
 lock_job(const char *path, const char *id)
 {
 	struct stat a, b;
-	struct flock fl;
 	int fd = open(path, O_RDWR | O_CLOEXEC | O_NOFOLLOW);
 
 	if (fd < 0)
 		return -1;		/* gone: another run finished it */
-	/*
-	 * An open file description lock: unlike a classic fcntl lock it is
-	 * not dropped when this process closes another descriptor of the
-	 * file (q_ctl_read() does), and on Linux it still conflicts with
-	 * the classic locks sendmail takes.
-	 */
-	memset(&fl, 0, sizeof(fl));
-	fl.l_type = F_WRLCK;
-	fl.l_whence = SEEK_SET;
-	if (fcntl(fd, F_OFD_SETLK, &fl) < 0) {
+	if (q_lock(fd) < 0) {
 		if (sm_log_level() > 10)
 			sm_info("%s: locked", id);
 		(void)close(fd);
@@ -972,16 +963,12 @@ job(struct q_run *run, const char *id)
 static bool
 unheld(const char *path)
 {
-	struct flock fl;
 	bool free_ = false;
 	int fd = open(path, O_RDWR | O_CLOEXEC | O_NOFOLLOW);
 
 	if (fd < 0)
 		return false;
-	memset(&fl, 0, sizeof(fl));
-	fl.l_type = F_WRLCK;
-	fl.l_whence = SEEK_SET;
-	free_ = fcntl(fd, F_OFD_SETLK, &fl) == 0;
+	free_ = q_lock(fd) == 0;
 	(void)close(fd);
 	return free_;
 }

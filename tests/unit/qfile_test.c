@@ -33,15 +33,11 @@ count(const char *d)
 static bool
 unlocked(const char *path)
 {
-	struct flock fl;
 	int fd = open(path, O_RDWR);
 	bool ok;
 
 	assert_true(fd >= 0);
-	memset(&fl, 0, sizeof(fl));
-	fl.l_type = F_WRLCK;
-	fl.l_whence = SEEK_SET;
-	ok = fcntl(fd, F_OFD_SETLK, &fl) == 0;
+	ok = q_lock(fd) == 0;
 	(void)close(fd);
 	return ok;
 }
