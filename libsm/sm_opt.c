@@ -233,7 +233,8 @@ static const struct row rows[] = {
 	L("MaxQueueRunSize", 0, MaxQueueRunSize, "0", 0, INT_MAX, F_INFORCE),
 	L("MaxRecipientsPerMessage", 0, MaxRecipientsPerMessage, "0", 0,
 	    INT_MAX, F_INFORCE),
-	L("MaxRunnersPerQueue", 0, MaxRunnersPerQueue, "1", 1, 1000, 0),
+	L("MaxRunnersPerQueue", 0, MaxRunnersPerQueue, "2", 1, 1000,
+	    F_INFORCE),
 	/* Ours: the longest an SMTP session may last, however it trickles. */
 	D("MaxSessionTime", 0, MaxSessionTime, "2h", 'm', F_INFORCE),
 	B("MeToo", 'm', MeToo, "True", 0),

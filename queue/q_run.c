@@ -6,13 +6,18 @@
 #include <ctype.h>
 #include <dirent.h>
 #include <errno.h>
+#include <signal.h>
+#include <stdatomic.h>
 #include <stdint.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/mman.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <sysexits.h>
 #include <time.h>
 #include <unistd.h>
@@ -1092,13 +1097,91 @@ q_run_close(struct q_run *run)
 	free(run);
 }
 
+/*
+ * runners - how many processes deliver the max messages of a full run:
+ * MaxRunnersPerQueue, one under SingleThreadDelivery (a second would
+ * find the host locked and defer what it took) and when conversations
+ * are traced (-v), so that they do not interleave
+ */
+static size_t
+runners(const struct q_run *run, size_t max)
+{
+	const struct sm_options *o = run->r->opt;
+	size_t n = o->MaxRunnersPerQueue > 1 ?
+	    (size_t)o->MaxRunnersPerQueue : 1;
+
+	if ((o->SingleThreadDelivery && run->hsdir[0] != '\0') ||
+	    q_smtp_trace != NULL)
+		n = 1;
+	return n <= max ? n : max > 0 ? max : 1;
+}
+
+/* work - take the next message in sort order until none is left */
+static void
+work(struct q_run *run, const struct q_job *jobs, size_t max,
+    _Atomic size_t *next)
+{
+	size_t i;
+
+	while ((i = atomic_fetch_add(next, 1)) < max)
+		job(run, jobs[i].ctl.id);
+	drop_connection(run, true);
+}
+
+/*
+ * deliver_all - the messages of a full run, by n processes that share
+ * the sorted list: this one and n - 1 forked.  Each keeps its own
+ * connection.  The forked ones end with this process (a daemon
+ * stopping its run ends them all); each message they take is bounded
+ * by the timeouts in force, so waiting for them is too.
+ */
+static void
+deliver_all(struct q_run *run, const struct q_job *jobs, size_t max)
+{
+	_Atomic size_t one, *next = &one;
+	pid_t pid, self = getpid(), *kids;
+	size_t i, nkids = 0, n = runners(run, max);
+
+	if (n > 1 && (next = mmap(NULL, sizeof(*next), PROT_READ | PROT_WRITE,
+	    MAP_SHARED | MAP_ANONYMOUS, -1, 0)) == MAP_FAILED) {
+		sm_warn("queue run: cannot share the list, one runner");
+		next = &one;
+		n = 1;
+	}
+	atomic_init(next, 0);
+	kids = sm_calloc(n, sizeof(*kids));
+	(void)fflush(NULL);
+	for (i = 1; i < n; i++) {
+		if ((pid = fork()) < 0) {
+			sm_warn("queue run: cannot fork runner %zu of %zu", i + 1,
+			    n);
+			break;
+		}
+		if (pid == 0) {
+			(void)prctl(PR_SET_PDEATHSIG, SIGTERM, 0, 0, 0);
+			if (getppid() == self)
+				work(run, jobs, max, next);
+			(void)fflush(NULL);
+			_exit(EX_OK);
+		}
+		kids[nkids++] = pid;
+	}
+	work(run, jobs, max, next);
+	for (i = 0; i < nkids; i++)
+		while (waitpid(kids[i], NULL, 0) < 0 && errno == EINTR)
+			continue;
+	free(kids);
+	if (next != &one)
+		(void)munmap((void *)next, sizeof(*next));
+}
+
 /* q_run - one run over the queue; see q_run.h */
 int
 q_run(const struct q_runner *r)
 {
 	struct q_job *jobs;
 	struct q_run run;
-	size_t n, i, max;
+	size_t n, max;
 
 	run_init(&run, r);
 	if (r->id != NULL) {
@@ -1114,11 +1197,9 @@ q_run(const struct q_runner *r)
 	max = r->opt->MaxQueueRunSize > 0 &&
 	    n > (size_t)r->opt->MaxQueueRunSize ?
 	    (size_t)r->opt->MaxQueueRunSize : n;
-	for (i = 0; i < max; i++)
-		job(&run, jobs[i].ctl.id);
+	deliver_all(&run, jobs, max);
 	if (r->nsel == 0)
 		sweep(&run);
 	q_jobs_free(jobs, n);
-	drop_connection(&run, true);
 	return EX_OK;
 }

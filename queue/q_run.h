@@ -17,6 +17,13 @@
  *	Recipients outside the local domains go to the smart host in one
  *	transaction per message; connections are kept for the next message
  *	(ConnectionCacheSize, ConnectionCacheTimeout, RSET in between).
+ *
+ *	A run over the queue delivers with MaxRunnersPerQueue processes
+ *	(one under SingleThreadDelivery and while q_smtp_trace is set):
+ *	after the scan and sort, this one forks the others and each takes
+ *	the next message in order, with a connection and a memory of
+ *	failed hosts of its own.  The forked runners get SIGTERM when this
+ *	process ends, and it waits for them before it returns.
  *	Afterwards the control file is rewritten with the recipients left
  *	and the last reason, or removed with its data file when none are
  *	left; permanent failures and messages older than

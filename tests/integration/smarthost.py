@@ -1,5 +1,6 @@
 """Fake smart hosts for delivery tests: aiosmtpd that records what it
 gets and answers as told, and raw sockets that misbehave."""
+import asyncio
 import socket
 import threading
 
@@ -35,8 +36,26 @@ class CountingController(Controller):
         return super().factory()
 
 
-def start_smarthost(port):
-    rec = Recorder()
+class SlowRecorder(Recorder):
+    """A Recorder that takes `delay` seconds over each message and notes
+    the most connections that were inside DATA at once."""
+
+    def __init__(self, delay):
+        super().__init__()
+        self.delay, self.inside, self.most = delay, 0, 0
+
+    async def handle_DATA(self, server, session, envelope):
+        self.inside += 1
+        self.most = max(self.most, self.inside)
+        try:
+            await asyncio.sleep(self.delay)
+        finally:
+            self.inside -= 1
+        return await super().handle_DATA(server, session, envelope)
+
+
+def start_smarthost(port, rec=None):
+    rec = rec or Recorder()
     ctl = CountingController(rec, hostname="127.0.0.1", port=port,
                              data_size_limit=50 * 1024 * 1024)
     ctl.start()

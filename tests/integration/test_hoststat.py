@@ -29,12 +29,16 @@ def test_one_connection_per_run_without_directory(world):
     try:
         for i in range(3):
             submit(world["d"], [f"r{i}@far.example"])
-        r = run(world)
+        r = run(world, "-O", "MaxRunnersPerQueue=1")
         assert busy.connections == 1, r.stderr
         assert r.stderr.count("stat=Deferred: 421 4.3.2 busy.example too busy") == 3
         # Without HostStatusDirectory the next run tries again.
-        run(world)
+        run(world, "-O", "MaxRunnersPerQueue=1")
         assert busy.connections == 2
+        # Runners keep their own status: one try each at most.
+        r = run(world, "-O", "MaxRunnersPerQueue=3")
+        assert 3 <= busy.connections <= 5, r.stderr
+        assert r.stderr.count("stat=Deferred: 421 4.3.2 busy.example too busy") == 3
     finally:
         busy.close()
 

@@ -11,7 +11,7 @@ import pytest
 from cfgen import HEAD, build_cf
 from conftest import BUILD
 from daemon_util import free_port, wait_for
-from smarthost import Stalling, start_smarthost
+from smarthost import SlowRecorder, Stalling, start_smarthost
 
 
 def relay_cf(directory, port, extra=""):
@@ -102,7 +102,7 @@ def test_big_message_and_connection_reuse(world):
         submit(d, ["y@far.example"])
         submit(d, ["z@far.example"])
         before = rec.connections      # the controller's own check counts
-        r = world["run"]()
+        r = world["run"]("-O", "MaxRunnersPerQueue=1")
         assert r.returncode == 0, r.stderr
         assert len(rec.messages) == 3
         assert rec.connections - before == 1      # one connection for all
@@ -219,6 +219,96 @@ def test_overlapping_runs_deliver_once(world):
         assert d.queued("qf") == []
     finally:
         ctl.stop()
+
+
+def test_runners_share_the_queue(world):
+    # MaxRunnersPerQueue (2 by default) processes take the sorted
+    # messages in turn, each over a connection of its own.
+    d = world["start"]()
+    rec = SlowRecorder(0.3)
+    ctl, _ = start_smarthost(world["port"], rec)
+    try:
+        for i in range(8):
+            submit(d, [f"r{i}@far.example"])
+        before = rec.connections
+        r = world["run"]()
+        assert r.returncode == 0, r.stderr
+        got = sorted(m[1][0] for m in rec.messages)
+        assert got == sorted(f"r{i}@far.example" for i in range(8))
+        assert r.stderr.count("stat=Sent") == 8
+        assert rec.connections - before == 2
+        assert rec.most == 2                  # two messages at a time
+        assert d.queued("qf") == [] and d.queued("df") == []
+        # sendmail's own default: one runner, one connection.
+        for i in range(3):
+            submit(d, [f"s{i}@far.example"])
+        before, rec.most = rec.connections, 0
+        r = world["run"]("-O", "MaxRunnersPerQueue=1")
+        assert r.stderr.count("stat=Sent") == 3
+        assert rec.connections - before == 1 and rec.most == 1
+        # More runners than messages: no runner without one.
+        submit(d, ["t0@far.example"])
+        before = rec.connections
+        r = world["run"]("-O", "MaxRunnersPerQueue=8")
+        assert r.stderr.count("stat=Sent") == 1
+        assert rec.connections - before == 1
+        assert len(rec.messages) == 12 and d.queued("qf") == []
+    finally:
+        ctl.stop()
+
+
+@pytest.mark.parametrize("args", [
+    ("-O", "SingleThreadDelivery=True"),      # a second would be deferred
+    ("-v",),                                  # conversations not mixed
+])
+def test_one_runner_when_needed(world, args):
+    d = world["start"](extra="define(`confHOST_STATUS_DIRECTORY', "
+                       "`.hoststat')dnl\n")
+    rec = SlowRecorder(0.1)
+    ctl, _ = start_smarthost(world["port"], rec)
+    try:
+        for i in range(4):
+            submit(d, [f"r{i}@far.example"])
+        before = rec.connections
+        r = world["run"](*args)
+        assert r.returncode == 0, r.stderr
+        assert len(rec.messages) == 4 and rec.most == 1
+        assert rec.connections - before == 1
+        assert "another process is delivering" not in r.stdout + r.stderr
+        assert d.queued("qf") == []
+    finally:
+        ctl.stop()
+
+
+def test_runners_end_with_their_run(world):
+    # SIGTERM to a run (as a stopping daemon sends) ends its runners;
+    # what they held stays queued.
+    d = world["start"]()
+    stall = Stalling(world["port"])               # never greets
+    try:
+        submit(d, ["x@far.example"])
+        submit(d, ["y@far.example"])
+        p = subprocess.Popen(world["runner"]("-O", "Timeout.initial=60s"),
+                             stdout=subprocess.DEVNULL,
+                             stderr=subprocess.DEVNULL)
+        assert wait_for(lambda: stall.connections == 2)
+        kids = open(f"/proc/{p.pid}/task/{p.pid}/children").read().split()
+        assert len(kids) == 1
+        start = time.monotonic()
+        p.terminate()
+        p.wait(timeout=10)
+
+        def gone(pid):
+            try:
+                with open(f"/proc/{pid}/stat") as f:
+                    return f.read().rsplit(")", 1)[1].split()[0] == "Z"
+            except FileNotFoundError:
+                return True
+        assert wait_for(lambda: gone(int(kids[0])), limit=10)
+        assert time.monotonic() - start < 10
+        assert len(d.queued("qf")) == 2
+    finally:
+        stall.close()
 
 
 def test_queue_run_selectors_and_local_delivery(world):
@@ -345,7 +435,7 @@ def test_reused_connection_needs_no_rset_after_a_message(world):
     try:
         for who in ("x", "y", "z"):
             submit(d, [who + "@far.example"])
-        world["run"]()
+        world["run"]("-O", "MaxRunnersPerQueue=1")     # one connection
         txn = ["MAIL", "RCPT", "DATA", "."]
         assert srv.commands == ["EHLO"] + txn * 3 + ["QUIT"], srv.commands
     finally:
@@ -361,7 +451,7 @@ def test_reused_connection_gets_rset_after_a_refusal(world):
     try:
         submit(d, ["x@far.example"])
         submit(d, ["y@far.example"])
-        world["run"]()
+        world["run"]("-O", "MaxRunnersPerQueue=1")
         txn = ["MAIL", "RCPT", "DATA"]
         assert srv.commands == ["EHLO"] + txn + ["RSET"] + txn + ["QUIT"], \
             srv.commands
