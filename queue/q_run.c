@@ -36,6 +36,20 @@
 #define Q_HS_MEMORY	16	/* hosts whose status a run keeps in memory */
 #define Q_MX_MAX	16	/* MX hosts tried for one destination */
 
+/*
+ * What the runners of one run share (memory mapped before they fork):
+ * the next message to take, how many of them hold a connection or are
+ * opening one, and the messages handed back by a runner that a host
+ * refused while another runner had a connection (a host that takes one
+ * connection per client), for the first runner to deliver at the end.
+ */
+struct q_share {
+	_Atomic size_t	 next;
+	_Atomic int	 open;
+	_Atomic size_t	 nback;
+	size_t		 back[];	/* indexes into the sorted list */
+};
+
 struct q_run {
 	const struct q_runner	*r;
 	bool			 by_id;		/* q_run_open(): id by id */
@@ -52,6 +66,10 @@ struct q_run {
 	}			 hs[Q_HS_MEMORY];
 	size_t			 nhs;
 	int			 host_lock;	/* SingleThreadDelivery, or -1 */
+	struct q_share		*share;		/* with other runners, or NULL */
+	bool			 counted;	/* in share->open */
+	bool			 crowded;	/* refused beside another */
+	bool			 again;		/* a handed-back message */
 };
 
 /* partial - a run with selectors, or one message's own delivery */
@@ -200,6 +218,9 @@ drop_connection(struct q_run *run, bool quit)
 {
 	q_smtp_close(run->conn, quit);
 	run->conn = NULL;
+	if (run->counted)
+		(void)atomic_fetch_sub(&run->share->open, 1);
+	run->counted = false;
 	if (run->host_lock >= 0)
 		(void)close(run->host_lock);
 	run->host_lock = -1;
@@ -233,10 +254,26 @@ connection(struct q_run *run, const char *host, int port, bool first,
 			    "another process is delivering to %.255s", host);
 			return NULL;
 		}
+		if (run->share != NULL) {
+			(void)atomic_fetch_add(&run->share->open, 1);
+			run->counted = true;
+		}
 		run->conn = q_smtp_open(host, port, o, first, until,
 		    run->r->hostname, &run->r->client, res);
-		if (run->conn == NULL)
+		if (run->conn == NULL) {
 			drop_connection(run, false);
+			/* Another runner has a connection: most likely the
+			 * host takes one per client.  Not a host failure:
+			 * the message goes back to the run (work). */
+			if (run->share != NULL &&
+			    atomic_load(&run->share->open) > 0) {
+				run->crowded = true;
+				q_result_set(res, Q_TEMPFAIL, "4.4.5",
+				    "Deferred: %.255s refused a second "
+				    "connection; tried again at the end of "
+				    "the run", host);
+			}
+		}
 		(void)snprintf(run->conn_host, sizeof(run->conn_host), "%.255s",
 		    host);
 		run->conn_port = port;
@@ -936,8 +973,9 @@ job(struct q_run *run, const char *id)
 		(void)close(fd);
 		return;
 	}
-	if (c.quarantine != NULL || (!partial(run) && c.ntries > 0 &&
-	    o->MinQueueAge > 0 && time(NULL) - c.last < o->MinQueueAge)) {
+	if (c.quarantine != NULL || (!partial(run) && !run->again &&
+	    c.ntries > 0 && o->MinQueueAge > 0 &&
+	    time(NULL) - c.last < o->MinQueueAge)) {
 		q_ctl_free(&c);
 		(void)close(fd);
 		return;
@@ -1098,10 +1136,11 @@ q_run_close(struct q_run *run)
 }
 
 /*
- * runners - how many processes deliver the max messages of a full run:
- * MaxRunnersPerQueue, one under SingleThreadDelivery (a second would
- * find the host locked and defer what it took) and when conversations
- * are traced (-v), so that they do not interleave
+ * runners - how many processes deliver the max messages of a run over
+ * the queue: MaxRunnersPerQueue, no more than MaxQueueChildren; one
+ * under SingleThreadDelivery with a host status directory (a second
+ * would find the host locked and defer what it took) and while
+ * conversations are traced (-v -qf), so that they do not interleave
  */
 static size_t
 runners(const struct q_run *run, size_t max)
@@ -1110,45 +1149,79 @@ runners(const struct q_run *run, size_t max)
 	size_t n = o->MaxRunnersPerQueue > 1 ?
 	    (size_t)o->MaxRunnersPerQueue : 1;
 
+	if (o->MaxQueueChildren > 0 && n > (size_t)o->MaxQueueChildren)
+		n = (size_t)o->MaxQueueChildren;
 	if ((o->SingleThreadDelivery && run->hsdir[0] != '\0') ||
 	    q_smtp_trace != NULL)
 		n = 1;
 	return n <= max ? n : max > 0 ? max : 1;
 }
 
-/* work - take the next message in sort order until none is left */
+/*
+ * work - take the next message in sort order until none is left; a
+ * runner refused beside another hands its message back and stops
+ */
 static void
-work(struct q_run *run, const struct q_job *jobs, size_t max,
-    _Atomic size_t *next)
+work(struct q_run *run, const struct q_job *jobs, size_t max)
 {
+	struct q_share *sh = run->share;
 	size_t i;
 
-	while ((i = atomic_fetch_add(next, 1)) < max)
+	while ((i = atomic_fetch_add(&sh->next, 1)) < max) {
 		job(run, jobs[i].ctl.id);
+		if (run->crowded) {
+			sh->back[atomic_fetch_add(&sh->nback, 1)] = i;
+			sm_info("%s: handed back to the run: a runner stops",
+			    jobs[i].ctl.id);
+			break;
+		}
+	}
 	drop_connection(run, true);
 }
 
+/* reap - wait for a runner; say how one that failed ended */
+static void
+reap(pid_t pid)
+{
+	int st;
+
+	while (waitpid(pid, &st, 0) < 0)
+		if (errno != EINTR)
+			return;
+	if (WIFSIGNALED(st))
+		sm_warnx("queue run: runner %ld killed by signal %d",
+		    (long)pid, WTERMSIG(st));
+	else if (WIFEXITED(st) && WEXITSTATUS(st) != 0)
+		sm_warnx("queue run: runner %ld exited with %d", (long)pid,
+		    WEXITSTATUS(st));
+}
+
 /*
- * deliver_all - the messages of a full run, by n processes that share
- * the sorted list: this one and n - 1 forked.  Each keeps its own
- * connection.  The forked ones end with this process (a daemon
+ * deliver_all - the messages of a run over the queue, by n processes
+ * that share the sorted list: this one and n - 1 forked, each with its
+ * own connection.  The forked ones end with this process (a daemon
  * stopping its run ends them all); each message they take is bounded
- * by the timeouts in force, so waiting for them is too.
+ * by the timeouts in force, so waiting for them is too.  Then this one
+ * delivers what was handed back.
  */
 static void
 deliver_all(struct q_run *run, const struct q_job *jobs, size_t max)
 {
-	_Atomic size_t one, *next = &one;
-	pid_t pid, self = getpid(), *kids;
 	size_t i, nkids = 0, n = runners(run, max);
+	size_t size = sizeof(struct q_share) + max * sizeof(size_t);
+	pid_t pid, self = getpid(), *kids;
+	struct q_share *sh;
 
-	if (n > 1 && (next = mmap(NULL, sizeof(*next), PROT_READ | PROT_WRITE,
-	    MAP_SHARED | MAP_ANONYMOUS, -1, 0)) == MAP_FAILED) {
-		sm_warn("queue run: cannot share the list, one runner");
-		next = &one;
-		n = 1;
+	if ((sh = mmap(NULL, size, PROT_READ | PROT_WRITE, n > 1 ?
+	    MAP_SHARED | MAP_ANONYMOUS : MAP_PRIVATE | MAP_ANONYMOUS, -1,
+	    0)) == MAP_FAILED) {
+		sm_warn("queue run: no memory for the list of %zu", max);
+		return;
 	}
-	atomic_init(next, 0);
+	atomic_init(&sh->next, 0);
+	atomic_init(&sh->open, 0);
+	atomic_init(&sh->nback, 0);
+	run->share = sh;
 	kids = sm_calloc(n, sizeof(*kids));
 	(void)fflush(NULL);
 	for (i = 1; i < n; i++) {
@@ -1158,21 +1231,29 @@ deliver_all(struct q_run *run, const struct q_job *jobs, size_t max)
 			break;
 		}
 		if (pid == 0) {
-			(void)prctl(PR_SET_PDEATHSIG, SIGTERM, 0, 0, 0);
+			if (prctl(PR_SET_PDEATHSIG, SIGTERM, 0, 0, 0) < 0)
+				sm_warn("queue run: runner cannot follow its "
+				    "run");
 			if (getppid() == self)
-				work(run, jobs, max, next);
+				work(run, jobs, max);
 			(void)fflush(NULL);
 			_exit(EX_OK);
 		}
 		kids[nkids++] = pid;
 	}
-	work(run, jobs, max, next);
+	work(run, jobs, max);
 	for (i = 0; i < nkids; i++)
-		while (waitpid(kids[i], NULL, 0) < 0 && errno == EINTR)
-			continue;
+		reap(kids[i]);
 	free(kids);
-	if (next != &one)
-		(void)munmap((void *)next, sizeof(*next));
+	/* Alone now: what a refused runner gave back. */
+	run->share = NULL;
+	run->crowded = false;
+	run->again = true;
+	for (i = 0; i < atomic_load(&sh->nback); i++)
+		job(run, jobs[sh->back[i]].ctl.id);
+	run->again = false;
+	drop_connection(run, true);
+	(void)munmap(sh, size);
 }
 
 /* q_run - one run over the queue; see q_run.h */

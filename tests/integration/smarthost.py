@@ -3,6 +3,7 @@ gets and answers as told, and raw sockets that misbehave."""
 import asyncio
 import socket
 import threading
+import time
 
 from aiosmtpd.controller import Controller
 
@@ -55,7 +56,7 @@ class SlowRecorder(Recorder):
 
 
 def start_smarthost(port, rec=None):
-    rec = rec or Recorder()
+    rec = rec if rec is not None else Recorder()
     ctl = CountingController(rec, hostname="127.0.0.1", port=port,
                              data_size_limit=50 * 1024 * 1024)
     ctl.start()
@@ -189,6 +190,34 @@ class Scripted(Listener):
         except OSError:
             return
 
+
+
+class OneAtATime(Scripted):
+    """A Scripted server that takes one connection at a time, as smart
+    hosts limited to one connection per client do: another one gets a
+    421 greeting.  It greets `delay` seconds late, so that a second
+    client connecting at once finds it busy."""
+
+    def __init__(self, port, delay=0.5, **kw):
+        self.delay, self.active, self.refused = delay, 0, 0
+        self.lock = threading.Lock()
+        super().__init__(port, **kw)
+
+    def handle(self, c):
+        with self.lock:
+            busy = self.active > 0
+            self.active += 0 if busy else 1
+            self.refused += 1 if busy else 0
+        if busy:
+            c.sendall(b"421 4.7.0 one connection per client\r\n")
+            c.close()
+            return
+        try:
+            time.sleep(self.delay)
+            super().handle(c)
+        finally:
+            with self.lock:
+                self.active -= 1
 
 
 class Raw(Listener):

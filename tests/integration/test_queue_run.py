@@ -246,15 +246,44 @@ def test_runners_share_the_queue(world):
         r = world["run"]("-O", "MaxRunnersPerQueue=1")
         assert r.stderr.count("stat=Sent") == 3
         assert rec.connections - before == 1 and rec.most == 1
-        # More runners than messages: no runner without one.
-        submit(d, ["t0@far.example"])
-        before = rec.connections
-        r = world["run"]("-O", "MaxRunnersPerQueue=8")
-        assert r.stderr.count("stat=Sent") == 1
-        assert rec.connections - before == 1
-        assert len(rec.messages) == 12 and d.queued("qf") == []
+        # MaxQueueChildren caps the processes of a run, as in sendmail.
+        for i in range(3):
+            submit(d, [f"t{i}@far.example"])
+        before, rec.most = rec.connections, 0
+        r = world["run"]("-O", "MaxRunnersPerQueue=4", "-O",
+                         "MaxQueueChildren=1")
+        assert r.stderr.count("stat=Sent") == 3
+        assert rec.connections - before == 1 and rec.most == 1
+        assert len(rec.messages) == 14 and d.queued("qf") == []
     finally:
         ctl.stop()
+
+
+def test_host_that_takes_one_connection(world):
+    # A second runner refused while the first has a connection does
+    # not mark the host down: it hands its message back and stops, and
+    # the first delivers it at the end of the run.
+    from smarthost import OneAtATime
+    d = world["start"](extra="define(`confHOST_STATUS_DIRECTORY', "
+                       "`.hoststat')dnl\n")
+    srv = OneAtATime(world["port"])
+    try:
+        for i in range(6):
+            submit(d, [f"r{i}@far.example"])
+        r = world["run"]()
+        assert r.returncode == 0, r.stderr
+        assert srv.refused == 1, r.stderr
+        assert "stat=Deferred: [127.0.0.1] refused a second connection; " \
+            "tried again at the end of the run" in r.stderr
+        assert "handed back to the run: a runner stops" in r.stderr
+        assert len(srv.data) == 6 and r.stderr.count("stat=Sent") == 6
+        assert d.queued("qf") == [] and d.queued("df") == []
+        hs = subprocess.run([str(BUILD / "hoststat"), "-C", world["cf"],
+                             "-O", f"QueueDirectory={d.queue}"],
+                            capture_output=True, text=True, timeout=20)
+        assert "421" not in hs.stdout, hs.stdout
+    finally:
+        srv.close()
 
 
 @pytest.mark.parametrize("args", [
