@@ -898,7 +898,10 @@ finish(struct q_run *run, struct q_ctl *c, int dfd, struct q_result *res,
     const char *qf, const char *df)
 {
 	const struct sm_options *o = run->r->opt;
-	bool bounce = false, left = false, old = expired(run->r, c);
+	/* Refused beside another runner: not an attempt; the run tries
+	 * again at its end, and that one counts (and may expire it). */
+	bool bounce = false, left = false, tried = !run->crowded;
+	bool old = tried && expired(run->r, c);
 	const char *reason = NULL;
 	size_t i;
 
@@ -945,10 +948,12 @@ finish(struct q_run *run, struct q_ctl *c, int dfd, struct q_result *res,
 			sm_warn("%s: cannot remove the queue files", c->id);
 		return;
 	}
-	warn_once(run, c, res);
-	c->ntries++;
-	c->last = time(NULL);
-	c->priority += o->RetryFactor;
+	if (tried) {
+		warn_once(run, c, res);
+		c->ntries++;
+		c->last = time(NULL);
+		c->priority += o->RetryFactor;
+	}
 	free(c->status);
 	c->status = reason != NULL ? sm_strdup(reason) : NULL;
 	if (q_ctl_rewrite(c, run->qfdir, o->SuperSafe != 'f') < 0)

@@ -277,6 +277,9 @@ def test_host_that_takes_one_connection(world):
             "tried again at the end of the run" in r.stderr
         assert "handed back to the run: a runner stops" in r.stderr
         assert len(srv.data) == 6 and r.stderr.count("stat=Sent") == 6
+        # The refusal was no attempt: every message is sent on its first.
+        assert set(re.findall(r"pri=(\d+), .*stat=Sent", r.stderr)) == \
+            {"30018"}, r.stderr
         assert d.queued("qf") == [] and d.queued("df") == []
         hs = subprocess.run([str(BUILD / "hoststat"), "-C", world["cf"],
                              "-O", f"QueueDirectory={d.queue}"],
