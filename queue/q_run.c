@@ -41,13 +41,16 @@
  * the next message to take, how many of them hold a connection or are
  * opening one, and the messages handed back by a runner that a host
  * refused while another runner had a connection (a host that takes one
- * connection per client), for the first runner to deliver at the end.
+ * connection per client), for a runner that still has its connection
+ * to take when it runs out of messages, or for the first runner at the
+ * end.
  */
 struct q_share {
 	_Atomic size_t	 next;
 	_Atomic int	 open;
 	_Atomic size_t	 nback;
-	size_t		 back[];	/* indexes into the sorted list */
+	_Atomic size_t	 back[];	/* index + 1 into the sorted list;
+					   0: not written yet, or taken */
 };
 
 struct q_run {
@@ -270,8 +273,8 @@ connection(struct q_run *run, const char *host, int port, bool first,
 				run->crowded = true;
 				q_result_set(res, Q_TEMPFAIL, "4.4.5",
 				    "Deferred: %.255s refused a second "
-				    "connection; tried again at the end of "
-				    "the run", host);
+				    "connection; tried again in this run",
+				    host);
 			}
 		}
 		(void)snprintf(run->conn_host, sizeof(run->conn_host), "%.255s",
@@ -1162,9 +1165,37 @@ runners(const struct q_run *run, size_t max)
 	return n <= max ? n : max > 0 ? max : 1;
 }
 
+/* hand_back - message i goes to another runner; this one stops */
+static void
+hand_back(struct q_share *sh, const struct q_job *jobs, size_t i)
+{
+	atomic_store(&sh->back[atomic_fetch_add(&sh->nback, 1)], i + 1);
+	sm_info("%s: handed back to the run: a runner stops", jobs[i].ctl.id);
+}
+
+/* take_back - deliver what runners handed back, each message once */
+static void
+take_back(struct q_run *run, struct q_share *sh, const struct q_job *jobs)
+{
+	size_t k, v;
+
+	run->again = true;
+	for (k = 0; k < atomic_load(&sh->nback); k++) {
+		if ((v = atomic_exchange(&sh->back[k], 0)) == 0)
+			continue;
+		job(run, jobs[v - 1].ctl.id);
+		if (run->crowded) {
+			hand_back(sh, jobs, v - 1);
+			break;
+		}
+	}
+	run->again = false;
+}
+
 /*
- * work - take the next message in sort order until none is left; a
- * runner refused beside another hands its message back and stops
+ * work - take the next message in sort order until none is left, then
+ * what others handed back, over the connection this runner has; one
+ * refused beside another runner hands its message back and stops
  */
 static void
 work(struct q_run *run, const struct q_job *jobs, size_t max)
@@ -1175,12 +1206,12 @@ work(struct q_run *run, const struct q_job *jobs, size_t max)
 	while ((i = atomic_fetch_add(&sh->next, 1)) < max) {
 		job(run, jobs[i].ctl.id);
 		if (run->crowded) {
-			sh->back[atomic_fetch_add(&sh->nback, 1)] = i;
-			sm_info("%s: handed back to the run: a runner stops",
-			    jobs[i].ctl.id);
+			hand_back(sh, jobs, i);
 			break;
 		}
 	}
+	if (!run->crowded)
+		take_back(run, sh, jobs);
 	drop_connection(run, true);
 }
 
@@ -1207,20 +1238,21 @@ reap(pid_t pid)
  * own connection.  The forked ones end with this process (a daemon
  * stopping its run ends them all); each message they take is bounded
  * by the timeouts in force, so waiting for them is too.  Then this one
- * delivers what was handed back.
+ * delivers what was handed back and no runner took.
  */
 static void
 deliver_all(struct q_run *run, const struct q_job *jobs, size_t max)
 {
 	size_t i, nkids = 0, n = runners(run, max);
-	size_t size = sizeof(struct q_share) + max * sizeof(size_t);
+	/* A runner hands back one message at most, then stops. */
+	size_t size = sizeof(struct q_share) + (n + 1) * sizeof(_Atomic size_t);
 	pid_t pid, self = getpid(), *kids;
 	struct q_share *sh;
 
 	if ((sh = mmap(NULL, size, PROT_READ | PROT_WRITE, n > 1 ?
 	    MAP_SHARED | MAP_ANONYMOUS : MAP_PRIVATE | MAP_ANONYMOUS, -1,
 	    0)) == MAP_FAILED) {
-		sm_warn("queue run: no memory for the list of %zu", max);
+		sm_warn("queue run: no shared memory for %zu runners", n);
 		return;
 	}
 	atomic_init(&sh->next, 0);
@@ -1250,13 +1282,10 @@ deliver_all(struct q_run *run, const struct q_job *jobs, size_t max)
 	for (i = 0; i < nkids; i++)
 		reap(kids[i]);
 	free(kids);
-	/* Alone now: what a refused runner gave back. */
+	/* Alone now: what no runner with a connection took. */
 	run->share = NULL;
 	run->crowded = false;
-	run->again = true;
-	for (i = 0; i < atomic_load(&sh->nback); i++)
-		job(run, jobs[sh->back[i]].ctl.id);
-	run->again = false;
+	take_back(run, sh, jobs);
 	drop_connection(run, true);
 	(void)munmap(sh, size);
 }

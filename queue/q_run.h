@@ -25,8 +25,9 @@
  *	message in order, with a connection and a memory of failed hosts
  *	of its own.  A runner that a host refuses while another runner
  *	has a connection does not record the host as failed nor count a
- *	try: it hands the message back and stops, and this process
- *	delivers what was handed back once the others have ended.  The forked runners get SIGTERM
+ *	try: it hands the message back and stops; a runner with a
+ *	connection takes it when it runs out of messages, or this process
+ *	once the others have ended.  The forked runners get SIGTERM
  *	when this process ends, and it waits for them before it returns.
  *	Afterwards the control file is rewritten with the recipients left
  *	and the last reason, or removed with its data file when none are

@@ -261,8 +261,8 @@ def test_runners_share_the_queue(world):
 
 def test_host_that_takes_one_connection(world):
     # A second runner refused while the first has a connection does
-    # not mark the host down: it hands its message back and stops, and
-    # the first delivers it at the end of the run.
+    # not mark the host down nor count a try: it hands its message back
+    # and stops, and the other runner delivers it over its connection.
     from smarthost import OneAtATime
     d = world["start"](extra="define(`confHOST_STATUS_DIRECTORY', "
                        "`.hoststat')dnl\n")
@@ -274,7 +274,8 @@ def test_host_that_takes_one_connection(world):
         assert r.returncode == 0, r.stderr
         assert srv.refused == 1, r.stderr
         assert "stat=Deferred: [127.0.0.1] refused a second connection; " \
-            "tried again at the end of the run" in r.stderr
+            "tried again in this run" in r.stderr
+        assert srv.connections == 2               # no third
         assert "handed back to the run: a runner stops" in r.stderr
         assert len(srv.data) == 6 and r.stderr.count("stat=Sent") == 6
         # The refusal was no attempt: every message is sent on its first.
