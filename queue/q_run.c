@@ -901,8 +901,9 @@ finish(struct q_run *run, struct q_ctl *c, int dfd, struct q_result *res,
     const char *qf, const char *df)
 {
 	const struct sm_options *o = run->r->opt;
-	/* Refused beside another runner: not an attempt; the run tries
-	 * again at its end, and that one counts (and may expire it). */
+	/* Refused beside another runner: not an attempt; the runner that
+	 * takes it back tries again, and that one counts (and may expire
+	 * it). */
 	bool bounce = false, left = false, tried = !run->crowded;
 	bool old = tried && expired(run->r, c);
 	const char *reason = NULL;
@@ -1247,14 +1248,16 @@ deliver_all(struct q_run *run, const struct q_job *jobs, size_t max)
 	/* A runner hands back one message at most, then stops. */
 	size_t size = sizeof(struct q_share) + (n + 1) * sizeof(_Atomic size_t);
 	pid_t pid, self = getpid(), *kids;
-	struct q_share *sh;
+	struct q_share *sh = MAP_FAILED;
 
-	if ((sh = mmap(NULL, size, PROT_READ | PROT_WRITE, n > 1 ?
-	    MAP_SHARED | MAP_ANONYMOUS : MAP_PRIVATE | MAP_ANONYMOUS, -1,
-	    0)) == MAP_FAILED) {
-		sm_warn("queue run: no shared memory for %zu runners", n);
-		return;
+	if (n > 1 && (sh = mmap(NULL, size, PROT_READ | PROT_WRITE,
+	    MAP_SHARED | MAP_ANONYMOUS, -1, 0)) == MAP_FAILED) {
+		sm_warn("queue run: no shared memory for %zu runners, one "
+		    "delivers", n);
+		n = 1;
 	}
+	if (n == 1)
+		sh = sm_calloc(1, size);	/* nothing to share */
 	atomic_init(&sh->next, 0);
 	atomic_init(&sh->open, 0);
 	atomic_init(&sh->nback, 0);
@@ -1287,7 +1290,10 @@ deliver_all(struct q_run *run, const struct q_job *jobs, size_t max)
 	run->crowded = false;
 	take_back(run, sh, jobs);
 	drop_connection(run, true);
-	(void)munmap(sh, size);
+	if (n > 1)
+		(void)munmap(sh, size);
+	else
+		free(sh);
 }
 
 /* q_run - one run over the queue; see q_run.h */
