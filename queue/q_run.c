@@ -265,10 +265,12 @@ connection(struct q_run *run, const char *host, int port, bool first,
 		    run->r->hostname, &run->r->client, res);
 		if (run->conn == NULL) {
 			drop_connection(run, false);
-			/* Another runner has a connection: most likely the
-			 * host takes one per client.  Not a host failure:
-			 * the message goes back to the run (work). */
-			if (run->share != NULL &&
+			/* Turned away while another runner has a
+			 * connection: most likely the host takes one per
+			 * client.  Not a host failure: the message goes
+			 * back to the run (work).  A timeout, a refused
+			 * connect or a failed lookup is one. */
+			if (run->share != NULL && res->refused &&
 			    atomic_load(&run->share->open) > 0) {
 				run->crowded = true;
 				q_result_set(res, Q_TEMPFAIL, "4.4.5",

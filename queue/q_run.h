@@ -23,7 +23,8 @@
  *	host status directory and while q_smtp_trace is set): after the
  *	scan and sort, this one forks the others and each takes the next
  *	message in order, with a connection and a memory of failed hosts
- *	of its own.  A runner that a host refuses while another runner
+ *	of its own.  A runner that a host turns away (a reply or a close
+ *	right after the connect, not a timeout) while another runner
  *	has a connection does not record the host as failed nor count a
  *	try: it hands the message back and stops; a runner with a
  *	connection takes it when it runs out of messages, or this process

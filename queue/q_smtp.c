@@ -132,6 +132,7 @@ reply_line(struct q_conn *c, struct sm_deadline *dl, int *lines,
 	    c->line.data[3] == '-') && ++*lines <= Q_REPLY_LINES)
 		return true;
 	c->broken = true;
+	c->timed_out = io == SM_IO_TIMEOUT;
 	if (io == SM_IO_TIMEOUT) {
 		sm_notice("timeout waiting for input from %s during %s (%s)",
 		    c->relay, phase, option_of(phase));
@@ -187,11 +188,13 @@ bool
 q_smtp_cmd(struct q_conn *c, const char *text, long timeout)
 {
 	struct sm_deadline dl;
+	enum sm_io_result io;
 
 	trace(">>> ", text, strlen(text));
 	sm_deadline_in(&dl, bound(timeout));
-	if (sm_io_write(c->io, text, strlen(text), &dl) != SM_IO_OK) {
+	if ((io = sm_io_write(c->io, text, strlen(text), &dl)) != SM_IO_OK) {
 		c->broken = true;
+		c->timed_out = io == SM_IO_TIMEOUT;
 		return false;
 	}
 	return true;
@@ -358,6 +361,7 @@ q_smtp_open(const char *host, int port, const struct sm_options *o,
 	char err[300], name[256];
 	bool ok;
 
+	r->refused = false;
 	/* The lookup is bounded by Timeout.resolver.* (.first or not). */
 	sm_dns_opts_of(o, first, &dns);
 	switch (sm_dns_resolve(host, port, &dns, &ai, err, sizeof(err))) {
@@ -404,6 +408,8 @@ q_smtp_open(const char *host, int port, const struct sm_options *o,
 	if (ok)
 		return c;
 bad:
+	/* A host that took the connection and then said no, at once. */
+	r->refused = c->fd >= 0 && !c->timed_out && !c->tls_failed;
 	if (ai != NULL)
 		sm_dns_free(ai);
 	q_smtp_close(c, false);

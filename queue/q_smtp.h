@@ -71,6 +71,9 @@ struct q_result {
 	enum q_status	 status;
 	char		 dsn[16];	/* "4.4.1" */
 	char		 text[512];	/* the reply, or our reason */
+	bool		 refused;	/* q_smtp_open: connected, then turned
+					 * away by a reply or a close, not a
+					 * timeout */
 };
 
 struct q_txn {

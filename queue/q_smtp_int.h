@@ -24,6 +24,7 @@ struct q_conn {
 	bool			 auth_param_only_if_auth;
 	char			 ip[64];	/* the address connected to */
 	bool			 broken;	/* timed out or lost */
+	bool			 timed_out;	/* the peer went silent */
 	bool			 fresh;		/* a transaction just ended */
 	struct sm_buf		 line;
 };

@@ -290,6 +290,32 @@ def test_host_that_takes_one_connection(world):
         srv.close()
 
 
+def test_silent_host_is_no_refusal(world):
+    # A host that takes the connection and never greets is down, for
+    # every runner: a runner that times out beside another still
+    # waiting counts the try, remembers the host, and hands nothing
+    # back to be waited for a second time in the same run.
+    d = world["start"]()                          # no HostStatusDirectory
+    stall = Stalling(world["port"])
+    try:
+        for i in range(4):
+            submit(d, [f"r{i}@far.example"])
+        start = time.monotonic()
+        r = world["run"]("-O", "Timeout.initial=2s")
+        took = time.monotonic() - start
+        assert r.returncode == 0, r.stderr
+        assert "refused a second connection" not in r.stderr, r.stderr
+        assert "handed back" not in r.stderr, r.stderr
+        assert stall.connections == 2, r.stderr   # one per runner
+        assert r.stderr.count("stat=Deferred") == 4, r.stderr
+        assert r.stderr.count("Connection timed out") >= 2, r.stderr
+        # Every deferral counted as a try: priority up by one retry.
+        assert len(d.queued("qf")) == 4
+        assert took < 3.8, took                   # one Timeout.initial
+    finally:
+        stall.close()
+
+
 @pytest.mark.parametrize("args", [
     ("-O", "SingleThreadDelivery=True"),      # a second would be deferred
     ("-v",),                                  # conversations not mixed
