@@ -302,8 +302,8 @@ sync_dir(const char *dir, bool shared)
  * written when the write completes, a change that goes in the journal;
  * a commit made before that leaves it for another one.  So the data
  * file and the control file are both written, and both writes waited
- * for, before the rename and the fsyncs: the first commit then carries
- * both files and the rename, and the other fsyncs find nothing left.
+ * for, before the rename and the fsync: the commit then carries both
+ * files and the rename.
  */
 static int
 writeback(int fd, bool wait)
@@ -372,14 +372,22 @@ journal_orders(int fd, dev_t dev)
  *
  * Both files are written in full and their writes waited for; then, on
  * a file system whose journal keeps that order (journal_orders()), the
- * rename publishes the control file under its qf name before the fsyncs
- * of both files and of the directory, all done before this returns (and
- * so before 250): one journal commit carries the data, the control data
- * and the new name together, one commit a message instead of two.  A
- * machine crash in between leaves either no qf or a qf whose files are
- * complete.  Anywhere else (the two files on different file systems, or
- * a file system not known to keep the order) both files are fsynced
- * before the rename, as sendmail does.  The control file is locked from
+ * rename publishes the control file under its qf name and one fsync of
+ * the control file follows, before this returns (and so before 250).
+ * The rename changes the control file's inode (its ctime) in the same
+ * journal transaction as the new directory entry, so that fsync commits
+ * the transaction holding the name, and every earlier one with it: the
+ * two files' creation, blocks and sizes, whose writes completed before
+ * the rename.  One commit a message, shared by every session whose
+ * rename came before it.  No fsync of the data file (it would only
+ * flush the disk's cache again) nor of the directory (on ext4 that
+ * forces a commit of its own, of whatever other sessions have started,
+ * and the group commit of sync_dir() would make the sessions wait for
+ * each other).  A machine crash in between leaves either no qf or a qf
+ * whose files are complete.  Anywhere else (the two files on different
+ * file systems, or a file system not known to keep the order) both
+ * files are fsynced before the rename, and the directory after it, as
+ * sendmail does.  The control file is locked from
  * its creation until it is on disk, so no queue run takes the message
  * before it is.
  */
@@ -442,10 +450,9 @@ q_msg_commit(struct q_msg *m, bool safe)
 	renamed = true;
 	m->qf_made = false;
 	/* Files and directory entries on disk before we say 250. */
-	if (safe && ((early && (fsync(m->dfd) < 0 || fsync(fd) < 0)) ||
-	    sync_dir(m->qfdir, true) < 0 ||
+	if (safe && (early ? fsync(fd) < 0 : (sync_dir(m->qfdir, true) < 0 ||
 	    (strcmp(m->qfdir, m->dfdir) != 0 &&
-	    sync_dir(m->dfdir, false) < 0)))
+	    sync_dir(m->dfdir, false) < 0))))
 		goto fail;
 	/* Everything is on disk: this close can lose nothing. */
 	if (close(fd) < 0)

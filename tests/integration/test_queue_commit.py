@@ -1,7 +1,8 @@
 """Durable queue files on real file systems: on ext4 with a journal one
 journal commit carries each message; without a journal, or with the data
 files on another file system, the files are flushed before the rename.
-Either way every 250 leaves a complete control file and data file."""
+Either way every 250 leaves a complete control file and data file, on
+the disk itself: a copy of the disk taken right after a 250 holds it."""
 import os
 import pwd
 import shutil
@@ -18,7 +19,7 @@ pytestmark = pytest.mark.skipif(os.geteuid() != 0,
 MESSAGES = 20
 
 
-def mount_ext4(base, name, journal):
+def mount_ext4(base, name, journal, opts="loop"):
     """An ext4 image of 64 MB mounted on base/name, or skip."""
     img = os.path.join(base, name + ".img")
     mnt = os.path.join(base, name)
@@ -30,7 +31,7 @@ def mount_ext4(base, name, journal):
     if not journal:
         mkfs += ["-O", "^has_journal"]
     subprocess.run(mkfs + [img], check=True)
-    r = subprocess.run(["mount", "-o", "loop", img, mnt],
+    r = subprocess.run(["mount", "-o", opts, img, mnt],
                        capture_output=True, text=True)
     if r.returncode != 0:
         pytest.skip("cannot mount a loop device here: " + r.stderr.strip())
@@ -152,3 +153,55 @@ def test_data_files_on_another_file_system(base):
     # The control file's fsync before the rename and the directory's
     # after it: a commit each on the queue's file system.
     assert made >= MESSAGES * 3 // 2, made
+
+
+def crash_copy(base, img, n):
+    """Mount a copy of img as the disk holds it now (the journal replayed
+    as after a crash) on base/crash<n>; its path."""
+    copy = os.path.join(base, f"crash{n}.img")
+    mnt = os.path.join(base, f"crash{n}")
+    os.mkdir(mnt)
+    subprocess.run(["cp", "--sparse=always", img, copy], check=True)
+    subprocess.run(["mount", "-o", "loop", copy, mnt], check=True)
+    return mnt
+
+
+@pytest.mark.parametrize("safe", [True, False])
+def test_disk_holds_each_message_at_its_250(base, safe):
+    """The loop device writes its image through, so a copy of the image
+    is the disk as a crash would leave it.  With commit=300 the file
+    system commits nothing of its own accord during the test: whatever
+    the copy holds, the MTA put on the disk before its 250.  SuperSafe
+    =False (no fsync) shows the copy can miss a message."""
+    base, mounts = base
+    mnt = mount_ext4(base, "q", journal=True, opts="loop,commit=300")
+    mounts.append(mnt)
+    q = queue_on(mnt)
+    subprocess.run(["sync"], check=True)
+    d = Daemon(queue=q, options=["DeliveryMode=queueonly",
+                                 f"SuperSafe={safe}"])
+    try:
+        c = Conn(d.port)
+        c.read_reply()
+        c.cmd("EHLO client.example")
+        for i in range(3):
+            assert c.cmd("MAIL FROM:<a@example.org>").startswith("250")
+            assert c.cmd("RCPT TO:<b@example.net>").startswith("250")
+            assert c.cmd("DATA").startswith("354")
+            body = f"message {i}\r\n" + "y" * 900 + "\r\n"
+            c.send(f"Subject: m{i}\r\n\r\n" + body + ".\r\n")
+            r = c.read_reply()
+            assert r.startswith("250 2.0.0"), r
+            crash = crash_copy(base, os.path.join(base, "q.img"), i)
+            mounts.insert(0, crash)
+            qid = r.split()[2]
+            if safe:
+                check_queue(os.path.join(crash, "mqueue"),
+                            os.path.join(crash, "mqueue"),
+                            {qid: body.replace("\r\n", "\n")})
+            else:
+                assert "qf" + qid not in os.listdir(
+                    os.path.join(crash, "mqueue"))
+        c.cmd("QUIT")
+    finally:
+        d.stop()
