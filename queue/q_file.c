@@ -328,6 +328,42 @@ cannot(int e)
 }
 
 #define EXT4_MAGIC	0xEF53		/* statfs f_type of ext2, 3 and 4 */
+#define EXT4_SB_OFFSET	1024		/* the superblock, on the device */
+#define EXT4_SB_MAGIC	0x38		/* in it: s_magic (le16) */
+#define EXT4_SB_COMPAT	0x5C		/* s_feature_compat (le32) */
+#define EXT4_FAST_COMMIT 0x0400		/* a compat feature */
+
+/*
+ * full_commits - is the ext4 file system on the device /dev/name one
+ * without fast commits?  A fast commit logs only the inodes queued for
+ * it; an inode or name changed while another fast commit is being
+ * written waits for the next, and an fsync that found that other commit
+ * running may return once it ends.  Reading the superblock needs root;
+ * not known is no.
+ */
+static bool
+full_commits(const char *name)
+{
+	unsigned char sb[EXT4_SB_COMPAT + 4];
+	char path[300];
+	uint32_t compat;
+	int fd;
+	ssize_t n;
+
+	(void)snprintf(path, sizeof(path), "/dev/%.255s", name);
+	if ((fd = open(path, O_RDONLY | O_NOCTTY | O_CLOEXEC)) < 0)
+		return false;
+	n = pread(fd, sb, sizeof(sb), EXT4_SB_OFFSET);
+	(void)close(fd);
+	if (n != (ssize_t)sizeof(sb) || (sb[EXT4_SB_MAGIC] |
+	    sb[EXT4_SB_MAGIC + 1] << 8) != EXT4_MAGIC)
+		return false;
+	compat = (uint32_t)sb[EXT4_SB_COMPAT] |
+	    (uint32_t)sb[EXT4_SB_COMPAT + 1] << 8 |
+	    (uint32_t)sb[EXT4_SB_COMPAT + 2] << 16 |
+	    (uint32_t)sb[EXT4_SB_COMPAT + 3] << 24;
+	return (compat & EXT4_FAST_COMMIT) == 0;
+}
 
 /*
  * journal_orders - does the file system on dev commit a rename only
@@ -336,8 +372,11 @@ cannot(int e)
  * size go in the journal when the write completes, the journal commits
  * in order, and each commit first flushes the disk's cache.  Told by
  * /proc/fs/jbd2/NAME-8 (the journal of the device sysfs names NAME,
- * inode 8); anything else (no journal, an external one, another file
- * system, no /proc or /sys) is answered no.  Once per device and process.
+ * inode 8) and by a superblock without fast commits (full_commits());
+ * anything else (no journal, an external one, fast commits, another
+ * file system, no /proc, /sys or /dev, a device only root may read) is
+ * answered no.  Once per device and process; q_msg_probe() asks as
+ * root, for the sessions forked later.
  */
 static bool
 journal_orders(int fd, dev_t dev)
@@ -363,8 +402,22 @@ journal_orders(int fd, dev_t dev)
 	name = strrchr(link, '/');
 	name = name != NULL ? name + 1 : link;
 	(void)snprintf(path, sizeof(path), "/proc/fs/jbd2/%s-8", name);
-	answer = access(path, F_OK) == 0;
+	answer = access(path, F_OK) == 0 && full_commits(name);
 	return answer == 1;
+}
+
+/* q_msg_probe - learn now (as root) how dir's file system commits */
+void
+q_msg_probe(const char *dir)
+{
+	struct stat st;
+	int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+
+	if (fd < 0)
+		return;
+	if (fstat(fd, &st) == 0)
+		(void)journal_orders(fd, st.st_dev);
+	(void)close(fd);
 }
 
 /*
@@ -378,8 +431,9 @@ journal_orders(int fd, dev_t dev)
  * journal transaction as the new directory entry, so that fsync commits
  * the transaction holding the name, and every earlier one with it: the
  * two files' creation, blocks and sizes, whose writes completed before
- * the rename.  One commit a message, shared by every session whose
- * rename came before it.  No fsync of the data file (it would only
+ * the rename.  (fsync, not fdatasync: the rename changes no data, so
+ * fdatasync need not wait for its transaction.)  One commit a message,
+ * shared by every session whose rename came before it.  No fsync of the data file (it would only
  * flush the disk's cache again) nor of the directory (on ext4 that
  * forces a commit of its own, of whatever other sessions have started,
  * and the group commit of sync_dir() would make the sessions wait for

@@ -12,6 +12,8 @@
  *						to qfID, all on disk
  *	q_group_init()				before forking sessions: they
  *						share directory fsyncs
+ *	q_msg_probe(queuedir)			as root, before forking: how
+ *						its file system commits
  *	q_msg_abort(m)				remove what was created
  *	q_msg_free(m)
  *	q_lock(fd)				the lock every process working
@@ -25,7 +27,8 @@
  *	then a crash leaves at most a tf or df file that is never delivered
  *	(the runner reads only qf files).  The rename comes after both
  *	files' writes have completed and, unless the file system's journal
- *	orders them (ext4), after their fsyncs; either way a crash leaves no
+ *	orders them (ext4 without fast commits, which q_msg_probe() can
+ *	tell as root), after their fsyncs; either way a crash leaves no
  *	qf with incomplete files, and the qf stays locked until everything
  *	is on disk.  When the queue directory has qf/ and df/ subdirectories
  *	the files go there.
@@ -81,6 +84,7 @@ struct q_msg {
 };
 
 int		 q_group_init(void);
+void		 q_msg_probe(const char *);
 void		 q_id_make(char *, size_t, time_t, pid_t);
 struct q_msg	*q_msg_new(const char *);
 int		 q_msg_data_open(struct q_msg *);

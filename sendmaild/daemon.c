@@ -623,6 +623,7 @@ reload(struct master *m)
 	(void)config_tls(n, true);
 	(void)secure_prepare(n);
 	handoff_restart();
+	q_msg_probe(n->opt.QueueDirectory);
 	sm_info("configuration reloaded on SIGHUP: %s", n->path);
 }
 
@@ -746,6 +747,8 @@ daemon_run(struct config *c, const struct args *a, bool foreground)
 	if (q_group_init() < 0)
 		sm_warn("no shared memory: sessions fsync the queue directory "
 		    "one by one");
+	/* Sessions run as RunAsUser, which may not read the device. */
+	q_msg_probe(c->opt.QueueDirectory);
 	if (listening && c->opt.DeliveryMode == 'b' &&
 	    handoff_init((size_t)c->opt.DeliveryAgents) < 0)
 		sm_warn("no delivery agents: each background delivery is "
