@@ -342,18 +342,21 @@ cannot(int e)
  * not known is no.
  */
 static bool
-full_commits(const char *name)
+full_commits(const char *name, dev_t dev)
 {
 	unsigned char sb[EXT4_SB_COMPAT + 4];
 	char path[300];
+	struct stat st;
 	uint32_t compat;
 	int fd;
-	ssize_t n;
+	ssize_t n = -1;
 
 	(void)snprintf(path, sizeof(path), "/dev/%.255s", name);
 	if ((fd = open(path, O_RDONLY | O_NOCTTY | O_CLOEXEC)) < 0)
 		return false;
-	n = pread(fd, sb, sizeof(sb), EXT4_SB_OFFSET);
+	/* That very device, not whatever /dev has under the name. */
+	if (fstat(fd, &st) == 0 && S_ISBLK(st.st_mode) && st.st_rdev == dev)
+		n = pread(fd, sb, sizeof(sb), EXT4_SB_OFFSET);
 	(void)close(fd);
 	if (n != (ssize_t)sizeof(sb) || (sb[EXT4_SB_MAGIC] |
 	    sb[EXT4_SB_MAGIC + 1] << 8) != EXT4_MAGIC)
@@ -378,11 +381,12 @@ full_commits(const char *name)
  * answered no.  Once per device and process; q_msg_probe() asks as
  * root, for the sessions forked later.
  */
+static dev_t known;		/* the device journal_orders() last told */
+static int answer = -1;		/* its answer: 1 yes, 0 no, -1 not asked */
+
 static bool
 journal_orders(int fd, dev_t dev)
 {
-	static dev_t known;
-	static int answer = -1;
 	char link[512], path[600];
 	const char *name;
 	struct statfs sf;
@@ -402,19 +406,27 @@ journal_orders(int fd, dev_t dev)
 	name = strrchr(link, '/');
 	name = name != NULL ? name + 1 : link;
 	(void)snprintf(path, sizeof(path), "/proc/fs/jbd2/%s-8", name);
-	answer = access(path, F_OK) == 0 && full_commits(name);
+	answer = access(path, F_OK) == 0 && full_commits(name, dev);
 	return answer == 1;
 }
 
-/* q_msg_probe - learn now (as root) how dir's file system commits */
+/*
+ * q_msg_probe - learn now (as root) how the file system of the queue's
+ * data files commits: dir/df when there is one, else dir; asked again
+ * each time (the file system may have been made again meanwhile)
+ */
 void
 q_msg_probe(const char *dir)
 {
+	char df[4200];
 	struct stat st;
-	int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	int fd;
 
-	if (fd < 0)
+	(void)snprintf(df, sizeof(df), "%s/df", dir);
+	if ((fd = open(df, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0 &&
+	    (fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0)
 		return;
+	answer = -1;
 	if (fstat(fd, &st) == 0)
 		(void)journal_orders(fd, st.st_dev);
 	(void)close(fd);
@@ -433,10 +445,10 @@ q_msg_probe(const char *dir)
  * two files' creation, blocks and sizes, whose writes completed before
  * the rename.  (fsync, not fdatasync: the rename changes no data, so
  * fdatasync need not wait for its transaction.)  One commit a message,
- * shared by every session whose rename came before it.  No fsync of the data file (it would only
- * flush the disk's cache again) nor of the directory (on ext4 that
- * forces a commit of its own, of whatever other sessions have started,
- * and the group commit of sync_dir() would make the sessions wait for
+ * shared by every session whose rename came before it.  No fsync of
+ * the data file (it would only flush the disk's cache again) nor of
+ * the directory (on ext4 that forces a commit of its own, of whatever
+ * other sessions have started, and the group commit of sync_dir() would make the sessions wait for
  * each other).  A machine crash in between leaves either no qf or a qf
  * whose files are complete.  Anywhere else (the two files on different
  * file systems, or a file system not known to keep the order) both

@@ -622,8 +622,8 @@ reload(struct master *m)
 	(void)local_service_start(n);
 	(void)config_tls(n, true);
 	(void)secure_prepare(n);
+	q_msg_probe(n->opt.QueueDirectory);	/* before the agents fork */
 	handoff_restart();
-	q_msg_probe(n->opt.QueueDirectory);
 	sm_info("configuration reloaded on SIGHUP: %s", n->path);
 }
 
