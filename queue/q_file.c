@@ -418,13 +418,12 @@ journal_orders(int fd, dev_t dev)
 void
 q_msg_probe(const char *dir)
 {
-	char df[4200];
+	char *df = subdir(dir, "df");	/* where q_msg_new() puts them */
 	struct stat st;
-	int fd;
+	int fd = open(df, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 
-	(void)snprintf(df, sizeof(df), "%s/df", dir);
-	if ((fd = open(df, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0 &&
-	    (fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0)
+	free(df);
+	if (fd < 0)
 		return;
 	answer = -1;
 	if (fstat(fd, &st) == 0)
@@ -448,14 +447,14 @@ q_msg_probe(const char *dir)
  * shared by every session whose rename came before it.  No fsync of
  * the data file (it would only flush the disk's cache again) nor of
  * the directory (on ext4 that forces a commit of its own, of whatever
- * other sessions have started, and the group commit of sync_dir() would make the sessions wait for
- * each other).  A machine crash in between leaves either no qf or a qf
- * whose files are complete.  Anywhere else (the two files on different
- * file systems, or a file system not known to keep the order) both
- * files are fsynced before the rename, and the directory after it, as
- * sendmail does.  The control file is locked from
- * its creation until it is on disk, so no queue run takes the message
- * before it is.
+ * other sessions have started, and the group commit of sync_dir()
+ * would make the sessions wait for each other).  A machine crash in
+ * between leaves either no qf or a qf whose files are complete.
+ * Anywhere else (the two files on different file systems, or a file
+ * system not known to keep the order) both files are fsynced before
+ * the rename, and the directory after it, as sendmail does.  The
+ * control file is locked from its creation until it is on disk, so no
+ * queue run takes the message before it is.
  */
 int
 q_msg_commit(struct q_msg *m, bool safe)

@@ -309,8 +309,12 @@ def test_silent_host_is_no_refusal(world):
         assert stall.connections == 2, r.stderr   # one per runner
         assert r.stderr.count("stat=Deferred") == 4, r.stderr
         assert r.stderr.count("Connection timed out") >= 2, r.stderr
-        # Every deferral counted as a try: priority up by one retry.
-        assert len(d.queued("qf")) == 4
+        # Every deferral counted as a try.
+        qfs = d.queued("qf")
+        assert len(qfs) == 4
+        for qf in qfs:
+            with open(qf, "rb") as f:
+                assert b"\nN1\n" in f.read(), qf
         assert took < 3.8, took                   # one Timeout.initial
     finally:
         stall.close()
