@@ -13,8 +13,12 @@ testnet.isolate()
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 BUILD = pathlib.Path(os.environ.get("SENDMAILD_BUILD", ROOT / "build"))
+# Facts about sendmail's own tree that the tests compare with: example
+# .mc files with the options sendmail-cf makes of them, and the table of
+# confXXX variables (tests/data/README).
+DATA = ROOT / "tests" / "data"
 SPEC_EXAMPLES = pathlib.Path(
-    os.environ.get("SPEC_EXAMPLES", ROOT.parent / "shared" / "spec" / "examples"))
+    os.environ.get("SPEC_EXAMPLES", DATA / "examples"))
 
 
 class Run:

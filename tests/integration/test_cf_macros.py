@@ -6,14 +6,14 @@ import re
 import pytest
 
 from cfgen import CF_M4, HEAD, m4, read_cf
-from conftest import BUILD, ROOT, SPEC_EXAMPLES, parse_bO
+from conftest import BUILD, DATA, ROOT, parse_bO
 
 MC_DIR = ROOT / "tests" / "integration" / "mc"
 
 
 def spec_conf_table():
-    """(confVAR, Option) pairs of spec/m4.md section 5, plain rows only."""
-    text = (SPEC_EXAMPLES.parent / "m4.md").read_text()
+    """(confVAR, Option) pairs of the confXXX table, plain rows only."""
+    text = (DATA / "conf-options.md").read_text()
     section = text[text.index("## 5."):text.index("Always emitted")]
     pairs = []
     for row in section.splitlines():

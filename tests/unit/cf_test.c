@@ -2,7 +2,7 @@
  * cf_test - the sendmail.cf reader (libsm/sm_cf).
  *
  * SPEC_EXAMPLES names the folder of example .cf extracts; by default
- * ../shared/spec/examples, from the project's root where make runs.
+ * tests/data/examples, from the project's root where make runs.
  */
 #include "sm_cf.h"
 
@@ -53,7 +53,7 @@ test_examples(void **state)
 
 	(void)state;
 	if (dir == NULL)
-		dir = "../shared/spec/examples";
+		dir = "tests/data/examples";
 	(void)snprintf(pattern, sizeof(pattern), "%s/*.options.txt", dir);
 	assert_int_equal(glob(pattern, 0, NULL, &g), 0);
 	assert_true(g.gl_pathc >= 4);
