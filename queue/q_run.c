@@ -751,6 +751,7 @@ transaction(struct q_run *run, struct q_ctl *c, int dfd, const struct dest *d,
 	t.mailer_flags = d->flags;
 	t.dfd = dfd;
 	t.id = c->id;
+	t.qualify = r->hostname;
 	(void)snprintf(relay, sizeof(relay), "%s", q_smtp_relay(conn));
 	{
 		struct stat st;

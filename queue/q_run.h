@@ -60,7 +60,8 @@
  *	share one transaction, hosts taken in the order of the
  *	recipients; the host status cache and SingleThreadDelivery hold
  *	per host.  The rewrite hook gives the headers and sender as they
- *	are sent (masquerading).
+ *	are sent (masquerading).  An envelope address without a domain
+ *	(sendmail's client queue has them) goes out as user@hostname.
  *
  *	A destination host without brackets is looked up for MX records
  *	(RFC 5321 5.1): the MX hosts are tried in preference order (random
@@ -133,7 +134,7 @@ struct q_runner {
 	const char		*mailer_flags;	/* relay F= */
 	int			 esmtp_port;	/* MX delivery: esmtp's port */
 	const char		*esmtp_flags;	/* and its F= */
-	const char		*hostname;	/* $j: EHLO and bounces */
+	const char		*hostname;	/* $j: EHLO, bounces, bare names */
 	/* Is this domain (or MX host name) ours? */
 	bool			(*is_local)(void *, const char *);
 	/* Expand and deliver one local recipient; NULL: defer them. */

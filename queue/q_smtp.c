@@ -588,22 +588,32 @@ all(struct q_txn *t, const struct q_result *r, bool only_ok)
 /*
  * put_path - an address as a MAIL or RCPT argument: in angle brackets
  * (RFC 5321 4.1.2), which sendmail's own queue files leave off for
- * addresses given on its command line ("Salice@example.org").
+ * addresses given on its command line ("Salice@example.org").  With
+ * qualify set, an address without a domain gets "@qualify", as
+ * sendmail's SMTP mailers add $j: its submission program leaves local
+ * names bare in the client queue ("Sbob", "RPFD:carol").
  */
 static void
-put_path(struct sm_buf *b, const char *verb, const char *addr)
+put_path(struct sm_buf *b, const char *verb, const char *addr,
+    const char *qualify)
 {
 	size_t n;
+	bool angle;
 
 	while (*addr == ' ' || *addr == '\t')
 		addr++;
 	n = strlen(addr);
 	while (n > 0 && (addr[n - 1] == ' ' || addr[n - 1] == '\t'))
 		n--;
-	if (n > 0 && addr[0] == '<')
-		(void)sm_buf_printf(b, "%s:%.*s", verb, (int)n, addr);
-	else
-		(void)sm_buf_printf(b, "%s:<%.*s>", verb, (int)n, addr);
+	angle = n >= 2 && addr[0] == '<' && addr[n - 1] == '>';
+	if (angle) {
+		addr++;
+		n -= 2;
+	}
+	(void)sm_buf_printf(b, "%s:<%.*s", verb, (int)n, addr);
+	if (qualify != NULL && n > 0 && memchr(addr, '@', n) == NULL)
+		(void)sm_buf_printf(b, "@%s", qualify);
+	(void)sm_buf_puts(b, ">");
 }
 
 /* q_smtp_send - one transaction for every recipient of t */
@@ -618,7 +628,7 @@ q_smtp_send(struct q_conn *c, struct q_txn *t)
 
 	c->fresh = false;
 	sm_buf_init(&cmd, 0);
-	put_path(&cmd, "MAIL From", t->sender);
+	put_path(&cmd, "MAIL From", t->sender, t->qualify);
 	if (c->size && t->size > 0)
 		(void)sm_buf_printf(&cmd, " SIZE=%ld", t->size);
 	if (c->eightbit && t->body != NULL)
@@ -639,7 +649,7 @@ q_smtp_send(struct q_conn *c, struct q_txn *t)
 	(void)sm_buf_puts(&cmd, "\r\n");
 	/* With PIPELINING, MAIL, every RCPT and DATA go in one write. */
 	for (i = 0; i < t->nrcpts && c->pipelining; i++) {
-		put_path(&cmd, "RCPT To", t->rcpts[i]);
+		put_path(&cmd, "RCPT To", t->rcpts[i], t->qualify);
 		if (c->dsn && t->notify[i] != NULL)
 			(void)sm_buf_printf(&cmd, " NOTIFY=%s", t->notify[i]);
 		if (c->dsn && t->orcpt[i] != NULL)
@@ -680,7 +690,7 @@ q_smtp_send(struct q_conn *c, struct q_txn *t)
 	for (i = 0; i < t->nrcpts; i++) {
 		if (!c->pipelining) {
 			sm_buf_reset(&cmd);
-			put_path(&cmd, "RCPT To", t->rcpts[i]);
+			put_path(&cmd, "RCPT To", t->rcpts[i], t->qualify);
 			if (c->dsn && t->notify[i] != NULL)
 				(void)sm_buf_printf(&cmd, " NOTIFY=%s",
 				    t->notify[i]);

@@ -92,6 +92,7 @@ struct q_txn {
 	const char	*mailer_flags;	/* which ?x? headers go out */
 	int		 dfd;		/* the body, LF line ends */
 	const char	*id;		/* queue id, for logs */
+	const char	*qualify;	/* domain for a bare "<user>", or NULL */
 };
 
 /* How to secure one connection; the client's hook fills it in. */

@@ -281,31 +281,37 @@ never_local(void *ctx, const char *domain)
 	return false;
 }
 
-/* deliver_client_queue - send ClientQueueDirectory to the daemon */
+/*
+ * deliver_client_queue - send ClientQueueDirectory to the daemon, with
+ * the headers and bare addresses qualified as the relay mailer sends
+ * them (sendmail's submission program leaves local names bare there)
+ */
 int
 deliver_client_queue(struct config *c)
 {
 	struct sm_options o = c->opt;
-	struct q_runner r;
+	struct setup s;
 	char none[1] = "";
-	char smart[128], host[256];
-	int port;
+	char smart[128];
+	int port, rc;
 
 	if (daemon_local_address(c, smart, sizeof(smart), &port) < 0)
 		return EX_CONFIG;
 	/* The daemon's own status is not cached: the next run tries. */
 	o.HostStatusDirectory = none;
-	memset(&r, 0, sizeof(r));
-	config_hostname(c, host, sizeof(host));
-	r.opt = &o;
-	r.qdir = c->opt.ClientQueueDirectory;
-	r.smarthost = smart;
-	r.port = port;
-	r.mailer_flags = "mDFMuXa8";
-	r.hostname = host;
-	r.is_local = never_local;
-	r.ctx = c;
-	return q_run(&r);
+	setup_init(&s, c);
+	s.r.opt = &o;
+	s.r.qdir = c->opt.ClientQueueDirectory;
+	s.r.smarthost = smart;
+	s.r.port = port;
+	s.r.mailer_flags = "mDFMuXa8";
+	s.r.is_local = never_local;
+	s.r.local = NULL;
+	s.r.route = NULL;
+	s.r.client.secure = NULL;
+	rc = q_run(&s.r);
+	setup_free(&s);
+	return rc;
 }
 
 /*

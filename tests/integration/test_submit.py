@@ -15,8 +15,10 @@ import pytest
 
 from cfgen import HEAD, build_cf
 from conftest import BUILD
-from daemon_util import free_port, wait_for
+from daemon_util import Conn, free_port, wait_for
 from smarthost import start_smarthost
+from test_switch import (SENDMAIL, SM_CF, need_sendmail, need_sendmail_cf,
+                         sendmail_m4)
 
 pytestmark = pytest.mark.skipif(os.geteuid() != 0,
                                 reason="needs root to switch users")
@@ -341,3 +343,123 @@ def test_user_without_the_group_cannot_use_options_to_read_files(site):
                     "Subject: s\n\nbody\n", user=USER)
     assert r.returncode == 75
     assert site.qf(site.cqueue) == []
+
+
+def real_msp_cf(site):
+    """/etc/mail/submit.cf, as sendmail's submission program finds it, in
+    a folder laid over /etc (real_msp_submit): made by Debian's
+    sendmail-cf for the site's client queue, its RunAsUser of the
+    queue's group, as Debian's submit.mc has smmsp."""
+    need_sendmail_cf()
+    need_sendmail()
+    etc = site.base / "etc"
+    (etc / "mail").mkdir(parents=True)
+    (site.base / "etc.work").mkdir()
+    (site.base / "msp-status").mkdir()
+    cf = sendmail_m4(site.base, "submit", f"""divert(0)dnl
+include(`{SM_CF}/m4/cf.m4')dnl
+OSTYPE(`debian')dnl
+define(`confDOMAIN_NAME', `mx.example.org')dnl
+define(`MSP_QUEUE_DIR', `{site.cqueue}')dnl
+define(`confPID_FILE', `{site.base}/msp.pid')dnl
+define(`STATUS_FILE', `{site.base}/sm-client.st')dnl
+define(`confHOST_STATUS_DIRECTORY', `{site.base}/msp-status')dnl
+define(`confRUN_AS_USER', `{GROUP}:{GROUP}')dnl
+define(`confTRUSTED_USER', `{GROUP}')dnl
+FEATURE(`msp', `[127.0.0.1]', `{site.port}')dnl
+""")
+    shutil.copy(cf, etc / "mail" / "submit.cf")
+
+
+def real_msp_submit(site, args, text, user=None):
+    """sendmail 8.17's submission program, as root or as user, through a
+    set-group-id copy like Debian's, with its own /etc/mail/submit.cf
+    (with -C it would give up its group); it writes the client queue."""
+    prog = site.base / "sendmail-8.17"
+    if not prog.exists():
+        shutil.copy(SENDMAIL, prog)
+        shutil.chown(prog, group=GROUP)
+        prog.chmod(0o2755)
+    cmd = " ".join([str(prog), *args])
+    if user is not None:
+        cmd = f"setpriv --reuid {user} --regid {user} --clear-groups {cmd}"
+    # In namespaces of its own: its /etc/mail, and a host of a qualified
+    # name (it waits a minute for one otherwise).
+    etc = f"lowerdir=/etc,upperdir={site.base}/etc,workdir={site.base}/etc.work"
+    r = subprocess.run(["unshare", "--uts", "--mount", "sh", "-c",
+                        f"mount -t overlay overlay -o {etc} /etc && "
+                        f"hostname mx.example.org && exec {cmd}"],
+                       input=text.encode(), capture_output=True, timeout=60,
+                       cwd="/")
+    assert r.returncode == 0, r.stderr
+    return r
+
+
+def test_client_queue_left_by_sendmail_817():
+    """The client queue that sendmail's own submission program wrote
+    (as root and as a user, with -odq: senders and local recipients
+    without a domain) reaches the daemon qualified with $j, when the
+    daemon starts and from Debian's cron line "sendmail -Ac -q", and is
+    delivered: nothing bounces, nothing stays behind."""
+    site = Site()
+    ctl, rec = start_smarthost(site.smart_port)
+    try:
+        mail = site.base / "mail"
+        mail.mkdir()
+        shutil.chown(mail, group="mail")
+        mail.chmod(0o2775)
+        shutil.chown(site.cqueue, user=GROUP, group=GROUP)
+        site.cqueue.chmod(0o2770)
+        real_msp_cf(site)
+        real_msp_submit(site, ["-odq", USER, "carol@far.example"],
+                        "Subject: from root\n\nfirst\n")
+        real_msp_submit(site, ["-odq", "-t"],
+                        f"To: {USER}, dave@far.example\n"
+                        "Subject: from a user\n\nsecond\n", user=USER)
+        qfs = site.qf(site.cqueue)
+        assert len(qfs) == 2
+        senders = sorted(envelope(q)[1] for q in qfs)
+        assert senders == sorted(["root", USER])     # as sendmail left them
+        assert all(f"PFD:{USER}" in envelope(q)[0] for q in qfs)
+
+        site.start_daemon()
+        # Bare names get the daemon's $j, its greeting's first word.
+        c = Conn(site.port)
+        j = c.read_reply().split()[1]
+        c.close()
+        assert wait_for(lambda: not site.qf(site.cqueue) and
+                        len(site.qf()) == 2, limit=20), site.log_text()
+        assert "553" not in site.log_text()
+        # A third one while the daemon runs, sent on by cron's line.
+        real_msp_submit(site, ["-odq", USER],
+                        "Subject: by cron\n\nthird\n", user=USER)
+        assert len(site.qf(site.cqueue)) == 1
+        r = subprocess.run([str(BUILD / "sendmaild"), "-C", str(site.cf),
+                            "-Ac", "-q"], capture_output=True, timeout=60)
+        assert r.returncode == 0, r.stderr
+        assert wait_for(lambda: not site.qf(site.cqueue) and
+                        len(site.qf()) == 3, limit=20), site.log_text()
+
+        envs = sorted(envelope(q)[1:] for q in site.qf())
+        assert envs == sorted([
+            (f"<root@{j}>", [f"<{USER}@{j}>", "<carol@far.example>"]),
+            (f"<{USER}@{j}>", [f"<{USER}@{j}>", "<dave@far.example>"]),
+            (f"<{USER}@{j}>", [f"<{USER}@{j}>"])])
+        r = subprocess.run([str(BUILD / "sendmaild"), "-C", str(site.cf),
+                            "-qf"], capture_output=True, timeout=60)
+        assert r.returncode == 0, r.stderr
+        assert site.qf() == []
+        box = (mail / USER).read_text()
+        assert box.count("\nFrom ") + box.startswith("From ") == 3, box
+        for text in ("first", "second", "third"):
+            assert f"\n{text}\n" in box
+        assert sorted((m[0], m[1]) for m in rec.messages) == [
+            (f"{USER}@{j}", ["dave@far.example"]),
+            (f"root@{j}", ["carol@far.example"])]
+        assert "MAILER-DAEMON" not in box
+        # The headers as sendmail's submission program sends them.
+        data = b"".join(m[2] for m in rec.messages).decode()
+        assert f"From: root <root@{j}>" in data, data
+    finally:
+        ctl.stop()
+        site.close()
