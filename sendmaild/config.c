@@ -16,10 +16,13 @@
 #include <sysexits.h>
 #include <unistd.h>
 
+#include "q_hoststat.h"
+#include "q_owner.h"
 #include "sm_alloc.h"
 #include "sm_dns.h"
 #include "sm_log.h"
 #include "sm_map.h"
+#include "sm_proc.h"
 
 /* apply_args - command-line options and macros, in order */
 static int
@@ -184,6 +187,27 @@ host_setup(struct config *c, char mode)
 		probe_interfaces(c, &o, &dl);
 }
 
+/*
+ * run_as_setup - whom sessions and runs become: RunAsUser; else, as the
+ * files on a sendmail box are laid out, the owner and group of the
+ * queue directory unless that is root (on Debian smmta:smmsp, who own
+ * sendmail's queue and maps); else DefaultUser
+ */
+static void
+run_as_setup(struct config *c)
+{
+	uid_t uid;
+	gid_t gid;
+
+	if (c->opt.RunAsUser[0] == '\0' &&
+	    q_owner_of(c->opt.QueueDirectory, &uid, &gid) == 0)
+		q_owner_name(uid, gid, c->run_as, sizeof(c->run_as));
+	else
+		(void)snprintf(c->run_as, sizeof(c->run_as), "%s",
+		    c->opt.RunAsUser[0] != '\0' ? c->opt.RunAsUser :
+		    c->opt.DefaultUser);
+}
+
 /* config_load - read the configuration in force; see config.h */
 int
 config_load(struct config *c, const struct args *a, char *err, size_t errlen)
@@ -198,6 +222,7 @@ config_load(struct config *c, const struct args *a, char *err, size_t errlen)
 		return rc;
 	if ((rc = apply_args(c, a, err, errlen)) != 0)
 		return rc;
+	run_as_setup(c);
 	/* -bO shows options: it must work on a .cf from another host. */
 	if (a->mode != 'O' &&
 	    (rc = sm_cf_load_files(c->cf, err, errlen)) != 0)
@@ -235,12 +260,34 @@ config_hostname(const struct config *c, char *buf, size_t len)
 		(void)snprintf(buf, len, "localhost");
 }
 
-/* config_run_as - RunAsUser, else DefaultUser */
+/* config_run_as - whom root becomes to read the network (run_as_setup) */
 const char *
 config_run_as(const struct config *c)
 {
-	return c->opt.RunAsUser[0] != '\0' ? c->opt.RunAsUser :
-	    c->opt.DefaultUser;
+	return c->run_as;
+}
+
+/*
+ * config_adopt_queue - as root, before sessions or runs drop to
+ * config_run_as(): the queue directory and host status directory made
+ * theirs where root owns them (q_owner_adopt).  0, or -1 with err
+ * naming the path, its owner and what to change.  Not root: 0.
+ */
+int
+config_adopt_queue(const struct config *c, char *err, size_t len)
+{
+	char hsdir[4200];
+	size_t changed;
+	uid_t uid;
+	gid_t gid;
+
+	if (geteuid() != 0)
+		return 0;
+	if (sm_priv_resolve(config_run_as(c), &uid, &gid, err, len) < 0)
+		return -1;
+	q_hs_dir(&c->opt, hsdir, sizeof(hsdir));
+	return q_owner_adopt(c->opt.QueueDirectory, hsdir, uid, gid,
+	    config_run_as(c), &changed, err, len);
 }
 
 /* config_is_local_domain - is mail for this domain ours?  ("" is) */

@@ -7,8 +7,13 @@
  *	ex = config_load(&c, &args, err, sizeof(err));
  *	c.opt.to.command, sm_cf_macro(c.cf, "j"), ...
  *	config_hostname(&c, buf, len)	$j, else the system's name
- *	config_run_as(&c)		RunAsUser, else DefaultUser: whom
- *					root becomes to read the network
+ *	config_run_as(&c)		whom root becomes to read the
+ *					network: RunAsUser, else the owner
+ *					of the queue directory (not root),
+ *					else DefaultUser
+ *	config_adopt_queue(&c, err, len)	as root: the queue directory
+ *					and its root-owned files made
+ *					config_run_as()'s (q_owner_adopt)
  *	config_is_local_domain(&c, d)	"", localhost, $j or class w
  *	config_map_open(&c, "access", &broken)	that file, read only
  *	config_map_get(m, "Connect:1.2.3.4", &val)	sendmail's lookup
@@ -55,12 +60,14 @@ struct config {
 	SSL_CTX		*tls_server;	/* STARTTLS offered when set */
 	SSL_CTX		*tls_client;
 	bool		 tls_tried[2];	/* server, client */
+	char		 run_as[160];	/* config_run_as(), "user:group" */
 };
 
 int	config_load(struct config *, const struct args *, char *, size_t);
 void	config_free(struct config *);
 void	config_hostname(const struct config *, char *, size_t);
 const char *config_run_as(const struct config *);
+int	config_adopt_queue(const struct config *, char *, size_t);
 bool	config_is_local_domain(const struct config *, const char *);
 struct sm_map *config_map_open(const struct config *, const char *, bool *);
 char	*config_map_path(const struct config *, const char *);

@@ -604,7 +604,8 @@ reload(struct master *m)
 	struct config *n = sm_calloc(1, sizeof(*n));
 	char err[1024];
 
-	if (config_load(n, m->a, err, sizeof(err)) != 0) {
+	if (config_load(n, m->a, err, sizeof(err)) != 0 ||
+	    config_adopt_queue(n, err, sizeof(err)) < 0) {
 		sm_errorx("SIGHUP: configuration not reloaded: %s", err);
 		if (n->cf != NULL)
 			config_free(n);
@@ -690,6 +691,11 @@ daemon_run(struct config *c, const struct args *a, bool foreground)
 	m.c = c;
 	m.a = a;
 	resolve_user(&m);
+	/* Before a session reads a byte: the queue is theirs. */
+	if (config_adopt_queue(c, err, sizeof(err)) < 0) {
+		sm_errorx("%s", err);
+		return EX_CONFIG;
+	}
 	if (stat(c->opt.QueueDirectory, &st) < 0 || !S_ISDIR(st.st_mode)) {
 		sm_errorx("queue directory %s: %s", c->opt.QueueDirectory,
 		    errno != 0 ? strerror(errno) : "not a directory");

@@ -22,6 +22,7 @@
 #include <unistd.h>
 
 #include "daemon.h"
+#include "deliver.h"
 #include "local.h"
 #include "q_smtp.h"
 #include "secure.h"
@@ -364,8 +365,12 @@ session(struct inject *x, bool client_queue, pid_t *pid)
 		(void)local_service_start(c);
 		(void)secure_prepare(c);
 	}
-	if (geteuid() == 0 &&
-	    sm_priv_drop(config_run_as(c), err, sizeof(err)) < 0) {
+	/* Root writes the client queue with that queue's group, as -Ac -q
+	   reads it. */
+	if (geteuid() == 0 && (client_queue ?
+	    deliver_client_queue_ids(c, config_run_as(c), err,
+	    sizeof(err)) : sm_priv_drop(config_run_as(c), err,
+	    sizeof(err))) < 0) {
 		sm_errorx("submission: %s", err);
 		_exit(EX_OSERR);
 	}
@@ -379,6 +384,7 @@ session(struct inject *x, bool client_queue, pid_t *pid)
 	conn.rfd = conn.wfd = sv[1];
 	conn.login = x->login;
 	conn.submission = true;
+	conn.client_queue = client_queue;
 	(void)signal(SIGPIPE, SIG_IGN);
 	_exit(srv_session(c, &conn));
 }
@@ -521,7 +527,6 @@ inject_main(struct config *c, const struct args *a)
 	char err[512];
 	size_t i;
 	int rc;
-	bool direct;
 
 	memset(&x, 0, sizeof(x));
 	x.c = c;
@@ -544,12 +549,19 @@ inject_main(struct config *c, const struct args *a)
 		    "Deferred: no way to queue the message");
 	}
 	(void)signal(SIGPIPE, SIG_IGN);
-	/* Who may write the queue goes in by a session of its own. */
-	direct = geteuid() == 0 ||
-	    access(c->opt.QueueDirectory, W_OK | X_OK) == 0;
-	if (direct)
+	/*
+	 * Who may write the queue goes in by a session of its own; root
+	 * first makes the queue RunAsUser's where sendmail left it root's.
+	 * What that way did not take goes to the daemon, and what the
+	 * daemon did not take waits in the client queue: a queue that
+	 * cannot be used is said, not a reason to lose the message.
+	 */
+	if (geteuid() == 0 && config_adopt_queue(c, err, sizeof(err)) < 0)
+		sm_errorx("%s", err);
+	else if (geteuid() == 0 ||
+	    access(c->opt.QueueDirectory, W_OK | X_OK) == 0)
 		(void)try_way(&x, WAY_QUEUE);
-	else if (!try_way(&x, WAY_DAEMON) || !all_done(&x))
+	if (!all_done(&x) && (!try_way(&x, WAY_DAEMON) || !all_done(&x)))
 		(void)try_way(&x, WAY_CLIENT_QUEUE);
 	lose_group();
 	rc = outcome(&x);

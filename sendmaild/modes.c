@@ -5,6 +5,7 @@
 
 #include <pwd.h>
 #include <signal.h>
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -32,6 +33,7 @@
 #include "local.h"
 #include "q_hoststat.h"
 #include "q_list.h"
+#include "q_owner.h"
 #include "q_smtp.h"
 #include "route.h"
 #include "secure.h"
@@ -70,13 +72,17 @@ mode_smtp_stdin(struct config *c)
 {
 	struct srv_conn conn;
 	socklen_t len = sizeof(conn.peer);
-	char err[256];
+	char err[1024];
 
 	memset(&conn, 0, sizeof(conn));
 	conn.rfd = 0;
 	conn.wfd = 1;
 	conn.login = invoker();
 	/* Root reads a client as the daemon's children do: as RunAsUser. */
+	if (config_adopt_queue(c, err, sizeof(err)) < 0) {
+		sm_errorx("%s", err);
+		return EX_CONFIG;
+	}
 	if (geteuid() == 0)
 		(void)secure_prepare(c);
 	if (geteuid() == 0 && (local_service_start(c) < 0 ||
@@ -101,6 +107,7 @@ mode_smtp_stdin(struct config *c)
 static int
 mode_print_queue(struct config *c, const struct args *a)
 {
+	char owner[160];
 	struct q_select *sel;
 	struct q_job *jobs;
 	size_t n, i, shown;
@@ -120,8 +127,17 @@ mode_print_queue(struct config *c, const struct args *a)
 		sel[i].pattern = a->qsel[i].pattern;
 	}
 	if (q_scan(c->opt.QueueDirectory, sel, a->nqsel, &jobs, &n) < 0) {
-		sm_error("cannot read queue directory %s",
-		    c->opt.QueueDirectory);
+		if (errno == EACCES && stat(c->opt.QueueDirectory, &st) == 0) {
+			q_owner_name(st.st_uid, st.st_gid, owner,
+			    sizeof(owner));
+			sm_errorx("cannot read queue directory %s: it is "
+			    "%s's, mode %04o: only root%s may list it",
+			    c->opt.QueueDirectory, owner,
+			    (unsigned)(st.st_mode & 07777),
+			    st.st_mode & S_IRGRP ? " and that group" : "");
+		} else
+			sm_error("cannot read queue directory %s",
+			    c->opt.QueueDirectory);
 		free(sel);
 		return EX_TEMPFAIL;
 	}
@@ -143,7 +159,7 @@ static int
 mode_queue_run(struct config *c, const struct args *a)
 {
 	struct q_select *sel;
-	char err[256];
+	char err[1024];
 	const char *user;
 	struct stat st;
 	size_t i;
@@ -160,6 +176,12 @@ mode_queue_run(struct config *c, const struct args *a)
 	    (stat(c->opt.QueueDirectory, &st) < 0 || st.st_uid != getuid())) {
 		sm_errorx("You do not have permission to process the queue");
 		return EX_NOPERM;
+	}
+	/* Said on standard error, before a run from cron goes away. */
+	if (a->submit_cf != 'c' && config_adopt_queue(c, err,
+	    sizeof(err)) < 0) {
+		sm_errorx("queue run: %s", err);
+		return EX_CONFIG;
 	}
 	/* -q from cron returns at once; -qf waits for the run. */
 	if (!a->queue_foreground) {

@@ -2,7 +2,7 @@
  * policy - who may send mail here and to whom (spec/smtp-server.md 6, 7).
  *
  * SYNOPSIS
- *	p = policy_open(&config, client_ip, client_name, local_ip)
+ *	p = policy_open(&config, client_ip, client_name, local_ip, deferred)
  *	policy_client_resolve(p, "OK", name)	how the client's name came
  *	policy_connect(p, &r)			access Connect:
  *	policy_mail(p, &sender, &r)		access From:
@@ -11,6 +11,10 @@
  *	policy_close(p)
  *
  * DESCRIPTION
+ *	With deferred set every check passes and no map is read: the
+ *	session writes the client queue, and the daemon decides when the
+ *	message reaches it.
+ *
  *	Runs in the session child, after the privilege drop; it opens the
  *	access map (K access, FEATURE(access_db)) read-only itself, so a
  *	map rebuilt by makemap is seen by the next session.  Each check
@@ -63,7 +67,7 @@ struct policy_result {
 struct policy;
 
 struct policy	*policy_open(const struct config *, const char *,
-		    const char *, const char *);
+		    const char *, const char *, bool);
 void		 policy_close(struct policy *);
 bool		 policy_has_feature(const struct policy *, const char *);
 bool		 policy_is_local_domain(const struct policy *, const char *);

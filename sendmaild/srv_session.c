@@ -927,7 +927,7 @@ srv_session(struct config *c, const struct srv_conn *conn)
 	    sizeof(date)));
 	sm_cf_define(c->cf, "_", s.client);
 	s.pol = policy_open(c, conn->is_socket ? s.peer_ip : "",
-	    s.client_name, s.local_ip);
+	    s.client_name, s.local_ip, conn->client_queue);
 	policy_client_resolve(s.pol, s.client_resolve,
 	    sm_cf_macro(c->cf, "client_name"));
 	if (sm_log_level() > 9)

@@ -54,6 +54,8 @@ struct srv_conn {
 	bool			 submission;	/* sendmail -t and the like:
 						   no HELO name or protocol
 						   in Received: and logs */
+	bool			 client_queue;	/* into the client queue:
+						   no policy of its own */
 };
 
 int	srv_session(struct config *, const struct srv_conn *);

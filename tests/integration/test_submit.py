@@ -29,9 +29,10 @@ GROUP = "mail"      # the group the test's copy of the program is set to
 
 class Site:
     """A queue, a client queue, a configuration and a set-group-id copy
-    of the program, all under one directory in /tmp."""
+    of the program, all under one directory in /tmp.  mc: more lines for
+    the configuration, @BASE@ standing for that directory."""
 
-    def __init__(self, delivery="queueonly"):
+    def __init__(self, delivery="queueonly", run_as="nobody", mc=""):
         self.base = pathlib.Path(tempfile.mkdtemp(prefix="smd-sub-",
                                                   dir="/tmp"))
         self.base.chmod(0o755)
@@ -52,8 +53,9 @@ class Site:
             f"define(`QUEUE_DIR', `{self.queue}')dnl\n"
             f"define(`MSP_QUEUE_DIR', `{self.cqueue}')dnl\n"
             f"define(`confMAIL_SPOOL_DIR', `{self.base}/mail')dnl\n"
-            f"define(`ALIAS_FILE', `{self.base}/aliases')dnl\n"
-            "define(`confRUN_AS_USER', `nobody')dnl\n"
+            f"define(`ALIAS_FILE', `{self.base}/aliases')dnl\n" +
+            (f"define(`confRUN_AS_USER', `{run_as}')dnl\n" if run_as
+             else "") + mc.replace("@BASE@", str(self.base)) +
             f"define(`confPID_FILE', `{self.pidfile}')dnl\n"
             f"define(`confDELIVERY_MODE', `{delivery}')dnl\n"
             "define(`SMART_HOST', `[127.0.0.1]')dnl\n"
