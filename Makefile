@@ -161,11 +161,14 @@ install: all
 	test -e $(DESTDIR)$(SYSCONFDIR)/mail/sendmail.mc || \
 	    sed 's|`../m4/cf.m4'"'"'|`$(CFDIR)/m4/cf.m4'"'"'|' cf/cf/sendmail.mc \
 	    > $(DESTDIR)$(SYSCONFDIR)/mail/sendmail.mc
-	for l in newaliases hoststat purgestat; do \
+	for l in newaliases hoststat purgestat runq; do \
 	    ln -sf sendmail $(DESTDIR)$(SBINDIR)/$$l; done
 	ln -sf $(SBINDIR)/sendmail $(DESTDIR)$(BINDIR)/mailq
+	# Compressed, as Debian's own pages are (update-alternatives links
+	# name them *.gz).
 	for m in man/*.[1578]; do \
-	    s=$${m##*.}; install -m 0644 $$m $(DESTDIR)$(MANDIR)/man$$s/; done
+	    s=$${m##*.}; d=$(DESTDIR)$(MANDIR)/man$$s/$${m##*/}.gz; \
+	    gzip -9n < $$m > $$d && chmod 0644 $$d; done
 	cd cf && find . -type d -exec install -d $(DESTDIR)$(CFDIR)/{} \; && \
 	    find . -type f -exec install -m 0644 {} $(DESTDIR)$(CFDIR)/{} \;
 

@@ -310,6 +310,8 @@ args_parse(int argc, char **argv, struct args *a, char *err, size_t errlen)
 	if ((slash = strrchr(a->progname, '/')) != NULL)
 		a->progname = slash + 1;
 	a->mode = args_mode_from_name(a->progname);
+	/* runq: sendmail -q, as Debian links it. */
+	a->queue_run = strcmp(a->progname, "runq") == 0;
 	for (i = 1; i < argc; i++) {
 		const char *arg = argv[i], *p;
 

@@ -1,4 +1,5 @@
 """make install: programs, links, cf tree and man pages under DESTDIR."""
+import gzip
 import os
 import subprocess
 
@@ -14,11 +15,14 @@ def test_install_layout(tmp_path):
     sbin = tmp_path / "usr/sbin"
     assert os.access(sbin / "sendmail", os.X_OK)
     assert os.access(sbin / "makemap", os.X_OK)
-    for link in ("newaliases", "hoststat", "purgestat"):
+    for link in ("newaliases", "hoststat", "purgestat", "runq"):
         assert os.readlink(sbin / link) == "sendmail"
     assert os.readlink(tmp_path / "usr/bin/mailq") == "/usr/sbin/sendmail"
-    assert (tmp_path / "usr/share/man/man8/sendmail.8").exists()
-    assert (tmp_path / "usr/share/man/man8/makemap.8").exists()
+    # Every page, compressed as Debian's are.
+    for page in (ROOT / "man").iterdir():
+        installed = (tmp_path / f"usr/share/man/man{page.suffix[1:]}" /
+                     (page.name + ".gz"))
+        assert gzip.decompress(installed.read_bytes()) == page.read_bytes()
     assert (tmp_path / "usr/share/sendmaild/cf/README").exists()
     # The installed .mc names the installed tree; m4 builds from it.
     mc = tmp_path / "etc/mail/sendmail.mc"

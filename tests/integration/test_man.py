@@ -13,9 +13,9 @@ from conftest import BUILD, ROOT, parse_bO
 MAN = ROOT / "man"
 PAGES = ["sendmail.8", "mailq.1", "newaliases.8", "hoststat.8",
          "purgestat.8", "makemap.8", "sendmail.cf.5", "aliases.5",
-         "sendmaild.7"]
+         "sendmaild.7", "runq.8"]
 PROGRAMS = ["sendmail.8", "mailq.1", "newaliases.8", "hoststat.8",
-            "purgestat.8", "makemap.8"]
+            "purgestat.8", "makemap.8", "runq.8"]
 
 
 def test_every_page_is_there():

@@ -58,6 +58,14 @@ test_modes(void **state)
 			    cases[i].mode);
 		args_free(&a);
 	}
+	/* runq is sendmail -q. */
+	assert_int_equal(parse("/usr/sbin/runq", &a, err, sizeof(err)), 0);
+	assert_true(a.queue_run);
+	assert_int_equal(a.mode, 'm');
+	args_free(&a);
+	assert_int_equal(parse("sendmail", &a, err, sizeof(err)), 0);
+	assert_false(a.queue_run);
+	args_free(&a);
 }
 
 /* Flags and their values, attached or in the next word. */
