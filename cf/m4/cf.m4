@@ -142,6 +142,36 @@ define(`TRUST_AUTH_MECH', `_CF_CLASS_(`TrustAuthMech', `$1')')
 # MASQUERADE_AS(domain) - $M
 define(`MASQUERADE_AS', `_CF_QUIET_(`define(`_MASQUERADE_AS_', `$1')')')
 
+#
+# MODIFY_MAILER_FLAGS(group, flags) - change the F= flags of a group of
+# mailers: "+flags" adds them, "-flags" takes them away, anything else
+# replaces them; a replacement wins over the + and - of the same group.
+# mailers.m4 applies the changes (_CF_MF_) when it writes the M lines.
+#
+define(`_CF_MF_GROUPS_', `LOCAL SHELL SMTP ESMTP SMTP8 DSMTP RELAY PROCMAIL')
+define(`MODIFY_MAILER_FLAGS', `_CF_QUIET_(`ifelse(index(
+	` '_CF_MF_GROUPS_` ', ` $1 '), `-1',
+	`_CF_ERROR_(`MODIFY_MAILER_FLAGS($1): this tree has no such group of mailers: use one of '_CF_MF_GROUPS_` instead')',
+	substr(`$2', 0, 1), `+', `_CF_APPEND_(`_CF_MF_ADD_$1', substr(`$2', 1))',
+	substr(`$2', 0, 1), `-', `_CF_APPEND_(`_CF_MF_DEL_$1', substr(`$2', 1))',
+	`define(`_CF_MF_SET_$1', `$2')')')')
+# _CF_APPEND_(name, text) - add text to the end of name's value
+define(`_CF_APPEND_', `define(`$1', ifdef(`$1', `defn(`$1')')`$2')')
+# _CF_MF_(group, flags) - flags as the group's MODIFY_MAILER_FLAGS left them
+define(`_CF_MF_', `ifdef(`_CF_MF_SET_$1', `defn(`_CF_MF_SET_$1')',
+	`_CF_MF_PLUS_(_CF_MF_MINUS_(`$2',
+	    ifdef(`_CF_MF_DEL_$1', `defn(`_CF_MF_DEL_$1')')),
+	    ifdef(`_CF_MF_ADD_$1', `defn(`_CF_MF_ADD_$1')'))')')
+# _CF_MF_MINUS_(flags, chars) - flags less the first of each of chars
+define(`_CF_MF_MINUS_', `ifelse(`$2', `', ``$1'', `_CF_MF_MINUS_(
+	_CF_MF_CUT_(`$1', index(`$1', substr(`$2', 0, 1))), substr(`$2', 1))')')
+define(`_CF_MF_CUT_', `ifelse(`$2', `-1', ``$1'',
+	``'substr(`$1', 0, `$2')`'substr(`$1', incr(`$2'))')')
+# _CF_MF_PLUS_(flags, chars) - flags and those of chars not yet in them
+define(`_CF_MF_PLUS_', `ifelse(`$2', `', ``$1'', `_CF_MF_PLUS_(
+	ifelse(index(`$1', substr(`$2', 0, 1)), `-1',
+	    ``$1'substr(`$2', 0, 1)', ``$1''), substr(`$2', 1))')')
+
 # DAEMON_OPTIONS(fields), CLIENT_OPTIONS(fields) - one line each call
 define(`DAEMON_OPTIONS',
 	`_CF_EMIT_(`3', `O DaemonPortOptions=$1')_CF_QUIET_(`define(`_DAEMON_OPTIONS_SEEN_', `1')')')

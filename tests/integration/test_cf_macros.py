@@ -186,6 +186,26 @@ def test_lmtp_and_msp(tmp_path, run):
     assert run("sendmaild", "-C", cfp, "-bC").returncode == 0
 
 
+def test_modify_mailer_flags(tmp_path, run):
+    """MODIFY_MAILER_FLAGS adds, takes away or replaces the flags of a
+    group of mailers, whatever the order of the calls."""
+    r = generate(tmp_path, "MODIFY_MAILER_FLAGS(`LOCAL', `+X')dnl\n"
+                 "MODIFY_MAILER_FLAGS(`LOCAL', `-h')dnl\n"
+                 "MODIFY_MAILER_FLAGS(`ESMTP', `mDFMuX')dnl\n"
+                 "MODIFY_MAILER_FLAGS(`ESMTP', `+8')dnl\n"
+                 "MODIFY_MAILER_FLAGS(`RELAY', `-a+%')dnl\n"
+                 "MAILER(`smtp')dnl\n")
+    assert r.returncode == 0, r.stderr
+    m = read_cf(r.stdout)["M"]
+    assert m["local"]["F"] == "lsDFMAw5:/|@qSPfn9X"
+    assert m["esmtp"]["F"] == "mDFMuX"          # the replacement wins
+    assert m["relay"]["F"] == "mDFMuX8"
+    assert m["smtp"]["F"] == "mDFMuX"
+    cfp = tmp_path / "t.cf"
+    cfp.write_text(r.stdout)
+    assert run("sendmail", "-C", cfp, "-bC").returncode == 0
+
+
 @pytest.mark.parametrize("body,msg", [
     ("FEATURE(`nosuch')dnl\n", "FEATURE(nosuch): unknown feature"),
     ("MAILER(`uucp')dnl\n", "MAILER(uucp): unknown mailer"),
@@ -207,6 +227,8 @@ def test_lmtp_and_msp(tmp_path, run):
     ("FEATURE(`nouucp', `sometimes')dnl\n", "reject or nospecial"),
     ("FEATURE(`greet_pause', `soon')dnl\n", "milliseconds"),
     ("HACK(`cssubdomain')dnl\n", "hacks are not supported"),
+    ("MODIFY_MAILER_FLAGS(`UUCP', `+X')dnl\n",
+     "MODIFY_MAILER_FLAGS(UUCP): this tree has no such group of mailers"),
 ])
 def test_mistakes_are_errors(tmp_path, body, msg):
     r = generate(tmp_path, body)
