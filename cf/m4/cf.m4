@@ -142,6 +142,19 @@ define(`TRUST_AUTH_MECH', `_CF_CLASS_(`TrustAuthMech', `$1')')
 # MASQUERADE_AS(domain) - $M
 define(`MASQUERADE_AS', `_CF_QUIET_(`define(`_MASQUERADE_AS_', `$1')')')
 
+# MAIL_FILTER(name, equates) - an X line: a milter and how to reach it.
+# INPUT_MAIL_FILTER(name, equates) - the same, and the name added to
+# confINPUT_MAIL_FILTERS (InputMailFilters), in the order of the calls.
+define(`MAIL_FILTER',
+	`_CF_EMIT_(`8', `X$1, $2')_CF_QUIET_(`define(`_CF_MAIL_FILTERS_', `1')')')
+define(`INPUT_MAIL_FILTER', `MAIL_FILTER(`$1', `$2')_CF_QUIET_(`ifelse(
+	defn(`confINPUT_MAIL_FILTERS'), `', `define(`confINPUT_MAIL_FILTERS', `$1')',
+	`define(`confINPUT_MAIL_FILTERS', defn(`confINPUT_MAIL_FILTERS')`, $1')')')')
+
+# QUEUE_GROUP(name, equates) - a Q line: a queue group
+define(`QUEUE_GROUP',
+	`_CF_EMIT_(`5', `Q$1, $2')_CF_QUIET_(`define(`_CF_QUEUE_GROUPS_', `1')')')
+
 #
 # MODIFY_MAILER_FLAGS(group, flags) - change the F= flags of a group of
 # mailers: "+flags" adds them, "-flags" takes them away, anything else
