@@ -138,9 +138,13 @@ define(`GENERICS_DOMAIN_FILE', `_CF_FCLASS_(`G', `$1')')
 define(`CANONIFY_DOMAIN', `_CF_CLASS_(`Canonify', `$1')')
 define(`CANONIFY_DOMAIN_FILE', `_CF_FCLASS_(`Canonify', `$1')')
 define(`TRUST_AUTH_MECH', `_CF_CLASS_(`TrustAuthMech', `$1')')
+define(`LDAPROUTE_DOMAIN', `_CF_CLASS_(`LDAPRoute', `$1')')
+define(`LDAPROUTE_DOMAIN_FILE', `_CF_FCLASS_(`LDAPRoute', `$1')')
+define(`LDAPROUTE_EQUIVALENT', `_CF_CLASS_(`LDAPRouteEquiv', `$1')')
+define(`LDAPROUTE_EQUIVALENT_FILE', `_CF_FCLASS_(`LDAPRouteEquiv', `$1')')
 
-# MASQUERADE_AS(domain) - $M
-define(`MASQUERADE_AS', `_CF_QUIET_(`define(`_MASQUERADE_AS_', `$1')')')
+# MASQUERADE_AS(domain) - $M; a .mc may also define MASQUERADE_NAME
+define(`MASQUERADE_AS', `_CF_QUIET_(`define(`MASQUERADE_NAME', `$1')')')
 
 # MAIL_FILTER(name, equates) - an X line: a milter and how to reach it.
 # INPUT_MAIL_FILTER(name, equates) - the same, and the name added to
@@ -185,6 +189,27 @@ define(`_CF_MF_PLUS_', `ifelse(`$2', `', ``$1'', `_CF_MF_PLUS_(
 	ifelse(index(`$1', substr(`$2', 0, 1)), `-1',
 	    ``$1'substr(`$2', 0, 1)', ``$1''), substr(`$2', 1))')')
 
+# PUSHDIVERT(-1) ... POPDIVERT - text in between is not written.  Other
+# diversion numbers of sendmail's tree have no meaning here.
+define(`PUSHDIVERT', `ifelse(`$1', `-1', `pushdef(`_CF_PUSHED_', divnum)divert(-1)',
+	`_CF_QUIET_(`_CF_ERROR_(`PUSHDIVERT($1): the diversion numbers of sendmail-cf mean nothing in this tree: use LOCAL_CONFIG or MAILER_DEFINITIONS instead')')')')
+define(`POPDIVERT', `ifdef(`_CF_PUSHED_', `divert(_CF_PUSHED_)popdef(`_CF_PUSHED_')',
+	`_CF_QUIET_(`_CF_ERROR_(`POPDIVERT without PUSHDIVERT(-1): remove it')')')')
+
+# Helpers of sendmail's tree that .mc files use in their own lines.
+define(`CF_LEVEL', `10')
+# CONCAT(a, b, ...) - the arguments joined
+define(`CONCAT', `ifelse(`$#', `1', `$1', `$1`'CONCAT(shift($@))')')
+# DOL(x) - $x, for macro references in text that m4 rewrites
+define(`DOL', `$$1')
+define(`lower', `translit(`$1', `ABCDEFGHIJKLMNOPQRSTUVWXYZ',
+	`abcdefghijklmnopqrstuvwxyz')')
+# strcasecmp(a, b) - 1 when a and b differ only in case, else 0
+define(`strcasecmp', `ifelse(lower(`$1'), lower(`$2'), `1', `0')')
+# UUCPSMTP(uucp-host, internet-host) - the rule that sends host.UUCP to
+# its Internet name; like every rule, sendmaild skips it
+define(`UUCPSMTP', `R`'DOL(*) < @ $1 .UUCP > DOL(*)	DOL(1) < @ $2 > DOL(2)')
+
 # DAEMON_OPTIONS(fields), CLIENT_OPTIONS(fields) - one line each call
 define(`DAEMON_OPTIONS',
 	`_CF_EMIT_(`3', `O DaemonPortOptions=$1')_CF_QUIET_(`define(`_DAEMON_OPTIONS_SEEN_', `1')')')
@@ -207,6 +232,12 @@ define(`LOCAL_RULE_2', `_CF_NO_RULES_(`LOCAL_RULE_2')')
 define(`LOCAL_RULE_3', `_CF_NO_RULES_(`LOCAL_RULE_3')')
 define(`LOCAL_SRV_FEATURES', `_CF_NO_RULES_(`LOCAL_SRV_FEATURES')')
 define(`LOCAL_CLT_FEATURES', `_CF_NO_RULES_(`LOCAL_CLT_FEATURES')')
+define(`LOCAL_TRY_TLS', `_CF_NO_RULES_(`LOCAL_TRY_TLS')')
+define(`LOCAL_TLS_RCPT', `_CF_NO_RULES_(`LOCAL_TLS_RCPT')')
+define(`LOCAL_TLS_CLIENT', `_CF_NO_RULES_(`LOCAL_TLS_CLIENT')')
+define(`LOCAL_TLS_SERVER', `_CF_NO_RULES_(`LOCAL_TLS_SERVER')')
+define(`LOCAL_DNSBL', `_CF_NO_RULES_(`LOCAL_DNSBL')')
+define(`LOCAL_UUCP', `_CF_NO_RULES_(`LOCAL_UUCP')')
 
 # Defaults a .mc file may override before or after the FEATUREs.
 define(`MAIL_SETTINGS_DIR', `/etc/mail/')

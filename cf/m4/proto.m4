@@ -16,20 +16,27 @@ _CF_DEFAULT_(`confMILTER_MACROS_HELO', `{tls_version}, {cipher}, {cipher_bits}, 
 _CF_DEFAULT_(`confMILTER_MACROS_ENVFROM', `i, {auth_type}, {auth_authen}, {auth_ssf}, {auth_author}, {mail_mailer}, {mail_host}, {mail_addr}')
 _CF_DEFAULT_(`confMILTER_MACROS_ENVRCPT', `{rcpt_mailer}, {rcpt_host}, {rcpt_addr}')
 _CF_DEFAULT_(`confMILTER_MACROS_EOM', `{msg_id}')')
-divert(0)dnl
-V10/Berkeley
+#
+# The V line starts a line of its own whatever text the .mc left
+# without a newline before it (a call followed by dnl, say).
+#
+divert(0)
+V`'CF_LEVEL`'ifdef(`NO_VENDOR', `', `/ifdef(`VENDOR_NAME', `VENDOR_NAME', `Berkeley')')
 
 #####  local information  #####
 Cwlocalhost
-ifdef(`_FEATURE_use_cw_file_', `Fw`'ifdef(`confCW_FILE', `confCW_FILE', `MAIL_SETTINGS_DIR`'local-host-names')
+ifdef(`_FEATURE_use_cw_file_', `define(`USE_CW_FILE', `1')')dnl
+ifdef(`USE_CW_FILE', `Fw`'ifdef(`confCW_FILE', `confCW_FILE', `MAIL_SETTINGS_DIR`'local-host-names')
 ')dnl
 _IFDEF_LINE_(`confDOMAIN_NAME', `Dj`'confDOMAIN_NAME')dnl
 CP.
 DS`'ifdef(`SMART_HOST', `SMART_HOST')
 _IFDEF_LINE_(`MAIL_HUB', `DH`'MAIL_HUB')dnl
 _IFDEF_LINE_(`LOCAL_RELAY', `DR`'LOCAL_RELAY')dnl
-_IFDEF_LINE_(`LUSER_RELAY', `DL`'LUSER_RELAY')dnl
-_IFDEF_LINE_(`_MASQUERADE_AS_', `DM`'_MASQUERADE_AS_')dnl
+ifdef(`LUSER_RELAY', `Kuser user -m -a<>
+DL`'LUSER_RELAY
+')dnl
+_IFDEF_LINE_(`MASQUERADE_NAME', `DM`'MASQUERADE_NAME')dnl
 CO @ % ifdef(`_FEATURE_nouucp_', `', `!')
 C..
 C[[

@@ -253,6 +253,8 @@ def test_mail_filters_and_queue_groups(tmp_path, run):
     ("HACK(`cssubdomain')dnl\n", "hacks are not supported"),
     ("MODIFY_MAILER_FLAGS(`UUCP', `+X')dnl\n",
      "MODIFY_MAILER_FLAGS(UUCP): this tree has no such group of mailers"),
+    ("PUSHDIVERT(5)dnl\n", "PUSHDIVERT(5): the diversion numbers"),
+    ("POPDIVERT`'dnl\n", "POPDIVERT without PUSHDIVERT(-1)"),
 ])
 def test_mistakes_are_errors(tmp_path, body, msg):
     r = generate(tmp_path, body)
@@ -268,6 +270,8 @@ def test_mistakes_are_errors(tmp_path, body, msg):
     ("MAILER(`smtp')dnl\nFEATURE(`use_cw_file')dnl\n",
      "FEATURE(use_cw_file) should be before MAILER()"),
     ("FEATURE(`blacklist_recipients')dnl\n", "is deprecated"),
+    ("LOCAL_TRY_TLS\nR$*\t$#ok\n", "LOCAL_TRY_TLS: rewriting rules"),
+    ("LOCAL_UUCP\nR$*\t$: $1\n", "LOCAL_UUCP: rewriting rules"),
 ])
 def test_warnings_keep_going(tmp_path, body, msg):
     body = body.replace("FEATURE(`blacklist", "FEATURE(`access_db')dnl\nFEATURE(`blacklist")
@@ -275,6 +279,20 @@ def test_warnings_keep_going(tmp_path, body, msg):
     assert r.returncode == 0, r.stderr
     assert msg in r.stderr
     assert "O LogLevel=9" in r.stdout
+
+
+def test_text_without_newline_leaves_the_v_line_alone(tmp_path, run):
+    """A line of the .mc's own that m4 writes at the top without its
+    newline (a macro followed by dnl) does not swallow the V line."""
+    r = generate(tmp_path, "define(`MYNAMES', `Cwmail.example.org')dnl\n"
+                 "MYNAMES`'dnl\nMAILER(`smtp')dnl\n")
+    assert r.returncode == 0, r.stderr
+    lines = r.stdout.splitlines()
+    assert "V10/Berkeley" in lines
+    assert "Cwmail.example.org" in lines
+    cfp = tmp_path / "t.cf"
+    cfp.write_text(r.stdout)
+    assert run("sendmail", "-C", cfp, "-bC").returncode == 0
 
 
 def test_include_from_anywhere(tmp_path):
