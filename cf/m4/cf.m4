@@ -63,17 +63,22 @@ define(`_CF_NAME_OK_', `ifelse(regexp(`$1', `^[A-Za-z0-9_][A-Za-z0-9_.-]*$'),
 #
 # Every confXXX a .mc file may define is known here (options.m4); a
 # define of another name starting with "conf" draws a warning, because
-# sendmail would silently write nothing for it.
+# sendmail would silently write nothing for it.  A variable of
+# sendmail's tree that this tree cannot honour (unsupported.m4) is an
+# error.
 #
 define(`_CF_BUILTIN_DEFINE_', defn(`define'))
 _CF_BUILTIN_DEFINE_(`define',
-	`ifelse(index(`$1', `conf'), `0', `_CF_CHECK_CONF_(`$1')')dnl
+	`ifelse(index(`$1', `conf'), `0', `_CF_CHECK_CONF_(`$1')',
+	    `ifdef(`_CF_NO_VARIABLE_$1',
+		`_CF_ERROR_(`define($1): 'defn(`_CF_NO_VARIABLE_$1'))')')dnl
 _CF_BUILTIN_DEFINE_($@)')
 define(`_CF_CHECK_CONF_',
 	`ifdef(`_CF_KNOWN_$1', `',
 	    `_CF_WARN_(`define($1): unknown configuration variable; nothing is written for it')')')
 
 include(_CF_DIR_`m4/options.m4')
+include(_CF_DIR_`m4/unsupported.m4')
 
 # VERSIONID(text) - a comment near the top of the .cf
 define(`VERSIONID', `#####  $1  #####
@@ -84,13 +89,15 @@ define(`_CF_INCLUDE_',
 	`pushdef(`_CF_WHERE_', __file__`:'__line__`: ')dnl
 ifelse(_CF_NAME_OK_(`$2'), `1',
 	    `undefine(`_CF_LOADED_')sinclude(_CF_DIR_`$1/$2.m4')ifdef(`_CF_LOADED_', `',
-		`_CF_ERROR_(`$3($2): unknown $4 (no $1/$2.m4 in the tree)')')',
+		`ifdef(`_CF_NO_$1_$2',
+		    `_CF_ERROR_(`$3($2) is not supported by this tree: 'defn(`_CF_NO_$1_$2'))',
+		    `_CF_ERROR_(`$3($2): unknown $4 (no $1/$2.m4 in the tree): 'defn(`_CF_NO_$1_'))')')',
 	    `_CF_ERROR_(`$3($2): invalid name')')popdef(`_CF_WHERE_')')
 define(`OSTYPE', `_CF_QUIET_(`ifdef(`_MAILER_SEEN_',
 	`_CF_ERROR_(`OSTYPE($1) must come before MAILER()')')dnl
 _CF_INCLUDE_(`ostype', `$1', `OSTYPE', `operating system type')define(`_OSTYPE_', `$1')')')
 define(`DOMAIN', `_CF_QUIET_(`_CF_INCLUDE_(`domain', `$1', `DOMAIN', `domain')')')
-define(`HACK', `_CF_QUIET_(`_CF_ERROR_(`HACK($1): hacks are not supported; use LOCAL_CONFIG')')')
+define(`HACK', `_CF_QUIET_(`_CF_ERROR_(`HACK($1): hacks are not supported: remove it, or write the lines it should add after LOCAL_CONFIG instead')')')
 define(`FEATURE', `_CF_QUIET_(`_CF_FEATURE_($@)')')
 define(`_CF_FEATURE_',
 	`ifdef(`_MAILER_SEEN_', `ifdef(`_CF_BEFORE_MAILER_$1',

@@ -255,6 +255,12 @@ def test_mail_filters_and_queue_groups(tmp_path, run):
      "MODIFY_MAILER_FLAGS(UUCP): this tree has no such group of mailers"),
     ("PUSHDIVERT(5)dnl\n", "PUSHDIVERT(5): the diversion numbers"),
     ("POPDIVERT`'dnl\n", "POPDIVERT without PUSHDIVERT(-1)"),
+    ("define(`UUCP_RELAY', `uurelay.example.org')dnl\n",
+     "define(UUCP_RELAY): UUCP is not supported"),
+    ("SITECONFIG(`uucp.ucbvax', `ucbvax', `U')dnl\n",
+     "SITECONFIG(uucp.ucbvax): UUCP sites are not supported"),
+    ("FEATURE(`ldap_routing')dnl\n",
+     "FEATURE(ldap_routing) is not supported by this tree: LDAP routing"),
 ])
 def test_mistakes_are_errors(tmp_path, body, msg):
     r = generate(tmp_path, body)
