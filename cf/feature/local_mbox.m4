@@ -4,8 +4,11 @@ divert(-1)
 # mailboxes in MailSpoolDirectory (confMAIL_SPOOL_DIR, /var/mail) through
 # sendmaild's own delivery, whatever OSTYPE chose:
 #	Mlocal, P=[MBOX], F=lsDFMAw5:/|@qPn9, ..., A=mail -d $u
+# It sets the LOCAL_MAILER_ variables now, like local_procmail.
 #
 define(`_CF_LOADED_', `1')dnl
-undefine(`_LOCAL_PROCMAIL_')
+define(`LOCAL_MAILER_PATH', `[MBOX]')
+define(`LOCAL_MAILER_ARGS', `mail -d $u')
+define(`LOCAL_MAILER_FLAGS', `Pn9')
 undefine(`_LOCAL_LMTP_')
-define(`_LOCAL_MBOX_', `1')
+undefine(`LOCAL_MAILER_DSN_DIAGNOSTIC_CODE')

@@ -8,7 +8,7 @@ define(`_CF_LOADED_', `1')dnl
 ifelse(defn(`_ARG_'), `', `_CF_ERROR_(`FEATURE(nullclient) needs the host to relay to')')
 define(`SMART_HOST', defn(`_ARG_'))
 define(`MAIL_HUB', defn(`_ARG_'))
-define(`_MASQUERADE_AS_', defn(`_ARG_'))
+define(`MASQUERADE_NAME', defn(`_ARG_'))
 define(`ALIAS_FILE', `_CF_OMIT_')
 define(`confFORWARD_PATH', `')
 define(`_MAILER_smtp_', `1')

@@ -63,17 +63,22 @@ define(`_CF_NAME_OK_', `ifelse(regexp(`$1', `^[A-Za-z0-9_][A-Za-z0-9_.-]*$'),
 #
 # Every confXXX a .mc file may define is known here (options.m4); a
 # define of another name starting with "conf" draws a warning, because
-# sendmail would silently write nothing for it.
+# sendmail would silently write nothing for it.  A variable of
+# sendmail's tree that this tree cannot honour (unsupported.m4) is an
+# error.
 #
 define(`_CF_BUILTIN_DEFINE_', defn(`define'))
 _CF_BUILTIN_DEFINE_(`define',
-	`ifelse(index(`$1', `conf'), `0', `_CF_CHECK_CONF_(`$1')')dnl
+	`ifelse(index(`$1', `conf'), `0', `_CF_CHECK_CONF_(`$1')',
+	    `ifdef(`_CF_NO_VARIABLE_$1',
+		`_CF_ERROR_(`define($1): 'defn(`_CF_NO_VARIABLE_$1'))')')dnl
 _CF_BUILTIN_DEFINE_($@)')
 define(`_CF_CHECK_CONF_',
 	`ifdef(`_CF_KNOWN_$1', `',
 	    `_CF_WARN_(`define($1): unknown configuration variable; nothing is written for it')')')
 
 include(_CF_DIR_`m4/options.m4')
+include(_CF_DIR_`m4/unsupported.m4')
 
 # VERSIONID(text) - a comment near the top of the .cf
 define(`VERSIONID', `#####  $1  #####
@@ -84,13 +89,15 @@ define(`_CF_INCLUDE_',
 	`pushdef(`_CF_WHERE_', __file__`:'__line__`: ')dnl
 ifelse(_CF_NAME_OK_(`$2'), `1',
 	    `undefine(`_CF_LOADED_')sinclude(_CF_DIR_`$1/$2.m4')ifdef(`_CF_LOADED_', `',
-		`_CF_ERROR_(`$3($2): unknown $4 (no $1/$2.m4 in the tree)')')',
+		`ifdef(`_CF_NO_$1_$2',
+		    `_CF_ERROR_(`$3($2) is not supported by this tree: 'defn(`_CF_NO_$1_$2'))',
+		    `_CF_ERROR_(`$3($2): unknown $4 (no $1/$2.m4 in the tree): 'defn(`_CF_NO_$1_'))')')',
 	    `_CF_ERROR_(`$3($2): invalid name')')popdef(`_CF_WHERE_')')
 define(`OSTYPE', `_CF_QUIET_(`ifdef(`_MAILER_SEEN_',
 	`_CF_ERROR_(`OSTYPE($1) must come before MAILER()')')dnl
 _CF_INCLUDE_(`ostype', `$1', `OSTYPE', `operating system type')define(`_OSTYPE_', `$1')')')
 define(`DOMAIN', `_CF_QUIET_(`_CF_INCLUDE_(`domain', `$1', `DOMAIN', `domain')')')
-define(`HACK', `_CF_QUIET_(`_CF_ERROR_(`HACK($1): hacks are not supported; use LOCAL_CONFIG')')')
+define(`HACK', `_CF_QUIET_(`_CF_ERROR_(`HACK($1): hacks are not supported: remove it, or write the lines it should add after LOCAL_CONFIG instead')')')
 define(`FEATURE', `_CF_QUIET_(`_CF_FEATURE_($@)')')
 define(`_CF_FEATURE_',
 	`ifdef(`_MAILER_SEEN_', `ifdef(`_CF_BEFORE_MAILER_$1',
@@ -138,9 +145,77 @@ define(`GENERICS_DOMAIN_FILE', `_CF_FCLASS_(`G', `$1')')
 define(`CANONIFY_DOMAIN', `_CF_CLASS_(`Canonify', `$1')')
 define(`CANONIFY_DOMAIN_FILE', `_CF_FCLASS_(`Canonify', `$1')')
 define(`TRUST_AUTH_MECH', `_CF_CLASS_(`TrustAuthMech', `$1')')
+define(`LDAPROUTE_DOMAIN', `_CF_CLASS_(`LDAPRoute', `$1')')
+define(`LDAPROUTE_DOMAIN_FILE', `_CF_FCLASS_(`LDAPRoute', `$1')')
+define(`LDAPROUTE_EQUIVALENT', `_CF_CLASS_(`LDAPRouteEquiv', `$1')')
+define(`LDAPROUTE_EQUIVALENT_FILE', `_CF_FCLASS_(`LDAPRouteEquiv', `$1')')
 
-# MASQUERADE_AS(domain) - $M
-define(`MASQUERADE_AS', `_CF_QUIET_(`define(`_MASQUERADE_AS_', `$1')')')
+# MASQUERADE_AS(domain) - $M; a .mc may also define MASQUERADE_NAME
+define(`MASQUERADE_AS', `_CF_QUIET_(`define(`MASQUERADE_NAME', `$1')')')
+
+# MAIL_FILTER(name, equates) - an X line: a milter and how to reach it.
+# INPUT_MAIL_FILTER(name, equates) - the same, and the name added to
+# confINPUT_MAIL_FILTERS (InputMailFilters), in the order of the calls.
+define(`MAIL_FILTER',
+	`_CF_EMIT_(`8', `X$1, $2')_CF_QUIET_(`define(`_CF_MAIL_FILTERS_', `1')')')
+define(`INPUT_MAIL_FILTER', `MAIL_FILTER(`$1', `$2')_CF_QUIET_(`ifelse(
+	defn(`confINPUT_MAIL_FILTERS'), `', `define(`confINPUT_MAIL_FILTERS', `$1')',
+	`define(`confINPUT_MAIL_FILTERS', defn(`confINPUT_MAIL_FILTERS')`, $1')')')')
+
+# QUEUE_GROUP(name, equates) - a Q line: a queue group
+define(`QUEUE_GROUP',
+	`_CF_EMIT_(`5', `Q$1, $2')_CF_QUIET_(`define(`_CF_QUEUE_GROUPS_', `1')')')
+
+#
+# MODIFY_MAILER_FLAGS(group, flags) - change the F= flags of a group of
+# mailers: "+flags" adds them, "-flags" takes them away, anything else
+# replaces them; a replacement wins over the + and - of the same group.
+# mailers.m4 applies the changes (_CF_MF_) when it writes the M lines.
+#
+define(`_CF_MF_GROUPS_', `LOCAL SHELL SMTP ESMTP SMTP8 DSMTP RELAY PROCMAIL')
+define(`MODIFY_MAILER_FLAGS', `_CF_QUIET_(`ifelse(index(
+	` '_CF_MF_GROUPS_` ', ` $1 '), `-1',
+	`_CF_ERROR_(`MODIFY_MAILER_FLAGS($1): this tree has no such group of mailers: use one of '_CF_MF_GROUPS_` instead')',
+	substr(`$2', 0, 1), `+', `_CF_APPEND_(`_CF_MF_ADD_$1', substr(`$2', 1))',
+	substr(`$2', 0, 1), `-', `_CF_APPEND_(`_CF_MF_DEL_$1', substr(`$2', 1))',
+	`define(`_CF_MF_SET_$1', `$2')')')')
+# _CF_APPEND_(name, text) - add text to the end of name's value
+define(`_CF_APPEND_', `define(`$1', ifdef(`$1', `defn(`$1')')`$2')')
+# _CF_MF_(group, flags) - flags as the group's MODIFY_MAILER_FLAGS left them
+define(`_CF_MF_', `ifdef(`_CF_MF_SET_$1', `defn(`_CF_MF_SET_$1')',
+	`_CF_MF_PLUS_(_CF_MF_MINUS_(`$2',
+	    ifdef(`_CF_MF_DEL_$1', `defn(`_CF_MF_DEL_$1')')),
+	    ifdef(`_CF_MF_ADD_$1', `defn(`_CF_MF_ADD_$1')'))')')
+# _CF_MF_MINUS_(flags, chars) - flags less the first of each of chars
+define(`_CF_MF_MINUS_', `ifelse(`$2', `', ``$1'', `_CF_MF_MINUS_(
+	_CF_MF_CUT_(`$1', index(`$1', substr(`$2', 0, 1))), substr(`$2', 1))')')
+define(`_CF_MF_CUT_', `ifelse(`$2', `-1', ``$1'',
+	``'substr(`$1', 0, `$2')`'substr(`$1', incr(`$2'))')')
+# _CF_MF_PLUS_(flags, chars) - flags and those of chars not yet in them
+define(`_CF_MF_PLUS_', `ifelse(`$2', `', ``$1'', `_CF_MF_PLUS_(
+	ifelse(index(`$1', substr(`$2', 0, 1)), `-1',
+	    ``$1'substr(`$2', 0, 1)', ``$1''), substr(`$2', 1))')')
+
+# PUSHDIVERT(-1) ... POPDIVERT - text in between is not written.  Other
+# diversion numbers of sendmail's tree have no meaning here.
+define(`PUSHDIVERT', `ifelse(`$1', `-1', `pushdef(`_CF_PUSHED_', divnum)divert(-1)',
+	`_CF_QUIET_(`_CF_ERROR_(`PUSHDIVERT($1): the diversion numbers of sendmail-cf mean nothing in this tree: use LOCAL_CONFIG or MAILER_DEFINITIONS instead')')')')
+define(`POPDIVERT', `ifdef(`_CF_PUSHED_', `divert(_CF_PUSHED_)popdef(`_CF_PUSHED_')',
+	`_CF_QUIET_(`_CF_ERROR_(`POPDIVERT without PUSHDIVERT(-1): remove it')')')')
+
+# Helpers of sendmail's tree that .mc files use in their own lines.
+define(`CF_LEVEL', `10')
+# CONCAT(a, b, ...) - the arguments joined
+define(`CONCAT', `ifelse(`$#', `1', `$1', `$1`'CONCAT(shift($@))')')
+# DOL(x) - $x, for macro references in text that m4 rewrites
+define(`DOL', `$$1')
+define(`lower', `translit(`$1', `ABCDEFGHIJKLMNOPQRSTUVWXYZ',
+	`abcdefghijklmnopqrstuvwxyz')')
+# strcasecmp(a, b) - 1 when a and b differ only in case, else 0
+define(`strcasecmp', `ifelse(lower(`$1'), lower(`$2'), `1', `0')')
+# UUCPSMTP(uucp-host, internet-host) - the rule that sends host.UUCP to
+# its Internet name; like every rule, sendmaild skips it
+define(`UUCPSMTP', `R`'DOL(*) < @ $1 .UUCP > DOL(*)	DOL(1) < @ $2 > DOL(2)')
 
 # DAEMON_OPTIONS(fields), CLIENT_OPTIONS(fields) - one line each call
 define(`DAEMON_OPTIONS',
@@ -164,6 +239,12 @@ define(`LOCAL_RULE_2', `_CF_NO_RULES_(`LOCAL_RULE_2')')
 define(`LOCAL_RULE_3', `_CF_NO_RULES_(`LOCAL_RULE_3')')
 define(`LOCAL_SRV_FEATURES', `_CF_NO_RULES_(`LOCAL_SRV_FEATURES')')
 define(`LOCAL_CLT_FEATURES', `_CF_NO_RULES_(`LOCAL_CLT_FEATURES')')
+define(`LOCAL_TRY_TLS', `_CF_NO_RULES_(`LOCAL_TRY_TLS')')
+define(`LOCAL_TLS_RCPT', `_CF_NO_RULES_(`LOCAL_TLS_RCPT')')
+define(`LOCAL_TLS_CLIENT', `_CF_NO_RULES_(`LOCAL_TLS_CLIENT')')
+define(`LOCAL_TLS_SERVER', `_CF_NO_RULES_(`LOCAL_TLS_SERVER')')
+define(`LOCAL_DNSBL', `_CF_NO_RULES_(`LOCAL_DNSBL')')
+define(`LOCAL_UUCP', `_CF_NO_RULES_(`LOCAL_UUCP')')
 
 # Defaults a .mc file may override before or after the FEATUREs.
 define(`MAIL_SETTINGS_DIR', `/etc/mail/')

@@ -186,6 +186,50 @@ def test_lmtp_and_msp(tmp_path, run):
     assert run("sendmaild", "-C", cfp, "-bC").returncode == 0
 
 
+def test_modify_mailer_flags(tmp_path, run):
+    """MODIFY_MAILER_FLAGS adds, takes away or replaces the flags of a
+    group of mailers, whatever the order of the calls."""
+    r = generate(tmp_path, "MODIFY_MAILER_FLAGS(`LOCAL', `+X')dnl\n"
+                 "MODIFY_MAILER_FLAGS(`LOCAL', `-h')dnl\n"
+                 "MODIFY_MAILER_FLAGS(`ESMTP', `mDFMuX')dnl\n"
+                 "MODIFY_MAILER_FLAGS(`ESMTP', `+8')dnl\n"
+                 "MODIFY_MAILER_FLAGS(`RELAY', `-a+%')dnl\n"
+                 "MAILER(`smtp')dnl\n")
+    assert r.returncode == 0, r.stderr
+    m = read_cf(r.stdout)["M"]
+    assert m["local"]["F"] == "lsDFMAw5:/|@qSPfn9X"
+    assert m["esmtp"]["F"] == "mDFMuX"          # the replacement wins
+    assert m["relay"]["F"] == "mDFMuX8"
+    assert m["smtp"]["F"] == "mDFMuX"
+    cfp = tmp_path / "t.cf"
+    cfp.write_text(r.stdout)
+    assert run("sendmail", "-C", cfp, "-bC").returncode == 0
+
+
+def test_mail_filters_and_queue_groups(tmp_path, run):
+    """X and Q lines as sendmail writes them; sendmaild reads them and
+    says they are not yet in force."""
+    r = generate(tmp_path,
+                 "INPUT_MAIL_FILTER(`f1', `S=local:/run/f1.sock, F=R')dnl\n"
+                 "MAIL_FILTER(`f2', `S=inet:3333@localhost')dnl\n"
+                 "INPUT_MAIL_FILTER(`f3', `S=unix:/run/f3.sock')dnl\n"
+                 "QUEUE_GROUP(`slow', `P=/var/spool/mqueue/slow, r=2')dnl\n")
+    assert r.returncode == 0, r.stderr
+    lines = r.stdout.splitlines()
+    for line in ("Xf1, S=local:/run/f1.sock, F=R",
+                 "Xf2, S=inet:3333@localhost", "Xf3, S=unix:/run/f3.sock",
+                 "Qslow, P=/var/spool/mqueue/slow, r=2",
+                 "O InputMailFilters=f1, f3",
+                 "O Milter.macros.eom={msg_id}"):
+        assert line in lines, line
+    cfp = tmp_path / "t.cf"
+    cfp.write_text(r.stdout)
+    p = run("sendmail", "-C", cfp, "-bC")
+    assert p.returncode == 0, p.stderr
+    assert "not yet in force: Xf1" in p.stderr
+    assert "not yet in force: Qslow" in p.stderr
+
+
 @pytest.mark.parametrize("body,msg", [
     ("FEATURE(`nosuch')dnl\n", "FEATURE(nosuch): unknown feature"),
     ("MAILER(`uucp')dnl\n", "MAILER(uucp): unknown mailer"),
@@ -207,6 +251,16 @@ def test_lmtp_and_msp(tmp_path, run):
     ("FEATURE(`nouucp', `sometimes')dnl\n", "reject or nospecial"),
     ("FEATURE(`greet_pause', `soon')dnl\n", "milliseconds"),
     ("HACK(`cssubdomain')dnl\n", "hacks are not supported"),
+    ("MODIFY_MAILER_FLAGS(`UUCP', `+X')dnl\n",
+     "MODIFY_MAILER_FLAGS(UUCP): this tree has no such group of mailers"),
+    ("PUSHDIVERT(5)dnl\n", "PUSHDIVERT(5): the diversion numbers"),
+    ("POPDIVERT`'dnl\n", "POPDIVERT without PUSHDIVERT(-1)"),
+    ("define(`UUCP_RELAY', `uurelay.example.org')dnl\n",
+     "define(UUCP_RELAY): UUCP is not supported"),
+    ("SITECONFIG(`uucp.ucbvax', `ucbvax', `U')dnl\n",
+     "SITECONFIG(uucp.ucbvax): UUCP sites are not supported"),
+    ("FEATURE(`ldap_routing')dnl\n",
+     "FEATURE(ldap_routing) is not supported by this tree: LDAP routing"),
 ])
 def test_mistakes_are_errors(tmp_path, body, msg):
     r = generate(tmp_path, body)
@@ -222,6 +276,8 @@ def test_mistakes_are_errors(tmp_path, body, msg):
     ("MAILER(`smtp')dnl\nFEATURE(`use_cw_file')dnl\n",
      "FEATURE(use_cw_file) should be before MAILER()"),
     ("FEATURE(`blacklist_recipients')dnl\n", "is deprecated"),
+    ("LOCAL_TRY_TLS\nR$*\t$#ok\n", "LOCAL_TRY_TLS: rewriting rules"),
+    ("LOCAL_UUCP\nR$*\t$: $1\n", "LOCAL_UUCP: rewriting rules"),
 ])
 def test_warnings_keep_going(tmp_path, body, msg):
     body = body.replace("FEATURE(`blacklist", "FEATURE(`access_db')dnl\nFEATURE(`blacklist")
@@ -229,6 +285,20 @@ def test_warnings_keep_going(tmp_path, body, msg):
     assert r.returncode == 0, r.stderr
     assert msg in r.stderr
     assert "O LogLevel=9" in r.stdout
+
+
+def test_text_without_newline_leaves_the_v_line_alone(tmp_path, run):
+    """A line of the .mc's own that m4 writes at the top without its
+    newline (a macro followed by dnl) does not swallow the V line."""
+    r = generate(tmp_path, "define(`MYNAMES', `Cwmail.example.org')dnl\n"
+                 "MYNAMES`'dnl\nMAILER(`smtp')dnl\n")
+    assert r.returncode == 0, r.stderr
+    lines = r.stdout.splitlines()
+    assert "V10/Berkeley" in lines
+    assert "Cwmail.example.org" in lines
+    cfp = tmp_path / "t.cf"
+    cfp.write_text(r.stdout)
+    assert run("sendmail", "-C", cfp, "-bC").returncode == 0
 
 
 def test_include_from_anywhere(tmp_path):

@@ -175,6 +175,28 @@ def test_masquerading_and_genericstable_on_headers_and_envelope(routing):
     assert h["Cc"] == "other@elsewhere.example"
 
 
+def test_generics_entire_domain(routing):
+    """FEATURE(generics_entire_domain): genericstable applies to the
+    subdomains of class G too (without it, only to G itself); other
+    domains stay as they are."""
+    froms = []
+    for feature in ("", "FEATURE(`generics_entire_domain')dnl\n"):
+        s = routing(mc_extra="GENERICS_DOMAIN(`inner.example')dnl\n" +
+                    feature, maps={
+                        "genericstable": "carol carol.x@generic.example\n"})
+        s.send(["friend@far.example"],
+               "From: carol@host.inner.example\r\n"
+               "Reply-To: carol@elsewhere.example\r\n"
+               "Subject: t\r\n\r\nhello\r\n", sender="a@example.org")
+        r = s.run_queue()
+        assert r.returncode == 0, r.stderr
+        [(_, _, data)] = s.rec.messages
+        h = headers_of(data)
+        froms.append(h["From"])
+        assert h["Reply-To"] == "carol@elsewhere.example"
+    assert froms == ["carol@host.inner.example", "carol.x@generic.example"]
+
+
 def test_allmasquerade_and_limited_local(routing):
     s = routing(mc_extra="MASQUERADE_AS(`masq.example')dnl\n"
                 "FEATURE(`allmasquerade')dnl\n"
