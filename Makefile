@@ -51,7 +51,8 @@ LIBSM_SRC  = libsm/compat/sm_strl.c libsm/sm_alloc.c libsm/sm_log.c \
 	     libsm/sm_opt.c libsm/sm_cf.c libsm/sm_map.c \
 	     libsm/sm_proc.c libsm/sm_addr.c libsm/sm_dns.c libsm/sm_mx.c libsm/sm_tls.c
 Q_SRC      = queue/q_file.c queue/q_ctl.c queue/q_list.c queue/q_smtp.c queue/q_secure.c \
-	     queue/q_dsn.c queue/q_run.c queue/q_hoststat.c queue/q_owner.c
+	     queue/q_dsn.c queue/q_run.c queue/q_hoststat.c queue/q_hostmem.c \
+	     queue/q_owner.c
 SMD_SRC    = sendmaild/args.c sendmaild/config.c sendmaild/modes.c \
 	     sendmaild/daemon.c sendmaild/srv_session.c sendmaild/srv_data.c \
 	     sendmaild/srv_cmd.c sendmaild/srv_tls.c sendmaild/srv_auth.c sendmaild/ident.c sendmaild/policy.c \
@@ -67,7 +68,7 @@ Q_OBJ      = $(Q_SRC:%.c=$(B)/obj/%.o)
 MAKEMAP_OBJ = $(MAKEMAP_SRC:%.c=$(B)/obj/%.o)
 
 UNIT_TESTS = buf time deadline io opt cf args map addr srvcmd qfile submit handoff \
-	     aliases route tls mx owner
+	     aliases route tls mx hostmem owner
 UNIT_BINS  = $(UNIT_TESTS:%=$(B)/tests/unit/%_test)
 
 PROGS      = $(B)/sendmaild $(B)/makemap

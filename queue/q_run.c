@@ -10,6 +10,7 @@
 #include <stdatomic.h>
 #include <stdint.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,6 +18,7 @@
 #include <sys/mman.h>
 #include <sys/prctl.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <sysexits.h>
 #include <time.h>
@@ -24,6 +26,7 @@
 
 #include "q_dsn.h"
 #include "q_file.h"
+#include "q_hostmem.h"
 #include "q_hoststat.h"
 #include "q_smtp.h"
 #include "sm_dns.h"
@@ -33,19 +36,21 @@
 #include "sm_log.h"
 #include "sm_time.h"
 
-#define Q_HS_MEMORY	16	/* hosts whose status a run keeps in memory */
 #define Q_MX_MAX	16	/* MX hosts tried for one destination */
+/* Between two looks at another runner's first attempt at a host. */
+#define Q_FIRST_WAIT_MS	10
 
 /*
  * What the runners of one run share (memory mapped before they fork):
- * the next message to take, how many of them hold a connection or are
- * opening one, and the messages handed back by a runner that a host
- * refused while another runner had a connection (a host that takes one
- * connection per client), for a runner that still has its connection
- * to take when it runs out of messages, or for the first runner at the
- * end.
+ * what they found of hosts, the next message to take, how many of them
+ * hold a connection or are opening one, and the messages handed back by
+ * a runner that a host refused while another runner had a connection (a
+ * host that takes one connection per client), for a runner that still
+ * has its connection to take when it runs out of messages, or for the
+ * first runner at the end.
  */
 struct q_share {
+	struct q_hostmem hosts;
 	_Atomic size_t	 next;
 	_Atomic int	 open;
 	_Atomic size_t	 nback;
@@ -62,12 +67,8 @@ struct q_run {
 	time_t			 conn_used;	/* sm_clock_sec() */
 	char			 qfdir[4096], dfdir[4096];
 	char			 hsdir[4200];	/* "" without HostStatusDirectory */
-	/* This run's own host status, most recent first. */
-	struct {
-		char			 host[256];
-		struct q_hs_entry	 e;
-	}			 hs[Q_HS_MEMORY];
-	size_t			 nhs;
+	struct q_hostmem	*hosts;		/* &own, or the runners' */
+	struct q_hostmem	 own;
 	int			 host_lock;	/* SingleThreadDelivery, or -1 */
 	struct q_share		*share;		/* with other runners, or NULL */
 	bool			 counted;	/* in share->open */
@@ -82,79 +83,124 @@ partial(const struct q_run *run)
 	return run->by_id || run->r->nsel > 0 || run->r->id != NULL;
 }
 
-/* hs_mem - this run's status of host, or NULL */
-static struct q_hs_entry *
-hs_mem(struct q_run *run, const char *host)
+/* reusing - has this runner a connection to host that it can use? */
+static bool
+reusing(const struct q_run *run, const char *host, int port)
 {
-	size_t i;
+	return run->conn != NULL && q_smtp_usable(run->conn) &&
+	    run->conn_port == port && strcmp(run->conn_host, host) == 0;
+}
 
-	for (i = 0; i < run->nhs; i++)
-		if (strcasecmp(run->hs[i].host, host) == 0)
-			return &run->hs[i].e;
-	return NULL;
+/* filed_failure - a failure of host in the cache file younger than window */
+static bool
+filed_failure(const struct q_run *run, const char *host, long window,
+    struct q_hs_entry *e)
+{
+	return run->hsdir[0] != '\0' && q_hs_get(run->hsdir, host, e) == 0 &&
+	    e->state != Q_HS_OK && time(NULL) - e->when < window;
 }
 
 /*
- * cached_failure - a failure of the host (smart host, MX host) younger
- * than Timeout.hoststatus: deliveries to it wait without a connection.
- * Partial runs and Timeout.hoststatus=0 ignore the cache.
+ * wait_first - wait a little for the outcome of another runner's first
+ * attempt at a host: Q_FIRST_WAIT_MS, less when that runner (who) ends;
+ * false once it has ended, or once deadline has passed
  */
 static bool
-cached_failure(struct q_run *run, const char *host, struct q_result *res)
+wait_first(pid_t who, const struct sm_deadline *deadline)
 {
-	const struct q_runner *r = run->r;
-	long window = r->opt->to.hoststatus;
-	struct q_hs_entry e, *m;
+	struct pollfd p;
+	int fd, n = 0;
 
-	if (window <= 0 || partial(run))
+	if (sm_deadline_expired(deadline))
 		return false;
-	if ((m = hs_mem(run, host)) != NULL)
-		e = *m;
-	else if (run->hsdir[0] == '\0' ||
-	    q_hs_get(run->hsdir, host, &e) != 0)
+	/* A runner killed in its attempt leaves no outcome: see it end. */
+	if ((fd = (int)syscall(SYS_pidfd_open, who, 0)) < 0) {
+		if (errno == ESRCH)
+			return false;
+		(void)usleep(Q_FIRST_WAIT_MS * 1000);
+		return true;
+	}
+	p.fd = fd;
+	p.events = POLLIN;
+	while ((n = poll(&p, 1, Q_FIRST_WAIT_MS)) < 0 && errno == EINTR)
+		;
+	(void)close(fd);
+	return n <= 0;
+}
+
+/*
+ * host_down - is host down for this run: a failure younger than
+ * Timeout.hoststatus that a runner of the run met, or that the cache
+ * file holds; the message waits then, without a connection.  The run's
+ * first attempt at a host is made by one runner (this one, when none
+ * has made it): another runner about to connect waits for its outcome,
+ * and makes the attempt itself only when none comes within what such
+ * an attempt can take (q_smtp_open_limit) or before the runner making
+ * it ends.  Partial runs and Timeout.hoststatus=0 ignore host status,
+ * and a runner with a connection to the host uses it.
+ */
+static bool
+host_down(struct q_run *run, const char *host, int port, struct q_result *res)
+{
+	long window = run->r->opt->to.hoststatus;
+	bool filed = run->hsdir[0] == '\0';
+	struct sm_deadline limit;
+	struct q_hs_entry e;
+	enum q_hm_state st;
+	pid_t who = 0, gone = 0;
+
+	if (window <= 0 || partial(run) || reusing(run, host, port))
 		return false;
-	if (e.state == Q_HS_OK || time(NULL) - e.when >= window)
-		return false;
+	sm_deadline_in(&limit, q_smtp_open_limit(run->r->opt));
+	for (;;) {
+		st = q_hm_look(run->hosts, host, window, filed, &e, &who);
+		if (st == Q_HM_GO)
+			return false;
+		if (st == Q_HM_DOWN ||
+		    (st == Q_HM_NONE && filed_failure(run, host, window, &e)))
+			break;
+		if (st == Q_HM_NONE)
+			filed = true;		/* look again and claim it */
+		else if (who == gone) {
+			/* Its outcome did not come: make the attempt here. */
+			sm_notice("queue run: no outcome of runner %ld's "
+			    "connection to %s; this runner tries it",
+			    (long)who, host);
+			q_hm_take(run->hosts, host);
+			return false;
+		} else if (!wait_first(who, &limit))
+			gone = who;	/* one more look, then take it */
+	}
 	res->status = Q_TEMPFAIL;
 	(void)snprintf(res->dsn, sizeof(res->dsn), "%s", e.dsn);
 	(void)snprintf(res->text, sizeof(res->text), "%s", e.reply);
 	return true;
 }
 
-/* remember - the outcome of talking to a host */
+/*
+ * remember - the outcome of talking to a host, for the run (the runners
+ * that wait for it) and the cache file
+ */
 static void
 remember(struct q_run *run, const char *host, bool ok,
     const struct q_result *res)
 {
-	struct q_hs_entry *e = hs_mem(run, host);
+	struct q_hs_entry e;
 
-	/* Still up: the file already says so (one write per change). */
-	if (ok && e != NULL && e->state == Q_HS_OK)
-		return;
-	if (e == NULL) {
-		/* A new host: the oldest one makes room. */
-		if (run->nhs < Q_HS_MEMORY)
-			run->nhs++;
-		memmove(&run->hs[1], &run->hs[0], (run->nhs - 1) *
-		    sizeof(run->hs[0]));
-		(void)snprintf(run->hs[0].host, sizeof(run->hs[0].host), "%s",
-		    host);
-		e = &run->hs[0].e;
-	}
-	memset(e, 0, sizeof(*e));
-	e->when = time(NULL);
-	e->state = ok ? Q_HS_OK : Q_HS_TEMP;
+	memset(&e, 0, sizeof(e));
+	e.when = time(NULL);
+	e.state = ok ? Q_HS_OK : Q_HS_TEMP;
 	if (!ok) {
-		(void)snprintf(e->dsn, sizeof(e->dsn), "%s", res->dsn);
-		(void)snprintf(e->reply, sizeof(e->reply), "%.255s",
-		    res->text);
+		(void)snprintf(e.dsn, sizeof(e.dsn), "%s", res->dsn);
+		(void)snprintf(e.reply, sizeof(e.reply), "%.255s", res->text);
 	}
-	if (run->hsdir[0] == '\0')
+	/* Still up: the file already says so (one write per change). */
+	if (!q_hm_set(run->hosts, host, &e) || run->hsdir[0] == '\0')
 		return;
 	if (ok)
 		(void)q_hs_clear(run->hsdir, host);
 	else
-		(void)q_hs_put(run->hsdir, host, e);
+		(void)q_hs_put(run->hsdir, host, &e);
 }
 
 /* lock_job - open and lock a control file; -1 when busy or changed */
@@ -674,16 +720,22 @@ open_dest(struct q_run *run, const struct dest *d, bool first, char *host,
 			break;
 		}
 		(void)snprintf(host, len, "%.255s", mx[i].host);
-		if (cached_failure(run, mx[i].host, res)) {
+		if (host_down(run, mx[i].host, d->port, res)) {
 			if (res->status == Q_TEMPFAIL)
 				temp = *res;
 			continue;
 		}
 		if ((conn = connection(run, mx[i].host, d->port, first,
-		    &until, res)) != NULL)
+		    &until, res)) != NULL) {
+			/* Up: the runners waiting for it connect too. */
+			remember(run, mx[i].host, true, NULL);
 			return conn;
+		}
+		/* 4.4.5: not the host's failure (locked, or crowded). */
 		if (strcmp(res->dsn, "4.4.5") != 0)
 			remember(run, mx[i].host, false, res);
+		else
+			q_hm_release(run->hosts, mx[i].host);
 		if (res->status == Q_TEMPFAIL)
 			temp = *res;
 	}
@@ -1091,6 +1143,8 @@ run_init(struct q_run *run, const struct q_runner *r)
 	(void)q_qfdir(r->qdir, run->qfdir, sizeof(run->qfdir));
 	(void)q_dfdir(r->qdir, run->dfdir, sizeof(run->dfdir));
 	q_hs_dir(r->opt, run->hsdir, sizeof(run->hsdir));
+	q_hm_init(&run->own);
+	run->hosts = &run->own;
 }
 
 /* q_run_open - a delivery that takes messages by id; see q_run.h */
@@ -1134,7 +1188,7 @@ void
 q_run_rest(struct q_run *run)
 {
 	drop_connection(run, true);
-	run->nhs = 0;
+	q_hm_clear(run->hosts);
 }
 
 /* q_run_close - q_run_rest, then free */
@@ -1264,7 +1318,9 @@ deliver_all(struct q_run *run, const struct q_job *jobs, size_t max)
 	atomic_init(&sh->next, 0);
 	atomic_init(&sh->open, 0);
 	atomic_init(&sh->nback, 0);
+	q_hm_init(&sh->hosts);
 	run->share = sh;
+	run->hosts = &sh->hosts;
 	kids = sm_calloc(n, sizeof(*kids));
 	(void)fflush(NULL);
 	for (i = 1; i < n; i++) {
@@ -1291,8 +1347,10 @@ deliver_all(struct q_run *run, const struct q_job *jobs, size_t max)
 	/* Alone now: what no runner with a connection took. */
 	run->share = NULL;
 	run->crowded = false;
+	q_hm_alone(run->hosts);
 	take_back(run, sh, jobs);
 	drop_connection(run, true);
+	run->hosts = &run->own;
 	if (n > 1)
 		(void)munmap(sh, size);
 	else

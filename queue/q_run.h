@@ -22,13 +22,19 @@
  *	(at most MaxQueueChildren; one under SingleThreadDelivery with a
  *	host status directory and while q_smtp_trace is set): after the
  *	scan and sort, this one forks the others and each takes the next
- *	message in order, with a connection and a memory of failed hosts
- *	of its own.  A runner that a host turns away (a reply or a close
- *	right after the connect, not a timeout) while another runner
- *	has a connection does not record the host as failed nor count a
- *	try: it hands the message back and stops; a runner with a
- *	connection takes it when it runs out of messages, or this process
- *	once the others have ended.  The forked runners get SIGTERM
+ *	message in order, with a connection of its own.  What a runner
+ *	finds of a host is the run's (q_hostmem): a host one runner found
+ *	down is down for all of them, and the run's first attempt at a
+ *	host is made by one runner while the others that are about to
+ *	connect to it wait for its outcome (no longer than such an attempt
+ *	can take, q_smtp_open_limit, nor than that runner lives), so that
+ *	a host that fails gets one attempt in a run, not one per runner.
+ *	A runner that a host turns away (a reply or a close right after
+ *	the connect, not a timeout) while another runner has a
+ *	connection does not record the host as failed nor count a try: it
+ *	hands the message back and stops; a runner with a connection
+ *	takes it when it runs out of messages, or this process once the
+ *	others have ended.  The forked runners get SIGTERM
  *	when this process ends, and it waits for them before it returns.
  *	Afterwards the control file is rewritten with the recipients left
  *	and the last reason, or removed with its data file when none are

@@ -24,8 +24,6 @@
 #include "sm_log.h"
 #include "sm_strlist.h"
 
-#define Q_STARTTLS_FALLBACK	3600	/* Timeout.starttls=0 */
-
 /* deny - fail the connection with a temporary result; false */
 static bool
 deny(struct q_conn *c, struct q_result *r, const char *dsn, const char *why)

@@ -257,12 +257,45 @@ lost:
 	return -1;
 }
 
+/* aconnect - Timeout.aconnect, or its fallback, in seconds */
+static long
+aconnect(const struct sm_options *o)
+{
+	return o->to.aconnect > 0 ? o->to.aconnect : Q_CONNECT_FALLBACK * 8;
+}
+
 /* q_smtp_aconnect - when Timeout.aconnect (or its fallback) ends */
 void
 q_smtp_aconnect(const struct sm_options *o, struct sm_deadline *dl)
 {
-	sm_deadline_in(dl, o->to.aconnect > 0 ? o->to.aconnect :
-	    Q_CONNECT_FALLBACK * 8);
+	sm_deadline_in(dl, aconnect(o));
+}
+
+/*
+ * q_smtp_open_limit - the longest q_smtp_open can take, in seconds, by
+ * the options in force: the address lookup (Timeout.resolver.*, first
+ * or not), the connects (Timeout.aconnect), then each wait of the
+ * session with its own bound: an implicit TLS handshake, the greeting,
+ * EHLO and HELO (a command and a reply each), STARTTLS with its
+ * handshake and EHLO and HELO again, up to four AUTH steps (a command
+ * and a reply each), and a QUIT after a refusal; all of it twice when a
+ * failed handshake is tried again in the clear.
+ */
+long
+q_smtp_open_limit(const struct sm_options *o)
+{
+	struct sm_dns_opts first, later;
+	long tls = sm_bound(o->to.starttls, Q_STARTTLS_FALLBACK);
+	long dns, session;
+
+	sm_dns_opts_of(o, true, &first);
+	sm_dns_opts_of(o, false, &later);
+	dns = first.retrans * first.retry;
+	if (later.retrans * later.retry > dns)
+		dns = later.retrans * later.retry;
+	session = aconnect(o) + 4 * tls + bound(o->to.initial) +
+	    8 * bound(o->to.helo) + 8 * bound(o->to.auth) + bound(o->to.quit);
+	return dns + 1 + 2 * session;
 }
 
 /*

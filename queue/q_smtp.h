@@ -11,6 +11,7 @@
  *	q_smtp_rset(c, &to)		before reusing c for the next message
  *					(RSET unless the last one just ended)
  *	q_smtp_close(c, &to)		QUIT, then close
+ *	q_smtp_open_limit(&to)		the longest q_smtp_open takes, in s
  *
  * DESCRIPTION
  *	Every wait has a deadline from struct q_timeouts, taken from the
@@ -125,6 +126,7 @@ struct q_conn	*q_smtp_open(const char *, int, const struct sm_options *,
 		    const struct q_client *, struct q_result *);
 void		 q_smtp_aconnect(const struct sm_options *,
 		    struct sm_deadline *);
+long		 q_smtp_open_limit(const struct sm_options *);
 struct q_conn	*q_smtp_attach(int, const char *, const struct sm_options *,
 		    const char *, struct q_result *);
 int		 q_smtp_send(struct q_conn *, struct q_txn *);

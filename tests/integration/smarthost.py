@@ -117,6 +117,28 @@ class Stalling(Listener):
             c.sendall(b"220 stall.example ESMTP\r\n")
 
 
+class Full:
+    """A listener whose accept queue is full: a connect() to it hangs
+    until the client gives up.  close() frees the port."""
+
+    def __init__(self, port):
+        self.sock = socket.socket()
+        self.sock.bind(("127.0.0.1", port))
+        self.sock.listen(0)
+        self.parked = []
+        for _ in range(4):                   # fill the queue, never accept
+            s = socket.socket()
+            s.setblocking(False)
+            s.connect_ex(("127.0.0.1", port))
+            self.parked.append(s)
+        time.sleep(0.2)
+
+    def close(self):
+        for s in self.parked:
+            s.close()
+        self.sock.close()
+
+
 class Busy(Listener):
     """Greets every connection with a 421 and hangs up; counts them."""
 

@@ -1,11 +1,10 @@
 """Client-side timeouts and replies at each step of a delivery, measured
 against scripted smart hosts (issue: the queue, items 5 and 9)."""
-import socket
 import time
 
 import pytest
 
-from smarthost import Scripted
+from smarthost import Full, Scripted
 from test_queue_run import submit, world  # noqa: F401 (fixture)
 
 
@@ -68,17 +67,7 @@ def test_connect_timeout_on_a_full_listener(world):
     """A listener whose accept queue is full: connect() hangs until
     Timeout.iconnect (a message's first attempt) fires."""
     world["start"]()
-    port = world["port"]
-    lsock = socket.socket()
-    lsock.bind(("127.0.0.1", port))
-    lsock.listen(0)
-    parked = []
-    for _ in range(4):                       # fill the queue, never accept
-        s = socket.socket()
-        s.setblocking(False)
-        s.connect_ex(("127.0.0.1", port))
-        parked.append(s)
-    time.sleep(0.2)
+    full = Full(world["port"])
     try:
         submit(world["d"], ["x@far.example"])
         r, elapsed = run(world, "-O", "Timeout.iconnect=2s",
@@ -87,6 +76,4 @@ def test_connect_timeout_on_a_full_listener(world):
         assert "stat=Deferred: Connection timed out with [127.0.0.1]" in r.stderr
         assert len(world["d"].queued("qf")) == 1
     finally:
-        for s in parked:
-            s.close()
-        lsock.close()
+        full.close()

@@ -11,7 +11,7 @@ import pytest
 from cfgen import HEAD, build_cf
 from conftest import BUILD
 from daemon_util import free_port, wait_for
-from smarthost import SlowRecorder, Stalling, start_smarthost
+from smarthost import Busy, Full, SlowRecorder, Stalling, start_smarthost
 
 
 def relay_cf(directory, port, extra=""):
@@ -58,6 +58,12 @@ def world(daemon):
 def submit(d, rcpts, body="Subject: t\r\n\r\nhello\r\n", sender="a@example.org"):
     with smtplib.SMTP("127.0.0.1", d.port, timeout=10) as s:
         s.sendmail(sender, rcpts, body)
+
+
+def mailq(world):
+    return subprocess.run([str(BUILD / "mailq"), "-C", world["cf"], "-O",
+                           f"QueueDirectory={world['d'].queue}"],
+                          capture_output=True, text=True, timeout=20).stdout
 
 
 def test_delivered_intact(world):
@@ -118,11 +124,9 @@ def test_refused_connection_defers(world):
     r = world["run"]()
     assert r.returncode == 0
     assert "stat=Deferred: Connection refused by [127.0.0.1]" in r.stderr
-    q = subprocess.run([str(BUILD / "mailq"), "-C", world["cf"], "-O",
-                        f"QueueDirectory={d.queue}"], capture_output=True,
-                       text=True)
-    assert "(Deferred: Connection refused by [127.0.0.1])" in q.stdout
-    assert "<x@far.example>" in q.stdout
+    q = mailq(world)
+    assert "(Deferred: Connection refused by [127.0.0.1])" in q
+    assert "<x@far.example>" in q
     qf = open(d.queued("qf")[0], encoding="latin-1").read()
     assert "\nN1\n" in qf
 
@@ -292,8 +296,9 @@ def test_host_that_takes_one_connection(world):
 
 def test_silent_host_is_no_refusal(world):
     # A host that takes the connection and never greets is down, for
-    # every runner: a runner that times out beside another still
-    # waiting counts the try, remembers the host, and hands nothing
+    # every runner: the runner that times out counts the try and
+    # remembers the host for the run, the other one (which waited for
+    # that outcome) defers without a connection, and nothing is handed
     # back to be waited for a second time in the same run.
     d = world["start"]()                          # no HostStatusDirectory
     stall = Stalling(world["port"])
@@ -306,7 +311,7 @@ def test_silent_host_is_no_refusal(world):
         assert r.returncode == 0, r.stderr
         assert "refused a second connection" not in r.stderr, r.stderr
         assert "handed back" not in r.stderr, r.stderr
-        assert stall.connections == 2, r.stderr   # one per runner
+        assert stall.connections == 1, r.stderr   # one in the run
         assert r.stderr.count("stat=Deferred") == 4, r.stderr
         assert r.stderr.count("Connection timed out") >= 2, r.stderr
         # Every deferral counted as a try.
@@ -318,6 +323,90 @@ def test_silent_host_is_no_refusal(world):
         assert took < 3.8, took                   # one Timeout.initial
     finally:
         stall.close()
+
+
+@pytest.mark.parametrize("hsdir", [False, True])
+def test_failed_host_is_not_tried_again_by_another_runner(world, hsdir):
+    # A smart host that answers 421 at the greeting is down for the
+    # rest of the run, as in sendmail's one process: the first runner's
+    # failure reaches the other runner before it connects, and every
+    # message is deferred with the host's reply, in the same words;
+    # with or without HostStatusDirectory.
+    d = world["start"](extra="define(`confHOST_STATUS_DIRECTORY', "
+                       "`.hoststat')dnl\n" if hsdir else "")
+    busy = Busy(world["port"])
+    try:
+        for i in range(3):
+            submit(d, [f"r{i}@far.example"])
+        start = time.monotonic()
+        r = world["run"]("-O", "Timeout.initial=2s")    # two runners
+        took = time.monotonic() - start
+        assert r.returncode == 0, r.stderr
+        assert busy.connections == 1, r.stderr
+        lines = re.findall(r"to=<r\d@far\.example>, .*", r.stderr)
+        assert len(lines) == 3, r.stderr
+        for line in lines:
+            assert line.endswith(", mailer=relay, pri=30018, "
+                                 "relay=[127.0.0.1], dsn=4.3.2, reply=421 "
+                                 "4.3.2 busy.example too busy, stat=Deferred: "
+                                 "421 4.3.2 busy.example too busy"), line
+        assert "refused a second connection" not in r.stderr, r.stderr
+        assert "handed back" not in r.stderr, r.stderr
+        qfs = d.queued("qf")
+        assert len(qfs) == 3
+        for qf in qfs:
+            with open(qf, "rb") as f:
+                assert b"\nN1\n" in f.read(), qf
+        assert mailq(world).count("(421 4.3.2 busy.example too busy)") == 3
+        assert took < 3.8, took                   # one attempt's bound
+    finally:
+        busy.close()
+
+
+@pytest.mark.parametrize("failure", ["greeting", "connect", "refused"])
+def test_down_host_gets_one_attempt_per_run(world, failure):
+    # A host that does not answer (no greeting within Timeout.initial,
+    # no connection within Timeout.connect) or refuses the connection
+    # gets one attempt in a run, not one per runner: the other runner
+    # waits for its outcome instead of connecting at the same moment.
+    d = world["start"]()
+    stall, full, least = None, None, 2.0
+    opts = ["-O", "LogLevel=14"]          # a line for each failed connect
+    if failure == "greeting":
+        stall = Stalling(world["port"])
+        opts += ["-O", "Timeout.initial=2s"]
+        stat = "Connection timed out with [127.0.0.1]"
+    elif failure == "connect":
+        full = Full(world["port"])
+        opts += ["-O", "Timeout.iconnect=2s", "-O", "Timeout.connect=2s"]
+        stat = "Connection timed out with [127.0.0.1]"
+    else:
+        least = 0.0                           # nothing listens
+        stat = "Connection refused by [127.0.0.1]"
+    try:
+        for i in range(3):
+            submit(d, [f"r{i}@far.example"])
+        start = time.monotonic()
+        r = world["run"](*opts)
+        took = time.monotonic() - start
+        assert r.returncode == 0, r.stderr
+        if stall is not None:
+            assert stall.connections == 1, r.stderr
+        else:
+            assert r.stderr.count("makeconnection ([127.0.0.1] "
+                                  "[127.0.0.1]) failed") == 1, r.stderr
+        # The first runner's reason, in the same words for each.
+        stats = re.findall(r"to=<r\d@far\.example>, .*, stat=(.*)", r.stderr)
+        assert len(stats) == 3 and len(set(stats)) == 1, r.stderr
+        assert stats[0].startswith(f"Deferred: {stat}"), r.stderr
+        assert "handed back" not in r.stderr, r.stderr
+        assert len(d.queued("qf")) == 3
+        assert least <= took < 3.8, took          # one attempt's bound
+    finally:
+        if stall is not None:
+            stall.close()
+        if full is not None:
+            full.close()
 
 
 @pytest.mark.parametrize("args", [
@@ -354,7 +443,8 @@ def test_runners_end_with_their_run(world):
         p = subprocess.Popen(world["runner"]("-O", "Timeout.initial=60s"),
                              stdout=subprocess.DEVNULL,
                              stderr=subprocess.DEVNULL)
-        assert wait_for(lambda: stall.connections == 2)
+        # One runner connects; the other waits for its outcome.
+        assert wait_for(lambda: stall.connections == 1)
         kids = open(f"/proc/{p.pid}/task/{p.pid}/children").read().split()
         assert len(kids) == 1
         start = time.monotonic()
