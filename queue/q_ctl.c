@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "sm_alloc.h"
@@ -213,7 +214,9 @@ q_ctl_rewrite(const struct q_ctl *c, const char *qfdir, bool safe)
 {
 	char tf[4200], qf[4200];
 	struct sm_buf b;
+	struct stat st;
 	const char *ctl = NULL;
+	mode_t mode = 0600;
 	size_t i;
 	int fd, e;
 
@@ -253,11 +256,16 @@ q_ctl_rewrite(const struct q_ctl *c, const char *qfdir, bool safe)
 	(void)sm_buf_puts(&b, ".\n");
 	(void)snprintf(tf, sizeof(tf), "%s/tf%s", qfdir, c->id);
 	(void)snprintf(qf, sizeof(qf), "%s/qf%s", qfdir, c->id);
+	/* The new file keeps the old one's mode (QueueFileMode when it
+	   was written): a queue mailq reads through its group stays so. */
+	if (stat(qf, &st) == 0)
+		mode = st.st_mode & 0660;
 	fd = open(tf, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC,
 	    0600);
 	if (fd < 0)
 		goto fail;
-	if (write(fd, b.data, b.len) != (ssize_t)b.len ||
+	if ((mode != 0600 && fchmod(fd, mode | 0600) < 0) ||
+	    write(fd, b.data, b.len) != (ssize_t)b.len ||
 	    (safe && fsync(fd) < 0)) {
 		e = errno;
 		(void)close(fd);

@@ -12,6 +12,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "q_ctl.h"
 #include "test.h"
 
 static size_t
@@ -204,6 +205,32 @@ test_group_commit(void **state)
 	assert_int_equal(count(q), 200);	/* 100 df and 100 qf, no tf */
 }
 
+/* A queue run's rewrite keeps the control file's QueueFileMode. */
+static void
+test_rewrite_keeps_mode(void **state)
+{
+	struct q_msg *m;
+	struct q_ctl c;
+	struct stat st;
+	char path[4200], err[256];
+
+	(void)state;
+	m = q_msg_new(test_dir);
+	m->mode = 0640;
+	assert_int_equal(q_msg_data_open(m), 0);
+	m->sender = strdup("<a@b.example>");
+	q_msg_add_rcpt(m, "<root>", "PFD", NULL);
+	assert_int_equal(q_msg_commit(m, true), 0);
+	(void)snprintf(path, sizeof(path), "%s/qf%s", test_dir, m->id);
+	assert_int_equal(q_ctl_read(path, &c, err, sizeof(err)), 0);
+	c.ntries++;
+	assert_int_equal(q_ctl_rewrite(&c, test_dir, true), 0);
+	assert_int_equal(stat(path, &st), 0);
+	assert_int_equal(st.st_mode & 0777, 0640);
+	q_ctl_free(&c);
+	q_msg_free(m);
+}
+
 int
 main(void)
 {
@@ -214,6 +241,7 @@ main(void)
 		cmocka_unit_test(test_subdirs),
 		cmocka_unit_test(test_commit_fails),
 		cmocka_unit_test(test_group_commit),
+		cmocka_unit_test(test_rewrite_keeps_mode),
 	};
 
 	return cmocka_run_group_tests(tests, test_dir_setup,
