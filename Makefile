@@ -158,7 +158,10 @@ install: all
 	    $(DESTDIR)$(MANDIR)/man8 $(DESTDIR)$(CFDIR)
 	install -m 0755 $(B)/sendmaild $(DESTDIR)$(SBINDIR)/sendmail
 	install -m 0755 $(B)/makemap $(DESTDIR)$(SBINDIR)/makemap
-	install -d $(DESTDIR)$(SYSCONFDIR)/mail
+	# install -d would reset the mode of an existing /etc/mail (Debian
+	# makes it 2755).
+	test -d $(DESTDIR)$(SYSCONFDIR)/mail || \
+	    install -d $(DESTDIR)$(SYSCONFDIR)/mail
 	test -e $(DESTDIR)$(SYSCONFDIR)/mail/sendmail.mc || \
 	    sed 's|`../m4/cf.m4'"'"'|`$(CFDIR)/m4/cf.m4'"'"'|' cf/cf/sendmail.mc \
 	    > $(DESTDIR)$(SYSCONFDIR)/mail/sendmail.mc

@@ -8,6 +8,9 @@ from conftest import ROOT
 
 def test_install_layout(tmp_path):
     env = dict(os.environ)
+    # An /etc/mail that exists keeps its mode (Debian's is 2755).
+    (tmp_path / "etc/mail").mkdir(parents=True)
+    (tmp_path / "etc/mail").chmod(0o2755)
     r = subprocess.run(["make", "-s", "install", f"DESTDIR={tmp_path}",
                         "PREFIX=/usr", f"SANITIZE={env.get('SANITIZE', '')}"],
                        cwd=ROOT, capture_output=True, text=True, timeout=300)
@@ -25,6 +28,7 @@ def test_install_layout(tmp_path):
         assert gzip.decompress(installed.read_bytes()) == page.read_bytes()
     assert (tmp_path / "usr/share/sendmaild/cf/README").exists()
     # The installed .mc names the installed tree; m4 builds from it.
+    assert (tmp_path / "etc/mail").stat().st_mode & 0o7777 == 0o2755
     mc = tmp_path / "etc/mail/sendmail.mc"
     text = mc.read_text()
     assert "include(`/usr/share/sendmaild/cf/m4/cf.m4')" in text
