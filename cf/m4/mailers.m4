@@ -9,6 +9,7 @@ divert(-1)
 #
 define(`_DFLT_', `ifdef(`$1', `$1', `$2')')
 define(`_EQ_', `ifdef(`$2', `, $1=$2')')
+define(`_PRE_', `ifdef(`$2', `$1=$2, ')')
 
 # local
 ifdef(`_LOCAL_MBOX_', `
@@ -25,11 +26,16 @@ ifdef(`_LOCAL_MBOX_', `
 `ifdef(`_LOCAL_LMTP_', `
 	define(`_L_PATH_', `_LOCAL_LMTP_PATH_')
 	define(`_L_ARGS_', `_LOCAL_LMTP_ARGS_')
-	define(`_L_FLAGS_', `PSXmnz9')', `
+	define(`_L_FLAGS_', `PSXmnz9')
+	define(`_L_SENDER_', `EnvFromSMTP')
+	define(`_L_DIAG_', `SMTP')', `
 	define(`_L_PATH_', `_DFLT_(`LOCAL_MAILER_PATH', `/bin/mail')')
 	define(`_L_ARGS_', `_DFLT_(`LOCAL_MAILER_ARGS', `mail -d $u')')
 	define(`_L_FLAGS_', `_DFLT_(`LOCAL_MAILER_FLAGS', `rmn9')')')')')
 define(`_L_BASE_', `ifdef(`_FEATURE_nullclient_', `lsDFM5q', `lsDFMAw5:/|@q')')
+dnl An LMTP local mailer is given SMTP's sender and reports SMTP codes.
+ifdef(`_L_SENDER_',, `define(`_L_SENDER_', `EnvFromL')')
+ifdef(`_L_DIAG_',, `define(`_L_DIAG_', `X-Unix')')
 
 # prog
 ifdef(`_SMRSH_PATH_', `
@@ -44,8 +50,8 @@ define(`_SMTP_LINE_', `M$1,		P=[IPC], F=mDFMuX$2`'_DFLT_(`$5', `'), S=EnvFromSMT
 		A=_DFLT_(`$6', `TCP $h')
 ')
 divert(0)dnl
-Mlocal,		P=_L_PATH_, F=_L_BASE_`'_L_FLAGS_, S=EnvFromL/HdrFromL, R=EnvToL/HdrToL`'_EQ_(`M', `LOCAL_MAILER_MAX'),
-		T=DNS/RFC822/X-Unix,
+Mlocal,		P=_L_PATH_, F=_L_BASE_`'_L_FLAGS_, S=_L_SENDER_/HdrFromL, R=EnvToL/HdrToL`'_EQ_(`M', `LOCAL_MAILER_MAX'),
+		T=DNS/RFC822/_L_DIAG_,
 		A=_L_ARGS_
 Mprog,		P=_P_PATH_, F=lsDFMoqeu9`'_DFLT_(`LOCAL_SHELL_FLAGS', `'), S=EnvFromL/HdrFromL, R=EnvToL/HdrToL, D=_DFLT_(`LOCAL_SHELL_DIR', `$z:/'),
 		T=X-Unix/X-Unix/X-Unix,
@@ -56,6 +62,12 @@ _SMTP_LINE_(`esmtp', `a', `EnvToSMTP', `_DFLT_(`SMTP_MAILER_LL', `990')', `SMTP_
 _SMTP_LINE_(`smtp8', `8', `EnvToSMTP', `_DFLT_(`SMTP_MAILER_LL', `990')', `SMTP_MAILER_FLAGS', `SMTP8_MAILER_ARGS')dnl
 _SMTP_LINE_(`dsmtp', `a%', `EnvToSMTP', `_DFLT_(`SMTP_MAILER_LL', `990')', `SMTP_MAILER_FLAGS', `DSMTP_MAILER_ARGS')dnl
 _SMTP_LINE_(`relay', `a8', `MasqSMTP', `_DFLT_(`RELAY_MAILER_LL', `2040')', `RELAY_MAILER_FLAGS', `RELAY_MAILER_ARGS')dnl
+')dnl
+ifdef(`_MAILER_cyrusv2_', `dnl
+Mcyrusv2,	P=[IPC], F=lsDFMnqXz`'_DFLT_(`CYRUSV2_MAILER_FLAGS', `A@/:|m'),
+		S=EnvFromSMTP/HdrFromL, R=EnvToL/HdrToL, E=\r\n,
+		_PRE_(`m', `CYRUSV2_MAILER_MAXMSGS')_PRE_(`r', `CYRUSV2_MAILER_MAXRCPTS')_PRE_(`C', `CYRUSV2_MAILER_CHARSET')T=DNS/RFC822/SMTP,
+		A=_DFLT_(`CYRUSV2_MAILER_ARGS', `FILE /var/run/cyrus/socket/lmtp')
 ')dnl
 ifdef(`_MAILER_procmail_', `dnl
 Mprocmail,	P=_DFLT_(`PROCMAIL_MAILER_PATH', `/usr/bin/procmail'), F=DFMSPhnu9`'_DFLT_(`PROCMAIL_MAILER_FLAGS', `'), S=EnvFromSMTP/HdrFromSMTP, R=EnvToSMTP/HdrFromSMTP`'_EQ_(`M', `PROCMAIL_MAILER_MAX'),
