@@ -12,6 +12,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -537,17 +539,21 @@ put_feed(void *ctx, const char *p, size_t n)
 	return 0;
 }
 
-/* program_child - become the user, exec the mailer */
+/*
+ * program_child - become the user, exec the mailer with in as its
+ * standard input, out as its output and err (-1: out) as its errors
+ */
 static void
 program_child(const struct agent_user *u, const char *path, char *const *argv,
-    const char *dir, int in, int out)
+    const char *dir, int in, int out, int err)
 {
 	char home[1100], user[100], logname[100];
 	char *env[] = { home, user, logname, (char *)"SHELL=/bin/sh",
 	    (char *)"PATH=/usr/local/bin:/usr/bin:/bin",
 	    (char *)"AGENT=sendmail", NULL };
 
-	if (dup2(in, 0) < 0 || dup2(out, 1) < 0 || dup2(out, 2) < 0)
+	if (dup2(in, 0) < 0 || dup2(out, 1) < 0 ||
+	    dup2(err >= 0 ? err : out, 2) < 0)
 		_exit(EX_OSERR);
 	if (become(u) < 0) {
 		(void)dprintf(2, "cannot become user %s", u->name);
@@ -591,7 +597,7 @@ agent_program(const struct agent_msg *m, const struct agent_user *u,
 		goto oserr;
 	}
 	if (pid == 0)
-		program_child(u, argv[0], argv + 1, dir, in[0], out[1]);
+		program_child(u, argv[0], argv + 1, dir, in[0], out[1], -1);
 	(void)close(in[0]);
 	(void)close(out[1]);
 	(void)fcntl(in[1], F_SETFL, O_NONBLOCK);
@@ -633,6 +639,90 @@ agent_program(const struct agent_msg *m, const struct agent_user *u,
 	else
 		q_result_set(res, Q_TEMPFAIL, "4.0.0", "Deferred: %s died of signal "
 		    "%d", argv[0], WTERMSIG(status));
+	sm_buf_free(&said);
+	return;
+oserr:
+	q_result_set(res, Q_TEMPFAIL, "4.3.0", "Deferred: cannot start %s: %s",
+	    argv[0], strerror(errno));
+}
+
+/*
+ * agent_lmtp - a local mailer that speaks LMTP, run as u, given the
+ * message for rcpt over a socket that is its standard input and output;
+ * see agent.h
+ */
+void
+agent_lmtp(const struct agent_msg *m, const struct agent_user *u,
+    char *const *argv, const char *dir, const char *rcpt,
+    struct q_result *res)
+{
+	const char *rcpts[1] = { rcpt }, *none[1] = { NULL };
+	struct sm_deadline dl;
+	struct sm_buf said;
+	struct q_conn *c;
+	struct q_result r;
+	struct q_txn t;
+	struct stat st;
+	int sv[2], err, status = 0;
+	bool answered = false;
+	ssize_t n;
+	pid_t pid;
+
+	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) < 0)
+		goto oserr;
+	/* Its errors apart from the conversation, and never blocking it. */
+	err = memfd_create("mailer-stderr", MFD_CLOEXEC);
+	if ((pid = fork()) < 0) {
+		(void)close(sv[0]);
+		(void)close(sv[1]);
+		if (err >= 0)
+			(void)close(err);
+		goto oserr;
+	}
+	if (pid == 0)
+		program_child(u, argv[0], argv + 1, dir, sv[1], sv[1], err);
+	(void)close(sv[1]);
+	memset(&r, 0, sizeof(r));
+	/* The connection owns sv[0] from here on. */
+	if ((c = q_smtp_attach(sv[0], argv[0], true, m->opt, m->helo,
+	    &r)) != NULL) {
+		memset(&t, 0, sizeof(t));
+		t.sender = m->ctl->sender;
+		t.body = m->ctl->bodytype;
+		t.size = fstat(m->dfd, &st) == 0 ? (long)st.st_size : 0;
+		t.nrcpts = 1;
+		t.rcpts = rcpts;
+		t.notify = none;
+		t.orcpt = none;
+		t.results = &r;
+		t.headers = m->headers != NULL ? m->headers : &m->ctl->headers;
+		t.mailer_flags = m->mflags;
+		t.dfd = m->dfd;
+		t.id = m->ctl->id;
+		answered = q_smtp_send(c, &t) == 0;
+		q_smtp_close(c, answered);
+	}
+	/* Done with it: it ends now, or is ended. */
+	sm_deadline_in(&dl, sm_bound(m->opt->to.quit, 3600));
+	if (wait_child(pid, &dl, &status) < 0)
+		status = 0;
+	sm_buf_init(&said, 0);
+	if (err >= 0) {
+		char buf[AGENT_OUTPUT_MAX];
+
+		if ((n = pread(err, buf, sizeof(buf), 0)) > 0)
+			(void)sm_buf_append(&said, buf, (size_t)n);
+		(void)close(err);
+	}
+	if (answered)
+		*res = r;
+	else if (WIFEXITED(status) && WEXITSTATUS(status) != EX_OK)
+		outcome(res, WEXITSTATUS(status), &said, argv[0]);
+	else if (r.status != Q_OK)
+		*res = r;		/* why the conversation ended */
+	else
+		q_result_set(res, Q_TEMPFAIL, "4.4.2", "Deferred: %s ended "
+		    "the conversation", argv[0]);
 	sm_buf_free(&said);
 	return;
 oserr:

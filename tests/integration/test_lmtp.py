@@ -1,10 +1,12 @@
-"""Mailers that speak LMTP (RFC 2033, flag z): an LMTP server reached
+"""Mailers that speak LMTP (RFC 2033, flag z): the local mailer of
+FEATURE(local_lmtp) with Debian's mail.local, an LMTP server reached
 through a mailer like MAILER(cyrusv2)'s (Dovecot, and a scripted one),
 and Timeout.lhlo.  A recipient is logged Sent only when the server's
 answer for it after the message said so."""
 import os
 import pathlib
 import pwd
+import re
 import shutil
 import signal
 import subprocess
@@ -15,13 +17,81 @@ import pytest
 
 from daemon_util import free_port, wait_for
 from smarthost import Scripted
-from test_local import USER
+from test_local import USER, messages, site  # noqa: F401 (fixture)
 from test_routing import Routing
 
 pytestmark = pytest.mark.skipif(os.geteuid() != 0,
                                 reason="needs root to become the users")
 
+MAIL_LOCAL = pathlib.Path("/var/tmp/sendmaild-peers/root/sendmail-bin/"
+                          "usr/libexec/sendmail/mail.local")
 DOVECOT = pathlib.Path("/usr/sbin/dovecot")
+
+
+def on_var_mail(spool):
+    """A wrapper: the command runs in a mount namespace of its own where
+    spool is /var/mail, the directory mail.local is built to write in."""
+    return ["unshare", "--mount", "--propagation", "private", "sh", "-c",
+            'mount --bind "$0" /var/mail && exec "$@"', str(spool)]
+
+
+@pytest.fixture
+def spool():
+    """A mail spool of the test's own, writable by anyone (as /var/mail
+    is for mail.local's lock files)."""
+    d = pathlib.Path(tempfile.mkdtemp(prefix="smd-spool-", dir="/tmp"))
+    d.chmod(0o1777)
+    yield d
+    shutil.rmtree(d, ignore_errors=True)
+
+
+def local_lmtp(spool, options=()):
+    return dict(mc_extra=f"FEATURE(`local_lmtp', `{MAIL_LOCAL}')dnl\n",
+                options=["DeliveryMode=queueonly", *options],
+                wrapper=on_var_mail(spool))
+
+
+@pytest.mark.skipif(not MAIL_LOCAL.exists(), reason="no Debian mail.local")
+def test_local_lmtp_delivers_with_mail_local(site, spool):
+    s = site(**local_lmtp(spool))
+    s.send([f"{USER}@localhost", "nobody@localhost"],
+           "Subject: lmtp\r\n\r\n.a dot\r\nend\r\n")
+    r = s.run_queue()
+    assert r.returncode == 0, r.stderr
+    for user in (USER, "nobody"):
+        assert re.search(rf"to={user}, orig_to=<{user}@localhost>, .*"
+                         r"mailer=local, .*dsn=2\.\d\.\d, stat=Sent", r.stderr,
+                         re.M), r.stderr
+        # mail.local wrote it, as the user, in the mailbox it keeps.
+        box = spool / user
+        assert box.stat().st_uid == pwd.getpwnam(user).pw_uid
+        got = messages(box.read_text())
+        assert len(got) == 1, got
+        assert got[0].startswith("a@example.org ")
+        assert "\nSubject: lmtp\n" in got[0]
+        assert "\n\n.a dot\nend\n" in got[0]
+    assert s.d.queued("qf") == []
+
+
+@pytest.mark.skipif(not MAIL_LOCAL.exists(), reason="no Debian mail.local")
+def test_mail_local_refusal_after_the_dot_is_per_recipient(site, spool):
+    # A directory where the mailbox should be: mail.local refuses that
+    # one recipient after the message (550 5.2.0), and delivers the other.
+    (spool / USER).mkdir()
+    s = site(**local_lmtp(spool))
+    s.send([f"{USER}@localhost", "nobody@localhost"])
+    r = s.run_queue()
+    assert re.search(r"to=nobody, .*mailer=local, .*stat=Sent", r.stderr)
+    line = [l for l in r.stderr.splitlines() if f"to={USER}," in l]
+    assert len(line) == 1 and "dsn=5.2.0" in line[0], r.stderr
+    assert "stat=Sent" not in line[0]
+    assert len(messages((spool / "nobody").read_text())) == 1
+    # The sender hears of the one that failed, from the queue run after.
+    s.run_queue()
+    assert [m[1] for m in s.rec.messages] == [["a@example.org"]]
+    report = s.rec.messages[0][2].decode()
+    assert f"{USER}@localhost" in report and "5.2.0" in report
+    assert s.d.queued("qf") == []
 
 
 def cyrusv2(args):
@@ -229,3 +299,107 @@ def test_dovecot_lmtp_over_a_unix_socket(lmtp_site, dovecot):
     assert [m[1] for m in s.rec.messages] == [["a@example.org"]]
     assert b"nosuch@lmtp.example" in s.rec.messages[0][2]
     assert s.d.queued("qf") == []
+
+
+FAKE_LMTP = r'''#!/usr/bin/python3
+# An LMTP mailer program that misbehaves as the file "mode" beside it
+# says; it notes its uid and keeps the message it was given.
+import os, sys, time
+here = os.path.dirname(os.path.abspath(sys.argv[0]))
+mode = open(os.path.join(here, "mode")).read().strip()
+inp, out = sys.stdin.buffer, sys.stdout.buffer
+def say(text):
+    out.write(text.encode() + b"\r\n")
+    out.flush()
+open(os.path.join(here, "uid"), "w").write(str(os.getuid()))
+if mode.startswith("exit"):
+    sys.stderr.write("fake: mailbox trouble\n")
+    sys.exit(int(mode[4:]))
+say("220 fake LMTP")
+rcpts = []
+while True:
+    line = inp.readline()
+    if not line:
+        break
+    word = line[:4].upper()
+    if word == b"LHLO":
+        if mode == "hang-lhlo":
+            time.sleep(60)
+        say("250-fake")
+        say("250 PIPELINING")
+    elif word == b"MAIL":
+        say("250 2.1.0 ok")
+    elif word == b"RCPT":
+        rcpts.append(line)
+        say("250 2.1.5 ok")
+    elif word == b"DATA":
+        say("354 go ahead")
+        msg = b""
+        while True:
+            l = inp.readline()
+            if not l or l == b".\r\n":
+                break
+            msg += l
+        if mode == "die":
+            os.kill(os.getpid(), 9)
+        if mode == "quit-early":
+            sys.exit(0)
+        open(os.path.join(here, "msg"), "wb").write(msg)
+        for r in rcpts:
+            say("250 2.0.0 saved")
+    elif word == b"QUIT":
+        say("221 2.0.0 bye")
+        break
+    else:
+        say("500 5.5.1 what")
+'''
+
+
+@pytest.fixture
+def fake_lmtp():
+    d = pathlib.Path(tempfile.mkdtemp(prefix="smd-lmtp-", dir="/tmp"))
+    d.chmod(0o755)
+    prog = d / "lmtp"
+    prog.write_text(FAKE_LMTP)
+    prog.chmod(0o755)
+    yield d
+    shutil.rmtree(d, ignore_errors=True)
+
+
+@pytest.mark.parametrize("mode,outcome", [
+    ("ok", "Sent"),
+    ("exit75", "dsn=4.0.0, stat=Deferred: fake: mailbox trouble (exit 75)"),
+    ("exit67", "dsn=5.1.1"),
+    ("exit0", "stat=Deferred"),
+    ("die", "stat=Deferred"),
+    ("quit-early", "stat=Deferred"),
+    ("hang-lhlo", "during client LHLO (Timeout.lhlo)"),
+])
+def test_local_lmtp_program_ends_early(site, fake_lmtp, mode, outcome):
+    (fake_lmtp / "mode").write_text(mode)
+    s = site(mc_extra=f"FEATURE(`local_lmtp', `{fake_lmtp}/lmtp')dnl\n",
+             options=["DeliveryMode=queueonly", "Timeout.lhlo=2s",
+                      "Timeout.quit=2s"])
+    s.send([f"{USER}@localhost"], "Subject: fake\r\n\r\nbody\r\n")
+    start = time.monotonic()
+    r = s.run_queue()
+    took = time.monotonic() - start
+    line = [l for l in r.stderr.splitlines() if f"to={USER}," in l]
+    assert len(line) == 1, r.stderr
+    assert outcome in r.stderr, r.stderr
+    # F=S: sendmail runs it as root, and so do we (it becomes the user).
+    assert (fake_lmtp / "uid").read_text() == "0"
+    qf = s.d.queued("qf")
+    if mode == "ok":
+        assert "stat=Sent" in line[0]
+        assert b"\r\nSubject: fake\r\n" in (fake_lmtp / "msg").read_bytes()
+        assert qf == []
+        return
+    assert "stat=Sent" not in line[0]
+    if mode == "exit67":
+        assert "stat=Deferred" not in line[0]      # a bounce instead
+    else:
+        assert "stat=Deferred" in line[0] and len(qf) == 1
+    if mode == "hang-lhlo":
+        # Timeout.lhlo, then Timeout.quit for the program to go.
+        assert 1.5 <= took < 15, took
