@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -488,6 +489,7 @@ agent_file(const struct agent_msg *m, const struct agent_user *u,
 /* The program's standard input, written while its output is read. */
 struct feed {
 	int			 in, out;
+	int			 exited;	/* the child's pidfd, or -1 */
 	const struct sm_deadline *dl;
 	struct sm_buf		*said;
 	bool			 closed;	/* it stopped reading */
@@ -510,7 +512,7 @@ static int
 put_feed(void *ctx, const char *p, size_t n)
 {
 	struct feed *f = ctx;
-	struct pollfd pf[2];
+	struct pollfd pf[3];
 	ssize_t w;
 
 	while (n > 0 && !f->closed) {
@@ -518,13 +520,22 @@ put_feed(void *ctx, const char *p, size_t n)
 		pf[0].events = POLLOUT;
 		pf[1].fd = f->out;
 		pf[1].events = POLLIN;
-		if (poll(pf, 2, sm_deadline_left_ms(f->dl)) <= 0) {
+		/* Gone while we hold a reader of its input: no EPIPE. */
+		pf[2].fd = f->exited;
+		pf[2].events = POLLIN;
+		pf[2].revents = 0;
+		if (poll(pf, f->exited >= 0 ? 3 : 2,
+		    sm_deadline_left_ms(f->dl)) <= 0) {
 			if (errno == EINTR)
 				continue;
 			return -1;	/* the deadline passed */
 		}
 		if (pf[1].revents != 0)
 			drain(f);
+		if (pf[2].revents != 0 && pf[0].revents == 0) {
+			f->closed = true;	/* it ended, unread input left */
+			break;
+		}
 		if (pf[0].revents == 0)
 			continue;
 		if ((w = write(f->in, p, n)) < 0) {
@@ -570,6 +581,17 @@ program_child(const struct agent_user *u, const char *path, char *const *argv,
 	_exit(EX_UNAVAILABLE);
 }
 
+/* unread - bytes a program left in its input pipe (rd: a reader), or 0 */
+static int
+unread(int rd)
+{
+	int n = 0;
+
+	if (rd < 0 || ioctl(rd, FIONREAD, &n) < 0)
+		return 0;
+	return n;
+}
+
 /* agent_program - pipe the message into a program run as the user */
 void
 agent_program(const struct agent_msg *m, const struct agent_user *u,
@@ -579,7 +601,7 @@ agent_program(const struct agent_msg *m, const struct agent_user *u,
 	struct sm_buf said;
 	struct writer w;
 	struct feed f;
-	int in[2], out[2], status = 0;
+	int in[2], out[2], status = 0, rd = -1;
 	pid_t pid;
 
 	if (pipe2(in, O_CLOEXEC) < 0)
@@ -598,12 +620,22 @@ agent_program(const struct agent_msg *m, const struct agent_user *u,
 	}
 	if (pid == 0)
 		program_child(u, argv[0], argv + 1, dir, in[0], out[1], -1);
-	(void)close(in[0]);
+	memset(&f, 0, sizeof(f));
+	f.exited = -1;
+	/*
+	 * A program that must take the whole message: a reader of its
+	 * input of our own shows what it left unread when it is gone
+	 * (a pidfd says when).  Without a pidfd, EPIPE shows only a part
+	 * the pipe could not hold.
+	 */
+	if (m->whole && (f.exited = (int)syscall(SYS_pidfd_open, pid, 0)) >= 0)
+		rd = in[0];
+	else
+		(void)close(in[0]);
 	(void)close(out[1]);
 	(void)fcntl(in[1], F_SETFL, O_NONBLOCK);
 	(void)fcntl(out[0], F_SETFL, O_NONBLOCK);
 	sm_buf_init(&said, 0);
-	memset(&f, 0, sizeof(f));
 	f.in = in[1];
 	f.out = out[0];
 	f.dl = dl;
@@ -617,8 +649,7 @@ agent_program(const struct agent_msg *m, const struct agent_user *u,
 		(void)wait_child(pid, dl, &status);
 		q_result_set(res, Q_TEMPFAIL, "4.4.7", "Deferred: Timeout.datafinal: "
 		    "%s did not take the message in time", argv[0]);
-		sm_buf_free(&said);
-		return;
+		goto out;
 	}
 	(void)close(in[1]);
 	(void)fcntl(out[0], F_SETFL, 0);
@@ -634,11 +665,21 @@ agent_program(const struct agent_msg *m, const struct agent_user *u,
 	if (wait_child(pid, dl, &status) < 0)
 		q_result_set(res, Q_TEMPFAIL, "4.4.7", "Deferred: Timeout.datafinal: "
 		    "%s did not finish in time", argv[0]);
-	else if (WIFEXITED(status))
-		outcome(res, WEXITSTATUS(status), &said, argv[0]);
-	else
+	else if (!WIFEXITED(status))
 		q_result_set(res, Q_TEMPFAIL, "4.0.0", "Deferred: %s died of signal "
 		    "%d", argv[0], WTERMSIG(status));
+	else if (WEXITSTATUS(status) == EX_OK && m->whole &&
+	    (f.closed || unread(rd) > 0))
+		/* Exit 0 says nothing of a message it never read. */
+		q_result_set(res, Q_TEMPFAIL, "4.3.0", "Deferred: %s exited "
+		    "without reading all of the message", argv[0]);
+	else
+		outcome(res, WEXITSTATUS(status), &said, argv[0]);
+out:
+	if (rd >= 0)
+		(void)close(rd);
+	if (f.exited >= 0)
+		(void)close(f.exited);
 	sm_buf_free(&said);
 	return;
 oserr:

@@ -40,7 +40,11 @@
  *	first when the mailer has flag U), a minimal environment, and its
  *	output is kept for the result.  Exit 0 is delivered; 75, 71, 73,
  *	74 and a signal are temporary; other codes are permanent
- *	failures (sysexits).
+ *	failures (sysexits).  When m.whole is set (the local mailer, whose
+ *	job is to store the message), a program that exits 0 without
+ *	having read all of the message did not deliver it: a temporary
+ *	failure.  A program of the prog mailer may ignore its input, as
+ *	in sendmail, and its exit code alone decides.
  *
  *	An LMTP mailer (RFC 2033) gets one socket as its standard input
  *	and output, and the message in an LMTP transaction (q_smtp, with
@@ -73,6 +77,7 @@ struct agent_msg {
 	const char		*mflags;	/* the mailer's F= */
 	const char		*from_line;	/* "From a@b Mon Nov 23 ..." */
 	const struct sm_strlist	*headers;	/* NULL: ctl's, as queued */
+	bool			 whole;		/* a program must read it all */
 	const struct sm_options	*opt;		/* LMTP: the Timeout.* */
 	const char		*helo;		/* LMTP: $j, for LHLO */
 };

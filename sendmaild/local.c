@@ -326,7 +326,10 @@ mailbox(struct expand *e, const struct passwd *pw, const char *detail,
 		lmtp_mailbox(e, m, &u, detail, &res);
 	} else {
 		agent_user(&u, pw, extra);
+		/* Its job is to store the message: it must read all of it. */
+		e->msg.whole = true;
 		run_mailer(e, m, &u, pw->pw_name, detail, u.home, NULL, &res);
+		e->msg.whole = false;
 	}
 	result(e, "local", pw->pw_name, owner, depth, &res, key);
 }
