@@ -70,3 +70,19 @@ def test_local_mailer_that_does_not_read(site, tools, body):
     assert s.d.queued("qf") == []
     assert (tools / "got").read_text().endswith(
         body.split("\r\n\r\n", 1)[1].replace("\r\n", "\n"))
+
+
+def test_root_service_dies_mid_delivery(site, tools):
+    # The local mailer runs as root (local_lmtp: F=S) and kills the
+    # service's worker that delivers for the queue run: the run must
+    # not take the recipient as delivered.
+    kills = program(tools, "kills", "kill -9 $PPID\nsleep 5\n")
+    s = site(mc_extra=f"FEATURE(`local_lmtp', `{kills}')dnl\n",
+             options=["DeliveryMode=queueonly", "Timeout.initial=3s"])
+    s.send([f"{USER}@localhost"])
+    r = s.run_queue()
+    line = line_of(r.stderr, f"<{USER}@localhost>")
+    assert "stat=Deferred: the local delivery service is not available" \
+        in line, r.stderr
+    assert "stat=Sent" not in r.stderr, r.stderr
+    assert left_in_queue(s.d, f"<{USER}@localhost>")
