@@ -15,6 +15,7 @@ import time
 
 import pytest
 
+from cfgen import CF_M4, build_cf
 from daemon_util import free_port, wait_for
 from smarthost import Scripted
 from test_local import USER, messages, site  # noqa: F401 (fixture)
@@ -403,3 +404,16 @@ def test_local_lmtp_program_ends_early(site, fake_lmtp, mode, outcome):
     if mode == "hang-lhlo":
         # Timeout.lhlo, then Timeout.quit for the program to go.
         assert 1.5 <= took < 15, took
+
+
+def test_server_as_local_mailer_is_named(tmp_path, run):
+    # A local mailer that is an LMTP server (P=[IPC]) is not supported:
+    # the daemon says where local mail goes instead.
+    cf = build_cf(tmp_path, "ipc", f"include(`{CF_M4}')dnl\n"
+                  "define(`LOCAL_MAILER_PATH', `[IPC]')dnl\n"
+                  "define(`LOCAL_MAILER_ARGS', `FILE /run/lmtp')dnl\n"
+                  "MAILER(`local')dnl\n")
+    r = run("sendmaild", "-C", cf, "-O", "MailSpoolDirectory=/x/mail", "-bC")
+    assert r.returncode == 0, r.stderr
+    assert "local mailer P=[IPC] is not supported: local mail goes into " \
+        "/x/mail" in r.stderr
