@@ -712,7 +712,8 @@ agent_lmtp(const struct agent_msg *m, const struct agent_user *u,
 	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) < 0)
 		goto oserr;
 	/* Its errors apart from the conversation, and never blocking it. */
-	err = memfd_create("mailer-stderr", MFD_CLOEXEC);
+	if ((err = memfd_create("mailer-stderr", MFD_CLOEXEC)) < 0)
+		err = open("/dev/null", O_WRONLY | O_CLOEXEC);
 	if ((pid = fork()) < 0) {
 		(void)close(sv[0]);
 		(void)close(sv[1]);
