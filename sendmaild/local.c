@@ -256,6 +256,17 @@ has_flag(const struct sm_cf_mailer *m, char f)
 	return m->flags != NULL && strchr(m->flags, f) != NULL;
 }
 
+/* plain - text that needs no quoting in a path: no blank, control, special */
+static bool
+plain(const char *s)
+{
+	for (; *s != '\0'; s++)
+		if ((unsigned char)*s <= ' ' || *s == 0x7f ||
+		    strchr("\"\\<>()[],;:@", *s) != NULL)
+			return false;
+	return true;
+}
+
 /*
  * lmtp_mailbox - the user's mailbox through a local mailer that speaks
  * LMTP.  One program serves every user (mail.local -l) and becomes each
@@ -270,7 +281,13 @@ lmtp_mailbox(struct expand *e, const struct sm_cf_mailer *m,
 	struct passwd *pw;
 	char rcpt[400];
 
-	/* R=EnvToL: the user, with its +detail, without a domain. */
+	/*
+	 * R=EnvToL: the user, with its +detail, without a domain.  The
+	 * detail came from the sender: one that would need quoting in a
+	 * path is left off rather than given to a program run as root.
+	 */
+	if (!plain(detail))
+		detail = "";
 	(void)snprintf(rcpt, sizeof(rcpt), "<%s%s%s>", user->name,
 	    detail[0] != '\0' ? "+" : "", detail);
 	if (has_flag(m, 'S') && (pw = getpwuid(geteuid())) != NULL) {

@@ -332,6 +332,7 @@ while True:
         say("250 2.1.0 ok")
     elif word == b"RCPT":
         rcpts.append(line)
+        open(os.path.join(here, "rcpts"), "ab").write(line)
         say("250 2.1.5 ok")
     elif word == b"DATA":
         say("354 go ahead")
@@ -381,7 +382,7 @@ def test_local_lmtp_program_ends_early(site, fake_lmtp, mode, outcome):
     s = site(mc_extra=f"FEATURE(`local_lmtp', `{fake_lmtp}/lmtp')dnl\n",
              options=["DeliveryMode=queueonly", "Timeout.lhlo=2s",
                       "Timeout.quit=2s"])
-    s.send([f"{USER}@localhost"], "Subject: fake\r\n\r\nbody\r\n")
+    s.send([f"{USER}+tag@localhost"], "Subject: fake\r\n\r\nbody\r\n")
     start = time.monotonic()
     r = s.run_queue()
     took = time.monotonic() - start
@@ -394,6 +395,9 @@ def test_local_lmtp_program_ends_early(site, fake_lmtp, mode, outcome):
     if mode == "ok":
         assert "stat=Sent" in line[0]
         assert b"\r\nSubject: fake\r\n" in (fake_lmtp / "msg").read_bytes()
+        # The user, with the +detail of the address, no domain.
+        assert (fake_lmtp / "rcpts").read_bytes() == \
+            f"RCPT To:<{USER}+tag>\r\n".encode()
         assert qf == []
         return
     assert "stat=Sent" not in line[0]
