@@ -314,7 +314,7 @@ static const struct row rows[] = {
 	TO("iconnect", iconnect, "0", 'm', F_INFORCE),
 	TO("ident", ident, "5s", 'm', F_INFORCE),
 	TO("initial", initial, "5m", 'm', F_INFORCE),
-	TO("lhlo", lhlo, "2m", 'm', 0),
+	TO("lhlo", lhlo, "2m", 'm', F_INFORCE),
 	TO("mail", mail, "10m", 'm', F_STARRED | F_INFORCE),
 	TO("misc", misc, "2m", 'm', F_INFORCE),
 	TOG("queuereturn", queuereturn[0], SM_CLASS_N, "5d", 'd',

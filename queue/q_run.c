@@ -64,6 +64,8 @@ struct q_run {
 	struct q_conn		*conn;		/* the cached connection */
 	char			 conn_host[256];	/* and its host, port */
 	int			 conn_port;
+	char			 conn_path[108];	/* or socket */
+	bool			 conn_lmtp;
 	time_t			 conn_used;	/* sm_clock_sec() */
 	char			 qfdir[4096], dfdir[4096];
 	char			 hsdir[4200];	/* "" without HostStatusDirectory */
@@ -261,6 +263,19 @@ notify_of(const char *flags, char *buf, size_t len)
 	return buf;
 }
 
+/* One SMTP transaction's worth: the recipients going to one host. */
+struct dest {
+	const char	*host;
+	int		 port;
+	const char	*flags;
+	const char	*mailer;
+	const char	*path;		/* "" or a unix socket (A=FILE) */
+	bool		 lmtp;
+	bool		 user_only;	/* RCPT without the domain */
+	size_t		*idx;		/* into c->rcpts */
+	size_t		 n;
+};
+
 /* drop_connection - close the cached connection, free the host lock */
 static void
 drop_connection(struct q_run *run, bool quit)
@@ -276,18 +291,25 @@ drop_connection(struct q_run *run, bool quit)
 }
 
 /*
- * connection - the cached connection to host, or a new one (aconnect
- * ends at *until)
+ * connection - the cached connection to host (or d's socket), or a new
+ * one (aconnect ends at *until)
  */
 static struct q_conn *
-connection(struct q_run *run, const char *host, int port, bool first,
-    const struct sm_deadline *until, struct q_result *res)
+connection(struct q_run *run, const struct dest *d, const char *host,
+    bool first, const struct sm_deadline *until, struct q_result *res)
 {
 	const struct sm_options *o = run->r->opt;
 	time_t now = sm_clock_sec();
+	struct q_peer peer;
 
+	memset(&peer, 0, sizeof(peer));
+	peer.host = host;
+	peer.port = d->port;
+	peer.path = d->path[0] != '\0' ? d->path : NULL;
+	peer.lmtp = d->lmtp;
 	if (run->conn != NULL && (strcmp(run->conn_host, host) != 0 ||
-	    run->conn_port != port))
+	    run->conn_port != d->port || strcmp(run->conn_path, d->path) !=
+	    0 || run->conn_lmtp != d->lmtp))
 		drop_connection(run, true);	/* another host's */
 	if (run->conn != NULL && (!q_smtp_usable(run->conn) ||
 	    now - run->conn_used > o->ConnectionCacheTimeout ||
@@ -307,7 +329,7 @@ connection(struct q_run *run, const char *host, int port, bool first,
 			(void)atomic_fetch_add(&run->share->open, 1);
 			run->counted = true;
 		}
-		run->conn = q_smtp_open(host, port, o, first, until,
+		run->conn = q_smtp_open(&peer, o, first, until,
 		    run->r->hostname, &run->r->client, res);
 		if (run->conn == NULL) {
 			drop_connection(run, false);
@@ -327,7 +349,10 @@ connection(struct q_run *run, const char *host, int port, bool first,
 		}
 		(void)snprintf(run->conn_host, sizeof(run->conn_host), "%.255s",
 		    host);
-		run->conn_port = port;
+		run->conn_port = d->port;
+		(void)snprintf(run->conn_path, sizeof(run->conn_path), "%s",
+		    d->path);
+		run->conn_lmtp = d->lmtp;
 	}
 	run->conn_used = now;
 	return run->conn;
@@ -596,16 +621,6 @@ deliver_local(struct q_run *run, struct q_ctl *c, int dfd,
 	sm_strlist_clear(&done);
 }
 
-/* One SMTP transaction's worth: the recipients going to one host. */
-struct dest {
-	const char	*host;
-	int		 port;
-	const char	*flags;
-	const char	*mailer;
-	size_t		*idx;		/* into c->rcpts */
-	size_t		 n;
-};
-
 /*
  * targets - the hosts to try for a destination, best first: an address
  * literal or "[name]" as it is (no MX), else the name's MX hosts down to
@@ -700,7 +715,11 @@ open_dest(struct q_run *run, const struct dest *d, bool first, char *host,
 	host[0] = '\0';
 	memset(&temp, 0, sizeof(temp));
 	temp.status = Q_OK;
-	if (targets(run, d->host, first, mx, Q_MX_MAX, &n, res) < 0) {
+	if (d->path[0] != '\0') {
+		/* A unix socket: sendmail's host "localhost", no MX. */
+		(void)snprintf(mx[0].host, sizeof(mx[0].host), "localhost");
+		n = 1;
+	} else if (targets(run, d->host, first, mx, Q_MX_MAX, &n, res) < 0) {
 		(void)snprintf(host, len, "%s", d->host);
 		return NULL;
 	}
@@ -725,8 +744,8 @@ open_dest(struct q_run *run, const struct dest *d, bool first, char *host,
 				temp = *res;
 			continue;
 		}
-		if ((conn = connection(run, mx[i].host, d->port, first,
-		    &until, res)) != NULL) {
+		if ((conn = connection(run, d, mx[i].host, first, &until,
+		    res)) != NULL) {
 			/* Up: the runners waiting for it connect too. */
 			remember(run, mx[i].host, true, NULL);
 			return conn;
@@ -745,13 +764,31 @@ open_dest(struct q_run *run, const struct dest *d, bool first, char *host,
 	return NULL;
 }
 
+/*
+ * user_only - "<user>" of "<user@domain>": R=EnvToL, the recipient as
+ * a local mailer (cyrusv2) is given it.  Freed by the caller.
+ */
+static char *
+user_only(const char *addr)
+{
+	const char *at = strrchr(addr, '@');
+	struct sm_buf b;
+
+	if (at == NULL)
+		return sm_strdup(addr);
+	sm_buf_init(&b, 0);
+	(void)sm_buf_printf(&b, "%.*s%s", (int)(at - addr), addr,
+	    addr[0] == '<' ? ">" : "");
+	return sm_buf_detach(&b);
+}
+
 /* transaction - one message to one host for the recipients of d */
 static void
 transaction(struct q_run *run, struct q_ctl *c, int dfd, const struct dest *d,
     struct q_result *res)
 {
 	const struct q_runner *r = run->r;
-	const char **rcpts, **notify, **orcpt;
+	const char **rcpts, **wire, **notify, **orcpt;
 	struct q_result open_res, *tres;
 	struct sm_strlist hdrs = { NULL, 0 };
 	struct q_conn *conn;
@@ -761,6 +798,7 @@ transaction(struct q_run *run, struct q_ctl *c, int dfd, const struct dest *d,
 	size_t i;
 
 	rcpts = sm_calloc(d->n + 1, sizeof(*rcpts));
+	wire = sm_calloc(d->n + 1, sizeof(*wire));
 	notify = sm_calloc(d->n + 1, sizeof(*notify));
 	orcpt = sm_calloc(d->n + 1, sizeof(*orcpt));
 	tres = sm_calloc(d->n + 1, sizeof(*tres));
@@ -768,6 +806,7 @@ transaction(struct q_run *run, struct q_ctl *c, int dfd, const struct dest *d,
 		const struct q_rcpt *rc = &c->rcpts[d->idx[i]];
 
 		rcpts[i] = rc->addr;
+		wire[i] = d->user_only ? user_only(rc->addr) : rc->addr;
 		notify[i] = notify_of(rc->flags, nbuf, sizeof(nbuf)) != NULL ?
 		    sm_strdup(nbuf) : NULL;
 		orcpt[i] = rc->orcpt;
@@ -796,14 +835,15 @@ transaction(struct q_run *run, struct q_ctl *c, int dfd, const struct dest *d,
 	t.envid = c->envid;
 	t.auth = c->auth;
 	t.nrcpts = d->n;
-	t.rcpts = rcpts;
+	t.rcpts = wire;
 	t.notify = notify;
 	t.orcpt = orcpt;
 	t.results = tres;
 	t.mailer_flags = d->flags;
 	t.dfd = dfd;
 	t.id = c->id;
-	t.qualify = r->hostname;
+	/* A bare name gets $j, unless the mailer takes users alone. */
+	t.qualify = d->user_only ? NULL : r->hostname;
 	(void)snprintf(relay, sizeof(relay), "%s", q_smtp_relay(conn));
 	{
 		struct stat st;
@@ -812,7 +852,10 @@ transaction(struct q_run *run, struct q_ctl *c, int dfd, const struct dest *d,
 	}
 	if (q_smtp_send(conn, &t) < 0) {
 		drop_connection(run, false);
-		remember(run, host, false, &tres[0]);
+		/* The host's status: why the connection failed. */
+		for (i = 0; i + 1 < d->n && tres[i].status == Q_OK; i++)
+			;
+		remember(run, host, false, &tres[i]);
 	} else {
 		remember(run, host, true, NULL);
 		if (r->opt->ConnectionCacheSize <= 0)
@@ -824,8 +867,12 @@ transaction(struct q_run *run, struct q_ctl *c, int dfd, const struct dest *d,
 	}
 out:
 	sm_strlist_clear(&hdrs);
-	for (i = 0; i < d->n; i++)
+	for (i = 0; i < d->n; i++) {
 		free((void *)(uintptr_t)notify[i]);
+		if (d->user_only)
+			free((void *)(uintptr_t)wire[i]);
+	}
+	free(wire);
 	free(rcpts);
 	free(notify);
 	free(orcpt);
@@ -877,6 +924,9 @@ deliver(struct q_run *run, struct q_ctl *c, int dfd, struct q_result **resp)
 			    &res[i]);
 			continue;
 		}
+		if (rt->path[0] != '\0' && rt->host[0] == '\0')
+			/* A unix socket: the host is only its name. */
+			(void)snprintf(rt->host, sizeof(rt->host), "localhost");
 		if (rt->host[0] == '\0' && r->smarthost[0] == '\0') {
 			/* No smart host: the domain's MX hosts, by esmtp. */
 			(void)domain_of(c->rcpts[i].addr, rt->host,
@@ -904,7 +954,10 @@ deliver(struct q_run *run, struct q_ctl *c, int dfd, struct q_result **resp)
 			    &res[i]);
 		}
 	}
-	/* One transaction per host, in the order the recipients name them. */
+	/*
+	 * One transaction per host and mailer, in the order the recipients
+	 * name them.
+	 */
 	for (i = 0; i < c->nrcpts; i++) {
 		struct dest d;
 
@@ -914,10 +967,15 @@ deliver(struct q_run *run, struct q_ctl *c, int dfd, struct q_result **resp)
 		d.port = routes[i].port;
 		d.flags = routes[i].flags;
 		d.mailer = routes[i].mailer;
+		d.path = routes[i].path;
+		d.lmtp = routes[i].lmtp;
+		d.user_only = routes[i].user_only;
 		d.idx = sm_calloc(c->nrcpts + 1, sizeof(*d.idx));
 		for (n = 0, j = i; j < c->nrcpts; j++)
 			if (!sent[j] && strcmp(routes[j].host, d.host) == 0 &&
-			    routes[j].port == d.port) {
+			    routes[j].port == d.port &&
+			    strcmp(routes[j].mailer, d.mailer) == 0 &&
+			    strcmp(routes[j].path, d.path) == 0) {
 				d.idx[n++] = j;
 				sent[j] = true;
 			}

@@ -63,11 +63,16 @@
  *
  *	With a route hook, each recipient's destination comes from it
  *	(mailertable, MAIL_HUB): the recipients going to the same host
- *	share one transaction, hosts taken in the order of the
- *	recipients; the host status cache and SingleThreadDelivery hold
- *	per host.  The rewrite hook gives the headers and sender as they
- *	are sent (masquerading).  An envelope address without a domain
- *	(sendmail's client queue has them) goes out as user@hostname.
+ *	through the same mailer share one transaction, hosts taken in the
+ *	order of the recipients; the host status cache and
+ *	SingleThreadDelivery hold per host.  A mailer with F=z speaks
+ *	LMTP, and each recipient's result is the answer the server gave
+ *	for it after the message; a mailer with A=FILE path reaches its
+ *	server over that unix socket, as the host "localhost"; one with
+ *	R=EnvToL is given each recipient's user without the domain.  The
+ *	rewrite hook gives the headers and sender as they are sent
+ *	(masquerading).  An envelope address without a domain (sendmail's
+ *	client queue has them) goes out as user@hostname.
  *
  *	A destination host without brackets is looked up for MX records
  *	(RFC 5321 5.1): the MX hosts are tried in preference order (random
@@ -129,6 +134,9 @@ struct q_route {
 	int		 port;		/* 0: the runner's */
 	const char	*flags;		/* the mailer's F=, NULL: the runner's */
 	char		 mailer[64];	/* for the log, "" relay */
+	char		 path[108];	/* A=FILE: a unix socket, not host */
+	bool		 lmtp;		/* F=z: LMTP (RFC 2033) */
+	bool		 user_only;	/* R=EnvToL: RCPT without the domain */
 	struct q_result	 res;
 };
 

@@ -17,6 +17,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/socket.h>
+#include <sys/un.h>
 #include <unistd.h>
 
 #include "sm_alloc.h"
@@ -67,6 +69,7 @@ option_of(const char *phase)
 		{ "client greeting", "Timeout.initial" },
 		{ "client EHLO", "Timeout.helo" },
 		{ "client HELO", "Timeout.helo" },
+		{ "client LHLO", "Timeout.lhlo" },
 		{ "client MAIL", "Timeout.mail" },
 		{ "client RCPT", "Timeout.rcpt" },
 		{ "client DATA 354", "Timeout.datainit" },
@@ -148,24 +151,15 @@ reply_line(struct q_conn *c, struct sm_deadline *dl, int *lines,
 	return false;
 }
 
-/* q_smtp_reply - one reply; code 0 when the connection failed */
-int
-q_smtp_reply(struct q_conn *c, long timeout, const char *phase,
-    struct q_result *r)
+/* reply_result - the last line of a reply (in c->line) as a result */
+static int
+reply_result(const struct q_conn *c, struct q_result *r)
 {
-	struct sm_deadline dl;
-	int code = 0, lines = 0;
-	const char *t;
+	int code = atoi(c->line.data);
+	const char *t = c->line.len > 4 ? c->line.data + 4 : "";
 
 	r->text[0] = '\0';
 	r->dsn[0] = '\0';
-	sm_deadline_in(&dl, bound(timeout));
-	do {
-		if (!reply_line(c, &dl, &lines, phase, r))
-			return 0;
-	} while (c->line.data[3] == '-');
-	code = atoi(c->line.data);
-	t = c->line.len > 4 ? c->line.data + 4 : "";
 	/* An enhanced status code (RFC 2034) follows the code. */
 	if (isdigit((unsigned char)t[0]) && t[1] == '.') {
 		size_t n = strcspn(t, " ");
@@ -181,6 +175,22 @@ q_smtp_reply(struct q_conn *c, long timeout, const char *phase,
 	(void)snprintf(r->text, sizeof(r->text), "%s", c->line.data);
 	r->status = code < 400 ? Q_OK : code < 500 ? Q_TEMPFAIL : Q_PERMFAIL;
 	return code;
+}
+
+/* q_smtp_reply - one reply; code 0 when the connection failed */
+int
+q_smtp_reply(struct q_conn *c, long timeout, const char *phase,
+    struct q_result *r)
+{
+	struct sm_deadline dl;
+	int lines = 0;
+
+	sm_deadline_in(&dl, bound(timeout));
+	do {
+		if (!reply_line(c, &dl, &lines, phase, r))
+			return 0;
+	} while (c->line.data[3] == '-');
+	return reply_result(c, r);
 }
 
 /* q_smtp_cmd - write a command, bounded by the reply's timeout */
@@ -200,10 +210,14 @@ q_smtp_cmd(struct q_conn *c, const char *text, long timeout)
 	return true;
 }
 
-/* q_smtp_ehlo - EHLO, or HELO when EHLO is refused; note the extensions */
+/*
+ * q_smtp_ehlo - EHLO, or HELO when EHLO is refused; note the extensions.
+ * LMTP: LHLO within Timeout.lhlo, and no HELO (RFC 2033 4.1).
+ */
 int
 q_smtp_ehlo(struct q_conn *c, const char *name, struct q_result *r)
 {
+	long timeout = c->lmtp ? c->opt->to.lhlo : c->opt->to.helo;
 	char cmd[300];
 	struct sm_deadline dl;
 	int code, lines = 0;
@@ -211,12 +225,14 @@ q_smtp_ehlo(struct q_conn *c, const char *name, struct q_result *r)
 	c->pipelining = c->size = c->eightbit = c->dsn = false;
 	c->starttls = c->auth_offered = false;
 	c->auth_mechs[0] = '\0';
-	(void)snprintf(cmd, sizeof(cmd), "EHLO %s\r\n", name);
-	if (!q_smtp_cmd(c, cmd, c->opt->to.helo))
+	(void)snprintf(cmd, sizeof(cmd), "%s %s\r\n", c->lmtp ? "LHLO" :
+	    "EHLO", name);
+	if (!q_smtp_cmd(c, cmd, timeout))
 		goto lost;
-	sm_deadline_in(&dl, bound(c->opt->to.helo));
+	sm_deadline_in(&dl, bound(timeout));
 	for (;;) {
-		if (!reply_line(c, &dl, &lines, "client EHLO", r))
+		if (!reply_line(c, &dl, &lines, c->lmtp ? "client LHLO" :
+		    "client EHLO", r))
 			return -1;
 		code = atoi(c->line.data);
 		if (code == 250 && c->line.len > 4) {
@@ -245,6 +261,13 @@ q_smtp_ehlo(struct q_conn *c, const char *name, struct q_result *r)
 	}
 	if (code == 250)
 		return 0;
+	if (c->lmtp) {
+		if (reply_result(c, r) < 400)
+			q_result_set(r, Q_TEMPFAIL, "4.5.0", "Deferred: %s "
+			    "answered LHLO with %.200s", c->relay,
+			    c->line.data);
+		return -1;
+	}
 	/* An old server: HELO, no extensions. */
 	(void)snprintf(cmd, sizeof(cmd), "HELO %s\r\n", name);
 	if (!q_smtp_cmd(c, cmd, c->opt->to.helo) ||
@@ -346,6 +369,40 @@ connect_any(struct q_conn *c, const char *host, struct addrinfo *ai,
 	return -1;
 }
 
+/*
+ * connect_path - the unix socket of an A=FILE mailer, within connect
+ * (iconnect on a first attempt) and aconnect (*until, when set)
+ */
+static int
+connect_path(struct q_conn *c, const char *path, bool first,
+    const struct sm_deadline *until, struct q_result *r)
+{
+	const struct sm_options *o = c->opt;
+	struct sockaddr_un sun;
+	struct sm_deadline all, one;
+
+	memset(&sun, 0, sizeof(sun));
+	sun.sun_family = AF_UNIX;
+	if (strlen(path) >= sizeof(sun.sun_path)) {
+		q_result_set(r, Q_TEMPFAIL, "4.3.5", "Deferred: socket path %.200s "
+		    "is too long", path);
+		return -1;
+	}
+	(void)snprintf(sun.sun_path, sizeof(sun.sun_path), "%s", path);
+	if (until != NULL)
+		all = *until;
+	else
+		q_smtp_aconnect(o, &all);
+	sm_deadline_in(&one, (first && o->to.iconnect > 0) ? o->to.iconnect :
+	    sm_bound(o->to.connect, Q_CONNECT_FALLBACK));
+	if (sm_io_connect(&c->fd, (struct sockaddr *)&sun, sizeof(sun), NULL,
+	    0, sm_deadline_min(&one, &all)) == SM_IO_OK)
+		return 0;
+	q_result_set(r, Q_TEMPFAIL, "4.4.1", "Deferred: %s: %s", path,
+	    strerror(errno));
+	return -1;
+}
+
 /* greet - read the greeting of c's peer and say EHLO; false: c is bad */
 static bool
 greet(struct q_conn *c, const char *helo, const struct q_secure *sec,
@@ -370,24 +427,27 @@ greet(struct q_conn *c, const char *helo, const struct q_secure *sec,
 
 /* new_conn - a connection that is not open yet */
 static struct q_conn *
-new_conn(const char *name, const struct sm_options *o)
+new_conn(const char *name, bool lmtp, const struct sm_options *o)
 {
 	struct q_conn *c = sm_calloc(1, sizeof(*c));
 
 	c->fd = -1;
+	c->lmtp = lmtp;
 	c->opt = o;
 	sm_buf_init(&c->line, Q_REPLY_MAX);
 	(void)snprintf(c->relay, sizeof(c->relay), "%s", name);
 	return c;
 }
 
-/* q_smtp_open - connect, read the greeting, say EHLO */
+/* q_smtp_open - connect, read the greeting, say EHLO (LHLO) */
 struct q_conn *
-q_smtp_open(const char *host, int port, const struct sm_options *o,
+q_smtp_open(const struct q_peer *p, const struct sm_options *o,
     bool first, const struct sm_deadline *until, const char *helo,
     const struct q_client *cl, struct q_result *r)
 {
-	struct q_conn *c = new_conn(host, o);
+	const char *host = p->path != NULL ? "localhost" : p->host;
+	int port = p->port;
+	struct q_conn *c = new_conn(host, p->lmtp, o);
 	struct addrinfo *ai = NULL;
 	struct sm_dns_opts dns;
 	struct q_secure sec;
@@ -395,6 +455,13 @@ q_smtp_open(const char *host, int port, const struct sm_options *o,
 	bool ok;
 
 	r->refused = false;
+	if (p->path != NULL) {
+		/* A local socket: no lookup, no TLS, no AUTH. */
+		if (connect_path(c, p->path, first, until, r) < 0 ||
+		    !greet(c, helo, NULL, NULL, r))
+			goto bad;
+		return c;
+	}
 	/* The lookup is bounded by Timeout.resolver.* (.first or not). */
 	sm_dns_opts_of(o, first, &dns);
 	switch (sm_dns_resolve(host, port, &dns, &ai, err, sizeof(err))) {
@@ -430,7 +497,7 @@ q_smtp_open(const char *host, int port, const struct sm_options *o,
 		sm_notice("relay=%s: TLS handshake failed; trying again "
 		    "without STARTTLS (TLSFallbacktoClear)", c->relay);
 		q_smtp_close(c, false);
-		c = new_conn(host, o);
+		c = new_conn(host, p->lmtp, o);
 		sec.tls = NULL;
 		ok = connect_any(c, host, ai, first, NULL, r) == 0 &&
 		    greet(c, helo, &sec, NULL, r);
@@ -451,10 +518,10 @@ bad:
 
 /* q_smtp_attach - the same over fd, already connected to name */
 struct q_conn *
-q_smtp_attach(int fd, const char *name, const struct sm_options *o,
+q_smtp_attach(int fd, const char *name, bool lmtp, const struct sm_options *o,
     const char *helo, struct q_result *r)
 {
-	struct q_conn *c = new_conn(name, o);
+	struct q_conn *c = new_conn(name, lmtp, o);
 
 	c->fd = fd;
 	if (greet(c, helo, NULL, NULL, r))
@@ -649,6 +716,31 @@ put_path(struct sm_buf *b, const char *verb, const char *addr,
 	(void)sm_buf_puts(b, ">");
 }
 
+/*
+ * lmtp_status - after the final dot, one reply for each recipient the
+ * server accepted, in RCPT order (RFC 2033 4.2), each the recipient's
+ * own result.  When the connection fails first, the recipients still
+ * waiting for theirs get the failure, a deferral: -1 then.
+ */
+static int
+lmtp_status(struct q_conn *c, struct q_txn *t)
+{
+	struct q_result r;
+	size_t i;
+
+	memset(&r, 0, sizeof(r));
+	for (i = 0; i < t->nrcpts; i++) {
+		if (t->results[i].status != Q_OK)
+			continue;	/* refused at RCPT: no reply due */
+		/* Once broken, r holds why: the rest get that. */
+		if (!c->broken)
+			(void)q_smtp_reply(c, c->opt->to.datafinal,
+			    "client DATA status", &r);
+		t->results[i] = r;
+	}
+	return c->broken ? -1 : 0;
+}
+
 /* q_smtp_send - one transaction for every recipient of t */
 int
 q_smtp_send(struct q_conn *c, struct q_txn *t)
@@ -776,14 +868,17 @@ q_smtp_send(struct q_conn *c, struct q_txn *t)
 		rc = -1;
 		goto out;
 	}
+	if (c->lmtp)
+		rc = lmtp_status(c, t);
 	/* Too short a datafinal makes duplicates: the peer may have it. */
-	if (q_smtp_reply(c, o->to.datafinal, "client DATA status", &r) == 0) {
+	else if (q_smtp_reply(c, o->to.datafinal, "client DATA status",
+	    &r) == 0) {
 		all(t, &r, true);
 		rc = -1;
-		goto out;
-	}
-	all(t, &r, true);
-	c->fresh = true;	/* the final reply resets the server's state */
+	} else
+		all(t, &r, true);
+	/* The final reply resets the server's state. */
+	c->fresh = rc == 0;
 out:
 	sm_buf_free(&cmd);
 	return rc;
@@ -866,7 +961,7 @@ q_smtp_close(struct q_conn *c, bool quit)
 int
 q_smtp_replies(int fd, const struct sm_options *o)
 {
-	struct q_conn *c = new_conn("fuzz", o);
+	struct q_conn *c = new_conn("fuzz", false, o);
 	struct q_result r;
 	int n = 0;
 

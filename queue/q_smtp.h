@@ -1,12 +1,16 @@
 /*
  * q_smtp - the SMTP client that delivers to a smart host (RFC 5321,
  * 2920 PIPELINING, 1870 SIZE, 6152 8BITMIME, 3461 DSN, 3207 STARTTLS,
- * 4954 AUTH, 8314 implicit TLS).
+ * 4954 AUTH, 8314 implicit TLS), and the LMTP client (RFC 2033) for
+ * mailers with F=z.
  *
  * SYNOPSIS
- *	c = q_smtp_open(host, port, &to, first, until, heloname, &client, &r)
- *	c = q_smtp_attach(fd, name, &to, heloname, &r)	over a connected fd
- *					(closed by q_smtp_close)
+ *	struct q_peer p = { host, port, path, lmtp };
+ *	c = q_smtp_open(&p, &to, first, until, heloname, &client, &r)
+ *	c = q_smtp_attach(fd, name, lmtp, &to, heloname, &r)	over a
+ *					connected fd, a socket both ways:
+ *					a mailer program's standard input
+ *					and output (closed by q_smtp_close)
  *	q_smtp_send(c, &txn, &to)	one transaction, all recipients
  *	q_smtp_rset(c, &to)		before reusing c for the next message
  *					(RSET unless the last one just ended)
@@ -18,11 +22,15 @@
  *	Timeout.* options at the moment sendmail applies them: connect
  *	(iconnect on a message's first attempt) per address and aconnect
  *	for all addresses together (until, when set: the aconnect deadline
- *	of all the MX hosts of a destination), initial for the greeting, helo, mail,
- *	rcpt, datainit, datafinal, rset, quit; each body write must make
- *	progress within 300 s.  An option of 0 ("no limit" in sendmail)
- *	gets a finite fallback: Q_CONNECT_FALLBACK for connects,
- *	Q_READ_FALLBACK for replies.
+ *	of all the MX hosts of a destination), initial for the greeting,
+ *	helo (lhlo for LMTP), mail, rcpt, datainit, datafinal, rset, quit;
+ *	each body write must make progress within 300 s.  An option of 0
+ *	("no limit" in sendmail) gets a finite fallback:
+ *	Q_CONNECT_FALLBACK for connects, Q_READ_FALLBACK for replies.  A
+ *	peer with a path is a unix socket (A=FILE path), connected to
+ *	within connect (iconnect) and aconnect as well, and named
+ *	"localhost" in logs and host status, as sendmail names it; it gets
+ *	no TLS and no AUTH.
  *
  *	With a client whose secure hook fills in a struct q_secure (after
  *	the connect, when the address is known), the connection is made
@@ -41,6 +49,14 @@
  *	server's reply (or our reason) for the log, mailq and bounces.  A
  *	timeout or a lost connection fails the connection: the caller must
  *	close it and defer what is left.
+ *
+ *	LMTP: LHLO instead of EHLO, its reply bounded by Timeout.lhlo and
+ *	never followed by HELO; after the final dot the server answers once
+ *	for each recipient it accepted, in the order of the RCPT commands,
+ *	each answer bounded by Timeout.datafinal.  Each recipient's result
+ *	is its own answer; a recipient whose answer never came (the
+ *	connection failed or timed out first) is deferred, never taken as
+ *	delivered.
  */
 #ifndef Q_SMTP_H
 #define Q_SMTP_H
@@ -119,16 +135,24 @@ struct q_client {
 	void		*ctx;
 };
 
+/* Where a delivery connects to, and what the peer speaks there. */
+struct q_peer {
+	const char	*host;		/* name or [address] */
+	int		 port;
+	const char	*path;		/* a unix socket instead, or NULL */
+	bool		 lmtp;		/* RFC 2033 rather than SMTP */
+};
+
 struct q_conn;
 
-struct q_conn	*q_smtp_open(const char *, int, const struct sm_options *,
+struct q_conn	*q_smtp_open(const struct q_peer *, const struct sm_options *,
 		    bool, const struct sm_deadline *, const char *,
 		    const struct q_client *, struct q_result *);
 void		 q_smtp_aconnect(const struct sm_options *,
 		    struct sm_deadline *);
 long		 q_smtp_open_limit(const struct sm_options *);
-struct q_conn	*q_smtp_attach(int, const char *, const struct sm_options *,
-		    const char *, struct q_result *);
+struct q_conn	*q_smtp_attach(int, const char *, bool,
+		    const struct sm_options *, const char *, struct q_result *);
 int		 q_smtp_send(struct q_conn *, struct q_txn *);
 int		 q_smtp_rset(struct q_conn *);
 void		 q_smtp_close(struct q_conn *, bool);

@@ -17,6 +17,7 @@ struct q_conn {
 	struct sm_io		*io;
 	const struct sm_options	*opt;
 	char			 relay[320];	/* "host [ip]" for logs */
+	bool			 lmtp;		/* RFC 2033 */
 	bool			 pipelining, size, eightbit, dsn;
 	bool			 starttls, auth_offered;	/* EHLO said */
 	char			 auth_mechs[256];

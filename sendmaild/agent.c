@@ -12,6 +12,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -486,6 +489,7 @@ agent_file(const struct agent_msg *m, const struct agent_user *u,
 /* The program's standard input, written while its output is read. */
 struct feed {
 	int			 in, out;
+	int			 exited;	/* the child's pidfd, or -1 */
 	const struct sm_deadline *dl;
 	struct sm_buf		*said;
 	bool			 closed;	/* it stopped reading */
@@ -508,7 +512,7 @@ static int
 put_feed(void *ctx, const char *p, size_t n)
 {
 	struct feed *f = ctx;
-	struct pollfd pf[2];
+	struct pollfd pf[3];
 	ssize_t w;
 
 	while (n > 0 && !f->closed) {
@@ -516,13 +520,22 @@ put_feed(void *ctx, const char *p, size_t n)
 		pf[0].events = POLLOUT;
 		pf[1].fd = f->out;
 		pf[1].events = POLLIN;
-		if (poll(pf, 2, sm_deadline_left_ms(f->dl)) <= 0) {
+		/* Gone while we hold a reader of its input: no EPIPE. */
+		pf[2].fd = f->exited;
+		pf[2].events = POLLIN;
+		pf[2].revents = 0;
+		if (poll(pf, f->exited >= 0 ? 3 : 2,
+		    sm_deadline_left_ms(f->dl)) <= 0) {
 			if (errno == EINTR)
 				continue;
 			return -1;	/* the deadline passed */
 		}
 		if (pf[1].revents != 0)
 			drain(f);
+		if (pf[2].revents != 0 && pf[0].revents == 0) {
+			f->closed = true;	/* it ended, unread input left */
+			break;
+		}
 		if (pf[0].revents == 0)
 			continue;
 		if ((w = write(f->in, p, n)) < 0) {
@@ -537,17 +550,21 @@ put_feed(void *ctx, const char *p, size_t n)
 	return 0;
 }
 
-/* program_child - become the user, exec the mailer */
+/*
+ * program_child - become the user, exec the mailer with in as its
+ * standard input, out as its output and err (-1: out) as its errors
+ */
 static void
 program_child(const struct agent_user *u, const char *path, char *const *argv,
-    const char *dir, int in, int out)
+    const char *dir, int in, int out, int err)
 {
 	char home[1100], user[100], logname[100];
 	char *env[] = { home, user, logname, (char *)"SHELL=/bin/sh",
 	    (char *)"PATH=/usr/local/bin:/usr/bin:/bin",
 	    (char *)"AGENT=sendmail", NULL };
 
-	if (dup2(in, 0) < 0 || dup2(out, 1) < 0 || dup2(out, 2) < 0)
+	if (dup2(in, 0) < 0 || dup2(out, 1) < 0 ||
+	    dup2(err >= 0 ? err : out, 2) < 0)
 		_exit(EX_OSERR);
 	if (become(u) < 0) {
 		(void)dprintf(2, "cannot become user %s", u->name);
@@ -564,6 +581,17 @@ program_child(const struct agent_user *u, const char *path, char *const *argv,
 	_exit(EX_UNAVAILABLE);
 }
 
+/* unread - bytes a program left in its input pipe (rd: a reader), or 0 */
+static int
+unread(int rd)
+{
+	int n = 0;
+
+	if (rd < 0 || ioctl(rd, FIONREAD, &n) < 0)
+		return 0;
+	return n;
+}
+
 /* agent_program - pipe the message into a program run as the user */
 void
 agent_program(const struct agent_msg *m, const struct agent_user *u,
@@ -573,7 +601,7 @@ agent_program(const struct agent_msg *m, const struct agent_user *u,
 	struct sm_buf said;
 	struct writer w;
 	struct feed f;
-	int in[2], out[2], status = 0;
+	int in[2], out[2], status = 0, rd = -1;
 	pid_t pid;
 
 	if (pipe2(in, O_CLOEXEC) < 0)
@@ -591,13 +619,23 @@ agent_program(const struct agent_msg *m, const struct agent_user *u,
 		goto oserr;
 	}
 	if (pid == 0)
-		program_child(u, argv[0], argv + 1, dir, in[0], out[1]);
-	(void)close(in[0]);
+		program_child(u, argv[0], argv + 1, dir, in[0], out[1], -1);
+	memset(&f, 0, sizeof(f));
+	f.exited = -1;
+	/*
+	 * A program that must take the whole message: a reader of its
+	 * input of our own shows what it left unread when it is gone
+	 * (a pidfd says when).  Without a pidfd, EPIPE shows only a part
+	 * the pipe could not hold.
+	 */
+	if (m->whole && (f.exited = (int)syscall(SYS_pidfd_open, pid, 0)) >= 0)
+		rd = in[0];
+	else
+		(void)close(in[0]);
 	(void)close(out[1]);
 	(void)fcntl(in[1], F_SETFL, O_NONBLOCK);
 	(void)fcntl(out[0], F_SETFL, O_NONBLOCK);
 	sm_buf_init(&said, 0);
-	memset(&f, 0, sizeof(f));
 	f.in = in[1];
 	f.out = out[0];
 	f.dl = dl;
@@ -611,8 +649,7 @@ agent_program(const struct agent_msg *m, const struct agent_user *u,
 		(void)wait_child(pid, dl, &status);
 		q_result_set(res, Q_TEMPFAIL, "4.4.7", "Deferred: Timeout.datafinal: "
 		    "%s did not take the message in time", argv[0]);
-		sm_buf_free(&said);
-		return;
+		goto out;
 	}
 	(void)close(in[1]);
 	(void)fcntl(out[0], F_SETFL, 0);
@@ -628,11 +665,106 @@ agent_program(const struct agent_msg *m, const struct agent_user *u,
 	if (wait_child(pid, dl, &status) < 0)
 		q_result_set(res, Q_TEMPFAIL, "4.4.7", "Deferred: Timeout.datafinal: "
 		    "%s did not finish in time", argv[0]);
-	else if (WIFEXITED(status))
-		outcome(res, WEXITSTATUS(status), &said, argv[0]);
-	else
+	else if (!WIFEXITED(status))
 		q_result_set(res, Q_TEMPFAIL, "4.0.0", "Deferred: %s died of signal "
 		    "%d", argv[0], WTERMSIG(status));
+	else if (WEXITSTATUS(status) == EX_OK && m->whole &&
+	    (f.closed || unread(rd) > 0))
+		/* Exit 0 says nothing of a message it never read. */
+		q_result_set(res, Q_TEMPFAIL, "4.3.0", "Deferred: %s exited "
+		    "without reading all of the message", argv[0]);
+	else
+		outcome(res, WEXITSTATUS(status), &said, argv[0]);
+out:
+	if (rd >= 0)
+		(void)close(rd);
+	if (f.exited >= 0)
+		(void)close(f.exited);
+	sm_buf_free(&said);
+	return;
+oserr:
+	q_result_set(res, Q_TEMPFAIL, "4.3.0", "Deferred: cannot start %s: %s",
+	    argv[0], strerror(errno));
+}
+
+/*
+ * agent_lmtp - a local mailer that speaks LMTP, run as u, given the
+ * message for rcpt over a socket that is its standard input and output;
+ * see agent.h
+ */
+void
+agent_lmtp(const struct agent_msg *m, const struct agent_user *u,
+    char *const *argv, const char *dir, const char *rcpt,
+    struct q_result *res)
+{
+	const char *rcpts[1] = { rcpt }, *none[1] = { NULL };
+	struct sm_deadline dl;
+	struct sm_buf said;
+	struct q_conn *c;
+	struct q_result r;
+	struct q_txn t;
+	struct stat st;
+	int sv[2], err, status = 0;
+	bool answered = false;
+	ssize_t n;
+	pid_t pid;
+
+	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) < 0)
+		goto oserr;
+	/* Its errors apart from the conversation, and never blocking it. */
+	if ((err = memfd_create("mailer-stderr", MFD_CLOEXEC)) < 0)
+		err = open("/dev/null", O_WRONLY | O_CLOEXEC);
+	if ((pid = fork()) < 0) {
+		(void)close(sv[0]);
+		(void)close(sv[1]);
+		if (err >= 0)
+			(void)close(err);
+		goto oserr;
+	}
+	if (pid == 0)
+		program_child(u, argv[0], argv + 1, dir, sv[1], sv[1], err);
+	(void)close(sv[1]);
+	memset(&r, 0, sizeof(r));
+	/* The connection owns sv[0] from here on. */
+	if ((c = q_smtp_attach(sv[0], argv[0], true, m->opt, m->helo,
+	    &r)) != NULL) {
+		memset(&t, 0, sizeof(t));
+		t.sender = m->ctl->sender;
+		t.body = m->ctl->bodytype;
+		t.size = fstat(m->dfd, &st) == 0 ? (long)st.st_size : 0;
+		t.nrcpts = 1;
+		t.rcpts = rcpts;
+		t.notify = none;
+		t.orcpt = none;
+		t.results = &r;
+		t.headers = m->headers != NULL ? m->headers : &m->ctl->headers;
+		t.mailer_flags = m->mflags;
+		t.dfd = m->dfd;
+		t.id = m->ctl->id;
+		answered = q_smtp_send(c, &t) == 0;
+		q_smtp_close(c, answered);
+	}
+	/* Done with it: it ends now, or is ended. */
+	sm_deadline_in(&dl, sm_bound(m->opt->to.quit, 3600));
+	if (wait_child(pid, &dl, &status) < 0)
+		status = 0;
+	sm_buf_init(&said, 0);
+	if (err >= 0) {
+		char buf[AGENT_OUTPUT_MAX];
+
+		if ((n = pread(err, buf, sizeof(buf), 0)) > 0)
+			(void)sm_buf_append(&said, buf, (size_t)n);
+		(void)close(err);
+	}
+	if (answered)
+		*res = r;
+	else if (WIFEXITED(status) && WEXITSTATUS(status) != EX_OK)
+		outcome(res, WEXITSTATUS(status), &said, argv[0]);
+	else if (r.status != Q_OK)
+		*res = r;		/* why the conversation ended */
+	else
+		q_result_set(res, Q_TEMPFAIL, "4.4.2", "Deferred: %s ended "
+		    "the conversation", argv[0]);
 	sm_buf_free(&said);
 	return;
 oserr:

@@ -11,6 +11,8 @@
  *	agent_file(&m, &u, "/path/file", &dl, &res)
  *	agent_program(&m, &u, argv, dir, &dl, &res)	local, prog mailers:
  *					argv[0] is the path, argv[1..] A=
+ *	agent_lmtp(&m, &u, argv, dir, "<user>", &res)	a local mailer
+ *					that speaks LMTP (F=z)
  *	agent_read(&u, path, &dl, &text, &owner, &res)	0, 1 (no file, or
  *					not safe: writable by others), -1
  *
@@ -38,7 +40,22 @@
  *	first when the mailer has flag U), a minimal environment, and its
  *	output is kept for the result.  Exit 0 is delivered; 75, 71, 73,
  *	74 and a signal are temporary; other codes are permanent
- *	failures (sysexits).
+ *	failures (sysexits).  When m.whole is set (the local mailer, whose
+ *	job is to store the message), a program that exits 0 without
+ *	having read all of the message did not deliver it: a temporary
+ *	failure.  A program of the prog mailer may ignore its input, as
+ *	in sendmail, and its exit code alone decides.
+ *
+ *	An LMTP mailer (RFC 2033) gets one socket as its standard input
+ *	and output, and the message in an LMTP transaction (q_smtp, with
+ *	the client Timeout.* options: initial, lhlo, mail, rcpt, datainit,
+ *	datafinal, quit); its standard error is kept apart for the
+ *	result.  The result is the program's answer for the recipient
+ *	after the message.  A program that ends the conversation before it
+ *	answered (it exits, dies or goes silent) did not deliver: its exit
+ *	code decides as for any program when it is not 0, otherwise the
+ *	recipient is deferred.  The program is waited for Timeout.quit
+ *	after the conversation, then killed.
  */
 #ifndef AGENT_H
 #define AGENT_H
@@ -60,6 +77,9 @@ struct agent_msg {
 	const char		*mflags;	/* the mailer's F= */
 	const char		*from_line;	/* "From a@b Mon Nov 23 ..." */
 	const struct sm_strlist	*headers;	/* NULL: ctl's, as queued */
+	bool			 whole;		/* a program must read it all */
+	const struct sm_options	*opt;		/* LMTP: the Timeout.* */
+	const char		*helo;		/* LMTP: $j, for LHLO */
 };
 
 struct agent_user {
@@ -78,6 +98,8 @@ void	agent_file(const struct agent_msg *, const struct agent_user *,
 void	agent_program(const struct agent_msg *, const struct agent_user *,
 	    char *const *, const char *, const struct sm_deadline *,
 	    struct q_result *);
+void	agent_lmtp(const struct agent_msg *, const struct agent_user *,
+	    char *const *, const char *, const char *, struct q_result *);
 int	agent_read(const struct agent_user *, const char *,
 	    const struct sm_deadline *, struct sm_buf *, uid_t *,
 	    struct q_result *);

@@ -75,6 +75,7 @@ apply_args(struct config *c, const struct args *a, char *err, size_t errlen)
 static void
 warn_pending(struct config *c)
 {
+	const struct sm_cf_mailer *local;
 	size_t i;
 
 	if (c->cf->rules_skipped > 0)
@@ -87,6 +88,11 @@ warn_pending(struct config *c)
 	for (i = 0; i < c->cf->pending.n; i++)
 		sm_warnx("%s: not yet in force: %.60s", c->path,
 		    c->cf->pending.v[i]);
+	/* A server as the local mailer: reach it through mailertable. */
+	if ((local = sm_cf_mailer(c->cf, "local")) != NULL &&
+	    local->path != NULL && strcmp(local->path, "[IPC]") == 0)
+		sm_warnx("%s: local mailer P=[IPC] is not supported: local "
+		    "mail goes into %s", c->path, c->opt.MailSpoolDirectory);
 	(void)sm_opt_report_pending(&c->opt);
 }
 

@@ -82,6 +82,9 @@ route_rcpt(void *ctx, const char *rcpt, struct q_route *qr)
 		    rr.mailer);
 		qr->port = rr.port;
 		qr->flags = rr.flags;
+		(void)snprintf(qr->path, sizeof(qr->path), "%s", rr.path);
+		qr->lmtp = rr.lmtp;
+		qr->user_only = rr.user_only;
 		break;
 	}
 }

@@ -394,6 +394,7 @@ static bool
 try_way(struct inject *x, enum way w)
 {
 	struct q_result r;
+	struct q_peer peer;
 	struct q_conn *conn;
 	char host[128];
 	pid_t pid = -1;
@@ -402,14 +403,18 @@ try_way(struct inject *x, enum way w)
 	if (w == WAY_DAEMON) {
 		if (daemon_local_address(x->c, host, sizeof(host), &port) < 0)
 			return false;
-		conn = q_smtp_open(host, port, &x->c->opt, true, NULL, x->host,
+		memset(&peer, 0, sizeof(peer));
+		peer.host = host;
+		peer.port = port;
+		conn = q_smtp_open(&peer, &x->c->opt, true, NULL, x->host,
 		    NULL, &r);
 	} else {
 		if ((fd = session(x, w == WAY_CLIENT_QUEUE, &pid)) < 0) {
 			sm_warn("cannot start a submission session");
 			return false;
 		}
-		conn = q_smtp_attach(fd, "localhost", &x->c->opt, x->host, &r);
+		conn = q_smtp_attach(fd, "localhost", false, &x->c->opt,
+		    x->host, &r);
 	}
 	if (conn != NULL)
 		send_rest(x, conn);

@@ -221,11 +221,14 @@ sender_text(const struct q_ctl *ctl, char *buf, size_t len)
 		(void)snprintf(buf, len, "MAILER-DAEMON");
 }
 
-/* run_mailer - a mailer's program for one target, as u */
+/*
+ * run_mailer - a mailer's program for one target, as u; rcpt: the
+ * recipient when the mailer speaks LMTP (F=z), else NULL
+ */
 static void
 run_mailer(struct expand *e, const struct sm_cf_mailer *m,
     const struct agent_user *u, const char *user, const char *host,
-    const char *dir, struct q_result *res)
+    const char *dir, const char *rcpt, struct q_result *res)
 {
 	char *argv[LOCAL_ARGS_MAX + 1], from[512];
 	struct sm_buf store;
@@ -239,8 +242,60 @@ run_mailer(struct expand *e, const struct sm_cf_mailer *m,
 		argv[2] = NULL;
 	}
 	e->msg.mflags = m->flags != NULL ? m->flags : "";
-	agent_program(&e->msg, u, argv, dir, &e->prog_dl, res);
+	if (rcpt != NULL)
+		agent_lmtp(&e->msg, u, argv, dir, rcpt, res);
+	else
+		agent_program(&e->msg, u, argv, dir, &e->prog_dl, res);
 	sm_buf_free(&store);
+}
+
+/* has_flag - does mailer m have flag f in F=? */
+static bool
+has_flag(const struct sm_cf_mailer *m, char f)
+{
+	return m->flags != NULL && strchr(m->flags, f) != NULL;
+}
+
+/* plain - text that needs no quoting in a path: no blank, control, special */
+static bool
+plain(const char *s)
+{
+	for (; *s != '\0'; s++)
+		if ((unsigned char)*s <= ' ' || *s == 0x7f ||
+		    strchr("\"\\<>()[],;:@", *s) != NULL)
+			return false;
+	return true;
+}
+
+/*
+ * lmtp_mailbox - the user's mailbox through a local mailer that speaks
+ * LMTP.  One program serves every user (mail.local -l) and becomes each
+ * one itself, so with F=S it runs with our own rights, root in the
+ * delivery service, as sendmail runs it; without S as the user.
+ */
+static void
+lmtp_mailbox(struct expand *e, const struct sm_cf_mailer *m,
+    const struct agent_user *user, const char *detail, struct q_result *res)
+{
+	struct agent_user self;
+	struct passwd *pw;
+	char rcpt[400];
+
+	/*
+	 * R=EnvToL: the user, with its +detail, without a domain.  The
+	 * detail came from the sender: one that would need quoting in a
+	 * path is left off rather than given to a program run as root.
+	 */
+	if (!plain(detail))
+		detail = "";
+	(void)snprintf(rcpt, sizeof(rcpt), "<%s%s%s>", user->name,
+	    detail[0] != '\0' ? "+" : "", detail);
+	if (has_flag(m, 'S') && (pw = getpwuid(geteuid())) != NULL) {
+		agent_user(&self, pw, (gid_t)-1);
+		run_mailer(e, m, &self, user->name, detail, "/", rcpt, res);
+	} else
+		run_mailer(e, m, user, user->name, detail, user->home, rcpt,
+		    res);
 }
 
 /* builtin_mailbox - is the local mailer our own mbox delivery? */
@@ -283,9 +338,15 @@ mailbox(struct expand *e, const struct passwd *pw, const char *detail,
 		    "lsDFMAw5:/|@qPn9";
 		open_dl(e, &dl);
 		agent_mailbox(&e->msg, &u, spool, &dl, &res);
+	} else if (has_flag(m, 'z')) {
+		agent_user(&u, pw, extra);
+		lmtp_mailbox(e, m, &u, detail, &res);
 	} else {
 		agent_user(&u, pw, extra);
-		run_mailer(e, m, &u, pw->pw_name, detail, u.home, &res);
+		/* Its job is to store the message: it must read all of it. */
+		e->msg.whole = true;
+		run_mailer(e, m, &u, pw->pw_name, detail, u.home, NULL, &res);
+		e->msg.whole = false;
 	}
 	result(e, "local", pw->pw_name, owner, depth, &res, key);
 }
@@ -316,7 +377,7 @@ prog(struct expand *e, const char *cmd, const struct agent_user *u,
 	}
 	memset(&res, 0, sizeof(res));
 	/* D=$z:/ : the home directory, else the root. */
-	run_mailer(e, m, u, cmd, "", u->home, &res);
+	run_mailer(e, m, u, cmd, "", u->home, NULL, &res);
 	result(e, "prog", target, owner, depth, &res, key);
 }
 
@@ -826,6 +887,8 @@ setup(struct expand *e, const struct config *c, const struct q_ctl *ctl,
 	e->msg.ctl = ctl;
 	e->msg.dfd = dfd;
 	e->msg.from_line = e->from_line;
+	e->msg.opt = &c->opt;
+	e->msg.helo = e->host;
 	e->rt = route_open(c);
 	if (ctl != NULL) {
 		from_line(e);

@@ -23,6 +23,10 @@
  *	the message goes to the user's mailbox through the local mailer:
  *	its P= program run as the user, or, when P= is "[MBOX]" or names
  *	no executable file, the built-in delivery into MailSpoolDirectory.
+ *	A local mailer with F=z speaks LMTP and is given the user as the
+ *	recipient of an LMTP transaction (agent_lmtp); with F=S it runs
+ *	with our own rights (root in the service), as sendmail runs
+ *	mail.local -l, which becomes each user itself.
  *	A name met again on its own expansion path is taken as a user, so
  *	"a: a, b" keeps a copy for a, and an expansion deeper than
  *	MaxAliasRecursion fails with 5.4.6.  Each target is delivered once
@@ -48,7 +52,8 @@
  *
  *	Bounds: Timeout.fileopen for each .forward, include file, mailbox
  *	or file (opening and locking), Timeout.datafinal for a program
- *	(from the start of the recipient's delivery).
+ *	(from the start of the recipient's delivery); the client Timeout.*
+ *	options, each at its step, for an LMTP program.
  */
 #ifndef LOCAL_H
 #define LOCAL_H

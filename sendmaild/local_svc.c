@@ -29,6 +29,7 @@
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <syslog.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "local_int.h"
@@ -455,6 +456,7 @@ void
 local_deliver(const struct config *c, const struct q_ctl *ctl, int dfd,
     const char *rcpt, struct q_local *lo)
 {
+	time_t start = time(NULL);
 	int tries, rc = -1;
 
 	if (geteuid() == 0 || channel < 0) {
@@ -472,4 +474,6 @@ local_deliver(const struct config *c, const struct q_ctl *ctl, int dfd,
 	}
 	fail(lo, "4.3.0", "Deferred: the local delivery service is not "
 	    "available");
+	/* The worker that would have said so is gone: say it here. */
+	q_log_delivery(ctl, rcpt, start, "local", NULL, &lo->res);
 }

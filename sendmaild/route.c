@@ -383,6 +383,18 @@ remote(struct route *rt, const char *mailer, const char *host,
 	}
 	rr->port = route_mailer_port(rt->c, mailer);
 	rr->flags = m->flags;
+	rr->lmtp = m->flags != NULL && strchr(m->flags, 'z') != NULL;
+	/* A=FILE /path: sendmail's unix socket. */
+	if (m->argv != NULL && strncmp(m->argv, "FILE", 4) == 0 &&
+	    (m->argv[4] == ' ' || m->argv[4] == '\t')) {
+		const char *p = m->argv + 4 + strspn(m->argv + 4, " \t");
+
+		(void)snprintf(rr->path, sizeof(rr->path), "%.*s",
+		    (int)strcspn(p, " \t"), p);
+	}
+	rr->user_only = m->recipient_rw != NULL &&
+	    strncmp(m->recipient_rw, "EnvToL", 6) == 0 &&
+	    (m->recipient_rw[6] == '\0' || m->recipient_rw[6] == '/');
 	return 1;
 }
 

@@ -29,8 +29,10 @@
  *	of MAIL_HUB or LOCAL_RELAY when the domain is that host's name
  *	(mail those send on), else the mailertable entry for the domain,
  *	then for each parent as ".parent", then ".": "mailer:host"
- *	(an SMTP mailer of the configuration), "local:user" or
- *	"error:...".
+ *	(a P=[IPC] mailer of the configuration: its A=TCP $h PORT gives
+ *	the port, A=FILE path a unix socket instead of the host, F=z
+ *	LMTP, R=EnvToL recipients without their domain, as cyrusv2
+ *	has them), "local:user" or "error:...".
  *
  *	route_hub() says whether a local name leaves for the host of
  *	MAIL_HUB ($H) or LOCAL_RELAY ($R), and which host that is: it does
@@ -85,6 +87,9 @@ struct route_result {
 	char		 host[256];	/* "" the default (smart host) */
 	int		 port;
 	const char	*flags;		/* the mailer's F= */
+	char		 path[108];	/* A=FILE path: a unix socket, or "" */
+	bool		 lmtp;		/* F=z */
+	bool		 user_only;	/* R=EnvToL: the user, no domain */
 	int		 code;		/* ROUTE_ERROR: the reply code */
 	struct q_result	 res;
 };

@@ -23,6 +23,8 @@ define(`_F_', `ifelse(defn(`$1'), `', `', `, $2=$1`'')')
 # local and prog
 define(`_L_BASE_', `ifdef(`_FEATURE_nullclient_', `lsDFM5q', `lsDFMAw5:/|@q')')
 define(`_L_FROM_', `ifdef(`_LOCAL_LMTP_', `EnvFromSMTP', `EnvFromL')')
+# _PRE_(field, variable) - "field=value, " when the variable is defined
+define(`_PRE_', `ifdef(`$2', `$1=$2, ')')
 
 # smtp family: name, flag group, flags after mDFMuX, the variables' prefix
 define(`_SMTP_LINE_', `M$1,		P=[IPC], F=_CF_MF_(`$2', `mDFMuX$3'_DFLT_(`SMTP_MAILER_FLAGS', `')), S=EnvFromSMTP/HdrFromSMTP, R=ifdef(`_FEATURE_allmasquerade_', `EnvToSMTP/HdrFromSMTP', `EnvToSMTP'), E=\r\n, L=_DFLT_(`SMTP_MAILER_LL', `990')`'_F_(`SMTP_MAILER_MAX', `M')_F_(`SMTP_MAILER_MAXMSGS', `m')_F_(`SMTP_MAILER_MAXRCPTS', `r')_F_(`SMTP_MAILER_CHARSET', `C'),
@@ -48,6 +50,12 @@ _SMTP_LINE_(`dsmtp', `DSMTP', `a%', `DSMTP')dnl
 Mrelay,		P=[IPC], F=_CF_MF_(`RELAY', `mDFMuXa8'_RELAY_FLAGS_), S=EnvFromSMTP/HdrFromSMTP, R=ifdef(`_FEATURE_allmasquerade_', `MasqSMTP/MasqRelay', `MasqSMTP'), E=\r\n, L=_DFLT_(`RELAY_MAILER_LL', `2040')`'_F_(`RELAY_MAILER_CHARSET', `C')_F_(`RELAY_MAILER_MAXMSGS', `m')_F_(`SMTP_MAILER_MAXRCPTS', `r'),
 		T=DNS/RFC822/SMTP`'_F_(`RELAY_MAILER_QGRP', `Q'),
 		A=_DFLT_(`RELAY_MAILER_ARGS', `TCP $h')
+')dnl
+ifdef(`_MAILER_cyrusv2_', `dnl
+Mcyrusv2,	P=[IPC], F=lsDFMnqXz`'_DFLT_(`CYRUSV2_MAILER_FLAGS', `A@/:|m'),
+		S=EnvFromSMTP/HdrFromL, R=EnvToL/HdrToL, E=\r\n,
+		_PRE_(`m', `CYRUSV2_MAILER_MAXMSGS')_PRE_(`r', `CYRUSV2_MAILER_MAXRCPTS')_PRE_(`C', `CYRUSV2_MAILER_CHARSET')T=DNS/RFC822/SMTP,
+		A=_DFLT_(`CYRUSV2_MAILER_ARGS', `FILE /var/run/cyrus/socket/lmtp')
 ')dnl
 ifdef(`_MAILER_procmail_', `dnl
 Mprocmail,	P=_PROCMAIL_PATH_, F=_CF_MF_(`PROCMAIL', `DFM'_DFLT_(`PROCMAIL_MAILER_FLAGS', `SPhnu9')), S=EnvFromSMTP/HdrFromSMTP, R=EnvToSMTP/HdrFromSMTP`'_F_(`PROCMAIL_MAILER_MAX', `M'),

@@ -149,12 +149,21 @@ class Busy(Listener):
 
 class Scripted(Listener):
     """A lock-step SMTP server: answers each command with `replies`
-    (by command word, default 250) and goes silent at `stall`; EHLO
-    offers `caps`."""
+    (by command word, default 250), goes silent at `stall` and closes
+    the connection at `hangup` (a command word, or "." for the end of
+    the message, before its reply); EHLO offers `caps`.  With `lmtp` it
+    is an LMTP server (RFC 2033): LHLO instead of EHLO, and after the
+    message one reply for each accepted recipient, in order, from
+    `final` (by address as the RCPT gave it, default "250 2.1.5 ok";
+    None: close the connection instead)."""
 
-    def __init__(self, port, replies=None, stall=None, caps=("PIPELINING",)):
+    def __init__(self, port, replies=None, stall=None, caps=("PIPELINING",),
+                 hangup=None, lmtp=False, final=None):
         self.replies = replies or {}
         self.stall = stall
+        self.hangup = hangup
+        self.lmtp = lmtp
+        self.final = final or {}
         self.ehlo = "".join(f"250-{c}\r\n" for c in
                             ("scripted.example", *caps[:-1]))
         self.ehlo = (self.ehlo + f"250 {caps[-1]}\r\n").encode()
@@ -166,8 +175,11 @@ class Scripted(Listener):
     def handle(self, c):
         f = c.makefile("rb")
         mail_ok = rcpt_ok = False
+        accepted = []
+        hello = "LHLO" if self.lmtp else "EHLO"
         try:
-            c.sendall(b"220 scripted.example ESMTP\r\n")
+            c.sendall(b"220 scripted.example %s\r\n" %
+                      (b"LMTP" if self.lmtp else b"ESMTP"))
             while True:
                 line = f.readline()
                 if not line:
@@ -177,14 +189,23 @@ class Scripted(Listener):
                 self.lines.append(line.decode("latin-1").rstrip("\r\n"))
                 if word == self.stall:
                     return                     # silence, connection open
-                if word == "EHLO":
+                if word == self.hangup:
+                    c.close()
+                    return
+                if word == hello:
                     c.sendall(self.ehlo)
+                    continue
+                if word in (("EHLO", "HELO") if self.lmtp else ("LHLO",)):
+                    c.sendall(b"500 5.5.1 Command unrecognized\r\n")
                     continue
                 if word == "MAIL":
                     mail_ok = not self.replies.get("MAIL", "250").startswith(("4", "5"))
                     rcpt_ok = False
+                    accepted = []
                 if word == "RCPT" and not self.replies.get("RCPT", "250").startswith(("4", "5")):
                     rcpt_ok = True
+                    accepted.append(line.decode("latin-1").split(":", 1)[1]
+                                    .strip().strip("<>").lower())
                 if word == "DATA" and not (mail_ok and rcpt_ok):
                     c.sendall(b"503 5.5.1 No valid recipients\r\n")
                     continue
@@ -203,6 +224,17 @@ class Scripted(Listener):
                     self.commands.append(".")
                     if self.stall == ".":
                         return
+                    if self.hangup == ".":
+                        c.close()
+                        return
+                    if self.lmtp:
+                        for a in accepted:
+                            r = self.final.get(a, "250 2.1.5 ok")
+                            if r is None:          # hangs up instead
+                                c.close()
+                                return
+                            c.sendall(r.encode() + b"\r\n")
+                        continue
                     c.sendall(self.replies.get(".", "250 2.0.0 ok").encode() + b"\r\n")
                     continue
                 if word == "QUIT":

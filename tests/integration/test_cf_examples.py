@@ -62,6 +62,10 @@ def test_same_mailers(generated):
         assert got["M"][name]["P"] == fields["P"], name
         assert got["M"][name]["A"] == fields["A"], name
         assert got["M"][name]["F"] == fields["F"], name
+        # The sender rule set and the diagnostic type (an LMTP local
+        # mailer's S=EnvFromSMTP and T=DNS/RFC822/SMTP), E= and m=.
+        for key in ("S", "T", "E", "m"):
+            assert got["M"][name].get(key) == fields.get(key), (name, key)
 
 
 def test_daemon_reads_it(generated, run):

@@ -27,9 +27,10 @@ DEFAULT_UID = 1         # DefaultUser (1:1): runs the alias file's programs
 
 class Site:
     """A configuration from a .mc, a daemon on it, a smart host, a
-    directory for what deliveries write, and a queue runner."""
+    directory for what deliveries write, and a queue runner; wrapper
+    runs the daemon and the queue runs (a mount namespace, say)."""
 
-    def __init__(self, daemon, mc_extra="", options=()):
+    def __init__(self, daemon, mc_extra="", options=(), wrapper=()):
         self.base = pathlib.Path(tempfile.mkdtemp(prefix="smd-local-",
                                                   dir="/tmp"))
         self.base.chmod(0o755)
@@ -50,7 +51,9 @@ class Site:
             "MAILER(`local')dnl\nMAILER(`smtp')dnl\n")
         self.options = [f"AliasFile={self.aliases}",
                         f"ForwardPath={self.fwd}/$u", *options]
-        self.d = daemon(cf=str(self.cf), options=self.options)
+        self.wrapper = list(wrapper)
+        self.d = daemon(cf=str(self.cf), options=self.options,
+                        wrapper=self.wrapper)
         self.ctl, self.rec = start_smarthost(self.smart_port)
 
     def set_aliases(self, text):
@@ -65,7 +68,7 @@ class Site:
                "-O", "RunAsUser=nobody"]
         for o in self.options:
             cmd += ["-O", o]
-        return subprocess.run(cmd + list(args), input=input,
+        return subprocess.run(self.wrapper + cmd + list(args), input=input,
                               capture_output=True, text=True,
                               timeout=timeout)
 
