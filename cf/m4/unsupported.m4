@@ -15,7 +15,7 @@ divert(-1)
 define(`_CF_NO_feature_',
 	`remove it; cf/README lists the features of this tree')
 define(`_CF_NO_mailer_',
-	`remove it; this tree has the mailers local, prog, smtp and procmail (write another one after MAILER_DEFINITIONS instead)')
+	`remove it; this tree has the mailers local, prog, smtp, procmail and cyrusv2 (write another one after MAILER_DEFINITIONS instead)')
 define(`_CF_NO_ostype_',
 	`use OSTYPE(linux), OSTYPE(debian) or OSTYPE(bsd) instead and define the paths that differ')
 define(`_CF_NO_domain_',
