@@ -22,6 +22,17 @@ def test_every_page_is_there():
     assert sorted(p.name for p in MAN.iterdir()) == sorted(PAGES)
 
 
+@pytest.mark.parametrize("page", PAGES)
+def test_name_line_says_what_it_is(page):
+    """The NAME line describes the page's subject without naming it
+    again ("sendmaild - extensions of sendmaild" says nothing)."""
+    text = (MAN / page).read_text()
+    name = re.search(r"^\.Nm (\S+)", text, re.M).group(1)
+    desc = re.search(r"^\.Nd (.*)$", text, re.M).group(1)
+    assert re.search(rf"(?<![\w-]){re.escape(name)}(?![\w-])",
+                     desc) is None, desc
+
+
 @pytest.mark.skipif(os.geteuid() != 0, reason="needs root (mount namespace)")
 def test_mandoc_lint_is_clean():
     """scripts/man-lint: mandoc -T lint man/* with the pages installed,
@@ -97,3 +108,22 @@ def test_sendmail_cf5_documents_every_option_in_force(tmp_path):
             assert m, f"{name}: no Default: line"
             shown = m.group(1).replace("\\e", "\\").replace("\\&", "")
             assert shown.strip('"') == default, (name, shown, default)
+
+
+def test_readme_names_the_timeouts_not_in_force(tmp_path):
+    """README.md's first paragraph says which Timeout options are not
+    in force: those the daemon names in its "not yet in force" warning,
+    and no others."""
+    intro = (ROOT / "README.md").read_text().split("\n\n", 2)[1]
+    every = in_force_options(tmp_path)
+    r = subprocess.run([str(BUILD / "sendmaild"), "-C", "/dev/null", "-bO"],
+                       capture_output=True, text=True, timeout=30)
+    timeouts = sorted(n for n in parse_bO(r.stdout)
+                      if n.startswith("Timeout.") and n not in every)
+    for name in timeouts:
+        base, _, variant = name.rpartition(".")
+        assert f"`{name}`" in intro or (
+            f"`{base}`" in intro and f"`.{variant}`" in intro), name
+    words = ["no", "one", "two", "three", "four", "five", "six", "seven",
+             "eight", "nine", "ten"]
+    assert f"enforced but {words[len(timeouts)]}," in intro, intro
