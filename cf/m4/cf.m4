@@ -153,18 +153,14 @@ define(`LDAPROUTE_EQUIVALENT_FILE', `_CF_FCLASS_(`LDAPRouteEquiv', `$1')')
 # MASQUERADE_AS(domain) - $M; a .mc may also define MASQUERADE_NAME
 define(`MASQUERADE_AS', `_CF_QUIET_(`define(`MASQUERADE_NAME', `$1')')')
 
-# MAIL_FILTER(name, equates) - an X line: a milter and how to reach it.
-# INPUT_MAIL_FILTER(name, equates) - the same, and the name added to
-# confINPUT_MAIL_FILTERS (InputMailFilters), in the order of the calls.
-define(`MAIL_FILTER',
-	`_CF_EMIT_(`8', `X$1, $2')_CF_QUIET_(`define(`_CF_MAIL_FILTERS_', `1')')')
-define(`INPUT_MAIL_FILTER', `MAIL_FILTER(`$1', `$2')_CF_QUIET_(`ifelse(
-	defn(`confINPUT_MAIL_FILTERS'), `', `define(`confINPUT_MAIL_FILTERS', `$1')',
-	`define(`confINPUT_MAIL_FILTERS', defn(`confINPUT_MAIL_FILTERS')`, $1')')')')
-
-# QUEUE_GROUP(name, equates) - a Q line: a queue group
-define(`QUEUE_GROUP',
-	`_CF_EMIT_(`5', `Q$1, $2')_CF_QUIET_(`define(`_CF_QUEUE_GROUPS_', `1')')')
+# MAIL_FILTER, INPUT_MAIL_FILTER, QUEUE_GROUP - sendmail writes X and Q
+# lines for them.  sendmaild reads those lines but calls no filter and
+# has one queue, so a .mc that asks for them stops m4: mail must not
+# pass unfiltered, nor land in a queue group that no run serves, only
+# because the configuration was rebuilt.
+define(`MAIL_FILTER', `_CF_QUIET_(`_CF_ERROR_(`MAIL_FILTER($1): mail filters (milters) are not called by this version: remove it, or keep sendmail while the filter is needed')')')
+define(`INPUT_MAIL_FILTER', `_CF_QUIET_(`_CF_ERROR_(`INPUT_MAIL_FILTER($1): mail filters (milters) are not called by this version: remove it, or keep sendmail while the filter is needed')')')
+define(`QUEUE_GROUP', `_CF_QUIET_(`_CF_ERROR_(`QUEUE_GROUP($1): queue groups are not implemented: remove it; every message uses QueueDirectory')')')
 
 #
 # MODIFY_MAILER_FLAGS(group, flags) - change the F= flags of a group of

@@ -2,20 +2,12 @@ divert(-1)
 #
 # proto.m4 - write the .cf file.  Runs at the end of input (cf.m4 puts
 # it in m4wrap), so every define of the .mc file is known, wherever it
-# stood.  Output is sendmail.cf syntax: V, D, C, F, K, O, Q, H, P, T, X
-# and M lines, no rewriting rules; features that sendmail expresses only in
+# stood.  Output is sendmail.cf syntax: V, D, C, F, K, O, H, P, T and M
+# lines, no rewriting rules; features that sendmail expresses only in
 # rules are words of the class {Features}.
 #
 define(`_IFDEF_LINE_', `ifdef(`$1', `$2
 ')')
-# With filters, the macros they are sent default to sendmail's choice.
-define(`_CF_DEFAULT_', `ifdef(`$1', `', `define(`$1', `$2')')')
-ifdef(`_CF_MAIL_FILTERS_', `
-_CF_DEFAULT_(`confMILTER_MACROS_CONNECT', `j, _, {daemon_name}, {if_name}, {if_addr}')
-_CF_DEFAULT_(`confMILTER_MACROS_HELO', `{tls_version}, {cipher}, {cipher_bits}, {cert_subject}, {cert_issuer}')
-_CF_DEFAULT_(`confMILTER_MACROS_ENVFROM', `i, {auth_type}, {auth_authen}, {auth_ssf}, {auth_author}, {mail_mailer}, {mail_host}, {mail_addr}')
-_CF_DEFAULT_(`confMILTER_MACROS_ENVRCPT', `{rcpt_mailer}, {rcpt_host}, {rcpt_addr}')
-_CF_DEFAULT_(`confMILTER_MACROS_EOM', `{msg_id}')')
 #
 # The V line starts a line of its own whatever text the .mc left
 # without a newline before it (a call followed by dnl, say).
@@ -84,9 +76,6 @@ ifdef(`_FEATURE_no_default_msa_', `', `O DaemonPortOptions=Port=587, Name=MSA, M
 ')dnl
 ifdef(`_CLIENT_OPTIONS_SEEN_', `undivert(4)', `#O ClientPortOptions=Family=inet, Address=0.0.0.0
 ')dnl
-ifdef(`_CF_QUEUE_GROUPS_', `
-#####  queue groups  #####
-undivert(5)')dnl
 
 #####  headers  #####
 H?P?Return-Path: <$g>
@@ -114,9 +103,6 @@ Troot
 Tdaemon
 Tuucp
 
-ifdef(`_CF_MAIL_FILTERS_', `#####  mail filters  #####
-undivert(8)
-')dnl
 #####  mailers  #####
 include(_CF_DIR_`m4/mailers.m4')dnl
 undivert(7)dnl
