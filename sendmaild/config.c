@@ -5,6 +5,7 @@
 
 #include <ctype.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <ifaddrs.h>
 #include <net/if.h>
 #include <netdb.h>
@@ -13,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/stat.h>
 #include <sysexits.h>
 #include <unistd.h>
 
@@ -294,6 +296,37 @@ config_adopt_queue(const struct config *c, char *err, size_t len)
 	q_hs_dir(&c->opt, hsdir, sizeof(hsdir));
 	return q_owner_adopt(c->opt.QueueDirectory, hsdir, uid, gid,
 	    config_run_as(c), &changed, err, len);
+}
+
+/*
+ * config_client_queue_problem - can this process leave a message in
+ * ClientQueueDirectory?  Root only needs it to exist (its sessions take
+ * the directory's group).  false, or true with why naming the directory
+ * and what to change.
+ */
+bool
+config_client_queue_problem(const struct config *c, char *why, size_t len)
+{
+	const char *d = c->opt.ClientQueueDirectory;
+	struct stat st;
+	char owner[160];
+
+	if (stat(d, &st) < 0 || !S_ISDIR(st.st_mode)) {
+		(void)snprintf(why, len, "client queue %s: %s: make it as "
+		    "INSTALL says (install -d -o root -g smmsp -m 0770 %s)", d,
+		    access(d, F_OK) < 0 ? strerror(errno) : "not a directory",
+		    d);
+		return true;
+	}
+	if (geteuid() == 0 ||
+	    faccessat(AT_FDCWD, d, W_OK | X_OK, AT_EACCESS) == 0)
+		return false;
+	q_owner_name(st.st_uid, st.st_gid, owner, sizeof(owner));
+	(void)snprintf(why, len, "client queue %s is %s's, mode %04o: this "
+	    "program must be installed set-group-id to its group, which must "
+	    "be able to write it (chgrp GROUP PROGRAM; chmod 2755 PROGRAM; "
+	    "chmod 0770 %s)", d, owner, (unsigned)(st.st_mode & 07777), d);
+	return true;
 }
 
 /* config_is_local_domain - is mail for this domain ours?  ("" is) */

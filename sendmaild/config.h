@@ -14,6 +14,9 @@
  *	config_adopt_queue(&c, err, len)	as root: the queue directory
  *					and its root-owned files made
  *					config_run_as()'s (q_owner_adopt)
+ *	config_client_queue_problem(&c, why, len)	true when this
+ *					process cannot leave a message in
+ *					ClientQueueDirectory, with why
  *	config_is_local_domain(&c, d)	"", localhost, $j or class w
  *	config_map_open(&c, "access", &broken)	that file, read only
  *	config_map_get(m, "Connect:1.2.3.4", &val)	sendmail's lookup
@@ -68,6 +71,7 @@ void	config_free(struct config *);
 void	config_hostname(const struct config *, char *, size_t);
 const char *config_run_as(const struct config *);
 int	config_adopt_queue(const struct config *, char *, size_t);
+bool	config_client_queue_problem(const struct config *, char *, size_t);
 bool	config_is_local_domain(const struct config *, const char *);
 struct sm_map *config_map_open(const struct config *, const char *, bool *);
 char	*config_map_path(const struct config *, const char *);

@@ -696,6 +696,9 @@ daemon_run(struct config *c, const struct args *a, bool foreground)
 		sm_errorx("%s", err);
 		return EX_CONFIG;
 	}
+	/* Users' messages wait there while the daemon is down. */
+	if (config_client_queue_problem(c, err, sizeof(err)))
+		sm_warnx("%s", err);
 	if (stat(c->opt.QueueDirectory, &st) < 0 || !S_ISDIR(st.st_mode)) {
 		sm_errorx("queue directory %s: %s", c->opt.QueueDirectory,
 		    errno != 0 ? strerror(errno) : "not a directory");

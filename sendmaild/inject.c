@@ -566,8 +566,12 @@ inject_main(struct config *c, const struct args *a)
 	else if (geteuid() == 0 ||
 	    access(c->opt.QueueDirectory, W_OK | X_OK) == 0)
 		(void)try_way(&x, WAY_QUEUE);
-	if (!all_done(&x) && (!try_way(&x, WAY_DAEMON) || !all_done(&x)))
-		(void)try_way(&x, WAY_CLIENT_QUEUE);
+	if (!all_done(&x) && (!try_way(&x, WAY_DAEMON) || !all_done(&x))) {
+		if (config_client_queue_problem(c, err, sizeof(err)))
+			sm_errorx("%s", err);
+		else
+			(void)try_way(&x, WAY_CLIENT_QUEUE);
+	}
 	lose_group();
 	rc = outcome(&x);
 out:

@@ -235,3 +235,31 @@ def test_queue_of_another_user_is_named():
                 in r.stderr), r.stderr
     finally:
         site.close()
+
+
+def test_unusable_client_queue_is_named():
+    """A client queue that is missing, or that the program's group may
+    not write: the daemon says so when it starts, and a user's message
+    while the daemon is down says why it could not be kept."""
+    site = Site()
+    try:
+        shutil.rmtree(site.cqueue)
+        site.start_daemon()
+        assert (f"client queue {site.cqueue}: No such file or directory: "
+                f"make it as INSTALL says (install -d -o root -g smmsp "
+                f"-m 0770 {site.cqueue})") in site.log_text()
+        site.stop_daemon()
+        r = site.submit(["bob@example.net"], "Subject: x\n\nbody\n",
+                        user=USER)
+        assert r.returncode == 75
+        assert f"client queue {site.cqueue}: No such file" in \
+            r.stderr.decode()
+        site.cqueue.mkdir(mode=0o700)
+        r = site.submit(["bob@example.net"], "Subject: x\n\nbody\n",
+                        user=USER)
+        assert r.returncode == 75
+        assert (f"client queue {site.cqueue} is root:root's, mode 0700: "
+                "this program must be installed set-group-id to its "
+                "group") in r.stderr.decode()
+    finally:
+        site.close()
