@@ -177,6 +177,16 @@ sm_priv_become(uid_t uid, gid_t gid, const char *who, char *err,
 	return 0;
 }
 
+/* sm_priv_lose_group - give up a set-group-id group for good */
+void
+sm_priv_lose_group(void)
+{
+	gid_t g = getgid();
+
+	if (getegid() != g)
+		(void)setresgid(g, g, g);
+}
+
 /* sm_priv_drop - become spec for good */
 int
 sm_priv_drop(const char *spec, char *err, size_t errlen)

@@ -9,6 +9,7 @@
  *	sm_sig_child_reset()		in a child after fork()
  *	sm_priv_drop("mail", err, n)	"user", "uid:gid" or "user:group"
  *	sm_priv_become(uid, gid, "mail", err, n)	ids resolved earlier
+ *	sm_priv_lose_group()		a set-group-id group, for good
  *	sm_detach()			-bd: leave the terminal
  *
  * DESCRIPTION
@@ -38,6 +39,7 @@ void	sm_sig_child_reset(void);
 int	sm_priv_resolve(const char *, uid_t *, gid_t *, char *, size_t);
 int	sm_priv_drop(const char *, char *, size_t);
 int	sm_priv_become(uid_t, gid_t, const char *, char *, size_t);
+void	sm_priv_lose_group(void);
 int	sm_detach(void);
 
 #endif /* SM_PROC_H */

@@ -84,16 +84,6 @@ who(struct inject *x)
 	config_hostname(x->c, x->host, sizeof(x->host));
 }
 
-/* lose_group - give up a set-group-id group for good */
-static void
-lose_group(void)
-{
-	gid_t g = getgid();
-
-	if (getegid() != g)
-		(void)setresgid(g, g, g);
-}
-
 /* angle - "<addr>"; without a domain, qualified with host unless NULL */
 static char *
 angle(const struct sm_addr *a, const char *host)
@@ -572,7 +562,7 @@ inject_main(struct config *c, const struct args *a)
 		else
 			(void)try_way(&x, WAY_CLIENT_QUEUE);
 	}
-	lose_group();
+	sm_priv_lose_group();
 	rc = outcome(&x);
 out:
 	free(x.sender);

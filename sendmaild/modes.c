@@ -112,7 +112,7 @@ mode_print_queue(struct config *c, const struct args *a)
 	struct q_job *jobs;
 	size_t n, i, shown;
 	struct stat st;
-	int rc = EX_OK;
+	int rc = EX_OK, scan, e;
 
 	if ((c->opt.PrivacyOptions & SM_PRIV_RESTRICTMAILQ) &&
 	    getuid() != 0 && stat(c->opt.QueueDirectory, &st) == 0 &&
@@ -126,8 +126,13 @@ mode_print_queue(struct config *c, const struct args *a)
 		sel[i].negate = a->qsel[i].negate;
 		sel[i].pattern = a->qsel[i].pattern;
 	}
-	if (q_scan(c->opt.QueueDirectory, sel, a->nqsel, &jobs, &n) < 0) {
-		if (errno == EACCES && stat(c->opt.QueueDirectory, &st) == 0) {
+	scan = q_scan(c->opt.QueueDirectory, sel, a->nqsel, &jobs, &n);
+	e = errno;
+	/* Read: the program's group is not needed any more. */
+	sm_priv_lose_group();
+	if (scan < 0) {
+		errno = e;
+		if (e == EACCES && stat(c->opt.QueueDirectory, &st) == 0) {
 			q_owner_name(st.st_uid, st.st_gid, owner,
 			    sizeof(owner));
 			sm_errorx("cannot read queue directory %s: it is "

@@ -178,10 +178,12 @@ def test_debian_queue_runs_as_its_owner(smart):
 
 
 def mailq_as_user(site):
+    """mailq run by USER through the set-group-id copy."""
     pw = pwd.getpwnam(USER)
     return subprocess.run([str(site.prog), "-C", str(site.cf), "-bp"],
                           capture_output=True, text=True, timeout=30,
-                          user=pw.pw_uid, group=pw.pw_gid, extra_groups=[])
+                          user=pw.pw_uid, group=pw.pw_gid, extra_groups=[],
+                          env={"PATH": "/usr/bin:/bin"})
 
 
 def test_map_the_program_cannot_read(smart):
