@@ -4,6 +4,7 @@ it over a connection kept for the next one; when no agent is idle the
 session forks the delivery as before."""
 import asyncio
 import os
+import shutil
 import signal
 import smtplib
 import tempfile
@@ -56,6 +57,7 @@ def relay(daemon):
     yield start
     for ctl in ctls:
         ctl.stop()
+    shutil.rmtree(base, ignore_errors=True)
 
 
 def send(d, rcpt, n=1):
@@ -185,6 +187,7 @@ def test_idle_connection_closed(daemon):
         assert wait_for(lambda: d.queued("qf") == [])
     finally:
         sh.close()
+        shutil.rmtree(base, ignore_errors=True)
 
 
 def test_stop_waits_for_the_delivery(relay):
