@@ -89,6 +89,18 @@ clients_addr(const struct sockaddr_storage *ss, struct clients_addr *a)
 	return true;
 }
 
+/* clients_addr_local - 127.0.0.1 or ::1, this host's own programs? */
+bool
+clients_addr_local(const struct clients_addr *a)
+{
+	static const unsigned char v4[16] = { [10] = 0xff, [11] = 0xff,
+	    [12] = 127, [15] = 1 };
+	static const unsigned char v6[16] = { [15] = 1 };
+
+	return memcmp(a->b, v4, sizeof(v4)) == 0 ||
+	    memcmp(a->b, v6, sizeof(v6)) == 0;
+}
+
 /* clients_addr_eq - one address? */
 bool
 clients_addr_eq(const struct clients_addr *x, const struct clients_addr *y)

@@ -6,6 +6,7 @@
  * SYNOPSIS
  *	t = clients_new(shared)			an empty table
  *	if (clients_addr(&peer, &a))		the key of a client's address
+ *	clients_addr_local(&a)			127.0.0.1 or ::1?
  *		n = clients_add(t, &a, window, 1)	one more now; n: how
  *						many in the last window seconds
  *	n = clients_add(t, &a, window, 0)	how many, counting nothing
@@ -61,6 +62,7 @@ bool		 clients_addr(const struct sockaddr_storage *,
 		    struct clients_addr *);
 bool		 clients_addr_eq(const struct clients_addr *,
 		    const struct clients_addr *);
+bool		 clients_addr_local(const struct clients_addr *);
 unsigned	 clients_add(struct clients *, const struct clients_addr *,
 		    long, int);
 void		 clients_free(struct clients *);

@@ -49,6 +49,15 @@ key(const char *text)
 	return a;
 }
 
+/* is_local - clients_addr_local of a textual address */
+static bool
+is_local(const char *text)
+{
+	struct clients_addr a = key(text);
+
+	return clients_addr_local(&a);
+}
+
 static int
 setup(void **state)
 {
@@ -119,6 +128,12 @@ test_ipv4_on_ipv6(void **state)
 	(void)state;
 	assert_true(clients_addr_eq(&a, &m));
 	assert_false(clients_addr_eq(&a, &v6));
+	/* This host's own programs: exactly 127.0.0.1 and ::1. */
+	assert_true(is_local("127.0.0.1"));
+	assert_true(is_local("::ffff:127.0.0.1"));
+	assert_true(is_local("::1"));
+	assert_false(is_local("127.0.0.2"));
+	assert_false(is_local("192.0.2.7"));
 	assert_int_equal(clients_add(t, &a, 60, 1), 1);
 	assert_int_equal(clients_add(t, &m, 60, 1), 2);
 	assert_int_equal(clients_add(t, &v6, 60, 1), 1);
