@@ -182,6 +182,12 @@ def test_client_conn_without_terminate(daemon, readable_dir):
     assert second.cmd("MAIL FROM:<a@b.example>") == \
         "452 4.3.2 Too many open connections."
     assert second.cmd("NOOP") == "250 2.0.0 OK"
+    # Each refused command counts as a bad one: 25 end the session.
+    for _ in range(24):
+        assert second.cmd("RCPT TO:<root>").startswith("452 4.3.2 ")
+    reply = second.read_reply()
+    assert reply.startswith("421 4.7.0 ") and \
+        reply.endswith(" Too many bad commands; closing connection")
     assert first.cmd("EHLO x.example").startswith("250-")
     assert first.cmd("MAIL FROM:<a@b.example>").startswith("250 ")
     # 127.0.0.2 has the default entry, 127.0.1.5 its net's.
