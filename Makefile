@@ -59,7 +59,7 @@ SMD_SRC    = sendmaild/args.c sendmaild/config.c sendmaild/modes.c \
 	     sendmaild/deliver.c sendmaild/submit.c sendmaild/inject.c \
 	     sendmaild/aliases.c sendmaild/agent.c sendmaild/local.c \
 	     sendmaild/local_svc.c sendmaild/route.c sendmaild/secure.c \
-	     sendmaild/handoff.c
+	     sendmaild/handoff.c sendmaild/clients.c
 MAKEMAP_SRC = makemap/makemap.c
 
 LIBSM_OBJ  = $(LIBSM_SRC:%.c=$(B)/obj/%.o)
@@ -68,7 +68,7 @@ Q_OBJ      = $(Q_SRC:%.c=$(B)/obj/%.o)
 MAKEMAP_OBJ = $(MAKEMAP_SRC:%.c=$(B)/obj/%.o)
 
 UNIT_TESTS = buf time deadline io opt cf args map addr srvcmd qfile submit handoff \
-	     aliases route tls mx hostmem owner lmtp
+	     aliases route tls mx hostmem owner lmtp clients
 UNIT_BINS  = $(UNIT_TESTS:%=$(B)/tests/unit/%_test)
 
 PROGS      = $(B)/sendmaild $(B)/makemap

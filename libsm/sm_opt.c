@@ -167,7 +167,7 @@ static const struct row rows[] = {
 	L("ConnectionRateThrottle", 0, ConnectionRateThrottle, "0", 0,
 	    INT_MAX, F_INFORCE),
 	D("ConnectionRateWindowSize", 0, ConnectionRateWindowSize, "60s",
-	    's', 0),
+	    's', F_INFORCE),
 	S("ConnectOnlyTo", 0, ConnectOnlyTo, "", 0),
 	S("ControlSocketName", 0, ControlSocketName, "", 0),
 	S("CRLFile", 0, CRLFile, "", F_INFORCE),
@@ -221,6 +221,10 @@ static const struct row rows[] = {
 	S("MailSpoolDirectory", 0, MailSpoolDirectory, "/var/mail",
 	    F_INFORCE),
 	L("MaxAliasRecursion", 0, MaxAliasRecursion, "10", 1, 1000,
+	    F_INFORCE),
+	/* Ours: the part of MaxDaemonChildren, in percent, one address may
+	 * hold. */
+	L("MaxClientShare", 0, MaxClientShare, "50", 1, 100,
 	    F_INFORCE),
 	L("MaxDaemonChildren", 0, MaxDaemonChildren, "0", 0, INT_MAX, F_INFORCE),
 	L("MaxHeadersLength", 0, MaxHeadersLength, "32768", 0, INT_MAX, F_INFORCE),

@@ -176,6 +176,7 @@ struct sm_options {
 	bool	 MatchGECOS;
 	char	*MailSpoolDirectory;
 	long	 MaxAliasRecursion;
+	long	 MaxClientShare;	/* ours: percent */
 	long	 MaxDaemonChildren;
 	long	 MaxHeadersLength;
 	long	 MaxHopCount;

@@ -30,6 +30,7 @@
 #include "sm_deadline.h"
 #include "sm_log.h"
 #include "sm_proc.h"
+#include "clients.h"
 #include "deliver.h"
 #include "handoff.h"
 #include "local.h"
@@ -44,8 +45,20 @@ struct listener {
 };
 
 struct child {
-	pid_t	 pid;
-	char	 peer[64];
+	pid_t			 pid;
+	char			 peer[64];
+	bool			 session;	/* addr is its client's */
+	struct clients_addr	 addr;
+};
+
+/* What the master knows of a new connection's client. */
+struct client {
+	struct sockaddr_storage	 peer;
+	struct clients_addr	 addr;
+	bool			 known;		/* an inet or inet6 client */
+	char			 ip[64];
+	unsigned		 open;		/* its sessions, this one too */
+	unsigned		 rate;		/* its connections in the window */
 };
 
 struct master {
@@ -59,6 +72,9 @@ struct master {
 	time_t		 second;	/* the second being counted */
 	long		 in_second;	/* connections accepted in it */
 	bool		 said_full, said_rate;
+	struct clients	*rates;		/* connections per client address */
+	time_t		 said_share;	/* when the last refusal was logged */
+	unsigned long	 refused;	/* refusals since */
 	bool		 stop;
 	time_t		 next_run;	/* -q15m: the next queue run */
 	struct pollfd	*pfd;		/* the signal pipe and listeners */
@@ -356,6 +372,8 @@ in_child(struct master *m)
 	free(m->kids);
 	m->kids = NULL;
 	m->nkids = m->capkids = 0;
+	clients_free(m->rates);
+	m->rates = NULL;
 	sm_sig_child_reset();
 }
 
@@ -386,25 +404,35 @@ prepare(struct master *m)
 		handoff_restart();
 }
 
-/* add_kid - remember a child of the master */
+/*
+ * add_kid - remember a child of the master: a session of client cl, or
+ * (cl NULL) the work that what names
+ */
 static void
-add_kid(struct master *m, pid_t pid, const char *what)
+add_kid(struct master *m, pid_t pid, const char *what,
+    const struct client *cl)
 {
+	struct child *k;
+
 	if (m->nkids == m->capkids) {
 		m->capkids = m->capkids > 0 ? m->capkids * 2 : 16;
 		m->kids = sm_reallocarray(m->kids, m->capkids,
 		    sizeof(*m->kids));
 	}
-	m->kids[m->nkids].pid = pid;
-	(void)sm_strlcpy(m->kids[m->nkids].peer, what,
-	    sizeof(m->kids[m->nkids].peer));
-	m->nkids++;
+	k = &m->kids[m->nkids++];
+	memset(k, 0, sizeof(*k));
+	k->pid = pid;
+	(void)sm_strlcpy(k->peer, what, sizeof(k->peer));
+	if (cl != NULL && cl->known) {
+		k->session = true;
+		k->addr = cl->addr;
+	}
 }
 
 /* serve - in the child: drop privileges, then run the session */
 static void
 serve(struct master *m, int fd, const struct listener *l,
-    const struct sockaddr_storage *peer)
+    const struct client *cl)
 {
 	struct srv_conn conn;
 	socklen_t len = sizeof(conn.local);
@@ -414,9 +442,13 @@ serve(struct master *m, int fd, const struct listener *l,
 	child_start(m, "session child");
 	memset(&conn, 0, sizeof(conn));
 	conn.rfd = conn.wfd = fd;
-	conn.peer = *peer;
+	conn.peer = cl->peer;
 	conn.is_socket = true;
 	conn.daemon = &l->spec;
+	/* ${client_connections}, ${client_rate}: as the master counted. */
+	conn.counted = cl->known;
+	conn.client_connections = cl->open;
+	conn.client_rate = cl->rate;
 	if (getsockname(fd, (struct sockaddr *)&conn.local, &len) < 0)
 		memset(&conn.local, 0, sizeof(conn.local));
 	rc = srv_session(m->c, &conn);
@@ -450,7 +482,7 @@ start_runner(struct master *m)
 		child_start(m, "queue run");
 		exit(deliver_run(m->c, NULL, 0));
 	}
-	add_kid(m, pid, "queue run");
+	add_kid(m, pid, "queue run", NULL);
 }
 
 /*
@@ -526,40 +558,114 @@ start_pickup(struct master *m)
 		}
 		exit(deliver_client_queue(m->c));
 	}
-	add_kid(m, pid, "client queue run");
+	add_kid(m, pid, "client queue run", NULL);
+}
+
+/*
+ * daemon_share - how many sessions one client address may have at once
+ * by MaxDaemonChildren and MaxClientShare (ours): that share of
+ * the first, rounded up; 0 when no share limits it
+ */
+static long
+daemon_share(const struct sm_options *o)
+{
+	long max = o->MaxDaemonChildren, share;
+
+	if (max <= 0 || o->MaxClientShare >= 100)
+		return 0;
+	share = (max * o->MaxClientShare + 99) / 100;
+	return share < max ? share : 0;
+}
+
+/*
+ * count_client - what the master knows of the client of a new
+ * connection: its sessions open now (this one too) and its connections
+ * in the last ConnectionRateWindowSize seconds (this one too), as
+ * sendmail counts ${client_connections} and ${client_rate}
+ */
+static void
+count_client(struct master *m, struct client *cl)
+{
+	const struct sockaddr_storage *p = &cl->peer;
+	size_t i;
+
+	(void)sm_strlcpy(cl->ip, "?", sizeof(cl->ip));
+	(void)inet_ntop(p->ss_family, p->ss_family == AF_INET6 ?
+	    (const void *)&((const struct sockaddr_in6 *)(const void *)p)->
+	    sin6_addr : (const void *)&((const struct sockaddr_in *)
+	    (const void *)p)->sin_addr, cl->ip, sizeof(cl->ip));
+	if (!(cl->known = clients_addr(p, &cl->addr)))
+		return;
+	cl->open = 1;
+	for (i = 0; i < m->nkids; i++)
+		if (m->kids[i].session &&
+		    clients_addr_eq(&m->kids[i].addr, &cl->addr))
+			cl->open++;
+	cl->rate = clients_add(m->rates, &cl->addr,
+	    m->c->opt.ConnectionRateWindowSize, 1);
+}
+
+/*
+ * refuse - a client past its share of MaxDaemonChildren: 421 and close,
+ * here, without a fork.  The reply is one short write that cannot
+ * block (a new socket's buffer is empty), so the master never waits on
+ * the client; a flood of refusals is logged every ten seconds.
+ */
+static void
+refuse(struct master *m, int fd, const struct client *cl, long share)
+{
+	static const char reply[] = "421 4.3.2 Too many open connections.\r\n";
+	time_t now = sm_clock_sec();
+
+	(void)send(fd, reply, sizeof(reply) - 1, MSG_DONTWAIT | MSG_NOSIGNAL);
+	(void)close(fd);
+	m->refused++;
+	if (m->said_share != 0 && now - m->said_share < 10)
+		return;
+	sm_notice("refusing connections from [%s]: %u open, at most %ld from "
+	    "one address (MaxClientShare); %lu refused", cl->ip,
+	    cl->open - 1, share, m->refused);
+	m->said_share = now;
+	m->refused = 0;
 }
 
 /* accept_one - take one connection from listener l and fork for it */
 static void
 accept_one(struct master *m, struct listener *l)
 {
-	struct sockaddr_storage peer;
-	socklen_t len = sizeof(peer);
-	char ip[64] = "?";
+	struct client cl;
+	socklen_t len = sizeof(cl.peer);
+	long share = daemon_share(&m->c->opt);
 	pid_t pid;
 	int fd;
 
-	fd = accept4(l->fd, (struct sockaddr *)&peer, &len, SOCK_CLOEXEC);
+	memset(&cl, 0, sizeof(cl));
+	fd = accept4(l->fd, (struct sockaddr *)&cl.peer, &len, SOCK_CLOEXEC);
 	if (fd < 0) {
 		if (errno != EAGAIN && errno != EWOULDBLOCK &&
 		    errno != ECONNABORTED && errno != EINTR)
 			sm_warn("accept on daemon %s", l->spec.name);
 		return;
 	}
+	count_client(m, &cl);
+	/* This host's own programs (they may relay, too) have no share. */
+	if (cl.known && share > 0 && (long)cl.open > share &&
+	    !clients_addr_local(&cl.addr)) {
+		/* No fork: not counted by ConnectionRateThrottle either. */
+		refuse(m, fd, &cl, share);
+		return;
+	}
 	m->in_second++;
-	(void)inet_ntop(peer.ss_family, peer.ss_family == AF_INET6 ?
-	    (void *)&((struct sockaddr_in6 *)&peer)->sin6_addr :
-	    (void *)&((struct sockaddr_in *)&peer)->sin_addr, ip, sizeof(ip));
 	prepare(m);
 	if ((pid = fork()) < 0) {
-		sm_warn("cannot fork for %s", ip);
+		sm_warn("cannot fork for %s", cl.ip);
 		(void)close(fd);
 		return;
 	}
 	if (pid == 0)
-		serve(m, fd, l, &peer);
+		serve(m, fd, l, &cl);
 	(void)close(fd);
-	add_kid(m, pid, ip);
+	add_kid(m, pid, cl.ip, &cl);
 }
 
 /* may_accept - the limits: MaxDaemonChildren, ConnectionRateThrottle */
@@ -742,6 +848,9 @@ daemon_run(struct config *c, const struct args *a, bool foreground)
 	/* Keys are read once, as root; children share the context. */
 	(void)config_tls(c, true);
 	srv_auth_init(c);
+	if (listening && srv_auth_failures_init() < 0)
+		sm_warn("no shared memory: AUTH failures are counted per "
+		    "connection only");
 	(void)secure_prepare(c);
 	if (sm_sig_init() < 0) {
 		sm_error("cannot create the signal pipe");
@@ -772,6 +881,7 @@ daemon_run(struct config *c, const struct args *a, bool foreground)
 	if (m.next_run == 0)
 		start_pickup(&m);	/* else with the first queue run */
 	m.pfd = pfd = sm_calloc(m.nls + 1, sizeof(*pfd));
+	m.rates = clients_new(false);
 	while (!m.stop) {
 		pfd[0].fd = sm_sig_fd();
 		pfd[0].events = POLLIN;
@@ -816,6 +926,7 @@ daemon_run(struct config *c, const struct args *a, bool foreground)
 	free(m.pfd);
 	free(m.kids);
 	free(m.ls);
+	clients_free(m.rates);
 	if (m.c_owned) {
 		config_free(m.c);
 		free(m.c);

@@ -19,10 +19,19 @@
  *	The master never reads SMTP.  It stops polling its listeners while
  *	MaxDaemonChildren children run, and for the rest of a second once
  *	ConnectionRateThrottle connections came in it; waiting clients sit
- *	in the backlog.  SIGCHLD reaps, SIGHUP re-reads the configuration
- *	for new children (listeners stay as they are), SIGTERM stops:
- *	listeners closed, children sent SIGTERM, and after at most
- *	DAEMON_STOP_WAIT seconds the rest get SIGKILL.
+ *	in the backlog.  For each client address it counts the sessions
+ *	open and the connections of the last ConnectionRateWindowSize
+ *	(clients.h) and hands both to the session (${client_connections},
+ *	${client_rate}); a connection from an address that holds its share
+ *	of MaxDaemonChildren already (MaxClientShare, ours) gets
+ *	"421 4.3.2 Too many open connections." in one write that cannot
+ *	block, and no fork.  Before forking it maps the sessions' shared
+ *	count of AUTH failures.
+ *
+ *	SIGCHLD reaps, SIGHUP re-reads the configuration for new children
+ *	(listeners stay as they are), SIGTERM stops: listeners closed,
+ *	children sent SIGTERM, and after at most DAEMON_STOP_WAIT seconds
+ *	the rest get SIGKILL.
  *
  *	When it starts, and at every queue run interval, the master also
  *	starts a run over ClientQueueDirectory (deliver_client_queue())

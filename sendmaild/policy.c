@@ -34,6 +34,8 @@ struct policy {
 	struct sm_buf	 val;
 	struct route	*rt;		/* virtusertable, mailertable */
 	bool		 deferred;	/* every check passes: client queue */
+	bool		 counted;	/* the master counted the client: */
+	unsigned	 conns, rate;	/* ${client_connections}, ${client_rate} */
 };
 
 /* policy_open - the policy for one session */
@@ -166,12 +168,12 @@ verdict(const char *value, const char *what, const char *addr,
 		r->v = POL_NONE;	/* SKIP and anything unknown */
 }
 
-/* lookup_host - tag:ip and its prefixes, tag:name and its parents */
+/* lookup_ip - tag:ip and its prefixes (tag:IPv6:ip for IPv6) */
 static const char *
-lookup_host(struct policy *p, const char *tag)
+lookup_ip(struct policy *p, const char *tag)
 {
 	char key[600], ip[128];
-	const char *v, *d;
+	const char *v;
 	char *dot;
 
 	(void)snprintf(ip, sizeof(ip), "%s", p->ip);
@@ -187,6 +189,18 @@ lookup_host(struct policy *p, const char *tag)
 			break;
 		*dot = '\0';
 	}
+	return NULL;
+}
+
+/* lookup_host - tag:ip and its prefixes, tag:name and its parents */
+static const char *
+lookup_host(struct policy *p, const char *tag)
+{
+	char key[600];
+	const char *v, *d;
+
+	if ((v = lookup_ip(p, tag)) != NULL || strchr(p->ip, ':') != NULL)
+		return v;
 	for (d = p->name; d != NULL && *d != '\0' && *d != '[';
 	    d = strchr(d, '.') != NULL ? strchr(d, '.') + 1 : NULL) {
 		(void)snprintf(key, sizeof(key), "%s:%s", tag, d);
@@ -230,7 +244,75 @@ tempfail(const struct policy *p, struct policy_result *r)
 	return true;
 }
 
-/* policy_connect - the Connect: check of a new client */
+/* policy_client_counts - what the master counted of the client */
+void
+policy_client_counts(struct policy *p, unsigned conns, unsigned rate)
+{
+	p->counted = true;
+	p->conns = conns;
+	p->rate = rate;
+}
+
+/*
+ * client_limits - FEATURE(ratecontrol) and FEATURE(conncontrol): the
+ * access map's ClientRate: and ClientConn: entries for the client's
+ * address (or its net), else the entry with an empty address, give the
+ * most connections in ConnectionRateWindowSize and the most open at
+ * once; 0 is no limit.  Past one, the reply is 452, or 421 with the
+ * feature's `terminate', as sendmail's rules write it.
+ */
+static void
+client_limits(struct policy *p, struct policy_result *r)
+{
+	static const struct {
+		const char	*feature, *tag, *text;
+	} limits[] = {
+		{ "ratecontrol", "ClientRate", "Connection rate limit exceeded." },
+		{ "conncontrol", "ClientConn", "Too many open connections." },
+	};
+	char key[64];
+	const char *v;
+	unsigned long max;
+	unsigned n;
+	size_t i;
+	char *end;
+
+	if (!p->counted)
+		return;
+	for (i = 0; i < sizeof(limits) / sizeof(limits[0]); i++) {
+		if (!policy_has_feature(p, limits[i].feature))
+			continue;
+		(void)snprintf(key, sizeof(key), "%s:", limits[i].tag);
+		if ((v = lookup_ip(p, limits[i].tag)) == NULL &&
+		    (v = policy_access_value(p, key)) == NULL)
+			continue;
+		v += strspn(v, " \t");
+		max = strtoul(v, &end, 10);
+		if (end == v || end[strspn(end, " \t")] != '\0') {
+			sm_warnx("NOQUEUE: access map: %s entry for [%s] is not "
+			    "a number: %.40s", limits[i].tag, p->ip, v);
+			continue;
+		}
+		n = i == 0 ? p->rate : p->conns;
+		if (max == 0 || n <= max)
+			continue;
+		(void)snprintf(key, sizeof(key), "%s_terminate",
+		    limits[i].feature);
+		r->v = POL_TEMPFAIL;
+		r->limit = true;
+		(void)snprintf(r->reply, sizeof(r->reply), "%s 4.3.2 %s",
+		    policy_has_feature(p, key) ? "421" : "452", limits[i].text);
+		(void)snprintf(key, sizeof(key), "%s_nodelay",
+		    limits[i].feature);
+		r->nodelay = policy_has_feature(p, key);
+		return;
+	}
+}
+
+/*
+ * policy_connect - the Connect: check of a new client, then (unless
+ * Connect: said OK or RELAY) its connection limits
+ */
 void
 policy_connect(struct policy *p, struct policy_result *r)
 {
@@ -244,6 +326,8 @@ policy_connect(struct policy *p, struct policy_result *r)
 	if (r->v == POL_REJECT && r->reply[0] != '\0')
 		(void)snprintf(r->reply, sizeof(r->reply), "550 5.7.1 Access "
 		    "denied");
+	if (r->v == POL_NONE)
+		client_limits(p, r);
 	p->connect = *r;
 }
 

@@ -4,7 +4,9 @@
  * SYNOPSIS
  *	p = policy_open(&config, client_ip, client_name, local_ip, deferred)
  *	policy_client_resolve(p, "OK", name)	how the client's name came
- *	policy_connect(p, &r)			access Connect:
+ *	policy_client_counts(p, conns, rate)	what the master counted
+ *	policy_connect(p, &r)			access Connect:, ClientRate:,
+ *						ClientConn:
  *	policy_mail(p, &sender, &r)		access From:
  *	policy_rcpt(p, &rcpt, delayed, &r)	access To:, relaying, users
  *	policy_auth(p, mech)			the client authenticated
@@ -30,6 +32,16 @@
  *	in brackets; a local recipient must be a user of this system or
  *	postmaster.  With FEATURE(delay_checks) the connection and sender
  *	checks run at each RCPT instead, unless the sender has OK or RELAY.
+ *
+ *	With FEATURE(ratecontrol) and FEATURE(conncontrol), policy_connect
+ *	also compares the counts the master passed (${client_rate},
+ *	${client_connections}) with the access map's ClientRate: and
+ *	ClientConn: entries for the client's address or net, else the entry
+ *	with an empty address; 0 means no limit, and a client with Connect:
+ *	OK or RELAY has none.  Past a limit the result is a 4xx with limit
+ *	set: "452 4.3.2 Connection rate limit exceeded." or "452 4.3.2 Too
+ *	many open connections.", 421 with the feature's `terminate'
+ *	argument; nodelay is set with its `nodelay' argument.
  *
  *	The client's name counts for access and relaying only when its
  *	reverse lookup was confirmed (${client_resolve} OK); a client that
@@ -62,6 +74,8 @@ enum policy_verdict {
 struct policy_result {
 	enum policy_verdict v;
 	char		 reply[1024];	/* for a refusal: "550 5.7.1 ..." */
+	bool		 limit;		/* by ClientRate: or ClientConn: */
+	bool		 nodelay;	/* at connect even with delay_checks */
 };
 
 struct policy;
@@ -75,6 +89,7 @@ bool		 policy_client_may_relay(const struct policy *);
 void		 policy_auth(struct policy *, const char *);
 void		 policy_client_resolve(struct policy *, const char *,
 		    const char *);
+void		 policy_client_counts(struct policy *, unsigned, unsigned);
 void		 policy_connect(struct policy *, struct policy_result *);
 void		 policy_mail(struct policy *, const struct sm_addr *,
 		    const char *, struct policy_result *);

@@ -12,12 +12,21 @@
  * SASL reads its settings from Sendmail.conf in its configuration path
  * (the library's default, /etc/sasl2 on Debian, or our option
  * SASLConfigPath): pwcheck_method, mech_list, sasldb_path and so on.
+ *
+ * Failures are counted per client address, across connections, in a
+ * table the master maps before it forks the sessions (clients.h): from
+ * the SRV_AUTH_FREE-th attempt on, an AUTH command waits before its
+ * credentials are checked, twice as long each time, and from twice
+ * that many on the session is ended after the wait, as sendmail's
+ * checksmtpattack() slows down and stops one connection.
  */
 #include "srv_int.h"
 
 #include <arpa/inet.h>
 #include <ctype.h>
+#include <errno.h>
 #include <netinet/in.h>
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -26,19 +35,26 @@
 #include <sasl/sasl.h>
 #include <sasl/saslutil.h>
 
+#include "clients.h"
 #include "sm_alloc.h"
 #include "sm_log.h"
 #include "sm_strlist.h"
 
 #define SRV_AUTH_MAXLINE	12288	/* one response line, CRLF included */
+#define SRV_AUTH_FREE		3	/* the attempt that waits first */
+#define SRV_AUTH_MAXWAIT	240	/* sendmail's MAXTIMEOUT, seconds */
+#define SRV_AUTH_MEMORY		900	/* seconds a failure is counted */
 
 struct srv_auth {
 	sasl_conn_t	*conn;
+	unsigned	 tries;		/* failures, without the shared table */
 };
 
 /* The process's SASL state: set up once (in the master, before fork). */
 static int	 sasl_state;		/* 0 not tried, 1 ready, -1 failed */
 static char	 sasl_confpath[1024];
+/* AUTH failures per client address, shared by the sessions. */
+static struct clients *failures;
 
 /* log_cb - SASL's own messages, into our log */
 static int
@@ -89,6 +105,19 @@ srv_auth_init(const struct config *c)
 	if (rc != SASL_OK)
 		sm_warnx("AUTH: SASL cannot start: %s; AUTH not offered",
 		    sasl_errstring(rc, NULL, NULL));
+}
+
+/*
+ * srv_auth_failures_init - the sessions' shared count of AUTH failures
+ * per client address (the master calls it once, before forking); -1
+ * when the memory cannot be had: then each session counts its own
+ */
+int
+srv_auth_failures_init(void)
+{
+	if (failures == NULL)
+		failures = clients_new(true);
+	return failures != NULL ? 0 : -1;
 }
 
 /* has_flag - is a letter set in AuthOptions? */
@@ -281,6 +310,93 @@ response(struct srv *s, char **dec, unsigned *declen)
 	return rc;
 }
 
+/*
+ * attempt - count an AUTH attempt of the client (delta 1) as a failure
+ * until it ends otherwise, or take one back (-1); the attempts of the
+ * client's address in the last SRV_AUTH_MEMORY seconds, this one and
+ * those in progress included.  A client with no address (-bs), this
+ * host's own programs at 127.0.0.1 and ::1 (a webmail's users are many
+ * people behind one address) and all of them without the shared table
+ * count in their session, as sendmail does.
+ */
+static unsigned
+attempt(struct srv *s, int delta)
+{
+	struct clients_addr a;
+
+	if (failures != NULL && s->conn->is_socket &&
+	    clients_addr(&s->conn->peer, &a) && !clients_addr_local(&a))
+		return clients_add(failures, &a, SRV_AUTH_MEMORY, delta);
+	if (delta < 0 && s->auth->tries > 0)
+		s->auth->tries--;
+	else if (delta > 0)
+		s->auth->tries++;
+	return s->auth->tries;
+}
+
+/*
+ * hold - wait secs seconds (within MaxSessionTime) before an AUTH
+ * attempt is looked at; false when the client hung up meanwhile
+ */
+static bool
+hold(struct srv *s, long secs)
+{
+	struct sm_deadline dl;
+	const struct sm_deadline *until;
+	struct pollfd pfd;
+	int ms, rc;
+
+	sm_deadline_in(&dl, secs);
+	until = srv_bound(s, &dl);
+	while ((ms = sm_deadline_left_ms(until)) > 0) {
+		/* Only a hang-up ends it: what the client sends waits. */
+		pfd.fd = s->conn->rfd;
+		pfd.events = POLLRDHUP;
+		pfd.revents = 0;
+		rc = poll(&pfd, 1, ms);
+		if (rc < 0 && errno != EINTR)
+			break;
+		if (rc > 0 && (pfd.revents & (POLLRDHUP | POLLHUP | POLLERR)))
+			return false;
+	}
+	return true;
+}
+
+/*
+ * slow_down - the client's count-th attempt: from SRV_AUTH_FREE on it
+ * waits 1, 2, 4 ... seconds (at most SRV_AUTH_MAXWAIT), and from twice
+ * SRV_AUTH_FREE on the session ends after the wait; false when the
+ * attempt goes no further (the count is taken back then)
+ */
+static bool
+slow_down(struct srv *s, unsigned count)
+{
+	unsigned shift;
+	long secs;
+
+	if (count < SRV_AUTH_FREE)
+		return true;
+	if (count == SRV_AUTH_FREE)
+		sm_info("%s: possible SMTP attack: command=AUTH, count=%u",
+		    s->client, count);
+	shift = count - SRV_AUTH_FREE;
+	secs = shift < 8 ? 1L << shift : SRV_AUTH_MAXWAIT;
+	if (secs > SRV_AUTH_MAXWAIT)
+		secs = SRV_AUTH_MAXWAIT;
+	if (!hold(s, secs)) {
+		(void)attempt(s, -1);
+		srv_lost(s, SM_IO_EOF);
+		return false;
+	}
+	if (srv_session_over(s) || count >= 2 * SRV_AUTH_FREE) {
+		(void)attempt(s, -1);
+		if (!s->closing)
+			srv_stop_attack(s);
+		return false;
+	}
+	return true;
+}
+
 /* authenticated - AUTH succeeded with mech: macros, policy, reply */
 static void
 authenticated(struct srv *s, const char *mech)
@@ -342,6 +458,11 @@ srv_auth(struct srv *s, const char *arg)
 	}
 	for (n = 0; mech[n] != '\0'; n++)
 		mech[n] = (char)toupper((unsigned char)mech[n]);
+	/* Counted as failed until it ends otherwise: a client that tries
+	 * side by side waits for each try, and one that hangs up early
+	 * learns nothing sooner. */
+	if (!slow_down(s, attempt(s, 1)))
+		return;
 	ir = arg + strcspn(arg, " ");
 	ir += strspn(ir, " ");
 	if (*ir != '\0') {
@@ -353,6 +474,7 @@ srv_auth(struct srv *s, const char *arg)
 		else if (sasl_decode64(ir, (unsigned)strlen(ir), in,
 		    (unsigned)cap, &inlen) != SASL_OK) {
 			free(in);
+			(void)attempt(s, -1);
 			(void)srv_reply(s, "501 5.5.4 cannot decode AUTH "
 			    "parameter %.40s", ir);
 			return;
@@ -364,9 +486,10 @@ srv_auth(struct srv *s, const char *arg)
 		in = NULL;
 		if (rc != SASL_CONTINUE)
 			break;
-		if (challenge(s, out, outlen) < 0)
-			return;
-		if ((rc = response(s, &in, &inlen)) <= 0) {
+		if (challenge(s, out, outlen) < 0 ||
+		    (rc = response(s, &in, &inlen)) <= 0) {
+			/* Cut short: no verdict, no failure. */
+			(void)attempt(s, -1);
 			if (rc == 0)
 				s->nbad++;
 			return;
@@ -375,6 +498,7 @@ srv_auth(struct srv *s, const char *arg)
 		    &outlen);
 	}
 	if (rc == SASL_OK) {
+		(void)attempt(s, -1);
 		authenticated(s, mech);
 		return;
 	}
@@ -383,10 +507,11 @@ srv_auth(struct srv *s, const char *arg)
 	    mech, sasl_errstring(rc, NULL, NULL), rc,
 	    sasl_errdetail(s->auth->conn), s->client);
 	/* RFC 4954 6: an outage is not a wrong password. */
-	if (rc == SASL_TRYAGAIN || rc == SASL_UNAVAIL)
+	if (rc == SASL_TRYAGAIN || rc == SASL_UNAVAIL) {
+		(void)attempt(s, -1);
 		(void)srv_reply(s, "454 4.7.0 Temporary authentication "
 		    "failure");
-	else if (rc == SASL_TOOWEAK)
+	} else if (rc == SASL_TOOWEAK)
 		(void)srv_reply(s, "534 5.7.9 Authentication mechanism is too "
 		    "weak");
 	else if (rc == SASL_ENCRYPT)

@@ -22,7 +22,7 @@
 #define SRV_MAXBAD	25	/* bad commands before we hang up */
 
 #define SRV_REJECT_NONE		0
-#define SRV_REJECT_ACCESS	1	/* Connect: REJECT in the access map */
+#define SRV_REJECT_ACCESS	1	/* Connect: REJECT, a connection limit */
 #define SRV_REJECT_PROTOCOL	2	/* talked before the EHLO reply */
 
 struct srv {
@@ -44,6 +44,7 @@ struct srv {
 	struct srv_auth		*auth;		/* SASL state, or NULL */
 	char			 auth_type[64];	/* the mechanism, once done */
 	int			 reject;	/* SRV_REJECT_*: refuse commands */
+	char			 reject_reply[1024];	/* ACCESS: the reply */
 	int			 ncmds;		/* command lines read */
 	bool			 did_mail;	/* MAIL/EXPN/VRFY/ETRN seen */
 	bool			 closing;
@@ -71,6 +72,7 @@ const struct sm_deadline *srv_bound(struct srv *, struct sm_deadline *);
 bool	srv_session_over(struct srv *);
 const char *srv_proto(const struct srv *);
 void	srv_lost(struct srv *, enum sm_io_result);
+void	srv_stop_attack(struct srv *);
 const char *srv_qid(const struct srv *);
 
 /* srv_tls.c: STARTTLS (RFC 3207) and implicit TLS (daemon M=s). */

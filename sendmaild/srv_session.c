@@ -245,6 +245,14 @@ identify(struct srv *s)
 		    user, user[0] != '\0' ? "@" : "", ptr, s->peer_ip,
 		    strcmp(s->client_resolve, "FORGED") == 0 ?
 		    " (may be forged)" : "");
+	if (s->conn->counted) {
+		char n[16];
+
+		(void)snprintf(n, sizeof(n), "%u", s->conn->client_connections);
+		sm_cf_define(s->c->cf, "client_connections", n);
+		(void)snprintf(n, sizeof(n), "%u", s->conn->client_rate);
+		sm_cf_define(s->c->cf, "client_rate", n);
+	}
 	sm_cf_define(s->c->cf, "client_addr", s->peer_ip);
 	sm_cf_define(s->c->cf, "client_name", ptr[0] != '\0' ? ptr :
 	    s->client_name);
@@ -638,6 +646,9 @@ do_rcpt(struct srv *s, const char *arg)
 		sm_info("%s: ruleset=check_rcpt, arg1=%s, relay=%s, "
 		    "reject=%s", srv_qid(s), sh, s->client, pr.reply);
 		(void)srv_reply(s, "%s", pr.reply);
+		/* 421 says the service closes (RFC 5321 4.2.2): it does. */
+		if (strncmp(pr.reply, "421", 3) == 0)
+			s->closing = true;
 		goto out;
 	}
 	rcpt_flags(&rp, flags, sizeof(flags));
@@ -731,6 +742,40 @@ do_help(struct srv *s, const char *arg)
 	(void)srv_reply(s, "214 2.0.0 End of HELP info");
 }
 
+/*
+ * srv_stop_attack - too many bad commands (sendmail's MAXBADCOMMANDS),
+ * or AUTH tried too often: 421 and the end of the session
+ */
+void
+srv_stop_attack(struct srv *s)
+{
+	(void)srv_reply(s, "421 4.7.0 %s Too many bad commands; closing "
+	    "connection", s->hostname);
+	s->closing = true;
+}
+
+/*
+ * connect_refused - the verdict on a new client that its commands get
+ * (Connect: REJECT, a connection limit), unless delay_checks defers it
+ * to RCPT; true when the session ends at once (a 421 verdict)
+ */
+static bool
+connect_refused(struct srv *s, const struct policy_result *pr)
+{
+	if (pr->v != POL_REJECT && !pr->limit)
+		return false;
+	if (policy_has_feature(s->pol, "delay_checks") && !pr->nodelay)
+		return false;
+	if (pr->limit)
+		sm_info("NOQUEUE: ruleset=check_relay, arg1=%s, arg2=%s, "
+		    "relay=%s, reject=%s", sm_cf_macro(s->c->cf,
+		    "client_name"), s->peer_ip, s->client, pr->reply);
+	s->reject = SRV_REJECT_ACCESS;
+	(void)snprintf(s->reject_reply, sizeof(s->reject_reply), "%s",
+	    pr->reply);
+	return strncmp(pr->reply, "421", 3) == 0;
+}
+
 /* srv_lost - the client went away or went quiet between commands */
 void
 srv_lost(struct srv *s, enum sm_io_result r)
@@ -811,7 +856,7 @@ dispatch(struct srv *s, const char *l)
 	if (s->reject == SRV_REJECT_ACCESS && cmd != SRV_CMD_QUIT &&
 	    cmd != SRV_CMD_NOOP && cmd != SRV_CMD_RSET &&
 	    cmd != SRV_CMD_HELO && cmd != SRV_CMD_EHLO) {
-		(void)srv_reply(s, "550 5.7.1 Access denied");
+		(void)srv_reply(s, "%s", s->reject_reply);
 		s->nbad++;
 		return;
 	}
@@ -906,6 +951,7 @@ srv_session(struct config *c, const struct srv_conn *conn)
 	struct sm_deadline dl;
 	enum sm_io_result r;
 	char date[64];
+	bool refused;
 
 	memset(&s, 0, sizeof(s));
 	sm_deadline_in(&s.session_end, sm_bound(c->opt.MaxSessionTime,
@@ -932,18 +978,24 @@ srv_session(struct config *c, const struct srv_conn *conn)
 	    sm_cf_macro(c->cf, "client_name"));
 	if (sm_log_level() > 9)
 		sm_info("NOQUEUE: connect from %s", s.client);
+	if (conn->counted)
+		policy_client_counts(s.pol, conn->client_connections,
+		    conn->client_rate);
 	policy_connect(s.pol, &pr);
-	if (pr.v == POL_REJECT && !policy_has_feature(s.pol, "delay_checks"))
-		s.reject = SRV_REJECT_ACCESS;
+	refused = connect_refused(&s, &pr);
 	if (conn->daemon != NULL && daemon_has_modifier(conn->daemon, 's') &&
 	    srv_tls_implicit(&s) < 0)
 		goto out;
+	/* A 421 verdict is the greeting, and the end (as sendmail's). */
+	if (refused) {
+		(void)srv_reply(&s, "%s", s.reject_reply);
+		goto out;
+	}
 	if (greet(&s) < 0)
 		goto out;
 	while (!s.closing) {
 		if (s.nbad >= SRV_MAXBAD) {
-			(void)srv_reply(&s, "421 4.7.0 %s Too many bad "
-			    "commands; closing connection", s.hostname);
+			srv_stop_attack(&s);
 			break;
 		}
 		command_deadline(&s, &dl);

@@ -21,6 +21,10 @@
  *	into two.  A message is acknowledged with 250 only after
  *	q_msg_commit() made it durable.
  *
+ *	A connection the master counted (conn.counted) defines
+ *	${client_connections} and ${client_rate} for the session and its
+ *	policy (policy_client_counts).
+ *
  *	Returns a sysexits code for the child's exit status.
  *
  *	srv_headers() writes the header lines of a control file as the
@@ -56,11 +60,16 @@ struct srv_conn {
 						   in Received: and logs */
 	bool			 client_queue;	/* into the client queue:
 						   no policy of its own */
+	bool			 counted;	/* the master counted: */
+	unsigned		 client_connections;	/* its sessions */
+	unsigned		 client_rate;	/* its recent connections */
 };
 
 int	srv_session(struct config *, const struct srv_conn *);
 /* SASL for AUTH, once per process: the master calls it before forking. */
 void	srv_auth_init(const struct config *);
+/* AUTH failures per client address, shared: the master, before forking. */
+int	srv_auth_failures_init(void);
 void	srv_headers(struct q_msg *, const char *, const struct sm_strlist *,
 	    const char *, const char *, time_t, char *, size_t);
 bool	srv_is_header(const char *, size_t);

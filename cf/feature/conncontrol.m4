@@ -1,6 +1,8 @@
 divert(-1)
 #
-# FEATURE(`conncontrol') - the word conncontrol in the class {Features}; sendmaild acts
-# on it natively (see cf/README).
+# FEATURE(`conncontrol' [, `nodelay' [, `terminate']]) - the access map's
+# ClientConn: entries limit a client's open connections: words
+# conncontrol, conncontrol_nodelay, conncontrol_terminate in {Features}.
 #
 define(`_CF_LOADED_', `1')dnl
+_CF_CLIENT_LIMIT_(`conncontrol')

@@ -108,6 +108,22 @@ pushdef(`_ARG4_', `$5')pushdef(`_NUL_ARGS_', `$#')dnl
 _CF_INCLUDE_(`feature', `$1', `FEATURE', `feature')dnl
 ifdef(`_CF_LOADED_', `_CF_SET_ADD_(`_CF_FEATURES_', `$1')define(`_FEATURE_$1_', `1')')dnl
 popdef(`_ARG_')popdef(`_ARG2_')popdef(`_ARG3_')popdef(`_ARG4_')popdef(`_NUL_ARGS_')')
+# _CF_CLIENT_LIMIT_(name) - FEATURE(conncontrol) and FEATURE(ratecontrol):
+# they read the access map, so FEATURE(access_db) comes first; the
+# arguments `nodelay' (with FEATURE(delay_checks) only) and `terminate'
+# become the words name_nodelay and name_terminate of {Features}.
+define(`_CF_CLIENT_LIMIT_',
+	`ifdef(`_FEATURE_access_db_', `',
+	    `_CF_ERROR_(`FEATURE($1) requires FEATURE(access_db) before it')')dnl
+ifelse(defn(`_ARG_'), `', `',
+    defn(`_ARG_'), `nodelay', `ifdef(`_FEATURE_delay_checks_',
+	`_CF_SET_ADD_(`_CF_FEATURES_', `$1_nodelay')',
+	`_CF_ERROR_(`FEATURE($1, nodelay) requires FEATURE(delay_checks) before it')')',
+    `_CF_ERROR_(`FEATURE($1): the first argument is nodelay or empty, not '_ARG_)')dnl
+ifelse(defn(`_ARG2_'), `', `',
+    defn(`_ARG2_'), `terminate', `_CF_SET_ADD_(`_CF_FEATURES_', `$1_terminate')',
+    `_CF_ERROR_(`FEATURE($1): the second argument is terminate or empty, not '_ARG2_)')')
+
 # Features that change the mailers must come before MAILER(), as in
 # sendmail; the others only draw a warning there.
 define(`_CF_BEFORE_MAILER_local_procmail', `1')

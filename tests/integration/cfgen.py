@@ -45,6 +45,22 @@ def makemap(path, text):
     path.with_name(path.name + ".db").chmod(0o644)
 
 
+def access_daemon(daemon, directory, entries, features="", options=()):
+    """A daemon whose configuration has FEATURE(access_db) with entries
+    (makemap input) in directory, which RunAsUser must be able to read;
+    features: .mc lines that follow it (FEATURE(delay_checks) and the
+    like); options: -O options of the daemon."""
+    directory = pathlib.Path(directory)
+    db = directory / "access"
+    makemap(db, entries)
+    directory.chmod(0o755)
+    cf = build_cf(directory, "a", HEAD +
+                  f"define(`confTO_IDENT', `0')dnl\n"
+                  f"FEATURE(`access_db', `hash -T<TMPF> {db}')dnl\n"
+                  f"{features}MAILER(`local')dnl\nMAILER(`smtp')dnl\n")
+    return daemon(cf=str(cf), options=options)
+
+
 def read_cf(text):
     """The V D C F K O M lines of a .cf, continuation lines joined, as a
     dict of what each kind defines."""

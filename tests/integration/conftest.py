@@ -87,6 +87,42 @@ def ca():
 
 
 @pytest.fixture
+def readable_dir():
+    """A directory the session child (RunAsUser) can read."""
+    import shutil
+    import tempfile
+    path = pathlib.Path(tempfile.mkdtemp(prefix="smd-map-", dir="/tmp"))
+    yield path
+    shutil.rmtree(path, ignore_errors=True)
+
+
+@pytest.fixture(scope="module")
+def sasl():
+    """A SASL configuration directory for the server's AUTH:
+    Sendmail.conf and a sasldb with one user (tlsutil.USER, PASSWORD),
+    readable by the session (RunAsUser); see tlsutil.auth_options."""
+    import shutil
+    import tempfile
+    from tlsutil import PASSWORD, REALM, USER, have_sasl_plugins
+    if not shutil.which("saslpasswd2") or not have_sasl_plugins():
+        pytest.skip("needs sasl2-bin and libsasl2-modules")
+    base = pathlib.Path(tempfile.mkdtemp(prefix="smd-sasl-", dir="/tmp"))
+    base.chmod(0o755)
+    db = base / "sasldb2"
+    (base / "Sendmail.conf").write_text(
+        f"pwcheck_method: auxprop\nauxprop_plugin: sasldb\n"
+        f"sasldb_path: {db}\nmech_list: PLAIN LOGIN CRAM-MD5 ANONYMOUS\n")
+    r = subprocess.run(["saslpasswd2", "-c", "-p", "-f", str(db), "-a",
+                        "Sendmail", "-u", REALM, USER],
+                       input=PASSWORD, capture_output=True, text=True,
+                       timeout=30)
+    assert r.returncode == 0, r.stderr
+    db.chmod(0o644)
+    yield base
+    shutil.rmtree(base, ignore_errors=True)
+
+
+@pytest.fixture
 def daemon():
     """A factory: daemon(options=[...], cf=path) starts one; all stop."""
     from daemon_util import Daemon

@@ -124,6 +124,7 @@ def test_every_macro(tmp_path, run):
               "canonify_hosts", "nouucp", "nouucp_reject", "nopercenthack",
               "always_add_domain", "stickyhost", "bestmx_is_local",
               "use_client_ptr", "greet_pause", "conncontrol", "ratecontrol",
+              "ratecontrol_nodelay", "ratecontrol_terminate",
               "badmx", "require_rdns", "block_bad_helo", "check_other",
               "queuegroup", "tls_session_features", "sts", "access_skip",
               "lookupdotdomain", "relaytofulladdress", "dnsbl_tempfail",
@@ -255,6 +256,14 @@ def test_mail_filters_and_queue_groups_stop_m4(tmp_path, line, said):
      "SITECONFIG(uucp.ucbvax): UUCP sites are not supported"),
     ("FEATURE(`ldap_routing')dnl\n",
      "FEATURE(ldap_routing) is not supported by this tree: LDAP routing"),
+    ("FEATURE(`conncontrol')dnl\n",
+     "FEATURE(conncontrol) requires FEATURE(access_db) before it"),
+    ("FEATURE(`access_db')dnl\nFEATURE(`ratecontrol', `nodelay')dnl\n",
+     "FEATURE(ratecontrol, nodelay) requires FEATURE(delay_checks) before it"),
+    ("FEATURE(`access_db')dnl\nFEATURE(`ratecontrol', `', `kill')dnl\n",
+     "FEATURE(ratecontrol): the second argument is terminate or empty, not kill"),
+    ("FEATURE(`access_db')dnl\nFEATURE(`conncontrol', `now')dnl\n",
+     "FEATURE(conncontrol): the first argument is nodelay or empty, not now"),
 ])
 def test_mistakes_are_errors(tmp_path, body, msg):
     r = generate(tmp_path, body)

@@ -134,6 +134,8 @@ FEATURE_SAMPLES = {
         "FEATURE(`access_db')dnl\nFEATURE(`blocklist_recipients')dnl",
     "blacklist_recipients":
         "FEATURE(`access_db')dnl\nFEATURE(`blacklist_recipients')dnl",
+    "conncontrol": "FEATURE(`access_db')dnl\nFEATURE(`conncontrol')dnl",
+    "ratecontrol": "FEATURE(`access_db')dnl\nFEATURE(`ratecontrol')dnl",
 }
 
 LINE_RE = re.compile(r"^(?P<name>[^,\s]*),?\s*(?P<fields>.*)$", re.S)

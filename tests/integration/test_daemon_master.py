@@ -2,18 +2,13 @@
 clients at once, MaxDaemonChildren, SIGHUP and SIGTERM."""
 import os
 import re
-import pathlib
-import shutil
 import signal
 import smtplib
 import subprocess
 import threading
-import tempfile
 import time
 
-import pytest
-
-from cfgen import HEAD, build_cf
+from cfgen import HEAD, access_daemon, build_cf
 from conftest import BUILD, ROOT
 from daemon_util import Conn, wait_for
 
@@ -35,28 +30,6 @@ def test_relaying_denied_for_other_clients(daemon):
     c1.cmd("EHLO x.example")
     c1.cmd("MAIL FROM:<a@b.example>")
     assert c1.cmd("RCPT TO:<someone@far.example>").startswith("250 ")
-
-
-@pytest.fixture
-def readable_dir():
-    """A directory the session child (RunAsUser) can read."""
-    path = pathlib.Path(tempfile.mkdtemp(prefix="smd-map-", dir="/tmp"))
-    yield path
-    shutil.rmtree(path, ignore_errors=True)
-
-
-def access_daemon(daemon, tmp_path, entries, features=""):
-    db = tmp_path / "access"
-    r = subprocess.run([str(BUILD / "makemap"), "hash", str(db)],
-                       input=entries, text=True, capture_output=True)
-    assert r.returncode == 0, r.stderr
-    os.chmod(tmp_path, 0o755)
-    os.chmod(str(db) + ".db", 0o644)
-    cf = build_cf(tmp_path, "a", HEAD +
-                  f"define(`confTO_IDENT', `0')dnl\n{features}"
-                  f"FEATURE(`access_db', `hash -T<TMPF> {db}')dnl\n"
-                  "MAILER(`local')dnl\nMAILER(`smtp')dnl\n")
-    return daemon(cf=str(cf))
 
 
 def test_access_map(daemon, readable_dir):

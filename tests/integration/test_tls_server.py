@@ -2,48 +2,14 @@
 items 1, 4 and 5): a CA made by the test, the real daemon, Python's ssl
 and smtplib as clients, Cyrus SASL with a sasldb the test writes."""
 import pathlib
-import shutil
 import smtplib
-import subprocess
-import tempfile
 import time
 
 import pytest
 
 from cfgen import HEAD, build_cf
 from daemon_util import Conn, free_port, wait_for
-from tlsutil import have_sasl_plugins, recv_all, tls_wrap
-
-REALM = "test.example"
-USER, PASSWORD = "alice", "s3cret-pw"
-
-
-@pytest.fixture(scope="module")
-def sasl():
-    """A SASL configuration directory: Sendmail.conf and a sasldb with
-    one user, readable by the session (RunAsUser)."""
-    if not shutil.which("saslpasswd2") or not have_sasl_plugins():
-        pytest.skip("needs sasl2-bin and libsasl2-modules")
-    base = pathlib.Path(tempfile.mkdtemp(prefix="smd-sasl-", dir="/tmp"))
-    base.chmod(0o755)
-    db = base / "sasldb2"
-    (base / "Sendmail.conf").write_text(
-        f"pwcheck_method: auxprop\nauxprop_plugin: sasldb\n"
-        f"sasldb_path: {db}\nmech_list: PLAIN LOGIN CRAM-MD5 ANONYMOUS\n")
-    r = subprocess.run(["saslpasswd2", "-c", "-p", "-f", str(db), "-a",
-                        "Sendmail", "-u", REALM, USER],
-                       input=PASSWORD, capture_output=True, text=True,
-                       timeout=30)
-    assert r.returncode == 0, r.stderr
-    db.chmod(0o644)
-    yield base
-    shutil.rmtree(base, ignore_errors=True)
-
-
-def auth_options(sasl, mechs="PLAIN LOGIN CRAM-MD5", flags=""):
-    return [f"SASLConfigPath={sasl}", f"AuthMechanisms={mechs}",
-            f"AuthOptions={flags}", f"AuthRealm={REALM}"]
-
+from tlsutil import PASSWORD, USER, auth_options, recv_all, tls_wrap
 
 def login_plain(s):
     """AUTH PLAIN (smtplib's login() would pick CRAM-MD5 first)."""

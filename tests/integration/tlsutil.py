@@ -113,6 +113,17 @@ def recv_all(sock, limit=2.0):
     return data
 
 
+# The user of the sasldb that conftest's sasl fixture writes.
+REALM = "test.example"
+USER, PASSWORD = "alice", "s3cret-pw"
+
+
+def auth_options(sasl, mechs="PLAIN LOGIN CRAM-MD5", flags=""):
+    """The daemon's options for AUTH with the sasl fixture's directory."""
+    return [f"SASLConfigPath={sasl}", f"AuthMechanisms={mechs}",
+            f"AuthOptions={flags}", f"AuthRealm={REALM}"]
+
+
 def have_sasl_plugins():
     return any(os.path.exists(p) for p in (
         "/usr/lib/x86_64-linux-gnu/sasl2/libplain.so",
