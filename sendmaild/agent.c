@@ -204,33 +204,45 @@ run_as(const struct agent_user *u, agent_fn fn, void *arg,
 	return EX_TEMPFAIL;
 }
 
-/* transient - a sysexits code that means "try again later" */
+/*
+ * transient - a sysexits code that means "try again later": 75, 71 and
+ * 74, as sendmail takes a mailer's exit; every other failure is for good
+ */
 static bool
 transient(int code)
 {
-	return code == EX_TEMPFAIL || code == EX_OSERR || code == EX_IOERR ||
-	    code == EX_CANTCREAT;
+	return code == EX_TEMPFAIL || code == EX_OSERR || code == EX_IOERR;
 }
 
-/* dsn_of - the enhanced status code of a sysexits code */
+/* dsn_of - the enhanced status code sendmail gives a mailer's exit code */
 static const char *
 dsn_of(int code)
 {
 	switch (code) {
 	case EX_OK:
 		return "2.0.0";
+	case EX_USAGE:
+	case EX_UNAVAILABLE:
+	case EX_CANTCREAT:
+	case EX_NOPERM:
+		return "5.0.0";
+	case EX_DATAERR:
+		return "5.6.0";
 	case EX_NOUSER:
 		return "5.1.1";
 	case EX_NOHOST:
 		return "5.1.2";
-	case EX_CANTCREAT:
-		return "4.3.0";
-	case EX_NOPERM:
-		return "5.7.1";
-	case EX_DATAERR:
-		return "5.6.0";
+	case EX_OSFILE:
+	case EX_CONFIG:
+		return "5.3.5";
+	case EX_PROTOCOL:
+		return "5.5.0";
+	case EX_OSERR:
+	case EX_IOERR:
+	case EX_TEMPFAIL:
+		return "4.0.0";
 	default:
-		return transient(code) ? "4.0.0" : "5.0.0";
+		return "5.3.0";		/* EX_NOINPUT, EX_SOFTWARE, others */
 	}
 }
 

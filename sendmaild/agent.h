@@ -34,17 +34,19 @@
  *	fsynced, and the mailbox is cut back to its old size when any
  *	write fails, so a mailbox never holds half a message.  A mailbox
  *	or file must be a regular file with one link, and a mailbox must
- *	belong to its user.
+ *	belong to its user.  A file that cannot be made fails for good
+ *	(EX_CANTCREAT), as in sendmail.
  *
  *	A program gets the message on its standard input (a "From " line
  *	first when the mailer has flag U), a minimal environment, and its
- *	output is kept for the result.  Exit 0 is delivered; 75, 71, 73,
- *	74 and a signal are temporary; other codes are permanent
- *	failures (sysexits).  When m.whole is set (the local mailer, whose
- *	job is to store the message), a program that exits 0 without
- *	having read all of the message did not deliver it: a temporary
- *	failure.  A program of the prog mailer may ignore its input, as
- *	in sendmail, and its exit code alone decides.
+ *	output is kept for the result.  Exit 0 is delivered; 75, 71, 74
+ *	and a signal are temporary; other codes are permanent failures
+ *	with sendmail's enhanced status code for each (sysexits).  When
+ *	m.whole is set (the local mailer, whose job is to store the
+ *	message), a program that exits 0 without having read all of the
+ *	message did not deliver it: a temporary failure.  A program of the
+ *	prog mailer may ignore its input, as in sendmail, and its exit code
+ *	alone decides.
  *
  *	An LMTP mailer (RFC 2033) gets one socket as its standard input
  *	and output, and the message in an LMTP transaction (q_smtp, with

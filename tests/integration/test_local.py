@@ -255,19 +255,22 @@ def test_fileopen_bounds_a_hung_open(site, where):
 
 
 def test_retry_delivers_only_what_failed(site):
-    s = site(options=["DeliveryMode=queueonly"])
-    locked = s.base / "locked"
-    locked.mkdir()
-    locked.chmod(0o755)                 # DefaultUser may not write here
-    s.set_aliases(f"team: {USER}, {locked}/team.mbox\n")
+    # A file target that cannot be opened in time (a FIFO nobody reads)
+    # fails for now; the mailbox that got the message is not given it
+    # again when the file is tried again.
+    s = site(options=["DeliveryMode=queueonly", "Timeout.fileopen=2s"])
+    target = s.out / "team.mbox"
+    os.mkfifo(target)
+    os.chmod(target, 0o666)
+    s.set_aliases(f"team: {USER}, {target}\n")
     s.send(["team@localhost"])
     r = s.run_queue()
-    assert "Permission denied" in r.stderr
+    assert "Timeout.fileopen" in r.stderr, r.stderr
     assert len(messages(s.mailbox())) == 1
     assert len(s.d.queued("qf")) == 1
-    locked.chmod(0o1777)
+    target.unlink()
     s.run_queue()
-    assert (locked / "team.mbox").exists()
+    assert target.read_text().startswith("From a@example.org")
     assert len(messages(s.mailbox())) == 1          # not a second copy
     assert s.d.queued("qf") == []
 
