@@ -9,6 +9,8 @@
 #include <limits.h>
 #include <poll.h>
 #include <signal.h>
+#include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -88,17 +90,39 @@ full_write(int fd, const char *buf, size_t len)
 	return 0;
 }
 
+/* What to do after a child that did not exit by itself, before reaping. */
+struct gone {
+	void	(*fn)(void *, pid_t);
+	void	*arg;
+};
+
+/* ended - 1 when the child has ended (not reaped: its pid stays taken) */
+static int
+ended(pid_t pid, siginfo_t *si)
+{
+	memset(si, 0, sizeof(*si));
+	while (waitid(P_PID, (id_t)pid, si, WEXITED | WNOHANG | WNOWAIT) < 0)
+		if (errno != EINTR)
+			return -1;
+	return si->si_pid == pid ? 1 : 0;
+}
+
 /*
  * wait_child - the child's exit status by the deadline.  -1 when the
  * deadline passed: the child is killed, and left to be reaped later if
- * it cannot die at once (a process stuck in a hung file system).
+ * it cannot die at once (a process stuck in a hung file system).  A
+ * child that was killed or died of a signal is handed to g (unless NULL)
+ * while it is dead but not reaped, so its pid is nobody else's yet.
  */
 static int
-wait_child(pid_t pid, const struct sm_deadline *dl, int *status)
+wait_child(pid_t pid, const struct sm_deadline *dl, int *status,
+    const struct gone *g)
 {
 	struct pollfd p;
+	siginfo_t si;
 	int fd = (int)syscall(SYS_pidfd_open, pid, 0);
-	int i;
+	int i, rc;
+	bool killed = false;
 
 	if (fd >= 0) {
 		p.fd = fd;
@@ -108,25 +132,24 @@ wait_child(pid_t pid, const struct sm_deadline *dl, int *status)
 			;
 		(void)close(fd);
 	}
-	for (i = 0;; i++) {
-		pid_t r = waitpid(pid, status, WNOHANG);
-
-		if (r == pid)
-			return 0;
-		if (r < 0 && errno != EINTR)
+	/* With a pidfd the first look finds it gone; else poll the pid. */
+	while ((rc = ended(pid, &si)) == 0 && !sm_deadline_expired(dl))
+		(void)usleep(10000);
+	if (rc < 0)
+		return -1;
+	if (rc == 0) {
+		(void)kill(pid, SIGKILL);
+		killed = true;
+		for (i = 0; i < 20 && (rc = ended(pid, &si)) == 0; i++)
+			(void)usleep(5000);
+		if (rc <= 0)
 			return -1;
-		if (sm_deadline_expired(dl))
-			break;
-		if (fd < 0)
-			(void)usleep(10000);	/* no pidfd: poll the pid */
 	}
-	(void)kill(pid, SIGKILL);
-	for (i = 0; i < 20; i++) {
-		if (waitpid(pid, status, WNOHANG) == pid)
-			break;
-		(void)usleep(5000);
-	}
-	return -1;
+	if (g != NULL && (killed || si.si_code != CLD_EXITED))
+		g->fn(g->arg, pid);
+	while (waitpid(pid, status, 0) < 0 && errno == EINTR)
+		;
+	return killed ? -1 : 0;
 }
 
 /* read_until - what fd gives until EOF or the deadline: 0, or -1 */
@@ -164,12 +187,13 @@ typedef int (*agent_fn)(void *, int);
 
 /*
  * run_as - fn(arg, fd) in a child that is the user; what it writes to fd
- * comes back in out.  Returns the child's sysexits code, or -1 when the
- * deadline passed.
+ * comes back in out (unless NULL).  Returns the child's sysexits code, or
+ * -1 when the deadline passed; g (unless NULL) cleans up after a child
+ * that was killed or died of a signal.
  */
 static int
 run_as(const struct agent_user *u, agent_fn fn, void *arg,
-    const struct sm_deadline *dl, struct sm_buf *out)
+    const struct sm_deadline *dl, struct sm_buf *out, const struct gone *g)
 {
 	int p[2], status = 0, rc;
 	pid_t pid;
@@ -194,10 +218,10 @@ run_as(const struct agent_user *u, agent_fn fn, void *arg,
 	(void)close(p[0]);
 	if (rc < 0) {
 		(void)kill(pid, SIGKILL);
-		(void)wait_child(pid, dl, &status);
+		(void)wait_child(pid, dl, &status, g);
 		return -1;
 	}
-	if (wait_child(pid, dl, &status) < 0)
+	if (wait_child(pid, dl, &status, g) < 0)
 		return -1;
 	if (WIFEXITED(status))
 		return WEXITSTATUS(status);
@@ -364,65 +388,233 @@ struct append {
 	bool			 mailbox;
 };
 
-/* dotlock - path.lock, when the directory lets us: 1 held, 0 none */
+/* lock_text - what a dot-lock of ours says: "pid host\n" */
+static void
+lock_text(pid_t pid, char *buf, size_t len)
+{
+	char host[256];
+
+	if (gethostname(host, sizeof(host)) < 0)
+		host[0] = '\0';
+	host[sizeof(host) - 1] = '\0';
+	(void)snprintf(buf, len, "%ld %s\n", (long)pid, host);
+}
+
+/*
+ * lock_pid - the process that made an open dot-lock, when the lock is
+ * one of ours made on this host; else 0
+ */
+static pid_t
+lock_pid(int fd)
+{
+	char buf[300], mine[300], *end;
+	ssize_t n = pread(fd, buf, sizeof(buf) - 1, 0);
+	long pid;
+
+	if (n <= 0)
+		return 0;
+	buf[n] = '\0';
+	pid = strtol(buf, &end, 10);
+	if (pid <= 0 || pid > INT_MAX || end == buf || *end != ' ')
+		return 0;
+	lock_text((pid_t)pid, mine, sizeof(mine));
+	return strcmp(buf, mine) == 0 ? (pid_t)pid : 0;
+}
+
+/*
+ * pid_gone - has process pid ended?  A zombie has: its parent (or an init
+ * that reaps nothing) may keep it for a while.
+ */
+static bool
+pid_gone(pid_t pid)
+{
+	char path[64], buf[512], *paren;
+	ssize_t n;
+	int fd;
+
+	if (kill(pid, 0) < 0)
+		return errno == ESRCH;
+	(void)snprintf(path, sizeof(path), "/proc/%ld/stat", (long)pid);
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
+		return false;
+	n = read(fd, buf, sizeof(buf) - 1);
+	(void)close(fd);
+	if (n <= 0)
+		return false;
+	buf[n] = '\0';
+	/* "pid (comm) S ...": the state follows the last parenthesis. */
+	return (paren = strrchr(buf, ')')) != NULL &&
+	    (paren[1] == ' ' && (paren[2] == 'Z' || paren[2] == 'X'));
+}
+
+/*
+ * lock_stale - may the dot-lock be broken?  st gets the file judged.  One
+ * of ours whose process is gone is stale at once; any lock (a mail
+ * reader's, one of ours whose pid was taken again) after five minutes.
+ */
+static bool
+lock_stale(const char *lock, struct stat *st)
+{
+	int fd = open(lock, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY |
+	    O_CLOEXEC);
+	pid_t pid = 0;
+	bool regular;
+
+	if (fd < 0)
+		return false;		/* gone already, or not ours to judge */
+	regular = fstat(fd, st) == 0 && S_ISREG(st->st_mode);
+	if (regular)
+		pid = lock_pid(fd);
+	(void)close(fd);
+	if (!regular)
+		return false;
+	if (time(NULL) - st->st_mtime > AGENT_STALE_LOCK)
+		return true;
+	return pid > 0 && pid_gone(pid);
+}
+
+/*
+ * dotlock - path.lock, holding our pid and host, when the directory lets
+ * us make it: 1 held, 0 none.  It waits for a live holder; the parent
+ * bounds the wait.
+ */
 static int
 dotlock(const char *lock)
 {
-	struct stat st;
-	int fd;
+	struct stat st, now;
+	char text[300];
+	int fd, rc;
 
 	for (;;) {
 		fd = open(lock, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW |
 		    O_CLOEXEC, 0600);
 		if (fd >= 0) {
+			lock_text(getpid(), text, sizeof(text));
+			rc = full_write(fd, text, strlen(text));
 			(void)close(fd);
-			return 1;
+			if (rc == 0)
+				return 1;
+			(void)unlink(lock);	/* a lock that says nothing */
+			return 0;
 		}
 		if (errno != EEXIST)
 			return 0;	/* not allowed here: fcntl alone */
-		/* A locker that died long ago leaves its file behind. */
-		if (lstat(lock, &st) == 0 &&
-		    time(NULL) - st.st_mtime > AGENT_STALE_LOCK)
+		/* Break it only if it is still the file judged stale. */
+		if (lock_stale(lock, &st) && lstat(lock, &now) == 0 &&
+		    now.st_dev == st.st_dev && now.st_ino == st.st_ino)
 			(void)unlink(lock);
 		else
-			(void)usleep(100000);	/* the parent bounds us */
+			(void)usleep(100000);
 	}
 }
 
-/* append_child - lock, append, fsync; cut back on failure */
-static int
-append_child(void *arg, int out)
-{
-	const struct append *a = arg;
-	struct writer w;
-	struct flock fl;
-	struct stat st;
-	char lock[4200];
-	off_t size;
-	int fd, locked = 0, e;
+static int fail(int, int, const char *, ...) SM_PRINTF(3, 4);
 
-	if (a->mailbox) {
-		(void)snprintf(lock, sizeof(lock), "%s.lock", a->path);
-		locked = dotlock(lock);
+/* fail - the words of a failure for the parent, and its sysexits code */
+static int
+fail(int out, int code, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	(void)vdprintf(out, fmt, ap);
+	va_end(ap);
+	return code;
+}
+
+/*
+ * mailbox_open - the mailbox for appending, as mail.local opens it: an
+ * existing one must be a regular file with one link, the user's, or the
+ * delivery fails for good (nothing waits on a FIFO or a directory); a
+ * missing one is made.  The fd, or -1 and *code.
+ */
+static int
+mailbox_open(const struct append *a, int out, int *code)
+{
+	const char *path = a->path;
+	struct stat st, fst;
+	int fd, fl, tries;
+
+	for (tries = 0; tries < 3; tries++) {
+		if (lstat(path, &st) < 0) {
+			if (errno != ENOENT)
+				break;
+			fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_EXCL |
+			    O_NOFOLLOW | O_NOCTTY | O_CLOEXEC, 0600);
+			if (fd >= 0)
+				return fd;
+			if (errno == EEXIST)
+				continue;	/* made meanwhile: look again */
+			break;
+		}
+		if (st.st_nlink != 1)
+			*code = fail(out, EX_UNAVAILABLE, "%s: too many links",
+			    path);
+		else if (!S_ISREG(st.st_mode))
+			*code = fail(out, EX_UNAVAILABLE, "%s: irregular file",
+			    path);
+		else if (st.st_uid != a->u->uid)
+			*code = fail(out, EX_UNAVAILABLE, "%s: wrong ownership "
+			    "(%lu)", path, (unsigned long)st.st_uid);
+		else if ((fd = open(path, O_WRONLY | O_APPEND | O_NOFOLLOW |
+		    O_NONBLOCK | O_NOCTTY | O_CLOEXEC)) < 0) {
+			if (errno == ENOENT)
+				continue;
+			break;
+		} else if (fstat(fd, &fst) < 0 || fst.st_dev != st.st_dev ||
+		    fst.st_ino != st.st_ino || fst.st_nlink != 1 ||
+		    fst.st_uid != st.st_uid || !S_ISREG(fst.st_mode)) {
+			(void)close(fd);
+			*code = fail(out, EX_TEMPFAIL, "%s: file changed after "
+			    "open", path);
+		} else {
+			if ((fl = fcntl(fd, F_GETFL)) >= 0)
+				(void)fcntl(fd, F_SETFL, fl & ~O_NONBLOCK);
+			return fd;
+		}
+		return -1;
 	}
+	*code = fail(out, EX_TEMPFAIL, "%s: %s", path, strerror(errno));
+	return -1;
+}
+
+/*
+ * file_open - a file of an alias or .forward for appending, made if
+ * missing; one that cannot be made or is no regular file with one link
+ * fails for good (EX_CANTCREAT), as in sendmail.  The fd, or -1, *code.
+ */
+static int
+file_open(const struct append *a, int out, int *code)
+{
+	struct stat st;
+	int fd, e;
+
 	fd = open(a->path, O_WRONLY | O_APPEND | O_CREAT | O_NOFOLLOW |
 	    O_NOCTTY | O_CLOEXEC, 0600);
 	if (fd < 0) {
 		e = errno;
-		(void)dprintf(out, "%s: %s", a->path, strerror(e));
-		if (locked)
-			(void)unlink(lock);
-		return e == EACCES || e == EPERM || e == ELOOP ? EX_CANTCREAT :
-		    EX_TEMPFAIL;
+		*code = fail(out, e == EACCES || e == EPERM || e == ELOOP ||
+		    e == ENOENT || e == ENOTDIR || e == EISDIR || e == EROFS ?
+		    EX_CANTCREAT : EX_TEMPFAIL, "%s: %s", a->path, strerror(e));
+		return -1;
 	}
-	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) || st.st_nlink != 1 ||
-	    (a->mailbox && st.st_uid != a->u->uid)) {
-		(void)dprintf(out, "%s: not a safe %s", a->path, a->mailbox ?
-		    "mailbox" : "file");
-		if (locked)
-			(void)unlink(lock);
-		return EX_CANTCREAT;
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) || st.st_nlink != 1) {
+		(void)close(fd);
+		*code = fail(out, EX_CANTCREAT, "%s: not a safe file", a->path);
+		return -1;
 	}
+	return fd;
+}
+
+/* append_fd - lock, append, fsync; cut back on failure */
+static int
+append_fd(const struct append *a, int fd, int out)
+{
+	struct writer w;
+	struct flock fl;
+	off_t size;
+	int e;
+
 	memset(&fl, 0, sizeof(fl));
 	fl.l_type = F_WRLCK;
 	fl.l_whence = SEEK_SET;
@@ -435,15 +627,82 @@ append_child(void *arg, int out)
 		e = errno;
 		if (size >= 0)
 			(void)ftruncate(fd, size);	/* no half message */
-		(void)dprintf(out, "%s: %s", a->path, strerror(e));
-		if (locked)
-			(void)unlink(lock);
-		return e == ENOSPC || e == EDQUOT ? EX_TEMPFAIL : EX_IOERR;
+		return fail(out, e == ENOSPC || e == EDQUOT ? EX_TEMPFAIL :
+		    EX_IOERR, "%s: %s", a->path, strerror(e));
 	}
-	(void)close(fd);
+	return EX_OK;
+}
+
+/* append_child - a mailbox (dot-locked) or a file, appended to */
+static int
+append_child(void *arg, int out)
+{
+	const struct append *a = arg;
+	char lock[4200];
+	int fd, locked = 0, code = EX_OK;
+
+	if (a->mailbox) {
+		(void)snprintf(lock, sizeof(lock), "%s.lock", a->path);
+		locked = dotlock(lock);
+		fd = mailbox_open(a, out, &code);
+	} else
+		fd = file_open(a, out, &code);
+	if (fd >= 0) {
+		code = append_fd(a, fd, out);
+		(void)close(fd);
+	}
 	if (locked)
 		(void)unlink(lock);
+	return code;
+}
+
+struct unlock {
+	const char	*lock;
+	pid_t		 pid;
+};
+
+/* unlock_child - the dot-lock goes if the dead process made it */
+static int
+unlock_child(void *arg, int out)
+{
+	const struct unlock *ul = arg;
+	struct stat st, now;
+	int fd = open(ul->lock, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY |
+	    O_CLOEXEC);
+
+	(void)out;
+	if (fd < 0)
+		return EX_OK;
+	if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) &&
+	    lock_pid(fd) == ul->pid && lstat(ul->lock, &now) == 0 &&
+	    now.st_dev == st.st_dev && now.st_ino == st.st_ino)
+		(void)unlink(ul->lock);
+	(void)close(fd);
 	return EX_OK;
+}
+
+/*
+ * append_gone - a mailbox child killed at Timeout.fileopen (or dead of a
+ * signal) cannot remove its dot-lock: a child as the user does it, in
+ * case the spool hangs too.  The dead one is not reaped yet, so no other
+ * process has its pid.
+ */
+static void
+append_gone(void *arg, pid_t pid)
+{
+	const struct append *a = arg;
+	struct sm_deadline dl;
+	struct unlock ul;
+	char lock[4200];
+
+	if (!a->mailbox)
+		return;
+	(void)snprintf(lock, sizeof(lock), "%s.lock", a->path);
+	ul.lock = lock;
+	ul.pid = pid;
+	sm_deadline_in(&dl, sm_bound(a->m->opt != NULL ?
+	    a->m->opt->to.fileopen : 0, 60));
+	(void)run_as(a->u, unlock_child, &ul, &dl, NULL, NULL);
 }
 
 /* append - a mailbox or a file, as the user, within the deadline */
@@ -451,16 +710,21 @@ static void
 append(const struct append *a, const struct sm_deadline *dl,
     struct q_result *res)
 {
+	struct gone g = { append_gone, (void *)(uintptr_t)a };
 	struct sm_buf said;
 	int code;
 
 	sm_buf_init(&said, 0);
-	code = run_as(a->u, append_child, (void *)(uintptr_t)a, dl, &said);
+	code = run_as(a->u, append_child, (void *)(uintptr_t)a, dl, &said, &g);
 	if (code < 0)
 		q_result_set(res, Q_TEMPFAIL, "4.4.7", "Deferred: Timeout.fileopen: "
 		    "%s took too long to open or lock", a->path);
-	else
+	else {
 		outcome(res, code, &said, a->path);
+		/* mail.local's code for a mailbox it will not write. */
+		if (a->mailbox && code == EX_UNAVAILABLE)
+			(void)snprintf(res->dsn, sizeof(res->dsn), "5.2.0");
+	}
 	sm_buf_free(&said);
 }
 
@@ -658,7 +922,7 @@ agent_program(const struct agent_msg *m, const struct agent_user *u,
 		(void)close(in[1]);
 		(void)close(out[0]);
 		(void)kill(pid, SIGKILL);
-		(void)wait_child(pid, dl, &status);
+		(void)wait_child(pid, dl, &status, NULL);
 		q_result_set(res, Q_TEMPFAIL, "4.4.7", "Deferred: Timeout.datafinal: "
 		    "%s did not take the message in time", argv[0]);
 		goto out;
@@ -674,7 +938,7 @@ agent_program(const struct agent_msg *m, const struct agent_user *u,
 		sm_buf_free(&rest);
 	}
 	(void)close(out[0]);
-	if (wait_child(pid, dl, &status) < 0)
+	if (wait_child(pid, dl, &status, NULL) < 0)
 		q_result_set(res, Q_TEMPFAIL, "4.4.7", "Deferred: Timeout.datafinal: "
 		    "%s did not finish in time", argv[0]);
 	else if (!WIFEXITED(status))
@@ -758,7 +1022,7 @@ agent_lmtp(const struct agent_msg *m, const struct agent_user *u,
 	}
 	/* Done with it: it ends now, or is ended. */
 	sm_deadline_in(&dl, sm_bound(m->opt->to.quit, 3600));
-	if (wait_child(pid, &dl, &status) < 0)
+	if (wait_child(pid, &dl, &status, NULL) < 0)
 		status = 0;
 	sm_buf_init(&said, 0);
 	if (err >= 0) {
@@ -831,7 +1095,7 @@ agent_read(const struct agent_user *u, const char *path,
 	r.u = u;
 	r.path = path;
 	sm_buf_reset(text);
-	code = run_as(u, read_child, &r, dl, text);
+	code = run_as(u, read_child, &r, dl, text, NULL);
 	if (code == EX_OK && (n = strcspn(text->data, "\n")) < text->len) {
 		*owner = (uid_t)strtoul(text->data, NULL, 10);
 		memmove(text->data, text->data + n + 1, text->len - n);

@@ -27,15 +27,19 @@
  *	temporary failure naming the timeout; the parent never blocks on
  *	a child that cannot die.
  *
- *	A mailbox is locked with a dot-lock file (mailbox.lock, stale after
- *	five minutes) where the spool directory allows one, and with
- *	fcntl; the message is appended in mbox format (the "From " line
- *	from UnixFromLine, ">From " quoting, a blank line at the end),
- *	fsynced, and the mailbox is cut back to its old size when any
- *	write fails, so a mailbox never holds half a message.  A mailbox
- *	or file must be a regular file with one link, and a mailbox must
- *	belong to its user.  A file that cannot be made fails for good
- *	(EX_CANTCREAT), as in sendmail.
+ *	A mailbox is locked with a dot-lock file (mailbox.lock, holding
+ *	"pid host") where the spool directory allows one, and with fcntl;
+ *	the message is appended in mbox format (the "From " line from
+ *	UnixFromLine, ">From " quoting, a blank line at the end), fsynced,
+ *	and the mailbox is cut back to its old size when any write fails,
+ *	so a mailbox never holds half a message.  A dot-lock of ours whose
+ *	process is gone from this host is broken at once, any other after
+ *	five minutes; when a mailbox child is killed (or dies of a signal)
+ *	the parent has its lock removed.  A mailbox that exists must be a
+ *	regular file with one link that belongs to its user, or the
+ *	delivery fails at once for good (5.2.0, mail.local's words); it is
+ *	never waited for.  A file must be a regular file with one link; one
+ *	that cannot be made fails for good (EX_CANTCREAT).
  *
  *	A program gets the message on its standard input (a "From " line
  *	first when the mailer has flag U), a minimal environment, and its

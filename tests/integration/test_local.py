@@ -61,14 +61,18 @@ class Site:
         r = self.sendmail("-bi")
         assert r.returncode == 0, r.stdout + r.stderr
 
-    def sendmail(self, *args, input=None, timeout=60):
+    def cmd(self, *args):
+        """Our sendmail on this site's configuration, with args."""
         cmd = [str(BUILD / "sendmaild"), "-C", str(self.cf),
                "-O", f"QueueDirectory={self.d.queue}",
                "-O", f"MailSpoolDirectory={self.d.spool}",
                "-O", "RunAsUser=nobody"]
         for o in self.options:
             cmd += ["-O", o]
-        return subprocess.run(self.wrapper + cmd + list(args), input=input,
+        return self.wrapper + cmd + list(args)
+
+    def sendmail(self, *args, input=None, timeout=60):
+        return subprocess.run(self.cmd(*args), input=input,
                               capture_output=True, text=True,
                               timeout=timeout)
 
