@@ -378,7 +378,7 @@ verify_target(void *ctx, enum local_kind kind, const char *text,
 		break;
 	case LOCAL_PROG:
 		(void)sm_buf_printf(&line, "\"|%s\"... deliverable: mailer "
-		    "prog, user \"|%s\"", text, text);
+		    "prog, user |%s", text, text);
 		break;
 	case LOCAL_FILE:
 		(void)sm_buf_printf(&line, "%s... deliverable: mailer *file*, "

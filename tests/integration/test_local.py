@@ -355,7 +355,7 @@ def test_bv_shows_how_addresses_resolve(site):
         f"{USER}... deliverable: mailer local, user {USER}",
         "x@far.example... deliverable: mailer relay, host [127.0.0.1], "
         "user x@far.example",
-        "\"|/bin/true\"... deliverable: mailer prog, user \"|/bin/true\"",
+        "\"|/bin/true\"... deliverable: mailer prog, user |/bin/true",
         f"{s.out}/f... deliverable: mailer *file*, user {s.out}/f",
         "nosuchuser... User unknown",
         "someone@remote.example... deliverable: mailer relay, host "
