@@ -24,8 +24,10 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "safefile.h"
 #include "sm_buf.h"
 #include "sm_log.h"
+#include "sm_opt.h"
 
 #define AGENT_OUTPUT_MAX	400		/* a program's output kept */
 #define AGENT_READ_MAX		(1024 * 1024)	/* a .forward, an include */
@@ -1051,11 +1053,61 @@ oserr:
 struct reader {
 	const struct agent_user	*u;
 	const char		*path;
+	bool			 forward;	/* sendmail's .forward rules */
+	uint64_t		 dbs;		/* DontBlameSendmail */
 };
 
+/* open_include - an include file, if it is safe to go by: fd, or -1 */
+static int
+open_include(const struct reader *r, int *code)
+{
+	struct stat st;
+	int fd = open(r->path, O_RDONLY | O_NOFOLLOW | O_NOCTTY | O_CLOEXEC);
+
+	if (fd < 0) {
+		*code = errno == ENOENT || errno == ENOTDIR ||
+		    errno == EACCES ? EX_NOINPUT : EX_TEMPFAIL;
+		return -1;
+	}
+	/* Someone else's writable file could make us run anything. */
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) ||
+	    (r->u->uid != 0 && st.st_uid != r->u->uid && st.st_uid != 0) ||
+	    (st.st_mode & (S_IWGRP | S_IWOTH)) != 0) {
+		(void)close(fd);
+		*code = EX_NOPERM;
+		return -1;
+	}
+	return fd;
+}
+
 /*
- * read_child - "uid\n" and the file's text to out; 66 when it is not
- * there, 77 when it is not safe to go by.
+ * open_forward - a .forward, if sendmail's rules let it be used: fd, or
+ * -1 with the reason's number written to out
+ */
+static int
+open_forward(const struct reader *r, int out, bool *unsafe, int *code)
+{
+	struct safefile_user who = { r->u->uid, r->u->gid, r->u->name };
+	struct stat st;
+	int fd, err;
+
+	if ((fd = safefile_forward_open(r->path, &who, r->dbs, unsafe,
+	    &err)) >= 0)
+		return fd;
+	/* Not there at all: no warning, if DontBlameSendmail says so. */
+	if ((err == SAFEFILE_E_WWDIR || err == SAFEFILE_E_GWDIR) &&
+	    ((r->dbs >> SM_DBS_DONTWARNFORWARDFILEINUNSAFEDIRPATH) & 1u) &&
+	    stat(r->path, &st) < 0 && errno == ENOENT)
+		err = ENOENT;
+	*code = err == ENOENT ? EX_NOINPUT : safefile_transient(err) ?
+	    EX_TEMPFAIL : EX_NOPERM;
+	(void)dprintf(out, "%d", err);
+	return -1;
+}
+
+/*
+ * read_child - "uid unsafe\n" and the file's text to out; 66 when it is
+ * not there, 77 when it is not safe to go by, 75 for a passing trouble
  */
 static int
 read_child(void *arg, int out)
@@ -1063,18 +1115,16 @@ read_child(void *arg, int out)
 	const struct reader *r = arg;
 	struct stat st;
 	char buf[8192];
+	bool unsafe = false;
 	ssize_t n;
-	int fd = open(r->path, O_RDONLY | O_NOFOLLOW | O_NOCTTY | O_CLOEXEC);
+	int fd, code = EX_OK;
 
+	fd = r->forward ? open_forward(r, out, &unsafe, &code) :
+	    open_include(r, &code);
 	if (fd < 0)
-		return errno == ENOENT || errno == ENOTDIR || errno == EACCES ?
-		    EX_NOINPUT : EX_TEMPFAIL;
-	/* Someone else's writable file could make us run anything. */
-	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) ||
-	    (r->u->uid != 0 && st.st_uid != r->u->uid && st.st_uid != 0) ||
-	    (st.st_mode & (S_IWGRP | S_IWOTH)) != 0)
-		return EX_NOPERM;
-	if (dprintf(out, "%lu\n", (unsigned long)st.st_uid) < 0)
+		return code;
+	if (fstat(fd, &st) < 0 || dprintf(out, "%lu %d\n",
+	    (unsigned long)st.st_uid, unsafe ? 1 : 0) < 0)
 		return EX_IOERR;
 	while ((n = read(fd, buf, sizeof(buf))) > 0)
 		if (full_write(out, buf, (size_t)n) < 0)
@@ -1082,28 +1132,43 @@ read_child(void *arg, int out)
 	return n < 0 ? EX_IOERR : EX_OK;
 }
 
-/* agent_read - a .forward or :include: file, read as u */
+/*
+ * read_as - run read_child as u: its exit code, or -1 past the deadline;
+ * on success the header line is taken off text into *owner and *unsafe
+ */
+static int
+read_as(const struct reader *r, const struct sm_deadline *dl,
+    struct sm_buf *text, uid_t *owner, bool *unsafe)
+{
+	char *end;
+	size_t n;
+	int code;
+
+	sm_buf_reset(text);
+	code = run_as(r->u, read_child, (void *)(uintptr_t)r, dl, text, NULL);
+	if (code != EX_OK)
+		return code;
+	if ((n = strcspn(text->data, "\n")) >= text->len)
+		return EX_IOERR;
+	*owner = (uid_t)strtoul(text->data, &end, 10);
+	*unsafe = strtol(end, NULL, 10) != 0;
+	memmove(text->data, text->data + n + 1, text->len - n);
+	text->len -= n + 1;
+	return EX_OK;
+}
+
+/* agent_read - an include file, read as u */
 int
 agent_read(const struct agent_user *u, const char *path,
     const struct sm_deadline *dl, struct sm_buf *text, uid_t *owner,
     struct q_result *res)
 {
-	struct reader r;
-	size_t n;
-	int code;
+	struct reader r = { u, path, false, 0 };
+	bool unsafe;
+	int code = read_as(&r, dl, text, owner, &unsafe);
 
-	r.u = u;
-	r.path = path;
-	sm_buf_reset(text);
-	code = run_as(u, read_child, &r, dl, text, NULL);
-	if (code == EX_OK && (n = strcspn(text->data, "\n")) < text->len) {
-		*owner = (uid_t)strtoul(text->data, NULL, 10);
-		memmove(text->data, text->data + n + 1, text->len - n);
-		text->len -= n + 1;
-		return 0;
-	}
 	if (code == EX_OK)
-		code = EX_IOERR;
+		return 0;
 	if (code == EX_NOINPUT)
 		return 1;
 	if (code < 0)
@@ -1117,4 +1182,30 @@ agent_read(const struct agent_user *u, const char *path,
 		q_result_set(res, Q_TEMPFAIL, "4.3.0", "Deferred: cannot read %s",
 		    path);
 	return -1;
+}
+
+/* agent_read_forward - a .forward under sendmail's rules; see agent.h */
+int
+agent_read_forward(const struct agent_user *u, const char *path,
+    uint64_t dbs, const struct sm_deadline *dl, struct sm_buf *text,
+    struct agent_forward *f)
+{
+	struct reader r = { u, path, true, dbs };
+	char *end;
+	int code;
+
+	memset(f, 0, sizeof(*f));
+	code = read_as(&r, dl, text, &f->owner, &f->unsafe);
+	if (code == EX_OK)
+		return AGENT_FWD_READ;
+	if (code == EX_NOINPUT)
+		return AGENT_FWD_NONE;
+	if (code < 0) {
+		f->err = ETIMEDOUT;
+		return AGENT_FWD_LATER;
+	}
+	f->err = (int)strtol(sm_buf_str(text), &end, 10);
+	if (end == text->data || *end != '\0')
+		f->err = code == EX_NOPERM ? EACCES : EIO;
+	return code == EX_NOPERM ? AGENT_FWD_REFUSED : AGENT_FWD_LATER;
 }

@@ -13,8 +13,13 @@
  *					argv[0] is the path, argv[1..] A=
  *	agent_lmtp(&m, &u, argv, dir, "<user>", &res)	a local mailer
  *					that speaks LMTP (F=z)
- *	agent_read(&u, path, &dl, &text, &owner, &res)	0, 1 (no file, or
- *					not safe: writable by others), -1
+ *	agent_read(&u, path, &dl, &text, &owner, &res)	an include file:
+ *					0, 1 (no file, or not safe: writable
+ *					by others), -1
+ *	agent_read_forward(&u, path, dbs, &dl, &text, &f)	a .forward under
+ *					sendmail's rules (safefile.h):
+ *					AGENT_FWD_READ, _NONE, _REFUSED
+ *					(f.err says why), _LATER
  *
  * DESCRIPTION
  *	Each step runs in a child process that becomes the user (when we
@@ -70,6 +75,7 @@
 
 #include <pwd.h>
 #include <stdbool.h>
+#include <stdint.h>
 #include <sys/types.h>
 
 #include "q_ctl.h"
@@ -92,8 +98,24 @@ struct agent_user {
 	uid_t		 uid;
 	gid_t		 gid;
 	gid_t		 extra_gid;	/* (gid_t)-1: none */
+	bool		 unsafe;	/* its .forward may name addresses
+					   only, no programs or files */
 	char		 name[64];
 	char		 home[1024];
+};
+
+/* What agent_read_forward() found: AGENT_FWD_* and this. */
+enum {
+	AGENT_FWD_READ,		/* text holds it */
+	AGENT_FWD_NONE,		/* no such file */
+	AGENT_FWD_REFUSED,	/* not safe, or not readable: err says */
+	AGENT_FWD_LATER		/* a passing trouble: err (ETIMEDOUT) */
+};
+
+struct agent_forward {
+	uid_t		 owner;
+	bool		 unsafe;	/* taken, but for addresses only */
+	int		 err;		/* why not: safefile_error() */
 };
 
 void	agent_user(struct agent_user *, const struct passwd *, gid_t);
@@ -109,5 +131,8 @@ void	agent_lmtp(const struct agent_msg *, const struct agent_user *,
 int	agent_read(const struct agent_user *, const char *,
 	    const struct sm_deadline *, struct sm_buf *, uid_t *,
 	    struct q_result *);
+int	agent_read_forward(const struct agent_user *, const char *,
+	    uint64_t, const struct sm_deadline *, struct sm_buf *,
+	    struct agent_forward *);
 
 #endif /* AGENT_H */

@@ -293,6 +293,7 @@ mode_hoststat(struct config *c, bool purge)
 struct verify {
 	const struct config	*c;
 	int			 rc;
+	bool			 verbose;	/* -v: notes too */
 	struct sm_strlist	 said;	/* each line once */
 };
 
@@ -389,6 +390,10 @@ verify_target(void *ctx, enum local_kind kind, const char *text,
 		    (int)(n - 2) : 0, text + 1);
 		verify_remote(v, bare);
 		break;
+	case LOCAL_NOTE:
+		if (v->verbose)
+			(void)sm_buf_puts(&line, text);
+		break;
 	case LOCAL_UNKNOWN:
 	default:
 		(void)sm_buf_printf(&line, "%s... %s", text, res != NULL ?
@@ -426,6 +431,7 @@ mode_verify(struct config *c, const struct args *a)
 	memset(&v, 0, sizeof(v));
 	v.c = c;
 	v.rc = EX_OK;
+	v.verbose = a->verbose;
 	sm_buf_init(&line, 0);
 	for (i = 0; i < a->nrcpts; i++) {
 		const char *t = a->rcpts[i];

@@ -1,9 +1,13 @@
-"""Local delivery as sendmail 8.17 does it where it matters for safety:
-the mailbox dot-lock of a delivery that died, a mailbox that is no plain
-file, and how a mailer's exit code is taken."""
+"""Local delivery's safety rules, as sendmail 8.17 keeps them: the
+mailbox dot-lock of a delivery that died, a mailbox that is no plain
+file, the .forward rules of sendmail's safefile() with DontBlameSendmail,
+.forward files that are symbolic links, what -bv says of each (compared
+with the real sendmail), and how a mailer's exit code is taken."""
 import fcntl
 import os
 import pathlib
+import pwd
+import re
 import shutil
 import signal
 import subprocess
@@ -11,7 +15,8 @@ import time
 
 import pytest
 
-from test_local import USER, messages, site  # noqa: F401
+from test_local import USER, messages, safe_tempdir, site  # noqa: F401
+from test_switch import need_sendmail, real_sendmail_cf, real_sendmail_cmd
 
 pytestmark = pytest.mark.skipif(os.geteuid() != 0,
                                 reason="needs root to become the users")
@@ -43,7 +48,7 @@ def own(path, mode, user=USER):
     os.chmod(path, mode)
 
 
-# The dot-lock of a delivery that dies.
+# 1. The dot-lock of a delivery that dies.
 
 def mailbox_site(site, fileopen):
     """A site with the user's (empty) mailbox; the mailbox and its lock."""
@@ -171,7 +176,304 @@ def test_mailbox_that_is_no_plain_file_fails_at_once(site, kind, why):
     assert s.d.queued("qf") == []
 
 
-# A mailer's exit code, as sendmail takes it.
+# 2. The .forward rules.
+
+PROG = "\"|/bin/sh -c 'id -u > {out}/ran'\"\ncopy@far.example\n"
+
+
+def forward_file(s, text=PROG, mode=0o644, owner=USER):
+    f = s.fwd / USER
+    f.write_text(text.format(out=s.out))
+    own(f, mode, owner)
+    return f
+
+
+@pytest.mark.parametrize("mode,why", [
+    (0o777, "World writable directory"),
+    (0o775, "Group writable directory"),
+    (0o1777, "World writable directory"),   # sticky: no TrustStickyBit
+])
+def test_forward_in_a_directory_others_may_write_is_ignored(site, mode,
+                                                            why):
+    s = site(options=["DeliveryMode=queueonly"])
+    f = forward_file(s)
+    s.fwd.chmod(mode)
+    s.send([f"{USER}@localhost"])
+    r = s.run_queue()
+    assert re.search(rf": forward {f}: {why}$", r.stderr, re.M), r.stderr
+    assert not (s.out / "ran").exists()
+    assert len(messages(s.mailbox())) == 1
+    assert s.rec.messages == [] and s.d.queued("qf") == []
+
+
+@pytest.mark.parametrize("mode,owner,why", [
+    (0o664, USER, "Group writable file"),
+    (0o646, USER, "World writable file"),
+    (0o644, "nobody", "Permission denied"),
+])
+def test_forward_file_others_may_change_is_ignored(site, mode, owner, why):
+    s = site(options=["DeliveryMode=queueonly"])
+    f = forward_file(s, mode=mode, owner=owner)
+    s.send([f"{USER}@localhost"])
+    r = s.run_queue()
+    assert re.search(rf": forward {f}: {why}$", r.stderr, re.M), r.stderr
+    assert not (s.out / "ran").exists()
+    assert len(messages(s.mailbox())) == 1 and s.rec.messages == []
+
+
+def test_forward_path_entries_in_turn(site):
+    s = site(options=["DeliveryMode=queueonly"])
+    s.options.append(f"ForwardPath=/nonexistent/$u:$z/none:{s.fwd}/$u.x:"
+                     f"{s.fwd}/$u")
+    first = s.fwd / f"{USER}.x"
+    first.write_text(f"{s.out}/first.mbox\n")
+    own(first, 0o666)                   # refused: the next one is used
+    forward_file(s, "copy@far.example\n")
+    s.send([f"{USER}@localhost"])
+    r = s.run_queue()
+    assert f"forward {first}: Group writable file" in r.stderr
+    assert [m[1] for m in s.rec.messages] == [["copy@far.example"]]
+    assert not (s.out / "first.mbox").exists()
+    # An empty one that may be used ends the search: the mailbox.
+    first.write_text("# nothing\n\n")
+    first.chmod(0o644)
+    s.send([f"{USER}@localhost"])
+    s.run_queue()
+    assert len(messages(s.mailbox())) == 1
+    assert len(s.rec.messages) == 1
+
+
+# What DontBlameSendmail relaxes, as sendmail 8.17 does it: the .forward
+# is taken (or not), and its program runs (or is refused as unsafe).
+RELAXED = [
+    # words, directory mode, file mode, taken, program may run
+    ("ForwardFileInUnsafeDirPath", 0o777, 0o644, True, False),
+    ("ForwardFileInUnsafeDirPath,ForwardFileInUnsafeDirPathSafe", 0o777,
+     0o644, True, True),
+    ("ForwardFileInGroupWritableDirPath", 0o775, 0o644, True, True),
+    ("ForwardFileInGroupWritableDirPath", 0o777, 0o644, False, False),
+    ("GroupWritableDirPathSafe", 0o775, 0o644, True, True),
+    ("TrustStickyBit", 0o1777, 0o644, True, True),
+    ("GroupWritableForwardFile", 0o755, 0o664, True, False),
+    ("GroupWritableForwardFile GroupWritableForwardFileSafe", 0o755,
+     0o664, True, True),
+    ("WorldWritableForwardFile", 0o755, 0o646, True, False),
+    ("safe", 0o755, 0o644, True, True),
+]
+
+
+def reset(s):
+    """The site as new: no mailbox, nothing written, received or queued."""
+    for f in (pathlib.Path(s.d.spool) / USER, s.out / "ran"):
+        if f.exists():
+            f.unlink()
+    for f in s.d.queued("qf") + s.d.queued("df"):
+        os.unlink(os.path.join(s.d.queue, f))
+    s.rec.messages.clear()
+    if s.fwd.is_symlink():
+        s.fwd.unlink()
+    else:
+        s.fwd.chmod(0o755)
+        shutil.rmtree(s.fwd)
+    s.fwd.mkdir()
+    s.fwd.chmod(0o755)
+
+
+def test_dont_blame_sendmail_relaxes_the_rules(site):
+    s = site(options=["DeliveryMode=queueonly"])
+    base = list(s.options)
+    for words, dmode, fmode, taken, runs in RELAXED:
+        reset(s)
+        s.options = base + [f"DontBlameSendmail={words}"]
+        forward_file(s, mode=fmode)
+        s.fwd.chmod(dmode)
+        s.send([f"{USER}@localhost"])
+        r = s.run_queue()
+        case = (words, oct(dmode), oct(fmode), r.stderr)
+        assert (s.out / "ran").exists() == runs, case
+        if taken and not runs:
+            line = log_line(r.stderr, "\"|/bin/sh -c 'id -u > "
+                            f"{s.out}/ran'\"")
+            assert "dsn=5.7.1, stat=Address games is unsafe for mailing "\
+                "to programs" in line, case
+        s.run_queue()                   # the report, when one was made
+        to = sorted(m[1][0] for m in s.rec.messages)
+        want = ["copy@far.example"] if taken else []
+        if taken and not runs:
+            want = ["a@example.org", "copy@far.example"]
+        assert to == want, case
+        assert len(messages(s.mailbox())) == (0 if taken else 1), case
+
+
+# 3. A .forward that is a symbolic link.
+
+def test_forward_symlink_followed_where_nobody_else_could_make_it(site):
+    s = site(options=["DeliveryMode=queueonly"])
+    real = safe_tempdir("smd-fwdtarget-")
+    try:
+        target = real / "forward"
+        target.write_text(PROG.format(out=s.out))
+        own(target, 0o644)
+        os.symlink(target, s.fwd / USER)
+        s.send([f"{USER}@localhost"])
+        r = s.run_queue()
+        assert "Deferred" not in r.stderr, r.stderr
+        assert (s.out / "ran").read_text().strip() == \
+            str(pwd.getpwnam(USER).pw_uid)
+        assert [m[1] for m in s.rec.messages] == [["copy@far.example"]]
+        assert s.d.queued("qf") == []
+    finally:
+        shutil.rmtree(real, ignore_errors=True)
+
+
+def test_forward_symlink_refused_in_a_writable_directory(site):
+    s = site(options=["DeliveryMode=queueonly",
+                      "DontBlameSendmail=ForwardFileInUnsafeDirPath"])
+    target = s.home / "forward"
+    target.write_text("copy@far.example\n")
+    own(target, 0o644)
+    os.symlink(target, s.fwd / USER)
+    s.fwd.chmod(0o777)
+    s.send([f"{USER}@localhost"])
+    r = s.run_queue()
+    assert f"forward {s.fwd / USER}: Symbolic links not allowed" in r.stderr
+    assert len(messages(s.mailbox())) == 1 and s.rec.messages == []
+    assert s.d.queued("qf") == []
+
+
+# What -bv says, byte for byte as sendmail 8.17 says it, with and
+# without -v, for each layout.
+
+def lay_plain(s, home):
+    forward_file(s, "copy@far.example\n")
+
+
+def lay_mode(dmode=0o755, fmode=0o644, owner=USER):
+    def lay(s, home):
+        forward_file(s, "copy@far.example\n", fmode, owner)
+        s.fwd.chmod(dmode)
+    return lay
+
+
+def lay_symlink(dmode, target_mode=0o644, target_owner=USER):
+    def lay(s, home):
+        target = home / "target"
+        target.write_text("copy@far.example\n")
+        own(target, target_mode, target_owner)
+        os.symlink(target, s.fwd / USER)
+        s.fwd.chmod(dmode)
+    return lay
+
+
+def lay_hardlink(dmode):
+    def lay(s, home):
+        target = home / "target"
+        target.write_text("copy@far.example\n")
+        own(target, 0o644)
+        os.link(target, s.fwd / USER)
+        s.fwd.chmod(dmode)
+    return lay
+
+
+def lay_other(kind):
+    def lay(s, home):
+        f = s.fwd / USER
+        if kind == "dir":
+            f.mkdir()
+        elif kind == "fifo":
+            os.mkfifo(f)
+        elif kind == "dangling":
+            os.symlink(home / "nothing", f)
+        elif kind == "none":
+            s.fwd.chmod(0o777)
+    return lay
+
+
+def lay_linked_dir(s, home):
+    """The .forward's directory reached through a symbolic link."""
+    forward_file(s, "copy@far.example\n")
+    s.fwd.rename(home / "real")
+    os.symlink(home / "real", s.fwd)
+
+
+LAYOUTS = [
+    ("safe", lay_plain, "safe"),
+    ("gw file", lay_mode(fmode=0o664), "safe"),
+    ("ww file", lay_mode(fmode=0o646), "safe"),
+    ("other owner", lay_mode(owner="nobody"), "safe"),
+    ("root owner", lay_mode(owner="root"), "safe"),
+    ("unreadable", lay_mode(fmode=0o000), "safe"),
+    ("ww dir", lay_mode(dmode=0o777), "safe"),
+    ("gw dir", lay_mode(dmode=0o775), "safe"),
+    ("sticky dir", lay_mode(dmode=0o1777), "safe"),
+    ("sticky dir trusted", lay_mode(dmode=0o1777), "TrustStickyBit"),
+    ("ww dir no file", lay_other("none"), "safe"),
+    ("ww dir no file quiet", lambda s, h: s.fwd.chmod(0o777),
+     "DontWarnForwardFileInUnsafeDirPath"),
+    ("gw dir forgiven", lay_mode(dmode=0o775),
+     "ForwardFileInGroupWritableDirPath"),
+    ("symlink", lay_symlink(0o755), "safe"),
+    ("symlink to gw file", lay_symlink(0o755, 0o664), "safe"),
+    ("symlink to other's", lay_symlink(0o755, 0o644, "nobody"), "safe"),
+    ("symlink in ww dir", lay_symlink(0o777), "ForwardFileInUnsafeDirPath"),
+    ("symlink in gw dir", lay_symlink(0o775),
+     "ForwardFileInGroupWritableDirPath"),
+    ("symlink in ww dir linked", lay_symlink(0o777),
+     "ForwardFileInUnsafeDirPath,LinkedForwardFileInWritableDir"),
+    ("symlink in ww dir no path", lay_symlink(0o777),
+     "LinkedForwardFileInWritableDir"),
+    ("hard link", lay_hardlink(0o755), "safe"),
+    ("hard link in ww dir", lay_hardlink(0o777),
+     "ForwardFileInUnsafeDirPath"),
+    ("directory", lay_other("dir"), "safe"),
+    ("fifo", lay_other("fifo"), "safe"),
+    ("dangling symlink", lay_other("dangling"), "safe"),
+    ("directory through a link", lay_linked_dir, "safe"),
+]
+
+
+@pytest.fixture
+def oracle():
+    """The real sendmail 8.17 with a configuration of its own, in a
+    directory it trusts (it takes no alias file under /tmp)."""
+    need_sendmail()
+    d = safe_tempdir("smd-oracle-")
+    try:
+        (d / "queue").mkdir()
+        cf = real_sendmail_cf(d, d / "queue")
+        r = subprocess.run(real_sendmail_cmd(cf, ["-bi"]),
+                           capture_output=True, timeout=60)
+        assert r.returncode == 0, r.stderr
+        yield cf
+    finally:
+        shutil.rmtree(d, ignore_errors=True)
+
+
+def test_bv_says_what_sendmail_says(site, oracle):
+    s = site()
+    cf = oracle.with_name("fwd.cf")
+    for name, lay, words in LAYOUTS:
+        reset(s)
+        home = safe_tempdir("smd-lay-")
+        try:
+            lay(s, home)
+            cf.write_text(oracle.read_text() +
+                          f"O ForwardPath={s.fwd}/$u\n"
+                          f"O DontBlameSendmail={words}\n")
+            for v in ([], ["-v"]):
+                theirs = subprocess.run(
+                    real_sendmail_cmd(cf, [*v, "-bv", USER]),
+                    capture_output=True, text=True, timeout=60)
+                ours = s.sendmail("-O", f"DontBlameSendmail={words}", *v,
+                                  "-bv", USER)
+                assert (ours.stdout, ours.returncode) == \
+                    (theirs.stdout, theirs.returncode), (name, v,
+                                                         ours.stderr)
+        finally:
+            shutil.rmtree(home, ignore_errors=True)
+
+
+# 4. A mailer's exit code, as sendmail takes it.
 
 # sendmail 8.17's log for a prog mailer that exits with each code: the
 # enhanced status, and whether it is tried again.
