@@ -57,7 +57,8 @@ SMD_SRC    = sendmaild/args.c sendmaild/config.c sendmaild/modes.c \
 	     sendmaild/daemon.c sendmaild/srv_session.c sendmaild/srv_data.c \
 	     sendmaild/srv_cmd.c sendmaild/srv_tls.c sendmaild/srv_auth.c sendmaild/ident.c sendmaild/policy.c \
 	     sendmaild/deliver.c sendmaild/submit.c sendmaild/inject.c \
-	     sendmaild/aliases.c sendmaild/agent.c sendmaild/local.c \
+	     sendmaild/aliases.c sendmaild/agent.c sendmaild/safefile.c \
+	     sendmaild/local.c \
 	     sendmaild/local_svc.c sendmaild/route.c sendmaild/secure.c \
 	     sendmaild/handoff.c sendmaild/clients.c
 MAKEMAP_SRC = makemap/makemap.c

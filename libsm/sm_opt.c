@@ -33,6 +33,7 @@ enum otype {
 	T_ENUM,		/* a word of which only the first letter counts */
 	T_CHAR,		/* one character (BlankSub) */
 	T_PRIV,		/* PrivacyOptions word list */
+	T_DBS,		/* DontBlameSendmail word list */
 	T_LEGACY_TO,	/* bare Timeout: "10m,connect=1m,ident:0" */
 	T_QUEUETO	/* QueueTimeout: "RETURN[/WARN]" */
 };
@@ -108,6 +109,47 @@ static const struct {
 	    SM_PRIV_NEEDVRFYHELO | SM_PRIV_NOEXPN | SM_PRIV_NOVRFY |
 	    SM_PRIV_NOVERB | SM_PRIV_AUTHWARNINGS },
 };
+
+/*
+ * DontBlameSendmail words in the order of enum sm_dbs, spelled as
+ * sendmail's documentation spells them; "safe" (none) is not a bit.
+ */
+static const char *const dbs_words[SM_DBS_N] = {
+	"AssumeSafeChown", "ClassFileInUnsafeDirPath",
+	"DontWarnForwardFileInUnsafeDirPath", "ErrorHeaderInUnsafeDirPath",
+	"FileDeliveryToHardLink", "FileDeliveryToSymLink",
+	"ForwardFileInGroupWritableDirPath", "ForwardFileInUnsafeDirPath",
+	"ForwardFileInUnsafeDirPathSafe", "GroupReadableDefaultAuthInfoFile",
+	"GroupReadableKeyFile", "GroupReadableSASLDBFile",
+	"GroupWritableAliasFile", "GroupWritableDirPathSafe",
+	"GroupWritableForwardFile", "GroupWritableForwardFileSafe",
+	"GroupWritableIncludeFile", "GroupWritableIncludeFileSafe",
+	"GroupWritableSASLDBFile", "HelpFileInUnsafeDirPath",
+	"IncludeFileInGroupWritableDirPath", "IncludeFileInUnsafeDirPath",
+	"IncludeFileInUnsafeDirPathSafe", "InsufficientEntropy",
+	"LinkedAliasFileInWritableDir", "LinkedClassFileInWritableDir",
+	"LinkedForwardFileInWritableDir", "LinkedIncludeFileInWritableDir",
+	"LinkedMapInWritableDir", "LinkedServiceSwitchFileInWritableDir",
+	"MapInUnsafeDirPath", "NonRootSafeAddr", "RunProgramInUnsafeDirPath",
+	"RunWritableProgram", "TrustStickyBit", "WorldWritableAliasFile",
+	"WorldWritableForwardFile", "WorldWritableIncludeFile",
+	"WriteMapToHardLink", "WriteMapToSymLink", "WriteStatsToHardLink",
+	"WriteStatsToSymLink",
+};
+
+#define DBS_BIT(w)	((uint64_t)1 << (w))
+
+/* The words this program acts on: those that concern .forward files. */
+#define SM_DBS_INFORCE	(DBS_BIT(SM_DBS_DONTWARNFORWARDFILEINUNSAFEDIRPATH) | \
+	DBS_BIT(SM_DBS_FORWARDFILEINGROUPWRITABLEDIRPATH) | \
+	DBS_BIT(SM_DBS_FORWARDFILEINUNSAFEDIRPATH) | \
+	DBS_BIT(SM_DBS_FORWARDFILEINUNSAFEDIRPATHSAFE) | \
+	DBS_BIT(SM_DBS_GROUPWRITABLEDIRPATHSAFE) | \
+	DBS_BIT(SM_DBS_GROUPWRITABLEFORWARDFILE) | \
+	DBS_BIT(SM_DBS_GROUPWRITABLEFORWARDFILESAFE) | \
+	DBS_BIT(SM_DBS_LINKEDFORWARDFILEINWRITABLEDIR) | \
+	DBS_BIT(SM_DBS_TRUSTSTICKYBIT) | \
+	DBS_BIT(SM_DBS_WORLDWRITABLEFORWARDFILE))
 
 #define OFF(f)	offsetof(struct sm_options, f)
 #define NOLIM	0, LONG_MAX
@@ -188,7 +230,8 @@ static const struct row rows[] = {
 	S("DHParameters", 0, DHParameters, "", F_INFORCE),
 	D("DialDelay", 0, DialDelay, "0", 's', 0),
 	S("DirectSubmissionModifiers", 0, DirectSubmissionModifiers, "", 0),
-	S("DontBlameSendmail", 0, DontBlameSendmail, "safe", 0),
+	{ "DontBlameSendmail", 0, T_DBS, OFF(DontBlameSendmail), 1, "safe", 0,
+	    0, 0, NULL, F_INFORCE },
 	B("DontExpandCnames", 0, DontExpandCnames, "False", 0),
 	B("DontInitGroups", 0, DontInitGroups, "False", 0),
 	E("DontProbeInterfaces", 0, DontProbeInterfaces, "False", dpi_words,
@@ -539,6 +582,57 @@ parse_priv(const char *v, unsigned *out, char *err, size_t errlen)
 	return 0;
 }
 
+/*
+ * parse_dbs - DontBlameSendmail words separated by commas or blanks, any
+ * case; an unknown word is refused, as sendmail refuses it
+ */
+static int
+parse_dbs(const char *v, uint64_t *out, char *err, size_t errlen)
+{
+	uint64_t bits = 0;
+	const char *p = v;
+	size_t n, i;
+
+	for (;;) {
+		p += strspn(p, ", \t\n");
+		if ((n = strcspn(p, ", \t\n")) == 0)
+			break;
+		for (i = 0; i < SM_DBS_N; i++)
+			if (strlen(dbs_words[i]) == n &&
+			    strncasecmp(dbs_words[i], p, n) == 0)
+				break;
+		if (i < SM_DBS_N)
+			bits |= DBS_BIT(i);
+		else if (n != 4 || strncasecmp(p, "safe", 4) != 0)
+			return sm_errbuf(err, errlen, "DontBlameSendmail: "
+			    "unknown word \"%.*s\"", (int)n, p);
+		p += n;
+	}
+	*out = bits;
+	return 0;
+}
+
+/* sm_opt_dbs_word - the DontBlameSendmail word of bit number w */
+const char *
+sm_opt_dbs_word(unsigned w)
+{
+	return w < SM_DBS_N ? dbs_words[w] : NULL;
+}
+
+/* dbs_text - the words of bits, comma-separated; "safe" for none */
+static void
+dbs_text(uint64_t bits, struct sm_buf *b)
+{
+	unsigned w;
+
+	for (w = 0; w < SM_DBS_N; w++)
+		if (bits & DBS_BIT(w))
+			(void)sm_buf_printf(b, "%s%s", b->len > 0 ? "," : "",
+			    dbs_words[w]);
+	if (b->len == 0)
+		(void)sm_buf_puts(b, "safe");
+}
+
 /* sm_opt_privacy_word - the word for one PrivacyOptions bit */
 const char *
 sm_opt_privacy_word(unsigned bit)
@@ -675,6 +769,7 @@ set_row(struct sm_options *o, size_t i, const char *v, enum sm_opt_src src,
 	bool b;
 	char c;
 	unsigned bits = 0;
+	uint64_t dbs = 0;
 	int k, count = r->count > 0 ? r->count : 1;
 
 	switch (r->type) {
@@ -743,6 +838,11 @@ set_row(struct sm_options *o, size_t i, const char *v, enum sm_opt_src src,
 		if (parse_priv(v, &bits, err, errlen) < 0)
 			return -1;
 		*(unsigned *)field(o, r, 0) = bits;
+		break;
+	case T_DBS:
+		if (parse_dbs(v, &dbs, err, errlen) < 0)
+			return -1;
+		*(uint64_t *)field(o, r, 0) = dbs;
 		break;
 	}
 	o->src[i] = (unsigned char)src;
@@ -905,6 +1005,9 @@ value_text(const struct sm_options *o, const struct row *r, struct sm_buf *b)
 		if (*(char *)field(o, r, 0) != ' ')
 			(void)sm_buf_putc(b, *(char *)field(o, r, 0));
 		break;
+	case T_DBS:
+		dbs_text(*(uint64_t *)field(o, r, 0), b);
+		break;
 	case T_PRIV:
 		bits = *(unsigned *)field(o, r, 0);
 		if (bits == 0)
@@ -1004,20 +1107,49 @@ sm_opt_print(const struct sm_options *o, FILE *fp)
 }
 
 /*
+ * dbs_pending - one warning naming the DontBlameSendmail words set that
+ * are not in force; 1 when there was one
+ */
+static size_t
+dbs_pending(uint64_t bits)
+{
+	struct sm_buf words;
+
+	if ((bits &= ~SM_DBS_INFORCE) == 0)
+		return 0;
+	sm_buf_init(&words, 0);
+	dbs_text(bits, &words);
+	sm_warnx("DontBlameSendmail words set but not yet in force: %s",
+	    sm_buf_str(&words));
+	sm_buf_free(&words);
+	return 1;
+}
+
+/*
  * sm_opt_report_pending - name, in one warning, every option that was set
- * by the file or command line but that this program does not act on yet.
- * Each option is named once per process.  Returns how many were named.
+ * by the file or command line but that this program does not act on yet,
+ * and in a second the DontBlameSendmail words it does not act on.  Each
+ * is named once per process.  Returns how many were named (the words
+ * count as one).
  */
 size_t
 sm_opt_report_pending(struct sm_options *o)
 {
 	struct sm_buf b;
 	size_t i, n = 0;
+	bool dbs = false;
 
 	sm_buf_init(&b, 0);
 	for (i = 0; i < NROWS; i++) {
 		if (o->src[i] == SM_OPT_SRC_DEFAULT || o->reported[i] ||
-		    (rows[i].flags & (F_INFORCE | F_NOPRINT)))
+		    (rows[i].flags & F_NOPRINT))
+			continue;
+		if (rows[i].type == T_DBS) {
+			o->reported[i] = 1;
+			dbs = true;
+			continue;
+		}
+		if (rows[i].flags & F_INFORCE)
 			continue;
 		o->reported[i] = 1;
 		(void)sm_buf_printf(&b, "%s%s", n > 0 ? ", " : "",
@@ -1027,6 +1159,8 @@ sm_opt_report_pending(struct sm_options *o)
 	if (n > 0)
 		sm_warnx("options set but not yet in force: %s",
 		    sm_buf_str(&b));
+	if (dbs)
+		n += dbs_pending(o->DontBlameSendmail);
 	sm_buf_free(&b);
 	return n;
 }

@@ -9,7 +9,9 @@
  *	sm_opt_set_letter(&opt, 'd', "q", ...)	one-letter form (Odq, -odq)
  *	sm_opt_print(&opt, stdout)		every option, "O Name=value"
  *	sm_opt_report_pending(&opt)		one line naming options that are
- *						set but not yet in force
+ *						set but not yet in force (and
+ *						one for DontBlameSendmail words)
+ *	SM_DBS(&opt, SM_DBS_TRUSTSTICKYBIT)	a DontBlameSendmail word
  *	sm_opt_free(&opt)
  *
  * DESCRIPTION
@@ -47,6 +49,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 
 #include "sm_strlist.h"
@@ -72,6 +75,59 @@ enum {
 	SM_RES_FIRST,
 	SM_RES_N
 };
+
+/*
+ * DontBlameSendmail words, as bit numbers of sm_options.DontBlameSendmail
+ * (SM_DBS(o, w) tests one).  sendmail's whole list is accepted; those
+ * that concern .forward files are in force (SM_DBS_INFORCE in sm_opt.c).
+ */
+enum sm_dbs {
+	SM_DBS_ASSUMESAFECHOWN,
+	SM_DBS_CLASSFILEINUNSAFEDIRPATH,
+	SM_DBS_DONTWARNFORWARDFILEINUNSAFEDIRPATH,
+	SM_DBS_ERRORHEADERINUNSAFEDIRPATH,
+	SM_DBS_FILEDELIVERYTOHARDLINK,
+	SM_DBS_FILEDELIVERYTOSYMLINK,
+	SM_DBS_FORWARDFILEINGROUPWRITABLEDIRPATH,
+	SM_DBS_FORWARDFILEINUNSAFEDIRPATH,
+	SM_DBS_FORWARDFILEINUNSAFEDIRPATHSAFE,
+	SM_DBS_GROUPREADABLEDEFAULTAUTHINFOFILE,
+	SM_DBS_GROUPREADABLEKEYFILE,
+	SM_DBS_GROUPREADABLESASLDBFILE,
+	SM_DBS_GROUPWRITABLEALIASFILE,
+	SM_DBS_GROUPWRITABLEDIRPATHSAFE,
+	SM_DBS_GROUPWRITABLEFORWARDFILE,
+	SM_DBS_GROUPWRITABLEFORWARDFILESAFE,
+	SM_DBS_GROUPWRITABLEINCLUDEFILE,
+	SM_DBS_GROUPWRITABLEINCLUDEFILESAFE,
+	SM_DBS_GROUPWRITABLESASLDBFILE,
+	SM_DBS_HELPFILEINUNSAFEDIRPATH,
+	SM_DBS_INCLUDEFILEINGROUPWRITABLEDIRPATH,
+	SM_DBS_INCLUDEFILEINUNSAFEDIRPATH,
+	SM_DBS_INCLUDEFILEINUNSAFEDIRPATHSAFE,
+	SM_DBS_INSUFFICIENTENTROPY,
+	SM_DBS_LINKEDALIASFILEINWRITABLEDIR,
+	SM_DBS_LINKEDCLASSFILEINWRITABLEDIR,
+	SM_DBS_LINKEDFORWARDFILEINWRITABLEDIR,
+	SM_DBS_LINKEDINCLUDEFILEINWRITABLEDIR,
+	SM_DBS_LINKEDMAPINWRITABLEDIR,
+	SM_DBS_LINKEDSERVICESWITCHFILEINWRITABLEDIR,
+	SM_DBS_MAPINUNSAFEDIRPATH,
+	SM_DBS_NONROOTSAFEADDR,
+	SM_DBS_RUNPROGRAMINUNSAFEDIRPATH,
+	SM_DBS_RUNWRITABLEPROGRAM,
+	SM_DBS_TRUSTSTICKYBIT,
+	SM_DBS_WORLDWRITABLEALIASFILE,
+	SM_DBS_WORLDWRITABLEFORWARDFILE,
+	SM_DBS_WORLDWRITABLEINCLUDEFILE,
+	SM_DBS_WRITEMAPTOHARDLINK,
+	SM_DBS_WRITEMAPTOSYMLINK,
+	SM_DBS_WRITESTATSTOHARDLINK,
+	SM_DBS_WRITESTATSTOSYMLINK,
+	SM_DBS_N
+};
+
+#define SM_DBS(o, w)	(((o)->DontBlameSendmail >> (w)) & 1u)
 
 /* PrivacyOptions bits (spec/smtp-server.md 8). */
 #define SM_PRIV_NEEDMAILHELO		0x0001
@@ -148,7 +204,7 @@ struct sm_options {
 	char	*DHParameters;
 	long	 DialDelay;
 	char	*DirectSubmissionModifiers;
-	char	*DontBlameSendmail;
+	uint64_t DontBlameSendmail;	/* bits: enum sm_dbs */
 	bool	 DontExpandCnames;
 	bool	 DontInitGroups;
 	char	 DontProbeInterfaces;
@@ -270,5 +326,6 @@ size_t	 sm_opt_report_pending(struct sm_options *);
 size_t	 sm_opt_count(void);
 const char *sm_opt_name(size_t);
 const char *sm_opt_privacy_word(unsigned);
+const char *sm_opt_dbs_word(unsigned);
 
 #endif /* SM_OPT_H */

@@ -9,6 +9,8 @@
 #include <limits.h>
 #include <poll.h>
 #include <signal.h>
+#include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -22,8 +24,10 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "safefile.h"
 #include "sm_buf.h"
 #include "sm_log.h"
+#include "sm_opt.h"
 
 #define AGENT_OUTPUT_MAX	400		/* a program's output kept */
 #define AGENT_READ_MAX		(1024 * 1024)	/* a .forward, an include */
@@ -88,17 +92,39 @@ full_write(int fd, const char *buf, size_t len)
 	return 0;
 }
 
+/* What to do after a child that did not exit by itself, before reaping. */
+struct gone {
+	void	(*fn)(void *, pid_t);
+	void	*arg;
+};
+
+/* ended - 1 when the child has ended (not reaped: its pid stays taken) */
+static int
+ended(pid_t pid, siginfo_t *si)
+{
+	memset(si, 0, sizeof(*si));
+	while (waitid(P_PID, (id_t)pid, si, WEXITED | WNOHANG | WNOWAIT) < 0)
+		if (errno != EINTR)
+			return -1;
+	return si->si_pid == pid ? 1 : 0;
+}
+
 /*
  * wait_child - the child's exit status by the deadline.  -1 when the
  * deadline passed: the child is killed, and left to be reaped later if
- * it cannot die at once (a process stuck in a hung file system).
+ * it cannot die at once (a process stuck in a hung file system).  A
+ * child that was killed or died of a signal is handed to g (unless NULL)
+ * while it is dead but not reaped, so its pid is nobody else's yet.
  */
 static int
-wait_child(pid_t pid, const struct sm_deadline *dl, int *status)
+wait_child(pid_t pid, const struct sm_deadline *dl, int *status,
+    const struct gone *g)
 {
 	struct pollfd p;
+	siginfo_t si;
 	int fd = (int)syscall(SYS_pidfd_open, pid, 0);
-	int i;
+	int i, rc;
+	bool killed = false;
 
 	if (fd >= 0) {
 		p.fd = fd;
@@ -108,25 +134,24 @@ wait_child(pid_t pid, const struct sm_deadline *dl, int *status)
 			;
 		(void)close(fd);
 	}
-	for (i = 0;; i++) {
-		pid_t r = waitpid(pid, status, WNOHANG);
-
-		if (r == pid)
-			return 0;
-		if (r < 0 && errno != EINTR)
+	/* With a pidfd the first look finds it gone; else poll the pid. */
+	while ((rc = ended(pid, &si)) == 0 && !sm_deadline_expired(dl))
+		(void)usleep(10000);
+	if (rc < 0)
+		return -1;
+	if (rc == 0) {
+		(void)kill(pid, SIGKILL);
+		killed = true;
+		for (i = 0; i < 20 && (rc = ended(pid, &si)) == 0; i++)
+			(void)usleep(5000);
+		if (rc <= 0)
 			return -1;
-		if (sm_deadline_expired(dl))
-			break;
-		if (fd < 0)
-			(void)usleep(10000);	/* no pidfd: poll the pid */
 	}
-	(void)kill(pid, SIGKILL);
-	for (i = 0; i < 20; i++) {
-		if (waitpid(pid, status, WNOHANG) == pid)
-			break;
-		(void)usleep(5000);
-	}
-	return -1;
+	if (g != NULL && (killed || si.si_code != CLD_EXITED))
+		g->fn(g->arg, pid);
+	while (waitpid(pid, status, 0) < 0 && errno == EINTR)
+		;
+	return killed ? -1 : 0;
 }
 
 /* read_until - what fd gives until EOF or the deadline: 0, or -1 */
@@ -164,12 +189,13 @@ typedef int (*agent_fn)(void *, int);
 
 /*
  * run_as - fn(arg, fd) in a child that is the user; what it writes to fd
- * comes back in out.  Returns the child's sysexits code, or -1 when the
- * deadline passed.
+ * comes back in out (unless NULL).  Returns the child's sysexits code, or
+ * -1 when the deadline passed; g (unless NULL) cleans up after a child
+ * that was killed or died of a signal.
  */
 static int
 run_as(const struct agent_user *u, agent_fn fn, void *arg,
-    const struct sm_deadline *dl, struct sm_buf *out)
+    const struct sm_deadline *dl, struct sm_buf *out, const struct gone *g)
 {
 	int p[2], status = 0, rc;
 	pid_t pid;
@@ -194,43 +220,55 @@ run_as(const struct agent_user *u, agent_fn fn, void *arg,
 	(void)close(p[0]);
 	if (rc < 0) {
 		(void)kill(pid, SIGKILL);
-		(void)wait_child(pid, dl, &status);
+		(void)wait_child(pid, dl, &status, g);
 		return -1;
 	}
-	if (wait_child(pid, dl, &status) < 0)
+	if (wait_child(pid, dl, &status, g) < 0)
 		return -1;
 	if (WIFEXITED(status))
 		return WEXITSTATUS(status);
 	return EX_TEMPFAIL;
 }
 
-/* transient - a sysexits code that means "try again later" */
+/*
+ * transient - a sysexits code that means "try again later": 75, 71 and
+ * 74, as sendmail takes a mailer's exit; every other failure is for good
+ */
 static bool
 transient(int code)
 {
-	return code == EX_TEMPFAIL || code == EX_OSERR || code == EX_IOERR ||
-	    code == EX_CANTCREAT;
+	return code == EX_TEMPFAIL || code == EX_OSERR || code == EX_IOERR;
 }
 
-/* dsn_of - the enhanced status code of a sysexits code */
+/* dsn_of - the enhanced status code sendmail gives a mailer's exit code */
 static const char *
 dsn_of(int code)
 {
 	switch (code) {
 	case EX_OK:
 		return "2.0.0";
+	case EX_USAGE:
+	case EX_UNAVAILABLE:
+	case EX_CANTCREAT:
+	case EX_NOPERM:
+		return "5.0.0";
+	case EX_DATAERR:
+		return "5.6.0";
 	case EX_NOUSER:
 		return "5.1.1";
 	case EX_NOHOST:
 		return "5.1.2";
-	case EX_CANTCREAT:
-		return "4.3.0";
-	case EX_NOPERM:
-		return "5.7.1";
-	case EX_DATAERR:
-		return "5.6.0";
+	case EX_OSFILE:
+	case EX_CONFIG:
+		return "5.3.5";
+	case EX_PROTOCOL:
+		return "5.5.0";
+	case EX_OSERR:
+	case EX_IOERR:
+	case EX_TEMPFAIL:
+		return "4.0.0";
 	default:
-		return transient(code) ? "4.0.0" : "5.0.0";
+		return "5.3.0";		/* EX_NOINPUT, EX_SOFTWARE, others */
 	}
 }
 
@@ -352,65 +390,233 @@ struct append {
 	bool			 mailbox;
 };
 
-/* dotlock - path.lock, when the directory lets us: 1 held, 0 none */
+/* lock_text - what a dot-lock of ours says: "pid host\n" */
+static void
+lock_text(pid_t pid, char *buf, size_t len)
+{
+	char host[256];
+
+	if (gethostname(host, sizeof(host)) < 0)
+		host[0] = '\0';
+	host[sizeof(host) - 1] = '\0';
+	(void)snprintf(buf, len, "%ld %s\n", (long)pid, host);
+}
+
+/*
+ * lock_pid - the process that made an open dot-lock, when the lock is
+ * one of ours made on this host; else 0
+ */
+static pid_t
+lock_pid(int fd)
+{
+	char buf[300], mine[300], *end;
+	ssize_t n = pread(fd, buf, sizeof(buf) - 1, 0);
+	long pid;
+
+	if (n <= 0)
+		return 0;
+	buf[n] = '\0';
+	pid = strtol(buf, &end, 10);
+	if (pid <= 0 || pid > INT_MAX || end == buf || *end != ' ')
+		return 0;
+	lock_text((pid_t)pid, mine, sizeof(mine));
+	return strcmp(buf, mine) == 0 ? (pid_t)pid : 0;
+}
+
+/*
+ * pid_gone - has process pid ended?  A zombie has: its parent (or an init
+ * that reaps nothing) may keep it for a while.
+ */
+static bool
+pid_gone(pid_t pid)
+{
+	char path[64], buf[512], *paren;
+	ssize_t n;
+	int fd;
+
+	if (kill(pid, 0) < 0)
+		return errno == ESRCH;
+	(void)snprintf(path, sizeof(path), "/proc/%ld/stat", (long)pid);
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
+		return false;
+	n = read(fd, buf, sizeof(buf) - 1);
+	(void)close(fd);
+	if (n <= 0)
+		return false;
+	buf[n] = '\0';
+	/* "pid (comm) S ...": the state follows the last parenthesis. */
+	return (paren = strrchr(buf, ')')) != NULL &&
+	    (paren[1] == ' ' && (paren[2] == 'Z' || paren[2] == 'X'));
+}
+
+/*
+ * lock_stale - may the dot-lock be broken?  st gets the file judged.  One
+ * of ours whose process is gone is stale at once; any lock (a mail
+ * reader's, one of ours whose pid was taken again) after five minutes.
+ */
+static bool
+lock_stale(const char *lock, struct stat *st)
+{
+	int fd = open(lock, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY |
+	    O_CLOEXEC);
+	pid_t pid = 0;
+	bool regular;
+
+	if (fd < 0)
+		return false;		/* gone already, or not ours to judge */
+	regular = fstat(fd, st) == 0 && S_ISREG(st->st_mode);
+	if (regular)
+		pid = lock_pid(fd);
+	(void)close(fd);
+	if (!regular)
+		return false;
+	if (time(NULL) - st->st_mtime > AGENT_STALE_LOCK)
+		return true;
+	return pid > 0 && pid_gone(pid);
+}
+
+/*
+ * dotlock - path.lock, holding our pid and host, when the directory lets
+ * us make it: 1 held, 0 none.  It waits for a live holder; the parent
+ * bounds the wait.
+ */
 static int
 dotlock(const char *lock)
 {
-	struct stat st;
-	int fd;
+	struct stat st, now;
+	char text[300];
+	int fd, rc;
 
 	for (;;) {
 		fd = open(lock, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW |
 		    O_CLOEXEC, 0600);
 		if (fd >= 0) {
+			lock_text(getpid(), text, sizeof(text));
+			rc = full_write(fd, text, strlen(text));
 			(void)close(fd);
-			return 1;
+			if (rc == 0)
+				return 1;
+			(void)unlink(lock);	/* a lock that says nothing */
+			return 0;
 		}
 		if (errno != EEXIST)
 			return 0;	/* not allowed here: fcntl alone */
-		/* A locker that died long ago leaves its file behind. */
-		if (lstat(lock, &st) == 0 &&
-		    time(NULL) - st.st_mtime > AGENT_STALE_LOCK)
+		/* Break it only if it is still the file judged stale. */
+		if (lock_stale(lock, &st) && lstat(lock, &now) == 0 &&
+		    now.st_dev == st.st_dev && now.st_ino == st.st_ino)
 			(void)unlink(lock);
 		else
-			(void)usleep(100000);	/* the parent bounds us */
+			(void)usleep(100000);
 	}
 }
 
-/* append_child - lock, append, fsync; cut back on failure */
-static int
-append_child(void *arg, int out)
-{
-	const struct append *a = arg;
-	struct writer w;
-	struct flock fl;
-	struct stat st;
-	char lock[4200];
-	off_t size;
-	int fd, locked = 0, e;
+static int fail(int, int, const char *, ...) SM_PRINTF(3, 4);
 
-	if (a->mailbox) {
-		(void)snprintf(lock, sizeof(lock), "%s.lock", a->path);
-		locked = dotlock(lock);
+/* fail - the words of a failure for the parent, and its sysexits code */
+static int
+fail(int out, int code, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	(void)vdprintf(out, fmt, ap);
+	va_end(ap);
+	return code;
+}
+
+/*
+ * mailbox_open - the mailbox for appending, as mail.local opens it: an
+ * existing one must be a regular file with one link, the user's, or the
+ * delivery fails for good (nothing waits on a FIFO or a directory); a
+ * missing one is made.  The fd, or -1 and *code.
+ */
+static int
+mailbox_open(const struct append *a, int out, int *code)
+{
+	const char *path = a->path;
+	struct stat st, fst;
+	int fd, fl, tries;
+
+	for (tries = 0; tries < 3; tries++) {
+		if (lstat(path, &st) < 0) {
+			if (errno != ENOENT)
+				break;
+			fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_EXCL |
+			    O_NOFOLLOW | O_NOCTTY | O_CLOEXEC, 0600);
+			if (fd >= 0)
+				return fd;
+			if (errno == EEXIST)
+				continue;	/* made meanwhile: look again */
+			break;
+		}
+		if (st.st_nlink != 1)
+			*code = fail(out, EX_UNAVAILABLE, "%s: too many links",
+			    path);
+		else if (!S_ISREG(st.st_mode))
+			*code = fail(out, EX_UNAVAILABLE, "%s: irregular file",
+			    path);
+		else if (st.st_uid != a->u->uid)
+			*code = fail(out, EX_UNAVAILABLE, "%s: wrong ownership "
+			    "(%lu)", path, (unsigned long)st.st_uid);
+		else if ((fd = open(path, O_WRONLY | O_APPEND | O_NOFOLLOW |
+		    O_NONBLOCK | O_NOCTTY | O_CLOEXEC)) < 0) {
+			if (errno == ENOENT)
+				continue;
+			break;
+		} else if (fstat(fd, &fst) < 0 || fst.st_dev != st.st_dev ||
+		    fst.st_ino != st.st_ino || fst.st_nlink != 1 ||
+		    fst.st_uid != st.st_uid || !S_ISREG(fst.st_mode)) {
+			(void)close(fd);
+			*code = fail(out, EX_TEMPFAIL, "%s: file changed after "
+			    "open", path);
+		} else {
+			if ((fl = fcntl(fd, F_GETFL)) >= 0)
+				(void)fcntl(fd, F_SETFL, fl & ~O_NONBLOCK);
+			return fd;
+		}
+		return -1;
 	}
+	*code = fail(out, EX_TEMPFAIL, "%s: %s", path, strerror(errno));
+	return -1;
+}
+
+/*
+ * file_open - a file of an alias or .forward for appending, made if
+ * missing; one that cannot be made or is no regular file with one link
+ * fails for good (EX_CANTCREAT), as in sendmail.  The fd, or -1, *code.
+ */
+static int
+file_open(const struct append *a, int out, int *code)
+{
+	struct stat st;
+	int fd, e;
+
 	fd = open(a->path, O_WRONLY | O_APPEND | O_CREAT | O_NOFOLLOW |
 	    O_NOCTTY | O_CLOEXEC, 0600);
 	if (fd < 0) {
 		e = errno;
-		(void)dprintf(out, "%s: %s", a->path, strerror(e));
-		if (locked)
-			(void)unlink(lock);
-		return e == EACCES || e == EPERM || e == ELOOP ? EX_CANTCREAT :
-		    EX_TEMPFAIL;
+		*code = fail(out, e == EACCES || e == EPERM || e == ELOOP ||
+		    e == ENOENT || e == ENOTDIR || e == EISDIR || e == EROFS ?
+		    EX_CANTCREAT : EX_TEMPFAIL, "%s: %s", a->path, strerror(e));
+		return -1;
 	}
-	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) || st.st_nlink != 1 ||
-	    (a->mailbox && st.st_uid != a->u->uid)) {
-		(void)dprintf(out, "%s: not a safe %s", a->path, a->mailbox ?
-		    "mailbox" : "file");
-		if (locked)
-			(void)unlink(lock);
-		return EX_CANTCREAT;
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) || st.st_nlink != 1) {
+		(void)close(fd);
+		*code = fail(out, EX_CANTCREAT, "%s: not a safe file", a->path);
+		return -1;
 	}
+	return fd;
+}
+
+/* append_fd - lock, append, fsync; cut back on failure */
+static int
+append_fd(const struct append *a, int fd, int out)
+{
+	struct writer w;
+	struct flock fl;
+	off_t size;
+	int e;
+
 	memset(&fl, 0, sizeof(fl));
 	fl.l_type = F_WRLCK;
 	fl.l_whence = SEEK_SET;
@@ -423,15 +629,82 @@ append_child(void *arg, int out)
 		e = errno;
 		if (size >= 0)
 			(void)ftruncate(fd, size);	/* no half message */
-		(void)dprintf(out, "%s: %s", a->path, strerror(e));
-		if (locked)
-			(void)unlink(lock);
-		return e == ENOSPC || e == EDQUOT ? EX_TEMPFAIL : EX_IOERR;
+		return fail(out, e == ENOSPC || e == EDQUOT ? EX_TEMPFAIL :
+		    EX_IOERR, "%s: %s", a->path, strerror(e));
 	}
-	(void)close(fd);
+	return EX_OK;
+}
+
+/* append_child - a mailbox (dot-locked) or a file, appended to */
+static int
+append_child(void *arg, int out)
+{
+	const struct append *a = arg;
+	char lock[4200];
+	int fd, locked = 0, code = EX_OK;
+
+	if (a->mailbox) {
+		(void)snprintf(lock, sizeof(lock), "%s.lock", a->path);
+		locked = dotlock(lock);
+		fd = mailbox_open(a, out, &code);
+	} else
+		fd = file_open(a, out, &code);
+	if (fd >= 0) {
+		code = append_fd(a, fd, out);
+		(void)close(fd);
+	}
 	if (locked)
 		(void)unlink(lock);
+	return code;
+}
+
+struct unlock {
+	const char	*lock;
+	pid_t		 pid;
+};
+
+/* unlock_child - the dot-lock goes if the dead process made it */
+static int
+unlock_child(void *arg, int out)
+{
+	const struct unlock *ul = arg;
+	struct stat st, now;
+	int fd = open(ul->lock, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY |
+	    O_CLOEXEC);
+
+	(void)out;
+	if (fd < 0)
+		return EX_OK;
+	if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) &&
+	    lock_pid(fd) == ul->pid && lstat(ul->lock, &now) == 0 &&
+	    now.st_dev == st.st_dev && now.st_ino == st.st_ino)
+		(void)unlink(ul->lock);
+	(void)close(fd);
 	return EX_OK;
+}
+
+/*
+ * append_gone - a mailbox child killed at Timeout.fileopen (or dead of a
+ * signal) cannot remove its dot-lock: a child as the user does it, in
+ * case the spool hangs too.  The dead one is not reaped yet, so no other
+ * process has its pid.
+ */
+static void
+append_gone(void *arg, pid_t pid)
+{
+	const struct append *a = arg;
+	struct sm_deadline dl;
+	struct unlock ul;
+	char lock[4200];
+
+	if (!a->mailbox)
+		return;
+	(void)snprintf(lock, sizeof(lock), "%s.lock", a->path);
+	ul.lock = lock;
+	ul.pid = pid;
+	sm_deadline_in(&dl, sm_bound(a->m->opt != NULL ?
+	    a->m->opt->to.fileopen : 0, 60));
+	(void)run_as(a->u, unlock_child, &ul, &dl, NULL, NULL);
 }
 
 /* append - a mailbox or a file, as the user, within the deadline */
@@ -439,16 +712,21 @@ static void
 append(const struct append *a, const struct sm_deadline *dl,
     struct q_result *res)
 {
+	struct gone g = { append_gone, (void *)(uintptr_t)a };
 	struct sm_buf said;
 	int code;
 
 	sm_buf_init(&said, 0);
-	code = run_as(a->u, append_child, (void *)(uintptr_t)a, dl, &said);
+	code = run_as(a->u, append_child, (void *)(uintptr_t)a, dl, &said, &g);
 	if (code < 0)
 		q_result_set(res, Q_TEMPFAIL, "4.4.7", "Deferred: Timeout.fileopen: "
 		    "%s took too long to open or lock", a->path);
-	else
+	else {
 		outcome(res, code, &said, a->path);
+		/* mail.local's code for a mailbox it will not write. */
+		if (a->mailbox && code == EX_UNAVAILABLE)
+			(void)snprintf(res->dsn, sizeof(res->dsn), "5.2.0");
+	}
 	sm_buf_free(&said);
 }
 
@@ -646,7 +924,7 @@ agent_program(const struct agent_msg *m, const struct agent_user *u,
 		(void)close(in[1]);
 		(void)close(out[0]);
 		(void)kill(pid, SIGKILL);
-		(void)wait_child(pid, dl, &status);
+		(void)wait_child(pid, dl, &status, NULL);
 		q_result_set(res, Q_TEMPFAIL, "4.4.7", "Deferred: Timeout.datafinal: "
 		    "%s did not take the message in time", argv[0]);
 		goto out;
@@ -662,7 +940,7 @@ agent_program(const struct agent_msg *m, const struct agent_user *u,
 		sm_buf_free(&rest);
 	}
 	(void)close(out[0]);
-	if (wait_child(pid, dl, &status) < 0)
+	if (wait_child(pid, dl, &status, NULL) < 0)
 		q_result_set(res, Q_TEMPFAIL, "4.4.7", "Deferred: Timeout.datafinal: "
 		    "%s did not finish in time", argv[0]);
 	else if (!WIFEXITED(status))
@@ -746,7 +1024,7 @@ agent_lmtp(const struct agent_msg *m, const struct agent_user *u,
 	}
 	/* Done with it: it ends now, or is ended. */
 	sm_deadline_in(&dl, sm_bound(m->opt->to.quit, 3600));
-	if (wait_child(pid, &dl, &status) < 0)
+	if (wait_child(pid, &dl, &status, NULL) < 0)
 		status = 0;
 	sm_buf_init(&said, 0);
 	if (err >= 0) {
@@ -775,11 +1053,61 @@ oserr:
 struct reader {
 	const struct agent_user	*u;
 	const char		*path;
+	bool			 forward;	/* sendmail's .forward rules */
+	uint64_t		 dbs;		/* DontBlameSendmail */
 };
 
+/* open_include - an include file, if it is safe to go by: fd, or -1 */
+static int
+open_include(const struct reader *r, int *code)
+{
+	struct stat st;
+	int fd = open(r->path, O_RDONLY | O_NOFOLLOW | O_NOCTTY | O_CLOEXEC);
+
+	if (fd < 0) {
+		*code = errno == ENOENT || errno == ENOTDIR ||
+		    errno == EACCES ? EX_NOINPUT : EX_TEMPFAIL;
+		return -1;
+	}
+	/* Someone else's writable file could make us run anything. */
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) ||
+	    (r->u->uid != 0 && st.st_uid != r->u->uid && st.st_uid != 0) ||
+	    (st.st_mode & (S_IWGRP | S_IWOTH)) != 0) {
+		(void)close(fd);
+		*code = EX_NOPERM;
+		return -1;
+	}
+	return fd;
+}
+
 /*
- * read_child - "uid\n" and the file's text to out; 66 when it is not
- * there, 77 when it is not safe to go by.
+ * open_forward - a .forward, if sendmail's rules let it be used: fd, or
+ * -1 with the reason's number written to out
+ */
+static int
+open_forward(const struct reader *r, int out, bool *unsafe, int *code)
+{
+	struct safefile_user who = { r->u->uid, r->u->gid, r->u->name };
+	struct stat st;
+	int fd, err;
+
+	if ((fd = safefile_forward_open(r->path, &who, r->dbs, unsafe,
+	    &err)) >= 0)
+		return fd;
+	/* Not there at all: no warning, if DontBlameSendmail says so. */
+	if ((err == SAFEFILE_E_WWDIR || err == SAFEFILE_E_GWDIR) &&
+	    ((r->dbs >> SM_DBS_DONTWARNFORWARDFILEINUNSAFEDIRPATH) & 1u) &&
+	    stat(r->path, &st) < 0 && errno == ENOENT)
+		err = ENOENT;
+	*code = err == ENOENT ? EX_NOINPUT : safefile_transient(err) ?
+	    EX_TEMPFAIL : EX_NOPERM;
+	(void)dprintf(out, "%d", err);
+	return -1;
+}
+
+/*
+ * read_child - "uid unsafe\n" and the file's text to out; 66 when it is
+ * not there, 77 when it is not safe to go by, 75 for a passing trouble
  */
 static int
 read_child(void *arg, int out)
@@ -787,18 +1115,16 @@ read_child(void *arg, int out)
 	const struct reader *r = arg;
 	struct stat st;
 	char buf[8192];
+	bool unsafe = false;
 	ssize_t n;
-	int fd = open(r->path, O_RDONLY | O_NOFOLLOW | O_NOCTTY | O_CLOEXEC);
+	int fd, code = EX_OK;
 
+	fd = r->forward ? open_forward(r, out, &unsafe, &code) :
+	    open_include(r, &code);
 	if (fd < 0)
-		return errno == ENOENT || errno == ENOTDIR || errno == EACCES ?
-		    EX_NOINPUT : EX_TEMPFAIL;
-	/* Someone else's writable file could make us run anything. */
-	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) ||
-	    (r->u->uid != 0 && st.st_uid != r->u->uid && st.st_uid != 0) ||
-	    (st.st_mode & (S_IWGRP | S_IWOTH)) != 0)
-		return EX_NOPERM;
-	if (dprintf(out, "%lu\n", (unsigned long)st.st_uid) < 0)
+		return code;
+	if (fstat(fd, &st) < 0 || dprintf(out, "%lu %d\n",
+	    (unsigned long)st.st_uid, unsafe ? 1 : 0) < 0)
 		return EX_IOERR;
 	while ((n = read(fd, buf, sizeof(buf))) > 0)
 		if (full_write(out, buf, (size_t)n) < 0)
@@ -806,28 +1132,43 @@ read_child(void *arg, int out)
 	return n < 0 ? EX_IOERR : EX_OK;
 }
 
-/* agent_read - a .forward or :include: file, read as u */
+/*
+ * read_as - run read_child as u: its exit code, or -1 past the deadline;
+ * on success the header line is taken off text into *owner and *unsafe
+ */
+static int
+read_as(const struct reader *r, const struct sm_deadline *dl,
+    struct sm_buf *text, uid_t *owner, bool *unsafe)
+{
+	char *end;
+	size_t n;
+	int code;
+
+	sm_buf_reset(text);
+	code = run_as(r->u, read_child, (void *)(uintptr_t)r, dl, text, NULL);
+	if (code != EX_OK)
+		return code;
+	if ((n = strcspn(text->data, "\n")) >= text->len)
+		return EX_IOERR;
+	*owner = (uid_t)strtoul(text->data, &end, 10);
+	*unsafe = strtol(end, NULL, 10) != 0;
+	memmove(text->data, text->data + n + 1, text->len - n);
+	text->len -= n + 1;
+	return EX_OK;
+}
+
+/* agent_read - an include file, read as u */
 int
 agent_read(const struct agent_user *u, const char *path,
     const struct sm_deadline *dl, struct sm_buf *text, uid_t *owner,
     struct q_result *res)
 {
-	struct reader r;
-	size_t n;
-	int code;
+	struct reader r = { u, path, false, 0 };
+	bool unsafe;
+	int code = read_as(&r, dl, text, owner, &unsafe);
 
-	r.u = u;
-	r.path = path;
-	sm_buf_reset(text);
-	code = run_as(u, read_child, &r, dl, text);
-	if (code == EX_OK && (n = strcspn(text->data, "\n")) < text->len) {
-		*owner = (uid_t)strtoul(text->data, NULL, 10);
-		memmove(text->data, text->data + n + 1, text->len - n);
-		text->len -= n + 1;
-		return 0;
-	}
 	if (code == EX_OK)
-		code = EX_IOERR;
+		return 0;
 	if (code == EX_NOINPUT)
 		return 1;
 	if (code < 0)
@@ -841,4 +1182,30 @@ agent_read(const struct agent_user *u, const char *path,
 		q_result_set(res, Q_TEMPFAIL, "4.3.0", "Deferred: cannot read %s",
 		    path);
 	return -1;
+}
+
+/* agent_read_forward - a .forward under sendmail's rules; see agent.h */
+int
+agent_read_forward(const struct agent_user *u, const char *path,
+    uint64_t dbs, const struct sm_deadline *dl, struct sm_buf *text,
+    struct agent_forward *f)
+{
+	struct reader r = { u, path, true, dbs };
+	char *end;
+	int code;
+
+	memset(f, 0, sizeof(*f));
+	code = read_as(&r, dl, text, &f->owner, &f->unsafe);
+	if (code == EX_OK)
+		return AGENT_FWD_READ;
+	if (code == EX_NOINPUT)
+		return AGENT_FWD_NONE;
+	if (code < 0) {
+		f->err = ETIMEDOUT;
+		return AGENT_FWD_LATER;
+	}
+	f->err = (int)strtol(sm_buf_str(text), &end, 10);
+	if (end == text->data || *end != '\0')
+		f->err = code == EX_NOPERM ? EACCES : EIO;
+	return code == EX_NOPERM ? AGENT_FWD_REFUSED : AGENT_FWD_LATER;
 }

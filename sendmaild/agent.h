@@ -13,8 +13,13 @@
  *					argv[0] is the path, argv[1..] A=
  *	agent_lmtp(&m, &u, argv, dir, "<user>", &res)	a local mailer
  *					that speaks LMTP (F=z)
- *	agent_read(&u, path, &dl, &text, &owner, &res)	0, 1 (no file, or
- *					not safe: writable by others), -1
+ *	agent_read(&u, path, &dl, &text, &owner, &res)	an include file:
+ *					0, 1 (no file, or not safe: writable
+ *					by others), -1
+ *	agent_read_forward(&u, path, dbs, &dl, &text, &f)	a .forward under
+ *					sendmail's rules (safefile.h):
+ *					AGENT_FWD_READ, _NONE, _REFUSED
+ *					(f.err says why), _LATER
  *
  * DESCRIPTION
  *	Each step runs in a child process that becomes the user (when we
@@ -27,24 +32,30 @@
  *	temporary failure naming the timeout; the parent never blocks on
  *	a child that cannot die.
  *
- *	A mailbox is locked with a dot-lock file (mailbox.lock, stale after
- *	five minutes) where the spool directory allows one, and with
- *	fcntl; the message is appended in mbox format (the "From " line
- *	from UnixFromLine, ">From " quoting, a blank line at the end),
- *	fsynced, and the mailbox is cut back to its old size when any
- *	write fails, so a mailbox never holds half a message.  A mailbox
- *	or file must be a regular file with one link, and a mailbox must
- *	belong to its user.
+ *	A mailbox is locked with a dot-lock file (mailbox.lock, holding
+ *	"pid host") where the spool directory allows one, and with fcntl;
+ *	the message is appended in mbox format (the "From " line from
+ *	UnixFromLine, ">From " quoting, a blank line at the end), fsynced,
+ *	and the mailbox is cut back to its old size when any write fails,
+ *	so a mailbox never holds half a message.  A dot-lock of ours whose
+ *	process is gone from this host is broken at once, any other after
+ *	five minutes; when a mailbox child is killed (or dies of a signal)
+ *	the parent has its lock removed.  A mailbox that exists must be a
+ *	regular file with one link that belongs to its user, or the
+ *	delivery fails at once for good (5.2.0, mail.local's words); it is
+ *	never waited for.  A file must be a regular file with one link; one
+ *	that cannot be made fails for good (EX_CANTCREAT).
  *
  *	A program gets the message on its standard input (a "From " line
  *	first when the mailer has flag U), a minimal environment, and its
- *	output is kept for the result.  Exit 0 is delivered; 75, 71, 73,
- *	74 and a signal are temporary; other codes are permanent
- *	failures (sysexits).  When m.whole is set (the local mailer, whose
- *	job is to store the message), a program that exits 0 without
- *	having read all of the message did not deliver it: a temporary
- *	failure.  A program of the prog mailer may ignore its input, as
- *	in sendmail, and its exit code alone decides.
+ *	output is kept for the result.  Exit 0 is delivered; 75, 71, 74
+ *	and a signal are temporary; other codes are permanent failures
+ *	with sendmail's enhanced status code for each (sysexits).  When
+ *	m.whole is set (the local mailer, whose job is to store the
+ *	message), a program that exits 0 without having read all of the
+ *	message did not deliver it: a temporary failure.  A program of the
+ *	prog mailer may ignore its input, as in sendmail, and its exit code
+ *	alone decides.
  *
  *	An LMTP mailer (RFC 2033) gets one socket as its standard input
  *	and output, and the message in an LMTP transaction (q_smtp, with
@@ -64,6 +75,7 @@
 
 #include <pwd.h>
 #include <stdbool.h>
+#include <stdint.h>
 #include <sys/types.h>
 
 #include "q_ctl.h"
@@ -86,8 +98,24 @@ struct agent_user {
 	uid_t		 uid;
 	gid_t		 gid;
 	gid_t		 extra_gid;	/* (gid_t)-1: none */
+	bool		 unsafe;	/* its .forward may name addresses
+					   only, no programs or files */
 	char		 name[64];
 	char		 home[1024];
+};
+
+/* What agent_read_forward() found: AGENT_FWD_* and this. */
+enum {
+	AGENT_FWD_READ,		/* text holds it */
+	AGENT_FWD_NONE,		/* no such file */
+	AGENT_FWD_REFUSED,	/* not safe, or not readable: err says */
+	AGENT_FWD_LATER		/* a passing trouble: err (ETIMEDOUT) */
+};
+
+struct agent_forward {
+	uid_t		 owner;
+	bool		 unsafe;	/* taken, but for addresses only */
+	int		 err;		/* why not: safefile_error() */
 };
 
 void	agent_user(struct agent_user *, const struct passwd *, gid_t);
@@ -103,5 +131,8 @@ void	agent_lmtp(const struct agent_msg *, const struct agent_user *,
 int	agent_read(const struct agent_user *, const char *,
 	    const struct sm_deadline *, struct sm_buf *, uid_t *,
 	    struct q_result *);
+int	agent_read_forward(const struct agent_user *, const char *,
+	    uint64_t, const struct sm_deadline *, struct sm_buf *,
+	    struct agent_forward *);
 
 #endif /* AGENT_H */

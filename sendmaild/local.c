@@ -7,6 +7,7 @@
 #include <ctype.h>
 #include <errno.h>
 #include <pwd.h>
+#include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -20,6 +21,7 @@
 #include "aliases.h"
 #include "local_int.h"
 #include "route.h"
+#include "safefile.h"
 #include "sm_addr.h"
 #include "sm_alloc.h"
 #include "sm_buf.h"
@@ -45,6 +47,8 @@ struct expand {
 	char			 host[256];
 	struct route		*rt;
 	struct sm_strlist	 hdrs;		/* as the local mailer shows them */
+	const char		*paddr;		/* the name being expanded, as
+						   it was written */
 };
 
 static void expand_name(struct expand *, const char *, size_t, const char *,
@@ -351,6 +355,27 @@ mailbox(struct expand *e, const struct passwd *pw, const char *detail,
 	result(e, "local", pw->pw_name, owner, depth, &res, key);
 }
 
+/*
+ * unsafe - a program or file that a .forward taken from an unsafe place
+ * names is refused, as sendmail refuses it (DontBlameSendmail says when)
+ */
+static bool
+unsafe(struct expand *e, const struct agent_user *u, const char *mailer,
+    const char *target, const char *what, const char *owner, size_t depth)
+{
+	struct q_result res;
+
+	if (!u->unsafe)
+		return false;
+	q_result_set(&res, Q_PERMFAIL, "5.7.1", "Address %s is unsafe for "
+	    "mailing to %s", u->name, what);
+	if (e->vcb != NULL)
+		e->vcb->target(e->vctx, LOCAL_UNKNOWN, target, &res);
+	else
+		result(e, mailer, target, owner, depth, &res, NULL);
+	return true;
+}
+
 /* prog - "|command" through the prog mailer, as u */
 static void
 prog(struct expand *e, const char *cmd, const struct agent_user *u,
@@ -362,7 +387,8 @@ prog(struct expand *e, const char *cmd, const struct agent_user *u,
 	char target[1100], key[32];
 
 	(void)snprintf(target, sizeof(target), "\"|%s\"", cmd);
-	if (!first_time(e, "prog", u->uid, cmd, key, sizeof(key)))
+	if (unsafe(e, u, "prog", target, "programs", owner, depth) ||
+	    !first_time(e, "prog", u->uid, cmd, key, sizeof(key)))
 		return;
 	if (e->vcb != NULL) {
 		e->vcb->target(e->vctx, LOCAL_PROG, cmd, NULL);
@@ -390,7 +416,8 @@ file(struct expand *e, const char *path, const struct agent_user *u,
 	struct sm_deadline dl;
 	char key[32];
 
-	if (!first_time(e, "file", u->uid, path, key, sizeof(key)))
+	if (unsafe(e, u, "*file*", path, "files", owner, depth) ||
+	    !first_time(e, "file", u->uid, path, key, sizeof(key)))
 		return;
 	if (e->vcb != NULL) {
 		e->vcb->target(e->vctx, LOCAL_FILE, path, NULL);
@@ -432,8 +459,9 @@ unquote(const char *it, char *buf, size_t len)
 	return it;
 }
 
-static void expand_text(struct expand *, const char *, size_t, const char *,
-    const struct agent_user *, const char *);
+static size_t expand_text(struct expand *, const char *, size_t,
+    const char *, const struct agent_user *, const char *, const char *);
+static void note(struct expand *, const char *, ...) SM_PRINTF(2, 3);
 
 /* include - ":include:/path": its lines, read as who may */
 static void
@@ -472,14 +500,16 @@ include(struct expand *e, const char *path, size_t depth, const char *owner,
 		else
 			result(e, "local", path, owner, depth, &res, NULL);
 	} else {
-		if (fowner != 0 && (pw = getpwuid(fowner)) != NULL) {
+		if (fowner != 0 && (pw = getpwuid(fowner)) != NULL)
 			agent_user(&runner, pw, (gid_t)-1);
-			ctl = &runner;
-		} else if (ctl->uid == 0) {
+		else if (ctl->uid == 0)
 			default_user(e->c, &runner);
-			ctl = &runner;
+		else {
+			runner = *ctl;
+			runner.unsafe = false;	/* its own file is judged */
 		}
-		expand_text(e, sm_buf_str(&text), depth + 1, owner, ctl, NULL);
+		(void)expand_text(e, sm_buf_str(&text), depth + 1, owner,
+		    &runner, NULL, NULL);
 	}
 	sm_buf_free(&text);
 }
@@ -513,11 +543,14 @@ address(struct expand *e, const char *text, size_t depth, const char *owner,
 {
 	struct route_result rr;
 	struct sm_addr a;
+	const char *saved;
 	char buf[600];
 	int hops, rc;
 
 	if (redirected(e, text, depth, owner))
 		return;
+	saved = e->paddr;
+	e->paddr = text;
 	(void)snprintf(buf, sizeof(buf), "%s", text);
 	for (hops = 0;; hops++) {
 		memset(&a, 0, sizeof(a));
@@ -567,6 +600,7 @@ address(struct expand *e, const char *text, size_t depth, const char *owner,
 		break;
 	}
 	sm_addr_free(&a);
+	e->paddr = saved;
 }
 
 /* item - one item of an alias, .forward or include file */
@@ -604,7 +638,11 @@ item(struct expand *e, const char *it, size_t depth, const char *owner,
 	}
 	/* "\user": the mailbox, no alias, no .forward. */
 	if (it[0] == '\\') {
+		const char *saved = e->paddr;
+
+		e->paddr = it;
 		expand_name(e, it + 1, depth + 1, owner, true, true);
+		e->paddr = saved;
 		return;
 	}
 	if ((lt = strchr(it, '<')) != NULL)
@@ -615,29 +653,57 @@ item(struct expand *e, const char *it, size_t depth, const char *owner,
 	free(path);
 }
 
+/* note - a line -bv -v shows (what sendmail says with -v) */
+static void
+note(struct expand *e, const char *fmt, ...)
+{
+	struct sm_buf b;
+	va_list ap;
+
+	if (e->vcb == NULL)
+		return;
+	sm_buf_init(&b, 0);
+	va_start(ap, fmt);
+	(void)sm_buf_vprintf(&b, fmt, ap);
+	va_end(ap);
+	e->vcb->target(e->vctx, LOCAL_NOTE, sm_buf_str(&b), NULL);
+	sm_buf_free(&b);
+}
+
 /*
  * expand_text - the items of an alias value, or of the lines of a
- * .forward or include file (commas and newlines separate; "#" lines are
- * comments).
+ * .forward (file: its path) or include file (commas and newlines
+ * separate; "#" lines are comments).  Returns how many items it had.
  */
-static void
+static size_t
 expand_text(struct expand *e, const char *text, size_t depth,
-    const char *owner, const struct agent_user *ctl, const char *self)
+    const char *owner, const struct agent_user *ctl, const char *self,
+    const char *file)
 {
 	struct sm_strlist items = { NULL, 0 };
-	char *copy = sm_strdup(text), *line, *save = NULL;
-	size_t i;
+	char *copy = sm_strdup(text), *line, *next;
+	size_t i, n, lineno = 0;
 
-	for (line = strtok_r(copy, "\n", &save); line != NULL;
-	    line = strtok_r(NULL, "\n", &save)) {
-		if (line[strspn(line, " \t")] == '#')
+	for (line = copy; line != NULL; line = next) {
+		if ((next = strchr(line, '\n')) != NULL)
+			*next++ = '\0';
+		else if (*line == '\0')
+			break;
+		lineno++;
+		if (line[strspn(line, " \t\r")] == '#' ||
+		    line[strspn(line, " \t\r")] == '\0')
 			continue;
+		if (file != NULL)
+			note(e, "%s: line %zu: forwarding to %.*s", file,
+			    lineno, (int)strcspn(line, "\r"), line);
 		aliases_split(line, &items);
 	}
 	for (i = 0; i < items.n; i++)
 		item(e, items.v[i], depth, owner, ctl, self);
+	n = items.n;
 	sm_strlist_clear(&items);
 	free(copy);
+	return n;
 }
 
 /* forward_path - one ForwardPath entry with $z, $w, $u filled in */
@@ -666,52 +732,88 @@ forward_path(const struct expand *e, const char *spec, size_t n,
 	sm_buf_free(&b);
 }
 
-/* forward - the user's .forward, if any: 1 when it decided, else 0 */
+/*
+ * forward_skipped - a .forward that is not used, and why: in the log as
+ * sendmail logs it, and shown by -bv -v
+ */
+static void
+forward_skipped(struct expand *e, const char *path, const char *why,
+    bool passing)
+{
+	if (e->vcb != NULL)
+		note(e, "%s... forward: %s: %s", e->paddr != NULL ? e->paddr :
+		    e->rcpt, path, why);
+	else
+		sm_warnx("%s: forward %s: %s%s", e->ctl != NULL ? e->ctl->id :
+		    "NOQUEUE", path, passing ? "transient error: " : "", why);
+}
+
+/*
+ * forward - the user's .forward, if any: 1 when it decided, else 0.
+ * Each file of ForwardPath is tried in turn (safefile.h says which may
+ * be used); the first that is read decides, and one without an address
+ * leaves the mail to the mailbox.  When none was read and one could not
+ * be for a passing reason, the recipient waits for the next attempt.
+ */
 static int
 forward(struct expand *e, const struct passwd *pw, size_t depth,
     const char *owner)
 {
 	const char *fp = e->c->opt.ForwardPath, *colon;
+	struct agent_forward f;
 	struct agent_user u;
 	struct sm_deadline dl;
 	struct sm_buf text;
-	struct q_result res;
+	struct q_result later;
 	char path[4200];
-	uid_t fowner;
-	int rc = 0;
+	int rc = -1;
 
 	if (fp == NULL || (geteuid() != 0 && getuid() != pw->pw_uid))
 		return 0;		/* cannot read as the user */
 	agent_user(&u, pw, (gid_t)-1);
 	sm_buf_init(&text, 0);
-	for (; fp != NULL && *fp != '\0' && rc == 0;
+	memset(&later, 0, sizeof(later));
+	for (; fp != NULL && *fp != '\0' && rc < 0;
 	    fp = colon != NULL ? colon + 1 : NULL) {
 		colon = strchr(fp, ':');
 		forward_path(e, fp, colon != NULL ? (size_t)(colon - fp) :
 		    strlen(fp), pw, path, sizeof(path));
 		if (path[0] != '/')
 			continue;
-		memset(&res, 0, sizeof(res));
 		open_dl(e, &dl);
-		switch (agent_read(&u, path, &dl, &text, &fowner, &res)) {
-		case 0:
-			if (text.len == strspn(text.data, " \t\r\n"))
-				break;		/* empty: as if absent */
-			expand_text(e, sm_buf_str(&text), depth, owner, &u,
-			    pw->pw_name);
-			rc = 1;
+		switch (agent_read_forward(&u, path,
+		    e->c->opt.DontBlameSendmail, &dl, &text, &f)) {
+		case AGENT_FWD_READ:
+			u.unsafe = f.unsafe;
+			rc = expand_text(e, sm_buf_str(&text), depth, owner, &u,
+			    pw->pw_name, path) > 0;
 			break;
-		case 1:
+		case AGENT_FWD_NONE:
+			break;
+		case AGENT_FWD_REFUSED:
+			forward_skipped(e, path, safefile_error(f.err), false);
 			break;
 		default:
-			result(e, "local", pw->pw_name, owner, depth, &res,
-			    NULL);
-			rc = 1;
+			if (f.err == ETIMEDOUT) {
+				forward_skipped(e, path, "Timeout.fileopen",
+				    true);
+				q_result_set(&later, Q_TEMPFAIL, "4.4.7",
+				    "Deferred: Timeout.fileopen: %s took too "
+				    "long to open", path);
+				break;
+			}
+			forward_skipped(e, path, safefile_error(f.err), true);
+			q_result_set(&later, Q_TEMPFAIL, "4.3.0", "Deferred: "
+			    "cannot read %s: %s", path, safefile_error(f.err));
 			break;
 		}
 	}
 	sm_buf_free(&text);
-	return rc;
+	if (rc < 0 && later.status == Q_TEMPFAIL) {
+		unknown(e, pw->pw_name, owner, depth, later.dsn, later.text);
+		return 1;
+	}
+	return rc > 0;
 }
 
 /* on_path - is name (kind "alias" or "forward") being expanded above? */
@@ -767,7 +869,8 @@ alias(struct expand *e, const char *name, size_t depth, const char *owner)
 			o = key;
 		}
 		push(e, "alias", name);
-		expand_text(e, sm_buf_str(&val), depth, o, NULL, NULL);
+		(void)expand_text(e, sm_buf_str(&val), depth, o, NULL, NULL,
+		    NULL);
 		pop(e);
 	}
 	sm_buf_free(&val);

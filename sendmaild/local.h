@@ -17,9 +17,11 @@
  *	mailer and "/file" is appended to, both as DefaultUser for the
  *	alias file's entries, ":include:/path" reads that file as its
  *	owner and expands its lines likewise.  A name that is not an alias
- *	is a user: the first file of ForwardPath that exists ($z home, $w
- *	host, $u user) is read as the user and expanded with the user's
- *	rights ("\user" and the user's own name mean the mailbox), else
+ *	is a user: the first file of ForwardPath ($z home, $w host, $u
+ *	user) that exists and passes sendmail's rules (safefile.h; each
+ *	one refused is logged as sendmail logs it) is read as the user and
+ *	expanded with the user's rights ("\user" and the user's own name
+ *	mean the mailbox; one with no address leaves the mail to it), else
  *	the message goes to the user's mailbox through the local mailer:
  *	its P= program run as the user, or, when P= is "[MBOX]" or names
  *	no executable file, the built-in delivery into MailSpoolDirectory.
@@ -71,7 +73,8 @@ enum local_kind {
 	LOCAL_PROG,		/* text: the command, without "|" */
 	LOCAL_FILE,		/* text: the path */
 	LOCAL_REMOTE,		/* text: "<a@b>" */
-	LOCAL_UNKNOWN		/* text: the name; res says why */
+	LOCAL_UNKNOWN,		/* text: the name; res says why */
+	LOCAL_NOTE		/* text: a line for -bv -v */
 };
 
 struct local_verify_cb {

@@ -298,6 +298,7 @@ mode_hoststat(struct config *c, bool purge)
 struct verify {
 	const struct config	*c;
 	int			 rc;
+	bool			 verbose;	/* -v: notes too */
 	struct sm_strlist	 said;	/* each line once */
 };
 
@@ -383,7 +384,7 @@ verify_target(void *ctx, enum local_kind kind, const char *text,
 		break;
 	case LOCAL_PROG:
 		(void)sm_buf_printf(&line, "\"|%s\"... deliverable: mailer "
-		    "prog, user \"|%s\"", text, text);
+		    "prog, user |%s", text, text);
 		break;
 	case LOCAL_FILE:
 		(void)sm_buf_printf(&line, "%s... deliverable: mailer *file*, "
@@ -393,6 +394,10 @@ verify_target(void *ctx, enum local_kind kind, const char *text,
 		(void)snprintf(bare, sizeof(bare), "%.*s", n >= 2 ?
 		    (int)(n - 2) : 0, text + 1);
 		verify_remote(v, bare);
+		break;
+	case LOCAL_NOTE:
+		if (v->verbose)
+			(void)sm_buf_puts(&line, text);
 		break;
 	case LOCAL_UNKNOWN:
 	default:
@@ -431,6 +436,7 @@ mode_verify(struct config *c, const struct args *a)
 	memset(&v, 0, sizeof(v));
 	v.c = c;
 	v.rc = EX_OK;
+	v.verbose = a->verbose;
 	sm_buf_init(&line, 0);
 	for (i = 0; i < a->nrcpts; i++) {
 		const char *t = a->rcpts[i];

@@ -4,7 +4,9 @@ divert(-1)
 # its own domain file, so that the .mc of a Debian machine gives the
 # same options with this tree: Debian's paths under /var/lib/sendmail
 # and /run/sendmail/mta, shorter SMTP timeouts than sendmail's
-# defaults, queue files readable by the group, smmta as TrustedUser.
+# defaults, queue files readable by the group, smmta as TrustedUser,
+# and the DontBlameSendmail words Debian adds for its group-writable
+# homes and its sticky directories.
 #
 define(`_CF_LOADED_', `1')dnl
 define(`STATUS_FILE', `/var/lib/sendmail/sendmail.st')
@@ -29,3 +31,5 @@ define(`confMAX_HOP', `100')
 define(`confPRIVACY_FLAGS', `restrictqrun,restrictexpand')
 ifdef(`confTRUSTED_USER', `', `define(`confTRUSTED_USER', `smmta')')
 define(`confMAX_RUNNERS_PER_QUEUE', `5')
+define(`confDONT_BLAME_SENDMAIL', ifdef(`confDONT_BLAME_SENDMAIL',
+`defn(`confDONT_BLAME_SENDMAIL')')`,AssumeSafeChown,ForwardFileInGroupWritableDirPath,GroupWritableForwardFileSafe,GroupWritableIncludeFileSafe,IncludeFileInGroupWritableDirPath,DontWarnForwardFileInUnsafeDirPath,TrustStickyBit,NonRootSafeAddr,GroupWritableIncludeFile,GroupReadableDefaultAuthInfoFile')

@@ -97,6 +97,12 @@ def privacy_words(value):
     return words
 
 
+def blame_words(value):
+    """DontBlameSendmail's words, in any case and order; "safe" is none."""
+    return {w.lower() for w in re.split(r"[,\s]+", value)
+            if w and w.lower() != "safe"}
+
+
 def same(name, theirs, ours):
     """Does -bO's value say what the file's value says?"""
     theirs, ours = theirs.strip(), ours.strip()
@@ -104,6 +110,8 @@ def same(name, theirs, ours):
         return True
     if name in WORD_LISTS:
         return privacy_words(theirs) == privacy_words(ours)
+    if name == "DontBlameSendmail":
+        return blame_words(theirs) == blame_words(ours)
     if re.fullmatch(r"[0-9]+[smhdw]?([0-9]+[smhdw])*", theirs) and \
             re.fullmatch(r"[0-9smhdw]+", ours):
         unit = "m" if name in MINUTES else "s"

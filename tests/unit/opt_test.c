@@ -3,6 +3,7 @@
  */
 #include "sm_opt.h"
 
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -141,6 +142,10 @@ test_set_and_print(void **state)
 		    "O ConnectionCacheTimeout=2m\n" },
 		{ "BlankSub=.", "O BlankSub=.\n" },
 		{ "MaxDaemon=40", "O MaxDaemonChildren=40\n" },	/* prefix */
+		{ "DontBlameSendmail=safe", "O DontBlameSendmail=safe\n" },
+		{ "DontBlameSendmail=truststickybit, Safe\tGROUPWRITABLE"
+		    "FORWARDFILE,,", "O DontBlameSendmail=GroupWritable"
+		    "ForwardFile,TrustStickyBit\n" },
 	};
 	struct sm_options o;
 	char err[256], *out;
@@ -185,6 +190,8 @@ test_bad(void **state)
 		{ "QueueSortOrder=zigzag", "not one of" },
 		{ "SevenBitInput=perhaps", "not a boolean" },
 		{ "PrivacyOptions=authwarnings,nosuch", "unknown flag" },
+		{ "DontBlameSendmail=TrustStickyBit,Foo", "unknown word" },
+		{ "DontBlameSendmail=TrustSticky", "unknown word" },
 		{ "TempFileMode=0800", "octal" },
 		{ "TempFileMode=rw", "octal" },
 		{ "BlankSub=..", "single character" },
@@ -290,6 +297,49 @@ test_pending(void **state)
 	sm_opt_free(&o);
 }
 
+/* DontBlameSendmail: each of sendmail's words is a bit; the words that
+ * concern .forward files are in force, the others are reported. */
+static void
+test_dont_blame_sendmail(void **state)
+{
+	struct sm_options o;
+	char err[256];
+	unsigned w;
+
+	(void)state;
+	sm_opt_init(&o);
+	assert_true(o.DontBlameSendmail == 0);
+	for (w = 0; w < SM_DBS_N; w++) {
+		char line[128];
+
+		assert_non_null(sm_opt_dbs_word(w));
+		(void)snprintf(line, sizeof(line), "DontBlameSendmail=%s",
+		    sm_opt_dbs_word(w));
+		assert_int_equal(sm_opt_set_line(&o, line, SM_OPT_SRC_FILE,
+		    err, sizeof(err)), 0);
+		assert_true(o.DontBlameSendmail == ((uint64_t)1 << w));
+		assert_true(SM_DBS(&o, w));
+	}
+	assert_null(sm_opt_dbs_word(SM_DBS_N));
+	sm_opt_free(&o);
+
+	sm_opt_init(&o);
+	assert_int_equal(sm_opt_set_line(&o, "DontBlameSendmail="
+	    "ForwardFileInUnsafeDirPath,LinkedForwardFileInWritableDir",
+	    SM_OPT_SRC_FILE, err, sizeof(err)), 0);
+	assert_int_equal(sm_opt_report_pending(&o), 0);	/* in force */
+	assert_true(SM_DBS(&o, SM_DBS_FORWARDFILEINUNSAFEDIRPATH));
+	assert_false(SM_DBS(&o, SM_DBS_TRUSTSTICKYBIT));
+	sm_opt_free(&o);
+
+	sm_opt_init(&o);
+	assert_int_equal(sm_opt_set_line(&o, "DontBlameSendmail="
+	    "TrustStickyBit,GroupWritableAliasFile", SM_OPT_SRC_FILE, err,
+	    sizeof(err)), 0);
+	assert_int_equal(sm_opt_report_pending(&o), 1);	/* the alias word */
+	sm_opt_free(&o);
+}
+
 /* Every row has a name; printing every option parses back unchanged. */
 static void
 test_print_roundtrip(void **state)
@@ -346,6 +396,7 @@ main(void)
 		cmocka_unit_test(test_letters),
 		cmocka_unit_test(test_lists),
 		cmocka_unit_test(test_pending),
+		cmocka_unit_test(test_dont_blame_sendmail),
 		cmocka_unit_test(test_print_roundtrip),
 	};
 
