@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <unistd.h>
 
 #include "sm_log.h"
@@ -159,7 +160,9 @@ sm_priv_resolve(const char *spec, uid_t *uid, gid_t *gid, char *err,
 /*
  * sm_priv_become - become uid:gid for good; who names them in errors.
  * ROOT: the order matters; groups first, while we still may change
- * them, the uid last.
+ * them, the uid last.  The process then may never gain a privilege
+ * again, not even by running a set-user-id program (no_new_privs):
+ * what reads the network runs no program that needs one.
  */
 int
 sm_priv_become(uid_t uid, gid_t gid, const char *who, char *err,
@@ -174,6 +177,9 @@ sm_priv_become(uid_t uid, gid_t gid, const char *who, char *err,
 	if (setuid(0) == 0 || geteuid() == 0 || getegid() != gid)
 		return sm_errbuf(err, errlen, "privileges of %s not dropped "
 		    "for good", who);
+	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
+		return sm_errbuf(err, errlen, "no_new_privs for %s: %s", who,
+		    strerror(errno));
 	return 0;
 }
 

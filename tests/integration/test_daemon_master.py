@@ -246,6 +246,8 @@ def test_session_runs_without_root(daemon):
     assert uids == [str(nobody.pw_uid)] * 4      # real, effective, saved, fs
     assert gids == [str(nobody.pw_gid)] * 4
     assert groups == [str(nobody.pw_gid)]
+    # And it can never gain a privilege again, not even by exec.
+    assert "\nNoNewPrivs:\t1\n" in status
 
 
 def test_connection_rate_throttle(daemon):
