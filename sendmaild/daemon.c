@@ -440,6 +440,9 @@ serve(struct master *m, int fd, const struct listener *l,
 
 	/* ROOT until here.  Nothing is read from the client before this. */
 	child_start(m, "session child");
+	/* Queue-only modes deliver nothing from the session. */
+	if (m->c->opt.DeliveryMode == 'q' || m->c->opt.DeliveryMode == 'd')
+		local_service_forget();
 	memset(&conn, 0, sizeof(conn));
 	conn.rfd = conn.wfd = fd;
 	conn.peer = cl->peer;

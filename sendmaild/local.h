@@ -5,6 +5,7 @@
  *
  * SYNOPSIS
  *	local_service_start(&config)	root, before dropping privileges
+ *	local_service_forget()		a process that delivers nothing
  *	local_deliver(&config, &ctl, dfd, "<root@host>", &lo)
  *					the queue runner's local hook
  *	local_verify(&config, "postmaster", &cb, ctx)	-bv
@@ -83,6 +84,7 @@ struct local_verify_cb {
 };
 
 int	local_service_start(const struct config *);
+void	local_service_forget(void);
 void	local_deliver(const struct config *, const struct q_ctl *, int,
 	    const char *, struct q_local *);
 void	local_verify(const struct config *, const char *,

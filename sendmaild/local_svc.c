@@ -318,6 +318,18 @@ local_service_start(const struct config *c)
 	return 0;
 }
 
+/*
+ * local_service_forget - this process delivers nothing: let go of the
+ * service, so that nothing it reads from the network can reach root
+ */
+void
+local_service_forget(void)
+{
+	if (channel >= 0)
+		(void)close(channel);
+	channel = -1;
+}
+
 /* disconnect - forget our worker */
 static void
 disconnect(void)

@@ -250,6 +250,26 @@ def test_session_runs_without_root(daemon):
     assert "\nNoNewPrivs:\t1\n" in status
 
 
+def test_queueonly_session_cannot_reach_the_root_service(daemon):
+    """A session that delivers nothing (DeliveryMode=queueonly) holds no
+    socket to the root local delivery service: what it reads from the
+    network has no way to root.  (The master and the queue runs keep it;
+    ss lists the service's sockets as u_seq.)"""
+    if os.geteuid() != 0:
+        import pytest as _p
+        _p.skip("the service runs only when started by root")
+    d = daemon(options=["DeliveryMode=queueonly"])
+    c = Conn(d.port)
+    c.read_reply()
+    [kid] = session_children(d)
+    r = subprocess.run(["ss", "-x", "-a", "-p"], capture_output=True,
+                       text=True, timeout=10)
+    seq = [l for l in r.stdout.splitlines() if l.startswith("u_seq")]
+    assert any(f"pid={d.proc.pid}," in l for l in seq), r.stdout
+    assert not any(f"pid={kid}," in l for l in seq), seq
+    c.close()
+
+
 def test_connection_rate_throttle(daemon):
     d = daemon(options=["ConnectionRateThrottle=3"])
     start = time.monotonic()
