@@ -136,7 +136,7 @@ srv_transaction_reset(struct srv *s)
 	free(s->sender_shown);
 	s->sender_shown = NULL;
 	sm_addr_free(&s->sender);
-	sm_strlist_clear(&s->rcpts);
+	sm_strset_clear(&s->rcpts);
 	s->body[0] = s->ret[0] = '\0';
 	s->discard = false;
 }
@@ -622,12 +622,12 @@ do_rcpt(struct srv *s, const char *arg)
 		(void)srv_reply(s, "%s", reply);
 		goto out;
 	}
-	for (i = 0; i < s->rcpts.n; i++)
-		if (strcasecmp(s->rcpts.v[i], a.text) == 0) {
-			(void)srv_reply(s, "250 2.1.5 <%s>... Recipient ok",
-			    s->rcpts.v[i]);
-			goto out;
-		}
+	/* Given before: accepted again, as sendmail does, kept once. */
+	if (sm_strset_find(&s->rcpts, a.text, &i)) {
+		(void)srv_reply(s, "250 2.1.5 <%s>... Recipient ok",
+		    s->rcpts.v[i]);
+		goto out;
+	}
 	if (s->c->opt.MaxRecipientsPerMessage > 0 &&
 	    s->rcpts.n >= (size_t)s->c->opt.MaxRecipientsPerMessage) {
 		(void)srv_reply(s, "452 4.5.3 Too many recipients");
@@ -649,7 +649,7 @@ do_rcpt(struct srv *s, const char *arg)
 		    rp.orcpt[0] != '\0' ? rp.orcpt : NULL);
 		free(rc);
 	}
-	sm_strlist_add(&s->rcpts, a.text);
+	(void)sm_strset_add(&s->rcpts, a.text, NULL);
 	(void)srv_reply(s, "250 2.1.5 %s... Recipient ok", sh);
 out:
 	sm_addr_free(&a);
@@ -908,6 +908,7 @@ srv_session(struct config *c, const struct srv_conn *conn)
 	char date[64];
 
 	memset(&s, 0, sizeof(s));
+	sm_strset_init(&s.rcpts, true);
 	sm_deadline_in(&s.session_end, sm_bound(c->opt.MaxSessionTime,
 	    SRV_COMMAND_FALLBACK * 24));
 	/* Background deliveries are reaped by the kernel: no zombies. */
