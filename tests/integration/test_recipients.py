@@ -106,3 +106,18 @@ def test_duplicate_recipients_kept_once(queue):
     qf = control_file(queue)
     assert qf.count("\nRPFD:") == 2
     assert "RPFD:<Bob@Far.example>" in qf and "RPFD:<carol@far.example>" in qf
+
+
+def test_long_list_alias_accepted(queue, run):
+    """An alias of 600 members (20 KB) is a recipient like any other:
+    RCPT took only aliases whose value fit in 4096 bytes and answered
+    "User unknown" for longer lists."""
+    aliases = queue.parent / "aliases"
+    aliases.write_text("team: " + ",\n\t".join(
+        f"member{i}@far.example" for i in range(600)) + "\n")
+    r = run("sendmaild", "-C", CF, "-O", f"AliasFile={aliases}", "-bi")
+    assert r.returncode == 0, r.stderr
+    (queue.parent / "aliases.db").chmod(0o644)
+    replies, _ = bs_session(queue, ["team"], [f"AliasFile={aliases}"])
+    assert replies[1] == "250 2.1.5 <team>... Recipient ok", replies
+    assert "\nRPFD:<team>" in control_file(queue)
