@@ -37,7 +37,7 @@ struct expand {
 	time_t			 start;
 	struct sm_deadline	 prog_dl;	/* Timeout.datafinal */
 	struct q_local		*lo;
-	struct sm_strlist	 met;		/* targets met, as keys */
+	struct sm_strset	 met;		/* targets met, as keys */
 	struct sm_strlist	 path;		/* aliases being expanded */
 	bool			 temp;
 	const struct local_verify_cb *vcb;
@@ -92,6 +92,7 @@ first_time(struct expand *e, const char *kind, uid_t uid, const char *text,
 	char ids[32];
 	const char *parts[3];
 	size_t i, k;
+	bool added;
 
 	(void)snprintf(ids, sizeof(ids), "%lu", (unsigned long)uid);
 	parts[0] = kind;
@@ -103,14 +104,10 @@ first_time(struct expand *e, const char *kind, uid_t uid, const char *text,
 			h *= 1099511628211ULL;
 		}
 	(void)snprintf(key, len, "%016llx", (unsigned long long)h);
-	for (i = 0; i < e->lo->done.n; i++)
-		if (strcmp(e->lo->done.v[i], key) == 0)
-			return false;
-	for (i = 0; i < e->met.n; i++)
-		if (strcmp(e->met.v[i], key) == 0)
-			return false;
-	sm_strlist_add(&e->met, key);
-	return true;
+	if (sm_strset_find(&e->lo->done, key, NULL))
+		return false;
+	(void)sm_strset_add(&e->met, key, &added);
+	return added;
 }
 
 /* result - one target's outcome: logged, then counted */
@@ -131,7 +128,7 @@ result(struct expand *e, const char *mailer, const char *target,
 	}
 	if (res->status == Q_OK) {
 		if (key != NULL)
-			sm_strlist_add(&e->lo->done, key);
+			(void)sm_strset_add(&e->lo->done, key, NULL);
 		return;
 	}
 	if (res->status == Q_TEMPFAIL) {
@@ -903,7 +900,7 @@ setup(struct expand *e, const struct config *c, const struct q_ctl *ctl,
 static void
 teardown(struct expand *e)
 {
-	sm_strlist_clear(&e->met);
+	sm_strset_clear(&e->met);
 	sm_strlist_clear(&e->path);
 	sm_strlist_clear(&e->hdrs);
 	route_close(e->rt);
@@ -914,7 +911,7 @@ void
 local_run(const struct config *c, const struct q_ctl *ctl, int dfd,
     const char *rcpt, struct q_local *lo)
 {
-	struct sm_strlist done = lo->done;	/* in and out */
+	struct sm_strset done = lo->done;	/* in and out */
 	struct expand e;
 	char *path = sm_strndup(rcpt + (rcpt[0] == '<'),
 	    strcspn(rcpt + (rcpt[0] == '<'), ">"));

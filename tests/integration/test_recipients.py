@@ -13,6 +13,9 @@ import threading
 import pytest
 
 from conftest import BUILD, ROOT
+from daemon_util import free_port
+from smarthost import Scripted
+from test_queue_run import relay_cf
 
 CF = ROOT / "cf" / "cf" / "sendmail.cf"
 
@@ -121,3 +124,60 @@ def test_long_list_alias_accepted(queue, run):
     replies, _ = bs_session(queue, ["team"], [f"AliasFile={aliases}"])
     assert replies[1] == "250 2.1.5 <team>... Recipient ok", replies
     assert "\nRPFD:<team>" in control_file(queue)
+
+
+def run_queue(queue, cf, *options):
+    """sendmail -qf over queue with cf; the completed process."""
+    args = [str(BUILD / "sendmaild"), "-C", str(cf), "-O",
+            f"QueueDirectory={queue}", "-O", "MaxRunnersPerQueue=1"]
+    if os.geteuid() == 0:
+        args += ["-O", "RunAsUser=nobody"]
+    for o in options:
+        args += ["-O", o]
+    return subprocess.run(args + ["-qf"], capture_output=True, text=True,
+                          timeout=120)
+
+
+def test_list_expansion_cost_grows_linearly(queue, run):
+    """A list alias of 5,000 and one of 20,000 remote members, each
+    expanded at delivery and sent through the smart host: the queue run
+    costs about four times as much for the second, not sixteen times.
+    Each address the expansion added was compared with every recipient
+    of the message before it, and the transactions were formed by a
+    walk over all recipients per destination."""
+    aliases = queue.parent / "aliases"
+    text = ""
+    for n in (5000, 20000):
+        members = queue.parent / f"list{n}"
+        members.write_text("".join(f"m{i}@far{i % 7}.example\n"
+                                   for i in range(n)))
+        members.chmod(0o644)
+        text += f"list{n}: :include:{members}\n"
+    aliases.write_text(text)
+    r = run("sendmaild", "-C", CF, "-O", f"AliasFile={aliases}", "-bi")
+    assert r.returncode == 0, r.stderr
+    (queue.parent / "aliases.db").chmod(0o644)
+    port = free_port()
+    srv = Scripted(port)
+    cpu = {}
+    try:
+        cf = relay_cf(queue.parent, port)
+        for n in (5000, 20000):
+            replies, _ = bs_session(queue, [f"list{n}"],
+                                    [f"AliasFile={aliases}"])
+            assert any("Message accepted" in x for x in replies), replies
+            start = len(srv.lines)
+            before = os.times()
+            r = run_queue(queue, cf, f"AliasFile={aliases}",
+                          f"MailSpoolDirectory={queue.parent}")
+            after = os.times()
+            cpu[n] = (after.children_user - before.children_user +
+                      after.children_system - before.children_system)
+            assert r.returncode == 0, r.stderr
+            assert list(queue.iterdir()) == [], r.stderr[-2000:]
+            got = [x for x in srv.lines[start:] if x.startswith("RCPT")]
+            assert len(got) == n
+    finally:
+        srv.close()
+    # Linear: 4.  Before, about 10.
+    assert cpu[20000] / max(cpu[5000], 0.01) < 7, cpu
