@@ -138,6 +138,59 @@ def run_queue(queue, cf, *options):
                           timeout=120)
 
 
+def transactions(srv):
+    """The recipients of each transaction the server saw, in order."""
+    txns = []
+    for line in srv.lines:
+        if line.upper().startswith("MAIL FROM:"):
+            txns.append([])
+        elif line.upper().startswith("RCPT TO:"):
+            txns[-1].append(line[8:].strip("<>"))
+    return txns
+
+
+def test_runner_sends_the_rest_after_452(queue):
+    """A smart host that takes two recipients per transaction: the
+    runner sends the ones it answered 452 in the next transaction, on
+    the same connection, until all have the message; none bounces."""
+    port = free_port()
+    srv = Scripted(port, rcpt_limit=2)
+    try:
+        rcpts = [f"r{i}@far.example" for i in range(5)]
+        replies, _ = bs_session(queue, rcpts)
+        assert any("Message accepted" in r for r in replies)
+        r = run_queue(queue, relay_cf(queue.parent, port))
+    finally:
+        srv.close()
+    assert r.returncode == 0, r.stderr
+    assert srv.connections == 1
+    assert [t[:2] for t in transactions(srv)] == [
+        ["r0@far.example", "r1@far.example"],
+        ["r2@far.example", "r3@far.example"], ["r4@far.example"]]
+    assert len(srv.data) == 3
+    assert list(queue.iterdir()) == []      # delivered, and no bounce
+    assert r.stderr.count("stat=Sent") == 5, r.stderr
+
+
+def test_runner_keeps_what_no_transaction_takes(queue):
+    """A smart host that answers 452 to every RCPT: one transaction, no
+    loop; the recipients stay queued with the reply, none bounces."""
+    port = free_port()
+    srv = Scripted(port, rcpt_limit=0)
+    try:
+        replies, _ = bs_session(queue, ["a@far.example", "b@far.example"])
+        assert any("Message accepted" in r for r in replies)
+        r = run_queue(queue, relay_cf(queue.parent, port))
+    finally:
+        srv.close()
+    assert r.returncode == 0, r.stderr
+    assert srv.commands.count("MAIL") == 1 and srv.data == []
+    qf = control_file(queue)
+    assert qf.count("\nRPFD:<") == 2
+    assert "M452 4.5.3 Too many recipients" in qf
+    assert sorted(p.name[:2] for p in queue.iterdir()) == ["df", "qf"]
+
+
 def test_list_expansion_cost_grows_linearly(queue, run):
     """A list alias of 5,000 and one of 20,000 remote members, each
     expanded at delivery and sent through the smart host: the queue run
