@@ -5,6 +5,7 @@ asks for)."""
 import os
 import pathlib
 import pwd
+import resource
 import shutil
 import subprocess
 import tempfile
@@ -126,6 +127,20 @@ def test_long_list_alias_accepted(queue, run):
     assert "\nRPFD:<team>" in control_file(queue)
 
 
+def test_default_limit_is_1000(queue):
+    """MaxRecipientsPerMessage defaults to 1000 (sendmail: no limit):
+    each RCPT past it gets 452 4.5.3, which tells the client to send
+    those in another transaction (RFC 5321 4.5.3.1.10), and the message
+    goes to the first 1000."""
+    rcpts = [f"user{i}@far.example" for i in range(1002)]
+    replies, _ = bs_session(queue, rcpts)
+    assert replies[1000] == "250 2.1.5 <user999@far.example>... Recipient ok"
+    assert replies[1001:1003] == ["452 4.5.3 Too many recipients"] * 2
+    assert any("Message accepted for delivery" in r for r in replies)
+    qf = control_file(queue)
+    assert qf.count("\nRPFD:") == 1000 and "<user1000@" not in qf
+
+
 def run_queue(queue, cf, *options):
     """sendmail -qf over queue with cf; the completed process."""
     args = [str(BUILD / "sendmaild"), "-C", str(cf), "-O",
@@ -191,6 +206,22 @@ def test_runner_keeps_what_no_transaction_takes(queue):
     assert sorted(p.name[:2] for p in queue.iterdir()) == ["df", "qf"]
 
 
+def test_our_own_limit_between_our_own_hosts(queue, daemon):
+    """1,200 recipients through a smart host that is this program with
+    its defaults: two transactions (1,000 and 200), both accepted; the
+    queue is empty after one run."""
+    hub = daemon(options=["DeliveryMode=queueonly"])
+    rcpts = [f"user{i}@far.example" for i in range(1200)]
+    replies, _ = bs_session(queue, rcpts, ["MaxRecipientsPerMessage=0"])
+    assert any("Message accepted" in r for r in replies)
+    r = run_queue(queue, relay_cf(queue.parent, hub.port))
+    assert r.returncode == 0, r.stderr
+    assert list(queue.iterdir()) == [], r.stderr
+    counts = sorted(pathlib.Path(q).read_text(errors="replace")
+                    .count("\nRPFD:") for q in hub.queued("qf"))
+    assert counts == [200, 1000], counts
+
+
 def test_list_expansion_cost_grows_linearly(queue, run):
     """A list alias of 5,000 and one of 20,000 remote members, each
     expanded at delivery and sent through the smart host: the queue run
@@ -220,12 +251,12 @@ def test_list_expansion_cost_grows_linearly(queue, run):
                                     [f"AliasFile={aliases}"])
             assert any("Message accepted" in x for x in replies), replies
             start = len(srv.lines)
-            before = os.times()
+            before = resource.getrusage(resource.RUSAGE_CHILDREN)
             r = run_queue(queue, cf, f"AliasFile={aliases}",
                           f"MailSpoolDirectory={queue.parent}")
-            after = os.times()
-            cpu[n] = (after.children_user - before.children_user +
-                      after.children_system - before.children_system)
+            after = resource.getrusage(resource.RUSAGE_CHILDREN)
+            cpu[n] = (after.ru_utime - before.ru_utime +
+                      after.ru_stime - before.ru_stime)
             assert r.returncode == 0, r.stderr
             assert list(queue.iterdir()) == [], r.stderr[-2000:]
             got = [x for x in srv.lines[start:] if x.startswith("RCPT")]

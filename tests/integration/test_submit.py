@@ -189,6 +189,20 @@ def test_headers_kept_and_from_with_full_name(site):
     assert re.search(r"^H\?\?From: Nightly Job <root@", text, re.M)
 
 
+def test_more_recipients_than_a_transaction_takes(site):
+    """1,200 recipients on the command line, past the 1,000 one
+    transaction takes by default (MaxRecipientsPerMessage): the
+    submission sends the 200 refused with 452 in a second transaction,
+    and all are queued; exit 0."""
+    rcpts = [f"user{i}@example.net" for i in range(1200)]
+    r = site.submit(["-odq", *rcpts], "Subject: many\n\nbody\n")
+    assert r.returncode == 0, r.stderr
+    assert r.stderr == b""
+    counts = sorted(len(envelope(q)[2]) for q in site.qf())
+    assert counts == [200, 1000]
+    assert not (site.home / "dead.letter").exists()
+
+
 def test_recipients_cost_grows_linearly(site):
     """Four times the recipients on the command line cost the
     submission about four times the CPU, not sixteen times: each one
