@@ -509,6 +509,7 @@ address(struct expand *e, const char *text, size_t depth, const char *owner,
     const char *self)
 {
 	struct route_result rr;
+	enum sm_addr_result r;
 	struct sm_addr a;
 	char buf[600];
 	int hops, rc;
@@ -518,9 +519,11 @@ address(struct expand *e, const char *text, size_t depth, const char *owner,
 	(void)snprintf(buf, sizeof(buf), "%s", text);
 	for (hops = 0;; hops++) {
 		memset(&a, 0, sizeof(a));
-		if (sm_addr_parse(buf, &a) != SM_ADDR_OK || a.null) {
-			unknown(e, text, owner, depth, "5.1.3",
-			    "Syntax error in address");
+		if ((r = sm_addr_parse(buf, &a)) != SM_ADDR_OK || a.null) {
+			/* Why, as SMTP would say it (5.6.7: not ASCII). */
+			unknown(e, text, owner, depth, r != SM_ADDR_OK ?
+			    sm_addr_dsn(r) : "5.1.3", r != SM_ADDR_OK ?
+			    sm_addr_errtext(r) : "Syntax error in address");
 			break;
 		}
 		if (hops > e->c->opt.MaxAliasRecursion) {

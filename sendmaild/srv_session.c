@@ -394,17 +394,25 @@ split_path(struct srv *s, const char *arg, const char *kw, char **path,
 	return true;
 }
 
-/* shown - how the client wrote the path: with brackets when it did */
+/*
+ * shown - how the client wrote the path: with brackets when it did.
+ * Replies are ASCII without SMTPUTF8: a byte outside it shows as '?'.
+ */
 static char *
 shown(const char *arg, const char *kw)
 {
 	const char *p = arg + strlen(kw);
+	char *s, *q;
 	size_t n;
 
 	while (*p == ' ' || *p == '\t')
 		p++;
 	n = *p == '<' ? strcspn(p, ">") + 1 : strcspn(p, " \t");
-	return sm_strndup(p, n);
+	s = sm_strndup(p, n);
+	for (q = s; *q != '\0'; q++)
+		if ((unsigned char)*q >= 0x80)
+			*q = '?';
+	return s;
 }
 
 /*

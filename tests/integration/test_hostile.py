@@ -39,7 +39,7 @@ def still_serving(d):
     (b"MAIL FROM:<\"unterminated@b.example>", "553 5.0.0"),
     (b"MAIL FROM:<(comment)a@b.example>", "250 2.1.0"),
     (b"MAIL FROM:<a@b.example> SIZE=99999999999999999999999", "501 5.5.2"),
-    (b"MAIL FROM:<a@b\x80.example>", "553 5.1.2"),
+    (b"MAIL FROM:<a@b\x80.example>", "553 5.6.7 <a@b?.example>... Non-ASCII"),
     (b"MAIL FROM:<a\x00b@c.example>", "500 5.5.2 NUL byte in command"),
     (b"\x00", "500 5.5.2 NUL byte in command"),
     (b"\xff\xfe\xfd", '500 5.5.1 Command unrecognized'),
@@ -61,8 +61,10 @@ def test_bad_commands(d, line, reply):
 EIGHT_BIT = [
     (b"HELO ", b"", "501 5.0.0 Invalid domain name"),
     (b"EHLO ", b"", "501 5.0.0 Invalid domain name"),
-    (b"MAIL FROM:<a", b"@b.example>", "250 2.1.0 <a"),
-    (b"RCPT TO:<a", b"@b.example>", "250 2.1.5 <a"),
+    (b"MAIL FROM:<a", b"@b.example>", "553 5.6.7 <a??@b.example>... "
+     "Non-ASCII address not permitted without SMTPUTF8"),
+    (b"RCPT TO:<a", b"@b.example>", "553 5.6.7 <a??@b.example>... "
+     "Non-ASCII address not permitted without SMTPUTF8"),
     (b"VRFY a", b"", "550 5.1.1 a"),
     (b"EXPN a", b"", "550 5.1.1 a"),
     (b"NOOP ", b"", "250 2.0.0 OK"),
