@@ -949,27 +949,51 @@ out:
 	return rc;
 }
 
+/* eightbit - has s a byte outside ASCII? */
+static bool
+eightbit(const char *s)
+{
+	for (; *s != '\0'; s++)
+		if ((unsigned char)*s >= 0x80)
+			return true;
+	return false;
+}
+
 /*
  * q_smtp_send - every recipient of t, in as many transactions as the
  * server asks for: the recipients it refused with 452 (too many for
  * one transaction) go in the next one, on the same connection, as
- * long as each transaction delivers to someone.
+ * long as each transaction delivers to someone.  An address with a
+ * byte outside ASCII is not sent at all (this client does not speak
+ * SMTPUTF8, RFC 6531): such a recipient fails for good, and so does
+ * every recipient when it is the sender.
  */
 int
 q_smtp_send(struct q_conn *c, struct q_txn *t)
 {
-	struct q_result unsent;
+	struct q_result r, unsent;
 	size_t *idx = sm_calloc(t->nrcpts + 1, sizeof(*idx));
 	bool *again = sm_calloc(t->nrcpts + 1, sizeof(*again));
 	size_t i, n, left, taken;
+	bool sender8 = eightbit(t->sender);
 	int rc = 0;
 
+	q_result_set(&r, Q_PERMFAIL, "5.6.7", "Non-ASCII sender address "
+	    "%.300s not sent: SMTPUTF8 is not supported", t->sender);
 	/* What a recipient that no transaction got to is told. */
 	q_result_set(&unsent, Q_TEMPFAIL, "4.5.3", "Deferred: %s took no "
 	    "more recipients", c->relay);
 	for (i = n = 0; i < t->nrcpts; i++) {
-		t->results[i] = unsent;
-		idx[n++] = i;
+		if (sender8)
+			t->results[i] = r;
+		else if (eightbit(t->rcpts[i]))
+			q_result_set(&t->results[i], Q_PERMFAIL, "5.6.7",
+			    "Non-ASCII address not sent: SMTPUTF8 is not "
+			    "supported");
+		else {
+			t->results[i] = unsent;
+			idx[n++] = i;
+		}
 	}
 	while (n > 0 && (rc = transaction(c, t, idx, n, &taken, again)) == 0 &&
 	    taken > 0) {

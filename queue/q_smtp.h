@@ -58,7 +58,10 @@
  *	server takes in one transaction, RFC 5321 4.5.3.1.10) are sent
  *	again in another transaction on the same connection once a
  *	transaction delivered to someone; when none did, they stay
- *	deferred.
+ *	deferred.  This client does not speak SMTPUTF8 (RFC 6531): a
+ *	recipient whose address has a byte outside ASCII fails for good
+ *	(5.6.7) without being sent, and every recipient does when the
+ *	sender's does.
  *
  *	LMTP: LHLO instead of EHLO, its reply bounded by Timeout.lhlo and
  *	never followed by HELO; after the final dot the server answers once
