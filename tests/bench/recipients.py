@@ -5,6 +5,8 @@ when the step is linear, about 4 when it is quadratic).
 
     tests/bench/recipients.py [N ...]        (as root; default 20000 40000)
 
+RCPT_STEPS (default "session relay local expand") picks the steps.
+
 Steps, each in a CPU-accounting cgroup of its own (every process it
 forks counts, the root delivery service included):
 
@@ -244,7 +246,8 @@ def main():
         world.newaliases(sizes)
         print(f"{'step':8} " + " ".join(f"{n:>10}" for n in sizes) +
               "   ratio (last / first)")
-        for name in ("session", "relay", "local", "expand"):
+        steps = os.environ.get("RCPT_STEPS", "session relay local expand")
+        for name in steps.split():
             cpu = [step(world, name, n) for n in sizes]
             print(f"{name:8} " + " ".join(f"{c:9.2f}s" for c in cpu) +
                   f"   {cpu[-1] / max(cpu[0], 1e-3):.1f}", flush=True)
