@@ -8,12 +8,23 @@
  * not mix) and gets a worker of its own on it.  Requests and replies are
  * lines of tab-separated fields:
  *
- *	D id rcpt hash...			deliver rcpt of queued id,
- *						except to the targets listed
- *	K hash...				the targets that have it now
+ *	M id					work on queued message id:
+ *						its control file is read and
+ *						checked once, here
+ *	H hash...				targets that have it already
+ *						(as many lines as needed)
+ *	D id rcpt				deliver rcpt of that message,
+ *						except to the targets known
+ *
+ *	K hash...				targets that have it now
+ *						(only those added by this D)
  *	F <addr>				an address to send on
  *	E owner|- status dsn target text	a failure to report
  *	R status dsn text			the recipient's result
+ *
+ * A message of n local recipients costs one reading of its control file
+ * and n requests of a size that does not grow with n: the requests do
+ * not carry, nor the replies return, every target served before.
  */
 #include "local.h"
 
@@ -42,10 +53,26 @@
 
 #define LOCAL_IDLE	3600	/* s a worker waits for the next request */
 #define LOCAL_LINE_MAX	(1024 * 1024)
+#define LOCAL_HASHES	1000	/* on one H or K line (17 bytes each) */
 
 static int channel = -1;	/* to the service */
 static struct sm_io *conn;	/* to our worker */
 static int conn_fd = -1;
+static bool told;		/* our worker has the message (M sent) */
+static size_t told_n;		/* and this many of its done targets */
+
+/* The message a worker serves: read and checked at M, used by each D. */
+struct served {
+	char		 id[32];
+	bool		 open;		/* read and checked */
+	bool		 foreign;	/* its data file is elsewhere */
+	const char	*why;		/* when not open */
+	struct q_ctl	 ctl;
+	struct sm_strset rcpts;		/* its recipients, for the check */
+	struct sm_strset done;		/* targets that have it */
+	char		 df[4200];
+	uid_t		 owner;		/* of the queue */
+};
 
 /* field - s with tabs and line ends made blanks, for one field */
 static void
@@ -65,18 +92,34 @@ put_result(struct sm_buf *b, const struct q_result *r)
 	(void)sm_buf_putc(b, '\t');
 }
 
-/* reply - what local_run() found, as lines */
+/*
+ * hashes - "<c>\thash hash...\n" lines for done->v[from..n), at most
+ * LOCAL_HASHES a line
+ */
 static void
-reply(struct sm_buf *b, const struct q_local *lo)
+hashes(struct sm_buf *b, char c, const struct sm_strset *done, size_t from)
 {
 	size_t i;
 
-	(void)sm_buf_puts(b, "K\t");
-	for (i = 0; i < lo->done.n; i++) {
-		(void)sm_buf_puts(b, i > 0 ? " " : "");
-		field(b, lo->done.v[i]);
+	for (i = from; i < done->n; i++) {
+		if ((i - from) % LOCAL_HASHES == 0)
+			(void)sm_buf_printf(b, "%s%c\t", i > from ? "\n" : "",
+			    c);
+		else
+			(void)sm_buf_putc(b, ' ');
+		field(b, done->v[i]);
 	}
-	(void)sm_buf_putc(b, '\n');
+	if (done->n > from)
+		(void)sm_buf_putc(b, '\n');
+}
+
+/* reply - what local_run() found, as lines; the targets from done on */
+static void
+reply(struct sm_buf *b, const struct q_local *lo, size_t done)
+{
+	size_t i;
+
+	hashes(b, 'K', &lo->done, done);
 	for (i = 0; i < lo->forwards.n; i++) {
 		(void)sm_buf_puts(b, "F\t");
 		field(b, lo->forwards.v[i]);
@@ -98,12 +141,13 @@ reply(struct sm_buf *b, const struct q_local *lo)
 	(void)sm_buf_putc(b, '\n');
 }
 
-/* fail - a result that says why the request was not served */
+/* fail - a result that says why the request was not served; done stays */
 static void
 fail(struct q_local *lo, const char *dsn, const char *text)
 {
-	struct sm_strlist done = lo->done;
+	struct sm_strset done = lo->done;
 
+	sm_strset_init(&lo->done, false);
 	q_local_free(lo);
 	lo->done = done;
 	lo->res.status = dsn[0] == '5' ? Q_PERMFAIL : Q_TEMPFAIL;
@@ -121,55 +165,81 @@ id_ok(const char *id)
 	return n > 0 && n < 32 && id[n] == '\0';
 }
 
+/* served_free - forget the message a worker served */
+static void
+served_free(struct served *m)
+{
+	q_ctl_free(&m->ctl);
+	sm_strset_clear(&m->rcpts);
+	sm_strset_clear(&m->done);
+	memset(m, 0, sizeof(*m));	/* empty sets, case counting */
+}
+
 /*
- * serve_one - the worker: check that the queued message lists rcpt,
- * then deliver it.  The queue belongs to RunAsUser, so nothing in it is
- * taken on trust: the data file is opened without following links and
- * must be a plain file of the queue's owner, in the queue.
+ * serve_open - M: the message id, read once for all its recipients.
+ * The queue belongs to RunAsUser, so nothing in it is taken on trust:
+ * the control file must be a plain file of the queue's owner, in the
+ * queue.  What is wrong is said at each D.
  */
 static void
-serve_one(const struct config *c, const char *id, const char *rcpt,
-    struct q_local *lo)
+serve_open(const struct config *c, struct served *m, const char *id)
 {
-	char qfdir[4096], dfdir[4096], qf[4200], df[4200], err[256];
+	char qfdir[4096], dfdir[4096], qf[4200], err[256];
 	struct stat qst, st;
-	struct q_ctl ctl;
 	size_t i;
-	int dfd;
 
-	if (!id_ok(id)) {
-		fail(lo, "4.3.0", "Deferred: bad queue id");
+	served_free(m);
+	m->why = "Deferred: bad queue id";
+	if (!id_ok(id))
 		return;
-	}
+	(void)snprintf(m->id, sizeof(m->id), "%s", id);
 	(void)q_qfdir(c->opt.QueueDirectory, qfdir, sizeof(qfdir));
 	(void)q_dfdir(c->opt.QueueDirectory, dfdir, sizeof(dfdir));
 	(void)snprintf(qf, sizeof(qf), "%s/qf%s", qfdir, id);
+	m->why = "Deferred: cannot read the queued message";
 	if (stat(c->opt.QueueDirectory, &qst) < 0 || lstat(qf, &st) < 0 ||
 	    !S_ISREG(st.st_mode) || st.st_uid != qst.st_uid ||
-	    q_ctl_read(qf, &ctl, err, sizeof(err)) < 0) {
-		fail(lo, "4.3.0", "Deferred: cannot read the queued message");
+	    q_ctl_read(qf, &m->ctl, err, sizeof(err)) < 0)
+		return;
+	for (i = 0; i < m->ctl.nrcpts; i++)
+		(void)sm_strset_add(&m->rcpts, m->ctl.rcpts[i].addr, NULL);
+	m->foreign = m->ctl.dfdir != NULL && strcmp(m->ctl.dfdir, dfdir) != 0;
+	(void)snprintf(m->df, sizeof(m->df), "%s/df%s", dfdir, id);
+	m->owner = qst.st_uid;
+	m->open = true;
+}
+
+/*
+ * serve_one - D: check that the message lists rcpt, then deliver it.
+ * The data file is opened without following links and must be a plain
+ * file of the queue's owner.
+ */
+static void
+serve_one(const struct config *c, struct served *m, const char *id,
+    const char *rcpt, struct q_local *lo)
+{
+	struct stat st;
+	int dfd;
+
+	if (!m->open || strcmp(m->id, id) != 0) {
+		fail(lo, "4.3.0", m->open || m->why == NULL ?
+		    "Deferred: bad request" : m->why);
 		return;
 	}
-	for (i = 0; i < ctl.nrcpts; i++)
-		if (strcmp(ctl.rcpts[i].addr, rcpt) == 0)
-			break;
-	(void)snprintf(df, sizeof(df), "%s/df%s", dfdir, id);
-	if (i == ctl.nrcpts || (ctl.dfdir != NULL &&
-	    strcmp(ctl.dfdir, dfdir) != 0)) {
+	if (!sm_strset_find(&m->rcpts, rcpt, NULL) || m->foreign) {
 		sm_warnx("%s: local delivery of %s refused: not in the queued "
 		    "message", id, rcpt);
 		fail(lo, "4.3.0", "Deferred: not a recipient of the message");
-	} else if ((dfd = open(df, O_RDONLY | O_NOFOLLOW | O_CLOEXEC)) < 0 ||
-	    fstat(dfd, &st) < 0 || !S_ISREG(st.st_mode) ||
-	    st.st_uid != qst.st_uid) {
+	} else if ((dfd = open(m->df, O_RDONLY | O_NOFOLLOW |
+	    O_CLOEXEC)) < 0 || fstat(dfd, &st) < 0 || !S_ISREG(st.st_mode) ||
+	    st.st_uid != m->owner) {
 		if (dfd >= 0)
 			(void)close(dfd);
 		fail(lo, "4.3.0", "Deferred: cannot open the data file");
 	} else {
-		local_run(c, &ctl, dfd, rcpt, lo);
+		local_run(c, &m->ctl, dfd, rcpt, lo);
 		(void)close(dfd);
 	}
-	q_ctl_free(&ctl);
 }
 
 /* worker - one delivering process's requests, until it goes */
@@ -179,9 +249,12 @@ worker(const struct config *c, int fd)
 	struct sm_io *io = sm_io_new(fd, fd);
 	struct sm_buf line, out;
 	struct sm_deadline dl;
+	struct served m;
 	struct q_local lo;
-	char *id, *rcpt, *hashes, *w, *save = NULL;
+	char *id, *rcpt, *w, *save = NULL;
+	size_t before;
 
+	memset(&m, 0, sizeof(m));
 	sm_buf_init(&line, LOCAL_LINE_MAX);
 	sm_buf_init(&out, 0);
 	for (;;) {
@@ -190,23 +263,35 @@ worker(const struct config *c, int fd)
 		if (sm_io_getline(io, &line, LOCAL_LINE_MAX, &dl) != SM_IO_OK)
 			break;
 		sm_buf_chomp(&line);
+		if (strncmp(line.data, "M\t", 2) == 0) {
+			serve_open(c, &m, line.data + 2);
+			continue;
+		}
+		if (strncmp(line.data, "H\t", 2) == 0) {
+			for (w = strtok_r(line.data + 2, " ", &save);
+			    w != NULL; w = strtok_r(NULL, " ", &save))
+				(void)sm_strset_add(&m.done, w, NULL);
+			continue;
+		}
 		if (strncmp(line.data, "D\t", 2) != 0 ||
 		    (id = strtok_r(line.data + 2, "\t", &save)) == NULL ||
 		    (rcpt = strtok_r(NULL, "\t", &save)) == NULL)
 			break;
+		/* The message's done targets go in, and come back grown. */
 		memset(&lo, 0, sizeof(lo));
-		if ((hashes = strtok_r(NULL, "\t", &save)) != NULL)
-			for (w = strtok_r(hashes, " ", &save); w != NULL;
-			    w = strtok_r(NULL, " ", &save))
-				sm_strlist_add(&lo.done, w);
-		serve_one(c, id, rcpt, &lo);
+		lo.done = m.done;
+		before = m.done.n;
+		serve_one(c, &m, id, rcpt, &lo);
 		sm_buf_reset(&out);
-		reply(&out, &lo);
+		reply(&out, &lo, before);
+		m.done = lo.done;
+		sm_strset_init(&lo.done, false);
 		q_local_free(&lo);
 		sm_deadline_in(&dl, 60);
 		if (sm_io_write(io, out.data, out.len, &dl) != SM_IO_OK)
 			break;
 	}
+	served_free(&m);
 	sm_buf_free(&line);
 	sm_buf_free(&out);
 	sm_io_free(io);
@@ -340,6 +425,7 @@ disconnect(void)
 		(void)close(conn_fd);
 	conn = NULL;
 	conn_fd = -1;
+	told = false;
 }
 
 /* connect_worker - a worker of our own, through the shared socket */
@@ -395,7 +481,12 @@ parse_result(char *s, struct q_result *r)
 	return *s == '\t' ? s + 1 : NULL;
 }
 
-/* ask - one request to our worker: 1 answered, 0 no answer, -1 broken */
+/*
+ * ask - one request to our worker: 1 answered, 0 no answer, -1 broken.
+ * The message and the targets it has been delivered to go first when
+ * the worker does not have them: at the first local recipient of an
+ * attempt, and on a new connection.
+ */
 static int
 ask(const struct config *c, const char *id, const char *rcpt,
     struct q_local *lo)
@@ -404,22 +495,22 @@ ask(const struct config *c, const char *id, const char *rcpt,
 	struct sm_buf b;
 	size_t lines = 0;
 	char *s, *t, *w, *save = NULL;
-	size_t i;
 	int rc = -1;
 
 	sm_buf_init(&b, 0);
+	if (lo->first || !told || told_n != lo->done.n) {
+		(void)sm_buf_printf(&b, "M\t%s\n", id);
+		hashes(&b, 'H', &lo->done, 0);
+	}
 	(void)sm_buf_printf(&b, "D\t%s\t", id);
 	field(&b, rcpt);
-	(void)sm_buf_putc(&b, '\t');
-	for (i = 0; i < lo->done.n; i++)
-		(void)sm_buf_printf(&b, "%s%s", i > 0 ? " " : "",
-		    lo->done.v[i]);
 	(void)sm_buf_putc(&b, '\n');
 	/* The worker's own bounds, and some slack. */
 	sm_deadline_in(&dl, sm_bound(c->opt.to.datafinal, 3600) +
 	    4 * sm_bound(c->opt.to.fileopen, 60) + 60);
 	if (sm_io_write(conn, b.data, b.len, &dl) != SM_IO_OK)
 		goto out;
+	told = true;
 	for (;;) {
 		sm_buf_reset(&b);
 		if (sm_io_getline(conn, &b, LOCAL_LINE_MAX, &dl) != SM_IO_OK)
@@ -428,10 +519,9 @@ ask(const struct config *c, const char *id, const char *rcpt,
 		sm_buf_chomp(&b);
 		s = b.data;
 		if (strncmp(s, "K\t", 2) == 0) {
-			sm_strlist_clear(&lo->done);
 			for (w = strtok_r(s + 2, " ", &save); w != NULL;
 			    w = strtok_r(NULL, " ", &save))
-				sm_strlist_add(&lo->done, w);
+				(void)sm_strset_add(&lo->done, w, NULL);
 		} else if (strncmp(s, "F\t", 2) == 0)
 			sm_strlist_add(&lo->forwards, s + 2);
 		else if (strncmp(s, "E\t", 2) == 0 &&
@@ -451,6 +541,7 @@ ask(const struct config *c, const char *id, const char *rcpt,
 		    (t = parse_result(s + 2, &lo->res)) != NULL) {
 			(void)snprintf(lo->res.text, sizeof(lo->res.text),
 			    "%s", t);
+			told_n = lo->done.n;
 			rc = 1;
 			break;
 		} else

@@ -310,6 +310,32 @@ def test_retry_delivers_only_what_failed(site):
     assert s.d.queued("qf") == []
 
 
+def test_retry_after_very_many_targets(site):
+    """A message whose earlier attempts served more targets than fit in
+    one line of the local delivery service (70,000 in ${local_done},
+    1.2 MB): the retry still delivers what is left, once.  The service
+    took the whole list in one request line of at most 1 MB and failed
+    every retry of such a message."""
+    s = site(options=["DeliveryMode=queueonly"])
+    locked = s.base / "locked"
+    locked.mkdir()
+    locked.chmod(0o755)
+    s.set_aliases(f"team: {USER}, {locked}/team.mbox\n")
+    s.send(["team@localhost"])
+    s.run_queue()
+    [qf] = [pathlib.Path(q) for q in s.d.queued("qf")]
+    text = qf.read_bytes()
+    assert b"\n${local_done}" in text
+    many = " ".join(f"{i:016x}" for i in range(1, 70001)).encode()
+    qf.write_bytes(text.replace(b"\n${local_done}",
+                                b"\n${local_done}" + many + b" ", 1))
+    locked.chmod(0o1777)
+    r = s.run_queue()
+    assert (locked / "team.mbox").exists(), r.stderr
+    assert len(messages(s.mailbox())) == 1          # not a second copy
+    assert s.d.queued("qf") == [], r.stderr
+
+
 def test_local_mailer_program_runs_as_the_recipient(site):
     lda = pathlib.Path(tempfile.mkdtemp(prefix="smd-lda-", dir="/tmp"))
     try:
