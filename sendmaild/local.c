@@ -46,7 +46,6 @@ struct expand {
 	void			*vctx;
 	char			 host[256];
 	struct route		*rt;
-	struct sm_strlist	 hdrs;		/* as the local mailer shows them */
 	const char		*paddr;		/* the name being expanded, as
 						   it was written */
 };
@@ -993,13 +992,25 @@ setup(struct expand *e, const struct config *c, const struct q_ctl *ctl,
 	e->msg.opt = &c->opt;
 	e->msg.helo = e->host;
 	e->rt = route_open(c);
-	if (ctl != NULL) {
+	if (ctl != NULL)
 		from_line(e);
-		/* Masquerading and always_add_domain for the local mailer. */
-		if (route_headers(e->rt, &ctl->headers, ctl->sender, true,
-		    &e->hdrs))
-			e->msg.headers = &e->hdrs;
-	}
+}
+
+/*
+ * local_headers - the message's headers as the local mailer shows them
+ * (masquerading, always_add_domain) into out; false: as they are.  The
+ * caller does it, as RunAsUser, before the root service sees them.
+ */
+bool
+local_headers(const struct config *c, const struct q_ctl *ctl,
+    struct sm_strlist *out)
+{
+	struct route *rt = route_open(c);
+	bool changed = route_headers(rt, &ctl->headers, ctl->sender, true,
+	    out);
+
+	route_close(rt);
+	return changed;
 }
 
 /* teardown - what setup made */
@@ -1008,7 +1019,6 @@ teardown(struct expand *e)
 {
 	sm_strset_clear(&e->met);
 	sm_strlist_clear(&e->path);
-	sm_strlist_clear(&e->hdrs);
 	route_close(e->rt);
 }
 

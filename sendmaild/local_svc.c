@@ -8,9 +8,10 @@
  * not mix) and gets a worker of its own on it.  Requests and replies are
  * lines of tab-separated fields:
  *
- *	M id					work on queued message id:
- *						its control file is read and
- *						checked once, here
+ *	M id ctime priority bodytype sender	work on queued message id
+ *	h header				one of its headers, as the
+ *						local mailer shows them,
+ *						escaped (\\ \n \t \r)
  *	H hash...				targets that have it already
  *						(as many lines as needed)
  *	D id rcpt				deliver rcpt of that message,
@@ -22,9 +23,17 @@
  *	E owner|- status dsn target text	a failure to report
  *	R status dsn text			the recipient's result
  *
- * A message of n local recipients costs one reading of its control file
- * and n requests of a size that does not grow with n: the requests do
- * not carry, nor the replies return, every target served before.
+ * ROOT reads the network's words as little as it can: the control file,
+ * which a session wrote, is parsed by the process that asks, as
+ * RunAsUser, and so are the maps that rewrite the headers; the worker
+ * checks the few fields it is given (a queue id, numbers, a sender of
+ * printable ASCII, headers whose lines all continue a header) and opens
+ * the data file by the id, without following links, as a plain file of
+ * the queue's owner.  It reads nothing else of the queue.
+ *
+ * A message of n local recipients costs one M and n requests of a size
+ * that does not grow with n: the requests do not carry, nor the replies
+ * return, every target served before.
  */
 #include "local.h"
 
@@ -35,6 +44,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -54,6 +64,8 @@
 #define LOCAL_IDLE	3600	/* s a worker waits for the next request */
 #define LOCAL_LINE_MAX	(1024 * 1024)
 #define LOCAL_HASHES	1000	/* on one H or K line (17 bytes each) */
+#define LOCAL_HEADERS	10000	/* headers of one message */
+#define LOCAL_HEADER_BYTES (4 * 1024 * 1024)	/* and their bytes */
 
 static int channel = -1;	/* to the service */
 static struct sm_io *conn;	/* to our worker */
@@ -61,14 +73,14 @@ static int conn_fd = -1;
 static bool told;		/* our worker has the message (M sent) */
 static size_t told_n;		/* and this many of its done targets */
 
-/* The message a worker serves: read and checked at M, used by each D. */
+/* The message a worker serves: described at M and h, used by each D. */
 struct served {
 	char		 id[32];
-	bool		 open;		/* read and checked */
-	bool		 foreign;	/* its data file is elsewhere */
+	bool		 open;		/* its M was good */
+	bool		 bad;		/* an h line was not */
 	const char	*why;		/* when not open */
-	struct q_ctl	 ctl;
-	struct sm_strset rcpts;		/* its recipients, for the check */
+	struct q_ctl	 ctl;		/* what M and h said, nothing else */
+	size_t		 hbytes;	/* of its headers */
 	struct sm_strset done;		/* targets that have it */
 	char		 df[4200];
 	uid_t		 owner;		/* of the queue */
@@ -81,6 +93,61 @@ field(struct sm_buf *b, const char *s)
 	for (; *s != '\0'; s++)
 		(void)sm_buf_putc(b, *s == '\t' || *s == '\n' || *s == '\r' ?
 		    ' ' : *s);
+}
+
+/* escape - s with backslash, line ends and tabs escaped, for one field */
+static void
+escape(struct sm_buf *b, const char *s)
+{
+	for (; *s != '\0'; s++)
+		switch (*s) {
+		case '\\':
+			(void)sm_buf_puts(b, "\\\\");
+			break;
+		case '\n':
+			(void)sm_buf_puts(b, "\\n");
+			break;
+		case '\t':
+			(void)sm_buf_puts(b, "\\t");
+			break;
+		case '\r':
+			(void)sm_buf_puts(b, "\\r");
+			break;
+		default:
+			(void)sm_buf_putc(b, *s);
+		}
+}
+
+/* unescape - escape() undone in place; false for a bad escape */
+static bool
+unescape(char *s)
+{
+	char *w = s;
+
+	for (; *s != '\0'; s++) {
+		if (*s != '\\') {
+			*w++ = *s;
+			continue;
+		}
+		switch (*++s) {
+		case '\\':
+			*w++ = '\\';
+			break;
+		case 'n':
+			*w++ = '\n';
+			break;
+		case 't':
+			*w++ = '\t';
+			break;
+		case 'r':
+			*w++ = '\r';
+			break;
+		default:
+			return false;
+		}
+	}
+	*w = '\0';
+	return true;
 }
 
 /* put_result - "status\tdsn\t" of a result */
@@ -170,49 +237,103 @@ static void
 served_free(struct served *m)
 {
 	q_ctl_free(&m->ctl);
-	sm_strset_clear(&m->rcpts);
 	sm_strset_clear(&m->done);
 	memset(m, 0, sizeof(*m));	/* empty sets, case counting */
 }
 
+/* number - a whole decimal number, its sign allowed; false otherwise */
+static bool
+number(const char *s, long long *v)
+{
+	char *end;
+
+	errno = 0;
+	*v = strtoll(s, &end, 10);
+	return *s != '\0' && *end == '\0' && errno == 0;
+}
+
+/* printable - only printable ASCII, at most max bytes */
+static bool
+printable(const char *s, size_t max)
+{
+	size_t n = 0;
+
+	for (; *s != '\0'; s++, n++)
+		if (*s < 0x20 || *s > 0x7e)
+			return false;
+	return n <= max;
+}
+
 /*
- * serve_open - M: the message id, read once for all its recipients.
- * The queue belongs to RunAsUser, so nothing in it is taken on trust:
- * the control file must be a plain file of the queue's owner, in the
- * queue.  What is wrong is said at each D.
+ * serve_open - M: a message to work on, as the asker describes it.
+ * Nothing is read from the queue here; each field is checked.
  */
 static void
-serve_open(const struct config *c, struct served *m, const char *id)
+serve_open(const struct config *c, struct served *m, char *args)
 {
-	char qfdir[4096], dfdir[4096], qf[4200], err[256];
-	struct stat qst, st;
+	char *f[5], *save = NULL, dfdir[4096];
+	long long ctime, pri;
+	struct stat qst;
 	size_t i;
 
 	served_free(m);
-	m->why = "Deferred: bad queue id";
-	if (!id_ok(id))
+	m->why = "Deferred: bad request";
+	for (i = 0; i < 5; i++)
+		if ((f[i] = strtok_r(i == 0 ? args : NULL, "\t", &save)) ==
+		    NULL)
+			return;
+	if (!id_ok(f[0]) || !number(f[1], &ctime) || ctime < 0 ||
+	    !number(f[2], &pri) || !printable(f[3], 32) ||
+	    strtok_r(NULL, "\t", &save) != NULL || !printable(f[4], 1024) ||
+	    stat(c->opt.QueueDirectory, &qst) < 0)
 		return;
-	(void)snprintf(m->id, sizeof(m->id), "%s", id);
-	(void)q_qfdir(c->opt.QueueDirectory, qfdir, sizeof(qfdir));
+	(void)snprintf(m->id, sizeof(m->id), "%s", f[0]);
+	(void)snprintf(m->ctl.id, sizeof(m->ctl.id), "%s", f[0]);
+	m->ctl.ctime = (time_t)ctime;
+	m->ctl.priority = (long)pri;
+	if (strcmp(f[3], "-") != 0)
+		m->ctl.bodytype = sm_strdup(f[3]);
+	m->ctl.sender = sm_strdup(f[4]);
 	(void)q_dfdir(c->opt.QueueDirectory, dfdir, sizeof(dfdir));
-	(void)snprintf(qf, sizeof(qf), "%s/qf%s", qfdir, id);
-	m->why = "Deferred: cannot read the queued message";
-	if (stat(c->opt.QueueDirectory, &qst) < 0 || lstat(qf, &st) < 0 ||
-	    !S_ISREG(st.st_mode) || st.st_uid != qst.st_uid ||
-	    q_ctl_read(qf, &m->ctl, err, sizeof(err)) < 0)
-		return;
-	for (i = 0; i < m->ctl.nrcpts; i++)
-		(void)sm_strset_add(&m->rcpts, m->ctl.rcpts[i].addr, NULL);
-	m->foreign = m->ctl.dfdir != NULL && strcmp(m->ctl.dfdir, dfdir) != 0;
-	(void)snprintf(m->df, sizeof(m->df), "%s/df%s", dfdir, id);
+	(void)snprintf(m->df, sizeof(m->df), "%s/df%s", dfdir, m->id);
 	m->owner = qst.st_uid;
 	m->open = true;
 }
 
 /*
- * serve_one - D: check that the message lists rcpt, then deliver it.
- * The data file is opened without following links and must be a plain
- * file of the queue's owner.
+ * serve_header - h: one header of the message.  Each line of it after
+ * the first must continue it (begin with a blank), so that it cannot
+ * end the header or forge a mailbox's "From " line.
+ */
+static void
+serve_header(struct served *m, char *h)
+{
+	const char *p;
+	size_t n;
+
+	if (!m->open || m->bad)
+		return;
+	if (!unescape(h))
+		goto bad;
+	n = strlen(h);
+	for (p = h; (p = strchr(p, '\n')) != NULL; p++)
+		if (p[1] != ' ' && p[1] != '\t')
+			goto bad;
+	if (n == 0 || m->ctl.headers.n >= LOCAL_HEADERS ||
+	    m->hbytes + n > LOCAL_HEADER_BYTES)
+		goto bad;
+	m->hbytes += n;
+	sm_strlist_add(&m->ctl.headers, h);
+	return;
+bad:
+	m->bad = true;
+	m->why = "Deferred: bad header in request";
+}
+
+/*
+ * serve_one - D: deliver rcpt of the message.  The data file is opened
+ * without following links and must be a plain file of the queue's
+ * owner.
  */
 static void
 serve_one(const struct config *c, struct served *m, const char *id,
@@ -221,25 +342,25 @@ serve_one(const struct config *c, struct served *m, const char *id,
 	struct stat st;
 	int dfd;
 
-	if (!m->open || strcmp(m->id, id) != 0) {
-		fail(lo, "4.3.0", m->open || m->why == NULL ?
+	if (!m->open || m->bad || strcmp(m->id, id) != 0) {
+		fail(lo, "4.3.0", m->open && !m->bad ?
 		    "Deferred: bad request" : m->why);
 		return;
 	}
-	if (!sm_strset_find(&m->rcpts, rcpt, NULL) || m->foreign) {
-		sm_warnx("%s: local delivery of %s refused: not in the queued "
-		    "message", id, rcpt);
-		fail(lo, "4.3.0", "Deferred: not a recipient of the message");
-	} else if ((dfd = open(m->df, O_RDONLY | O_NOFOLLOW |
+	if (!printable(rcpt, 1024)) {
+		fail(lo, "4.3.0", "Deferred: bad request");
+		return;
+	}
+	if ((dfd = open(m->df, O_RDONLY | O_NOFOLLOW | O_NONBLOCK |
 	    O_CLOEXEC)) < 0 || fstat(dfd, &st) < 0 || !S_ISREG(st.st_mode) ||
 	    st.st_uid != m->owner) {
 		if (dfd >= 0)
 			(void)close(dfd);
 		fail(lo, "4.3.0", "Deferred: cannot open the data file");
-	} else {
-		local_run(c, &m->ctl, dfd, rcpt, lo);
-		(void)close(dfd);
+		return;
 	}
+	local_run(c, &m->ctl, dfd, rcpt, lo);
+	(void)close(dfd);
 }
 
 /* worker - one delivering process's requests, until it goes */
@@ -265,6 +386,10 @@ worker(const struct config *c, int fd)
 		sm_buf_chomp(&line);
 		if (strncmp(line.data, "M\t", 2) == 0) {
 			serve_open(c, &m, line.data + 2);
+			continue;
+		}
+		if (strncmp(line.data, "h\t", 2) == 0) {
+			serve_header(&m, line.data + 2);
 			continue;
 		}
 		if (strncmp(line.data, "H\t", 2) == 0) {
@@ -332,6 +457,8 @@ service(const struct config *c, int ch)
 	pid_t pid;
 	int fd, rc;
 
+	/* ps and top name it, and its workers, apart from the others. */
+	(void)prctl(PR_SET_NAME, LOCAL_SERVICE_NAME, 0, 0, 0);
 	/* Hold nothing of the master's: its sockets and files. */
 	closelog();
 	if (ch != 3 && (dup2(ch, 3) < 0 || close(ch) < 0))
@@ -482,13 +609,43 @@ parse_result(char *s, struct q_result *r)
 }
 
 /*
+ * describe - M and h: what the worker needs of the message, from its
+ * control file as this process (RunAsUser) read it, with the headers
+ * as the local mailer shows them
+ */
+static void
+describe(struct sm_buf *b, const struct config *c, const struct q_ctl *ctl)
+{
+	struct sm_strlist shown = { NULL, 0 };
+	const struct sm_strlist *h = &ctl->headers;
+	size_t i;
+
+	(void)sm_buf_printf(b, "M\t%s\t%lld\t%ld\t", ctl->id,
+	    (long long)ctl->ctime, ctl->priority);
+	field(b, ctl->bodytype != NULL && ctl->bodytype[0] != '\0' ?
+	    ctl->bodytype : "-");
+	(void)sm_buf_putc(b, '\t');
+	field(b, ctl->sender != NULL && ctl->sender[0] != '\0' ?
+	    ctl->sender : "<>");
+	(void)sm_buf_putc(b, '\n');
+	if (local_headers(c, ctl, &shown))
+		h = &shown;
+	for (i = 0; i < h->n; i++) {
+		(void)sm_buf_puts(b, "h\t");
+		escape(b, h->v[i]);
+		(void)sm_buf_putc(b, '\n');
+	}
+	sm_strlist_clear(&shown);
+}
+
+/*
  * ask - one request to our worker: 1 answered, 0 no answer, -1 broken.
  * The message and the targets it has been delivered to go first when
  * the worker does not have them: at the first local recipient of an
  * attempt, and on a new connection.
  */
 static int
-ask(const struct config *c, const char *id, const char *rcpt,
+ask(const struct config *c, const struct q_ctl *ctl, const char *rcpt,
     struct q_local *lo)
 {
 	struct sm_deadline dl;
@@ -499,10 +656,10 @@ ask(const struct config *c, const char *id, const char *rcpt,
 
 	sm_buf_init(&b, 0);
 	if (lo->first || !told || told_n != lo->done.n) {
-		(void)sm_buf_printf(&b, "M\t%s\n", id);
+		describe(&b, c, ctl);
 		hashes(&b, 'H', &lo->done, 0);
 	}
-	(void)sm_buf_printf(&b, "D\t%s\t", id);
+	(void)sm_buf_printf(&b, "D\t%s\t", ctl->id);
 	field(&b, rcpt);
 	(void)sm_buf_putc(&b, '\n');
 	/* The worker's own bounds, and some slack. */
@@ -560,16 +717,32 @@ local_deliver(const struct config *c, const struct q_ctl *ctl, int dfd,
     const char *rcpt, struct q_local *lo)
 {
 	time_t start = time(NULL);
+	char dfdir[4096];
 	int tries, rc = -1;
 
 	if (geteuid() == 0 || channel < 0) {
-		local_run(c, ctl, dfd, rcpt, lo);
+		struct q_ctl shown = *ctl;
+
+		memset(&shown.headers, 0, sizeof(shown.headers));
+		if (!local_headers(c, ctl, &shown.headers))
+			shown.headers = ctl->headers;
+		local_run(c, &shown, dfd, rcpt, lo);
+		if (shown.headers.v != ctl->headers.v)
+			sm_strlist_clear(&shown.headers);
+		return;
+	}
+	/* The service opens the queue's own data file, nothing elsewhere. */
+	if (ctl->dfdir != NULL && strcmp(ctl->dfdir,
+	    q_dfdir(c->opt.QueueDirectory, dfdir, sizeof(dfdir))) != 0) {
+		fail(lo, "4.3.0", "Deferred: the data file is not in the "
+		    "queue");
+		q_log_delivery(ctl, rcpt, start, "local", NULL, &lo->res);
 		return;
 	}
 	for (tries = 0; tries < 2; tries++) {
 		if (conn == NULL && connect_worker() < 0)
 			break;
-		if ((rc = ask(c, ctl->id, rcpt, lo)) == 1)
+		if ((rc = ask(c, ctl, rcpt, lo)) == 1)
 			return;
 		disconnect();
 		if (rc < 0)

@@ -439,3 +439,45 @@ def test_v_shows_the_conversation(site):
     assert ">>> ." in lines
     assert re.search(r"^250 2\.0\.0 \w+ Message accepted for delivery$",
                      r.stdout, re.M)
+
+
+def test_root_service_reads_no_control_file(site):
+    """The local delivery service runs as root; what the network wrote
+    reaches it only as the fields the asking process (RunAsUser) gives
+    it.  Traced with strace, the processes that are root (the run before
+    it drops, the service, its workers) open the data file of the
+    message, and no control file."""
+    s = site(options=["DeliveryMode=queueonly"])
+    s.set_aliases(f"team: {USER}, \"|cat >/dev/null\"\n")
+    s.send(["team@localhost", f"{USER}@localhost"])
+    [qf] = s.d.queued("qf")
+    trace = s.base / "trace"
+    r = subprocess.run(["strace", "-f", "-ff", "-qq", "-o", str(trace),
+                        "-e", "trace=openat,setresuid,clone,clone3,fork,"
+                        "vfork", *s.cmd("-qf")],
+                       capture_output=True, text=True, timeout=60)
+    assert r.returncode == 0, r.stderr
+    assert s.d.queued("qf") == [], r.stderr
+    assert len(messages(s.mailbox())) == 1      # one copy per target
+    events = {}
+    for f in s.base.glob("trace.*"):
+        events[int(f.suffix[1:])] = f.read_text().splitlines()
+    # Follow each process from the first one, root: who is root when.
+    born = {int(m) for lines in events.values() for line in lines
+            for m in re.findall(r"^(?:clone3?|v?fork)\(.*= (\d+)$", line)}
+    [first] = set(events) - born
+    root_opens, todo = [], [(first, True)]
+    while todo:
+        pid, root = todo.pop()
+        for line in events.get(pid, []):
+            m = re.match(r"(?:clone3?|v?fork)\(.*= (\d+)$", line)
+            if m:
+                todo.append((int(m.group(1)), root))
+            elif re.match(r"setresuid\((\d+), .*= 0$", line):
+                root = line.startswith("setresuid(0,")
+            elif root and (m := re.match(r'openat\([^"]*"([^"]+)"',
+                                         line)):
+                root_opens.append(m.group(1))
+    qid = pathlib.Path(qf).name[2:]
+    assert any(p.endswith(f"/df{qid}") for p in root_opens), root_opens
+    assert [p for p in root_opens if p.endswith(f"/qf{qid}")] == []
