@@ -720,7 +720,12 @@ local_deliver(const struct config *c, const struct q_ctl *ctl, int dfd,
 	char dfdir[4096];
 	int tries, rc = -1;
 
-	if (geteuid() == 0 || channel < 0) {
+	/*
+	 * Root, or no service: here.  An address the worker would refuse
+	 * (not printable ASCII) fails here too, as the expansion says it
+	 * (5.6.7 for one outside ASCII), before anything needs root.
+	 */
+	if (geteuid() == 0 || channel < 0 || !printable(rcpt, 1024)) {
 		struct q_ctl shown = *ctl;
 
 		memset(&shown.headers, 0, sizeof(shown.headers));
