@@ -76,6 +76,8 @@ struct q_run {
 	bool			 counted;	/* in share->open */
 	bool			 crowded;	/* refused beside another */
 	bool			 again;		/* a handed-back message */
+	int			 lock;		/* the message's control file */
+	size_t			 unrecorded;	/* delivered, not in it yet */
 };
 
 /* partial - a run with selectors, or one message's own delivery */
@@ -398,6 +400,54 @@ expired(const struct q_runner *x, const struct q_ctl *c)
 	    limit);
 }
 
+/*
+ * delivered - recipient i of the message has it: done, and counted for
+ * the next checkpoint
+ */
+static void
+delivered(struct q_run *run, struct q_ctl *c, size_t i)
+{
+	c->rcpts[i].done = true;
+	run->unrecorded++;
+}
+
+/*
+ * due - must the control file say now which recipients have the
+ * message?  When CheckpointInterval of them have had it since it last
+ * said so, and before an SMTP or LMTP transaction (wire) when any has:
+ * the rewrite costs little next to a transaction, which may take as
+ * long as the timeouts let it.  CheckpointInterval 0 turns both off.
+ */
+static bool
+due(const struct q_run *run, bool wire)
+{
+	long every = run->r->opt->CheckpointInterval;
+
+	return every > 0 && run->unrecorded > 0 &&
+	    (wire || run->unrecorded >= (size_t)every);
+}
+
+/*
+ * checkpoint - when due, the control file says which recipients have
+ * the message before the next delivery begins, so that a process killed
+ * from then on does not deliver to them again (the rewrite keeps the
+ * message locked).  A rewrite that fails loses nothing: the recipients
+ * stay in the file until the attempt ends, as without checkpoints.
+ */
+static void
+checkpoint(struct q_run *run, struct q_ctl *c, bool wire)
+{
+	const struct sm_options *o = run->r->opt;
+
+	if (!due(run, wire))
+		return;
+	if (q_ctl_checkpoint(c, run->qfdir, o->SuperSafe != 'f',
+	    &run->lock) < 0)
+		sm_warn("%s: cannot record the recipients delivered so far",
+		    c->id);
+	run->unrecorded = 0;
+}
+
 /* q_local_add_err - file a failure under owner (NULL: the sender) */
 void
 q_local_add_err(struct q_local *lo, const char *owner, const char *target,
@@ -594,6 +644,12 @@ deliver_local(struct q_run *run, struct q_ctl *c, int dfd,
 			    &(*res)[i]);
 			continue;
 		}
+		if (due(run, false)) {
+			/* The targets done so far go with the recipients. */
+			done_write(c, &done, before);
+			before = done.n;
+			checkpoint(run, c, false);
+		}
 		memset(&lo, 0, sizeof(lo));
 		lo.done = done;		/* in and out */
 		r->local(r->ctx, c, dfd, c->rcpts[i].addr, &lo);
@@ -607,6 +663,8 @@ deliver_local(struct q_run *run, struct q_ctl *c, int dfd,
 			(void)snprintf((*res)[i].text, sizeof((*res)[i].text),
 			    "Deferred: cannot queue a delivery report");
 		}
+		if ((*res)[i].status == Q_OK)
+			delivered(run, c, i);
 		if (lo.res.status == Q_OK && lo.forwards.n > 0) {
 			/* c->rcpts moves as it grows: keep the flags apart. */
 			char *pflags = sm_strdup(c->rcpts[i].flags);
@@ -863,6 +921,8 @@ transaction(struct q_run *run, struct q_ctl *c, int dfd, const struct dest *d,
 	}
 	for (i = 0; i < d->n; i++) {
 		res[d->idx[i]] = tres[i];
+		if (tres[i].status == Q_OK)
+			delivered(run, c, d->idx[i]);
 		q_log_delivery(c, rcpts[i], start, d->mailer, relay, &tres[i]);
 	}
 out:
@@ -980,6 +1040,7 @@ deliver(struct q_run *run, struct q_ctl *c, int dfd, struct q_result **resp)
 				sent[j] = true;
 			}
 		d.n = n;
+		checkpoint(run, c, true);
 		transaction(run, c, dfd, &d, res);
 		free(d.idx);
 	}
@@ -1111,12 +1172,15 @@ job(struct q_run *run, const char *id)
 		return;
 	}
 	res = sm_calloc(c.nrcpts + 1, sizeof(*res));
+	run->lock = fd;		/* a checkpoint replaces it */
+	run->unrecorded = 0;
 	deliver(run, &c, dfd, &res);
 	finish(run, &c, dfd, res, qf, df);
 	free(res);
 	(void)close(dfd);
 	q_ctl_free(&c);
-	(void)close(fd);	/* releases the lock */
+	(void)close(run->lock);	/* releases the lock */
+	run->lock = -1;
 }
 
 /* Files younger than this are never swept: their writer is starting. */
@@ -1198,6 +1262,7 @@ run_init(struct q_run *run, const struct q_runner *r)
 	memset(run, 0, sizeof(*run));
 	run->r = r;
 	run->host_lock = -1;
+	run->lock = -1;
 	(void)q_qfdir(r->qdir, run->qfdir, sizeof(run->qfdir));
 	(void)q_dfdir(r->qdir, run->dfdir, sizeof(run->dfdir));
 	q_hs_dir(r->opt, run->hsdir, sizeof(run->hsdir));
