@@ -1,11 +1,14 @@
 """A delivery cut off in the middle of a message: the next attempt
 delivers what the first did not finish, and no recipient the first one
-finished gets a second copy: the queue file records recipients as they
-are delivered (CheckpointInterval, and before each SMTP transaction).
-The copies a smart host may hold twice (it had the final dot, we never
-had its reply) are test_crash.py's."""
+finished gets a second copy.  The queue file records recipients as
+they are delivered (CheckpointInterval, and before each SMTP
+transaction), and a mailbox recognises a copy an earlier attempt left
+in it (whole, or cut short).  The copies a smart host may hold twice
+(it had the final dot, we never had its reply) are test_crash.py's."""
 import os
 import pathlib
+import re
+import resource
 import signal
 import subprocess
 
@@ -13,7 +16,7 @@ import pytest
 
 from daemon_util import wait_for
 from smarthost import Scripted, start_smarthost
-from test_local import site  # noqa: F401 (fixture)
+from test_local import USER, site  # noqa: F401 (fixture)
 from test_no_false_sent import program, tools  # noqa: F401 (fixture)
 from test_routing import routing  # noqa: F401 (fixture)
 
@@ -101,4 +104,58 @@ def test_checkpoint_interval_between_local_recipients(site, tools):
     assert r.returncode == 0, r.stderr
     assert lines(tools / "runs") == ["run"]
     assert len(lines(tools / "hung")) == 2
+    assert s.d.queued("qf") == []
+
+
+def test_mailbox_has_the_copy_already(site):
+    # A delivery killed after its append, before the queue file said
+    # so: the queue file is as it was before the run.  Other mail came
+    # to the mailbox meanwhile.  The next run finds the copy, writes no
+    # second one, and takes the recipient as delivered.
+    s = site(options=["DeliveryMode=queueonly"])
+    s.send([f"{USER}@localhost"], "Subject: first\r\n\r\nonce\r\n")
+    saved = {p: (pathlib.Path(p).read_bytes(), os.stat(p))
+             for p in s.d.queued("qf") + s.d.queued("df")}
+    r = s.run_queue()
+    assert re.search(r"stat=Sent$", r.stderr, re.M), r.stderr
+    s.send([f"{USER}@localhost"], "Subject: second\r\n\r\nother\r\n")
+    s.run_queue()
+    for p, (data, st) in saved.items():
+        pathlib.Path(p).write_bytes(data)
+        os.chown(p, st.st_uid, st.st_gid)
+        os.chmod(p, st.st_mode & 0o777)
+    r = s.run_queue()
+    assert r.returncode == 0, r.stderr
+    assert "stat=Sent (the mailbox had it already)" in r.stderr, r.stderr
+    box = s.mailbox()
+    assert box.count("\nSubject: first\n") == 1
+    assert box.count("\nSubject: second\n") == 1
+    qid = pathlib.Path(next(iter(saved))).name[2:]
+    assert re.search(rf"^From a@example\.org .*\nX-Delivery-ID: {qid} "
+                     rf"{USER}\n", box, re.M), box[:300]
+    assert s.d.queued("qf") == []
+
+
+def test_append_cut_short_is_replaced(site):
+    # The mailbox append dies in the middle of its copy (SIGXFSZ: the
+    # service runs with a file size limit), and so does the second try
+    # at once; the next run, without the limit, cuts the piece off and
+    # writes the copy whole.  One copy, whole.
+    s = site(options=["DeliveryMode=queueonly"])
+    body = "".join("line %04d %s\r\n" % (i, "x" * 60) for i in range(300))
+    s.send([f"{USER}@localhost"], "Subject: big\r\n\r\n" + body + "end\r\n")
+
+    def limit():
+        resource.setrlimit(resource.RLIMIT_FSIZE, (4096, 4096))
+    r = subprocess.run(s.cmd("-qf"), capture_output=True, text=True,
+                       timeout=60, preexec_fn=limit)
+    assert "died of a signal; once more" in r.stderr, r.stderr
+    assert re.search(rf"to={USER}, .*stat=Deferred", r.stderr), r.stderr
+    box = pathlib.Path(s.d.spool) / USER
+    assert box.stat().st_size == 4096           # a copy cut short
+    r = s.run_queue()
+    assert "stat=Sent (a cut copy replaced)" in r.stderr, r.stderr
+    text = s.mailbox()
+    assert text.count("\nSubject: big\n") == 1
+    assert text.endswith("\nend\n\n")
     assert s.d.queued("qf") == []
