@@ -109,11 +109,15 @@ struct q_local_err {
  * What the local hook did with one recipient.  done is in and out: the
  * targets (hashed) that have the message already, kept in the control
  * file as the macro ${local_done} so that a retry delivers only to
- * those that did not get it.
+ * those that did not get it.  again is in: the same recipient was being
+ * delivered by a process that died before it said how far it got, so
+ * only mailboxes, which recognise a copy they have, are written now;
+ * programs, files and other mailers wait for the next attempt.
  */
 struct q_local {
 	struct q_result		 res;
 	struct sm_strlist	 done;
+	bool			 again;
 	struct sm_strlist	 forwards;	/* remote, "<a@b>" */
 	struct q_local_err	*errs;
 	size_t			 nerrs;

@@ -8,6 +8,9 @@
  * not mix) and gets a worker of its own on it.  Requests and replies are
  * lines of tab-separated fields:
  *
+ *	A					the next D repeats one whose
+ *						worker died before it answered
+ *						(q_local.again)
  *	D id rcpt hash...			deliver rcpt of queued id,
  *						except to the targets listed
  *	K hash...				the targets that have it now
@@ -181,6 +184,7 @@ worker(const struct config *c, int fd)
 	struct sm_deadline dl;
 	struct q_local lo;
 	char *id, *rcpt, *hashes, *w, *save = NULL;
+	bool again = false;
 
 	sm_buf_init(&line, LOCAL_LINE_MAX);
 	sm_buf_init(&out, 0);
@@ -190,11 +194,17 @@ worker(const struct config *c, int fd)
 		if (sm_io_getline(io, &line, LOCAL_LINE_MAX, &dl) != SM_IO_OK)
 			break;
 		sm_buf_chomp(&line);
+		if (strcmp(line.data, "A") == 0) {
+			again = true;
+			continue;
+		}
 		if (strncmp(line.data, "D\t", 2) != 0 ||
 		    (id = strtok_r(line.data + 2, "\t", &save)) == NULL ||
 		    (rcpt = strtok_r(NULL, "\t", &save)) == NULL)
 			break;
 		memset(&lo, 0, sizeof(lo));
+		lo.again = again;
+		again = false;
 		if ((hashes = strtok_r(NULL, "\t", &save)) != NULL)
 			for (w = strtok_r(hashes, " ", &save); w != NULL;
 			    w = strtok_r(NULL, " ", &save))
@@ -395,10 +405,15 @@ parse_result(char *s, struct q_result *r)
 	return *s == '\t' ? s + 1 : NULL;
 }
 
-/* ask - one request to our worker: 1 answered, 0 no answer, -1 broken */
+/*
+ * ask - one request to our worker: 1 answered; 0 not asked (the worker
+ * was gone); -2 no answer at all (it died after the request came, maybe
+ * in the middle of a delivery); -1 broken in the middle of the answer.
+ * again: the request repeats one that got -2.
+ */
 static int
 ask(const struct config *c, const char *id, const char *rcpt,
-    struct q_local *lo)
+    struct q_local *lo, bool again)
 {
 	struct sm_deadline dl;
 	struct sm_buf b;
@@ -408,6 +423,8 @@ ask(const struct config *c, const char *id, const char *rcpt,
 	int rc = -1;
 
 	sm_buf_init(&b, 0);
+	if (again)
+		(void)sm_buf_puts(&b, "A\n");
 	(void)sm_buf_printf(&b, "D\t%s\t", id);
 	field(&b, rcpt);
 	(void)sm_buf_putc(&b, '\t');
@@ -418,8 +435,10 @@ ask(const struct config *c, const char *id, const char *rcpt,
 	/* The worker's own bounds, and some slack. */
 	sm_deadline_in(&dl, sm_bound(c->opt.to.datafinal, 3600) +
 	    4 * sm_bound(c->opt.to.fileopen, 60) + 60);
-	if (sm_io_write(conn, b.data, b.len, &dl) != SM_IO_OK)
+	if (sm_io_write(conn, b.data, b.len, &dl) != SM_IO_OK) {
+		rc = 0;
 		goto out;
+	}
 	for (;;) {
 		sm_buf_reset(&b);
 		if (sm_io_getline(conn, &b, LOCAL_LINE_MAX, &dl) != SM_IO_OK)
@@ -457,7 +476,7 @@ ask(const struct config *c, const char *id, const char *rcpt,
 			break;
 	}
 	if (rc < 0 && lines == 0)
-		rc = 0;
+		rc = -2;
 out:
 	sm_buf_free(&b);
 	return rc;
@@ -470,19 +489,27 @@ local_deliver(const struct config *c, const struct q_ctl *ctl, int dfd,
 {
 	time_t start = time(NULL);
 	int tries, rc = -1;
+	bool again = false;
 
 	if (geteuid() == 0 || channel < 0) {
 		local_run(c, ctl, dfd, rcpt, lo);
 		return;
 	}
+	/*
+	 * Once more with a new worker when ours was gone, or died before it
+	 * answered: then it may have delivered to some targets, and the new
+	 * one is told so (only mailboxes know a copy they have).  Not when
+	 * it died in the middle of its answer.
+	 */
 	for (tries = 0; tries < 2; tries++) {
 		if (conn == NULL && connect_worker() < 0)
 			break;
-		if ((rc = ask(c, ctl->id, rcpt, lo)) == 1)
+		if ((rc = ask(c, ctl->id, rcpt, lo, again)) == 1)
 			return;
 		disconnect();
-		if (rc < 0)
-			break;	/* it may have done part: not again now */
+		if (rc == -1)
+			break;
+		again = again || rc == -2;
 	}
 	fail(lo, "4.3.0", "Deferred: the local delivery service is not "
 	    "available");

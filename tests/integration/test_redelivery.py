@@ -2,8 +2,9 @@
 delivers what the first did not finish, and no recipient the first one
 finished gets a second copy.  The queue file records recipients as
 they are delivered (CheckpointInterval, and before each SMTP
-transaction), and a mailbox recognises a copy an earlier attempt left
-in it (whole, or cut short).  The copies a smart host may hold twice
+transaction), a mailbox recognises a copy an earlier attempt left in
+it (whole, or cut short), and after a root worker died the one asked
+next writes only to mailboxes.  The copies a smart host may hold twice
 (it had the final dot, we never had its reply) are test_crash.py's."""
 import os
 import pathlib
@@ -159,3 +160,31 @@ def test_append_cut_short_is_replaced(site):
     assert text.count("\nSubject: big\n") == 1
     assert text.endswith("\nend\n\n")
     assert s.d.queued("qf") == []
+
+
+def test_worker_dies_after_the_mailbox(site, tools):
+    # An alias leads to a mailbox and to a program that kills the root
+    # worker delivering them, after the mailbox has its copy.  The new
+    # worker asked at once writes no second copy and does not run the
+    # program: it waits for the next attempt.
+    killer = program(tools, "killer", f"""cat > /dev/null
+echo run >> {tools}/runs
+p=$PPID
+while [ "$(cat /proc/$p/comm)" != sendmaild ]; do
+    p=$(cut -d' ' -f4 /proc/$p/stat)
+done
+kill -9 $p
+""")
+    s = site(options=["DeliveryMode=queueonly", "DefaultUser=root"])
+    s.set_aliases(f"both: {USER}, \"|{killer}\"\n")
+    s.send(["both@localhost"])
+    r = s.run_queue()
+    assert lines(tools / "runs") == ["run"], r.stderr
+    assert s.mailbox().count("\nSubject: t\n") == 1
+    assert re.search(rf"to={USER}, orig_to=<both@localhost>, .*"
+                     r"stat=Sent \(the mailbox had it already\)", r.stderr), \
+        r.stderr
+    assert re.search(rf"to=\"\|{killer}\", .*stat=Deferred: the local "
+                     "delivery service died while delivering", r.stderr), \
+        r.stderr
+    assert len(s.d.queued("qf")) == 1
