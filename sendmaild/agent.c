@@ -32,8 +32,10 @@
 #define AGENT_OUTPUT_MAX	400		/* a program's output kept */
 #define AGENT_READ_MAX		(1024 * 1024)	/* a .forward, an include */
 #define AGENT_STALE_LOCK	300		/* seconds: a dead locker's */
-#define AGENT_TAIL_MAX		(256 * 1024)	/* a mailbox's end searched
+#define AGENT_TAIL_MAX		(1024 * 1024)	/* a mailbox's end searched
 						   for an earlier copy */
+#define AGENT_TAIL_PART		(64 * 1024)	/* read of it at a time */
+#define AGENT_FROM_MAX		1024		/* a From line looked back at */
 
 /* agent_user - who a delivery runs as */
 void
@@ -676,60 +678,101 @@ put_compare(void *ctx, const char *p, size_t n)
 /* What the end of a mailbox holds of this delivery. */
 enum { COPY_NONE, COPY_WHOLE, COPY_CUT };
 
+/* read_at - up to len bytes of fd at off: how many (fewer at its end) */
+static size_t
+read_at(int fd, char *buf, size_t len, off_t off)
+{
+	size_t have = 0;
+	ssize_t n;
+
+	while (have < len && ((n = pread(fd, buf + have, len - have,
+	    off + (off_t)have)) > 0 || (n < 0 && errno == EINTR)))
+		have += n > 0 ? (size_t)n : 0;
+	return have;
+}
+
+/*
+ * from_before - where the line that the newline at off ends begins, when
+ * it is a From line that begins a message at or after base; else -1
+ */
+static off_t
+from_before(int fd, off_t off, off_t base)
+{
+	char buf[AGENT_FROM_MAX];
+	off_t lo = off - base > (off_t)sizeof(buf) ? off - (off_t)sizeof(buf) :
+	    base;
+	size_t n = (size_t)(off - lo);
+	char *p;
+
+	if (read_at(fd, buf, n, lo) != n)
+		return -1;
+	for (p = buf + n; p > buf && p[-1] != '\n'; p--)
+		;
+	/* Its beginning not seen: too long, or before base. */
+	if (p == buf && lo > 0)
+		return -1;
+	if (buf + n - p < 5 || memcmp(p, "From ", 5) != 0)
+		return -1;
+	return lo + (p - buf);
+}
+
 /*
  * earlier_copy - has an earlier attempt at this delivery (a process
  * killed after its append, before the queue file said so) left its copy
  * in the last AGENT_TAIL_MAX bytes of the mailbox?  A copy is its From
- * line, then a.id's line, then, byte for byte, what we would write after
+ * line, then a->id's line, then, byte for byte, what we would write after
  * our own From line (whose date differs).  COPY_WHOLE: all of it is
  * there; COPY_CUT: the mailbox ends in the middle of it (its writer was
  * killed while writing), *start is where it begins; else COPY_NONE,
- * also when the mailbox cannot be read.
+ * also when the mailbox cannot be read.  The end is read a part at a
+ * time into one small buffer: the memory a large one would take costs
+ * more than reading and searching it.
  */
 static int
 earlier_copy(const struct append *a, int fd, off_t size, off_t *start)
 {
-	size_t len = size < AGENT_TAIL_MAX ? (size_t)size : AGENT_TAIL_MAX;
-	off_t base = size - (off_t)len;
+	off_t base = size > AGENT_TAIL_MAX ? size - AGENT_TAIL_MAX : 0;
+	off_t off, from;
 	struct writer w = { put_compare, NULL };
 	struct compare k;
 	struct sm_buf needle;
-	char *tail, *p, *hit, *from;
-	size_t have = 0;
-	ssize_t n;
+	char *part, *p, *hit;
+	size_t want, n;
 	int found = COPY_NONE;
 
-	tail = malloc(len > 0 ? len : 1);
-	if (tail == NULL)
+	if ((part = malloc(AGENT_TAIL_PART)) == NULL)
 		return COPY_NONE;
-	while (have < len && ((n = pread(fd, tail + have, len - have,
-	    base + (off_t)have)) > 0 || (n < 0 && errno == EINTR)))
-		have += n > 0 ? (size_t)n : 0;
 	sm_buf_init(&needle, 0);
 	(void)sm_buf_printf(&needle, "\n%s\n", a->id);
-	for (p = tail; found == COPY_NONE && (hit = memmem(p,
-	    (size_t)(tail + have - p), needle.data, needle.len)) != NULL;
-	    p = hit + 1) {
-		/* The line before: a From line that begins a message. */
-		for (from = hit; from > tail && from[-1] != '\n'; from--)
-			;
-		if ((from == tail && base > 0) || hit - from < 5 ||
-		    memcmp(from, "From ", 5) != 0)
-			continue;
-		memset(&k, 0, sizeof(k));
-		k.fd = fd;
-		k.off = base + (hit + 1 - tail);
-		k.skip = strlen(a->m->from_line) + 1;
-		w.ctx = &k;
-		if (put_message(a->m, true, a->id, &w) == 0)
-			found = COPY_WHOLE;
-		else if (k.cut) {
-			found = COPY_CUT;
-			*start = base + (from - tail);
+	for (off = base; found == COPY_NONE && off < size;
+	    off += (off_t)(n - needle.len + 1)) {
+		want = size - off < AGENT_TAIL_PART ? (size_t)(size - off) :
+		    AGENT_TAIL_PART;
+		if ((n = read_at(fd, part, want, off)) < needle.len)
+			break;
+		for (p = part; found == COPY_NONE && (hit = memmem(p,
+		    (size_t)(part + n - p), needle.data, needle.len)) != NULL;
+		    p = hit + 1) {
+			if ((from = from_before(fd, off + (hit - part),
+			    base)) < 0)
+				continue;
+			memset(&k, 0, sizeof(k));
+			k.fd = fd;
+			k.off = off + (hit + 1 - part);
+			k.skip = strlen(a->m->from_line) + 1;
+			w.ctx = &k;
+			if (put_message(a->m, true, a->id, &w) == 0)
+				found = COPY_WHOLE;
+			else if (k.cut) {
+				found = COPY_CUT;
+				*start = from;
+			}
 		}
+		if (n < want)
+			break;
 	}
 	sm_buf_free(&needle);
-	free(tail);
+	free(part);
 	return found;
 }
 
