@@ -78,6 +78,8 @@ struct q_run {
 	bool			 again;		/* a handed-back message */
 	int			 lock;		/* the message's control file */
 	size_t			 unrecorded;	/* delivered, not in it yet */
+	bool			 holding;	/* SIGTERM held: see hold() */
+	sigset_t		 mask;		/* the signal mask before */
 };
 
 /* partial - a run with selectors, or one message's own delivery */
@@ -412,6 +414,36 @@ delivered(struct q_run *run, struct q_ctl *c, size_t i)
 }
 
 /*
+ * hold - SIGTERM waits from a transaction's start until its outcome is in
+ * the control file: a process that ended between the final dot and that
+ * record would send the message again at the next attempt.  What it
+ * waits for is bounded by the timeouts in force (Timeout.datafinal for
+ * the reply to the dot).  A runner gets SIGTERM when its run ends, a
+ * delivery when a stopping daemon ends it; SIGKILL cannot wait.
+ */
+static void
+hold(struct q_run *run)
+{
+	sigset_t term;
+
+	if (run->holding)
+		return;
+	(void)sigemptyset(&term);
+	(void)sigaddset(&term, SIGTERM);
+	run->holding = sigprocmask(SIG_BLOCK, &term, &run->mask) == 0;
+}
+
+/* release - the outcome is recorded: SIGTERM as before hold() */
+static void
+release(struct q_run *run)
+{
+	if (!run->holding)
+		return;
+	run->holding = false;
+	(void)sigprocmask(SIG_SETMASK, &run->mask, NULL);
+}
+
+/*
  * due - must the control file say now which recipients have the
  * message?  When CheckpointInterval of them have had it since it last
  * said so, and before an SMTP or LMTP transaction (wire) when any has:
@@ -439,13 +471,17 @@ checkpoint(struct q_run *run, struct q_ctl *c, bool wire)
 {
 	const struct sm_options *o = run->r->opt;
 
-	if (!due(run, wire))
+	if (!due(run, wire)) {
+		if (run->unrecorded == 0)
+			release(run);	/* nothing waits to be recorded */
 		return;
+	}
 	if (q_ctl_checkpoint(c, run->qfdir, o->SuperSafe != 'f',
 	    &run->lock) < 0)
 		sm_warn("%s: cannot record the recipients delivered so far",
 		    c->id);
 	run->unrecorded = 0;
+	release(run);
 }
 
 /* q_local_add_err - file a failure under owner (NULL: the sender) */
@@ -908,6 +944,7 @@ transaction(struct q_run *run, struct q_ctl *c, int dfd, const struct dest *d,
 
 		t.size = fstat(dfd, &st) == 0 ? (long)st.st_size : 0;
 	}
+	hold(run);
 	if (q_smtp_send(conn, &t) < 0) {
 		drop_connection(run, false);
 		/* The host's status: why the connection failed. */
@@ -1176,6 +1213,7 @@ job(struct q_run *run, const char *id)
 	run->unrecorded = 0;
 	deliver(run, &c, dfd, &res);
 	finish(run, &c, dfd, res, qf, df);
+	release(run);
 	free(res);
 	(void)close(dfd);
 	q_ctl_free(&c);

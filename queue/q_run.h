@@ -36,6 +36,15 @@
  *	takes it when it runs out of messages, or this process once the
  *	others have ended.  The forked runners get SIGTERM
  *	when this process ends, and it waits for them before it returns.
+ *	SIGTERM waits while a transaction's outcome is on its way to the
+ *	control file (from the transaction's start to the next record),
+ *	so that a process told to stop after the final dot records the
+ *	answer first.
+ *	While a message is delivered, the recipients that have it are
+ *	recorded in its control file (q_ctl_checkpoint, the message staying
+ *	locked) before each SMTP or LMTP transaction, and between local
+ *	recipients once CheckpointInterval of them have had it since the
+ *	last record; CheckpointInterval 0 records nothing before the end.
  *	Afterwards the control file is rewritten with the recipients left
  *	and the last reason, or removed with its data file when none are
  *	left; permanent failures and messages older than

@@ -3,9 +3,11 @@ delivers what the first did not finish, and no recipient the first one
 finished gets a second copy.  The queue file records recipients as
 they are delivered (CheckpointInterval, and before each SMTP
 transaction), a mailbox recognises a copy an earlier attempt left in
-it (whole, or cut short), and after a root worker died the one asked
-next writes only to mailboxes.  The copies a smart host may hold twice
-(it had the final dot, we never had its reply) are test_crash.py's."""
+it (whole, or cut short), after a root worker died the one asked next
+writes only to mailboxes, and a delivery told to stop (SIGTERM) between
+the final dot and its record makes the record first.  The copies a
+smart host may hold twice (it had the final dot, we never had its
+reply, and SIGKILL cannot wait) are test_crash.py's."""
 import os
 import pathlib
 import re
@@ -16,9 +18,10 @@ import subprocess
 import pytest
 
 from daemon_util import wait_for
-from smarthost import Scripted, start_smarthost
+from smarthost import Scripted, SlowRecorder, start_smarthost
 from test_local import USER, site  # noqa: F401 (fixture)
 from test_no_false_sent import program, tools  # noqa: F401 (fixture)
+from test_queue_run import submit, world  # noqa: F401 (fixture)
 from test_routing import routing  # noqa: F401 (fixture)
 
 pytestmark = pytest.mark.skipif(os.geteuid() != 0,
@@ -188,3 +191,25 @@ kill -9 $p
                      "delivery service died while delivering", r.stderr), \
         r.stderr
     assert len(s.d.queued("qf")) == 1
+
+
+def test_sigterm_waits_for_the_reply_to_the_dot(world):
+    # A run told to stop (SIGTERM, as a stopping daemon or the end of
+    # its run tells it) while the smart host has the message and has
+    # not yet answered the final dot: it reads the answer and records
+    # it before it ends, so the next run sends nothing again.
+    d = world["start"]()
+    rec = SlowRecorder(1.5)
+    ctl, _ = start_smarthost(world["port"], rec)
+    try:
+        submit(d, ["x@far.example"])
+        p = subprocess.Popen(world["runner"](), stdout=subprocess.DEVNULL,
+                             stderr=subprocess.DEVNULL)
+        assert wait_for(lambda: rec.inside == 1, limit=20)
+        p.terminate()
+        assert p.wait(timeout=20) == -signal.SIGTERM
+        assert d.queued("qf") == [] and d.queued("df") == []
+        world["run"]()
+        assert [m[1] for m in rec.messages] == [["x@far.example"]]
+    finally:
+        ctl.stop()
