@@ -48,7 +48,12 @@
  *	each process that delivers gets a worker of its own, which reads
  *	the recipient's message from the queue itself and serves only
  *	recipients that the queued control file lists, so a runner can
- *	ask for nothing that a queued message does not.  The service ends
+ *	ask for nothing that a queued message does not.  A worker that is
+ *	gone when asked is replaced at once; one that dies after it was
+ *	asked, before it answered, too, but the new one is told so
+ *	(q_local.again) and writes only to mailboxes, which recognise a
+ *	copy they have: the recipient's programs, files and other mailers
+ *	are deferred to the next attempt.  The service ends
  *	when the last process that could reach it is gone.  Without the
  *	service (not started by root), local_deliver() works in-process
  *	and can serve only the user it runs as.
