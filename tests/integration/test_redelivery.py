@@ -39,6 +39,19 @@ def run_killed(s, when, limit=20):
         p.wait(timeout=10)
 
 
+def killed_at_the_dot(s, port, rcpts):
+    """rcpts sent to site s; a queue run killed while the host on port
+    holds its answer to the final dot.  Then a recording smart host on
+    that port again: (ctl, rec)."""
+    host = Scripted(port, stall=".")
+    try:
+        s.send(rcpts)
+        run_killed(s, lambda: "." in host.commands)
+    finally:
+        host.close()
+    return start_smarthost(port)
+
+
 def lines(path):
     try:
         return pathlib.Path(path).read_text().splitlines()
@@ -53,13 +66,8 @@ def test_transaction_recorded_before_the_next(routing):
     # not have.
     s = routing(maps={"mailertable": "special.example esmtp:[127.0.0.1]\n"})
     s.other_ctl.stop()
-    host = Scripted(s.other_port, stall=".")
-    try:
-        s.send(["x@far.example", "y@special.example"])
-        run_killed(s, lambda: "." in host.commands)
-    finally:
-        host.close()
-    s.other_ctl, s.other = start_smarthost(s.other_port)
+    s.other_ctl, s.other = killed_at_the_dot(
+        s, s.other_port, ["x@far.example", "y@special.example"])
     r = s.run_queue()
     assert r.returncode == 0, r.stderr
     assert [m[1] for m in s.rec.messages] == [["x@far.example"]]
@@ -75,14 +83,9 @@ def test_local_recorded_before_a_transaction(site, tools):
     s = site(options=["DeliveryMode=queueonly"])
     s.set_aliases(f"count: \"|{count}\"\n")
     s.ctl.stop()
-    host = Scripted(s.smart_port, stall=".")
-    try:
-        s.send(["count@localhost", "x@far.example"])
-        run_killed(s, lambda: "." in host.commands)
-    finally:
-        host.close()
+    s.ctl, s.rec = killed_at_the_dot(s, s.smart_port,
+                                     ["count@localhost", "x@far.example"])
     assert lines(tools / "runs") == ["run"]
-    s.ctl, s.rec = start_smarthost(s.smart_port)
     r = s.run_queue()
     assert r.returncode == 0, r.stderr
     assert lines(tools / "runs") == ["run"]

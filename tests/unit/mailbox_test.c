@@ -88,6 +88,19 @@ slurp(struct sm_buf *b)
 	(void)close(fd);
 }
 
+/* box_is - the mailbox holds want, byte for byte */
+static void
+box_is(const struct sm_buf *want)
+{
+	struct sm_buf b;
+
+	sm_buf_init(&b, 0);
+	slurp(&b);
+	assert_int_equal(b.len, want->len);
+	assert_memory_equal(b.data, want->data, b.len);
+	sm_buf_free(&b);
+}
+
 /* plant - text written at the end of the mailbox as another writer would */
 static void
 plant(const char *text, size_t len)
@@ -130,20 +143,16 @@ static void
 test_copy_names_the_delivery(void **state)
 {
 	struct q_result res;
-	struct sm_buf b, want;
+	struct sm_buf want;
 
 	(void)state;
 	fresh();
-	sm_buf_init(&b, 0);
 	sm_buf_init(&want, 0);
 	deliver("6AM9Bx4c025096", FROM_1, &res);
 	assert_int_equal(res.status, Q_OK);
 	assert_string_equal(res.text, "");
-	slurp(&b);
 	(void)sm_buf_printf(&want, one_copy, user.name);
-	assert_int_equal(b.len, want.len);
-	assert_memory_equal(b.data, want.data, b.len);
-	sm_buf_free(&b);
+	box_is(&want);
 	sm_buf_free(&want);
 }
 
@@ -187,11 +196,10 @@ static void
 test_cut_copy_is_replaced(void **state)
 {
 	struct q_result res;
-	struct sm_buf b, whole;
+	struct sm_buf whole;
 
 	(void)state;
 	fresh();
-	sm_buf_init(&b, 0);
 	sm_buf_init(&whole, 0);
 	deliver("6AM9Bx4c025096", FROM_1, &res);
 	slurp(&whole);
@@ -199,10 +207,7 @@ test_cut_copy_is_replaced(void **state)
 	deliver("6AM9Bx4c025096", FROM_1, &res);
 	assert_int_equal(res.status, Q_OK);
 	assert_string_equal(res.text, "a cut copy replaced");
-	slurp(&b);
-	assert_int_equal(b.len, whole.len);
-	assert_memory_equal(b.data, whole.data, b.len);
-	sm_buf_free(&b);
+	box_is(&whole);
 	sm_buf_free(&whole);
 }
 
