@@ -127,6 +127,9 @@ sm_addr_parse(const char *path, struct sm_addr *a)
 	memset(a, 0, sizeof(*a));
 	if (strlen(path) > SM_ADDR_MAX)
 		return SM_ADDR_TOOLONG;
+	for (q = p; *q != '\0'; q++)
+		if ((unsigned char)*q >= 0x80)
+			return SM_ADDR_8BIT;
 	if (*p == '\0') {
 		a->null = true;
 		a->text = sm_strdup("");
@@ -196,6 +199,8 @@ sm_addr_errtext(enum sm_addr_result r)
 		return "Syntax error in address";
 	case SM_ADDR_TOOLONG:
 		return "Address too long";
+	case SM_ADDR_8BIT:
+		return "Non-ASCII address not permitted without SMTPUTF8";
 	}
 	return "Syntax error in address";
 }
@@ -209,6 +214,8 @@ sm_addr_dsn(enum sm_addr_result r)
 		return "5.0.0";
 	case SM_ADDR_BADHOST:
 		return "5.1.2";
+	case SM_ADDR_8BIT:
+		return "5.6.7";		/* RFC 6531 section 3.5 */
 	default:
 		return "5.1.3";
 	}

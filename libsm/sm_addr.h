@@ -18,7 +18,11 @@
  *	splits local part and domain.  The null path "<>" parses with
  *	a.null set.  Domains are host names (letters, digits, hyphens, dots,
  *	no empty label) or address literals in brackets.  Quoted local parts
- *	are kept as written.  The address is at most 320 bytes.
+ *	are kept as written.  The address is at most 320 bytes.  A byte
+ *	outside ASCII anywhere in it is refused (SM_ADDR_8BIT, 5.6.7):
+ *	without SMTPUTF8 (RFC 6531), which this program does not offer nor
+ *	send, an address is ASCII, and one that is not may not be taken
+ *	nor passed on (section 3.5).
  *	sm_addr_list() takes an RFC 5322 address list, drops display
  *	names, comments, group names and blanks, and adds each address it
  *	finds to the list, unchecked: parse each with sm_addr_parse().
@@ -41,7 +45,8 @@ enum sm_addr_result {
 	SM_ADDR_BADHOST,	/* 553 5.1.2 Invalid host name */
 	SM_ADDR_LIST,		/* 553 5.1.3 List:; syntax illegal */
 	SM_ADDR_SYNTAX,		/* 553 5.1.3 Syntax error in address */
-	SM_ADDR_TOOLONG		/* 553 5.1.3 Address too long */
+	SM_ADDR_TOOLONG,	/* 553 5.1.3 Address too long */
+	SM_ADDR_8BIT		/* 553 5.6.7 Non-ASCII address ... */
 };
 
 struct sm_addr {

@@ -170,8 +170,9 @@ static const char *const dbs_words[SM_DBS_N] = {
 /*
  * The table.  Defaults are sendmail 8.17's binary defaults (its
  * setdefaults() and inittimeouts()), not the commented examples that
- * cf.m4 writes.  Keep it sorted by name for the reader's sake; the code
- * does not depend on the order.
+ * cf.m4 writes, except where a row says why not (man/sendmaild.7 lists
+ * them).  Keep it sorted by name for the reader's sake; the code does
+ * not depend on the order.
  */
 static const struct row rows[] = {
 	S("AliasFile", 'A', AliasFile, "", F_INFORCE),
@@ -278,7 +279,13 @@ static const struct row rows[] = {
 	D("MaxQueueAge", 0, MaxQueueAge, "0", 'm', 0),
 	L("MaxQueueChildren", 0, MaxQueueChildren, "0", 0, INT_MAX, F_INFORCE),
 	L("MaxQueueRunSize", 0, MaxQueueRunSize, "0", 0, INT_MAX, F_INFORCE),
-	L("MaxRecipientsPerMessage", 0, MaxRecipientsPerMessage, "0", 0,
+	/*
+	 * Not sendmail's 0 (no limit): 1000, as Postfix's
+	 * smtpd_recipient_limit (RFC 5321 4.5.3.1.8 asks for at least
+	 * 100), so that one transaction cannot grow without bound.  Past
+	 * it RCPT gets 452 and the client sends the rest in another one.
+	 */
+	L("MaxRecipientsPerMessage", 0, MaxRecipientsPerMessage, "1000", 0,
 	    INT_MAX, F_INFORCE),
 	L("MaxRunnersPerQueue", 0, MaxRunnersPerQueue, "2", 1, 1000,
 	    F_INFORCE),

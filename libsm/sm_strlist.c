@@ -9,11 +9,18 @@
 
 #include "sm_alloc.h"
 
-/* sm_strlist_add - append a copy of s */
+/*
+ * sm_strlist_add - append a copy of s.  The array doubles when full, so
+ * n additions copy O(n) pointers in all, not O(n * n) as growing it by
+ * one each time can (realloc moves a block it cannot extend in place).
+ */
 void
 sm_strlist_add(struct sm_strlist *l, const char *s)
 {
-	l->v = sm_reallocarray(l->v, l->n + 1, sizeof(l->v[0]));
+	if (l->n == l->cap) {
+		l->cap = l->cap < 8 ? 8 : l->cap * 2;
+		l->v = sm_reallocarray(l->v, l->cap, sizeof(l->v[0]));
+	}
 	l->v[l->n++] = sm_strdup(s);
 }
 
@@ -27,7 +34,7 @@ sm_strlist_clear(struct sm_strlist *l)
 		free(l->v[i]);
 	free(l->v);
 	l->v = NULL;
-	l->n = 0;
+	l->n = l->cap = 0;
 }
 
 /* sm_strlist_continue - append "\n" and n bytes of p to the last string */

@@ -22,6 +22,7 @@
 struct sm_strlist {
 	char	**v;
 	size_t	  n;
+	size_t	  cap;		/* room in v; grows by doubling */
 };
 
 void	sm_strlist_add(struct sm_strlist *, const char *);

@@ -36,6 +36,25 @@ number(const char *v, long *out)
 	return *end == '\0' ? 0 : -1;
 }
 
+/*
+ * q_ctl_add_rcpt - room for one more recipient, zeroed, at the end.  The
+ * array doubles when full: a file of n recipients is not copied n times.
+ */
+struct q_rcpt *
+q_ctl_add_rcpt(struct q_ctl *c)
+{
+	struct q_rcpt *r;
+
+	if (c->nrcpts == c->rcpts_cap) {
+		c->rcpts_cap = c->rcpts_cap < 8 ? 8 : c->rcpts_cap * 2;
+		c->rcpts = sm_reallocarray(c->rcpts, c->rcpts_cap,
+		    sizeof(*c->rcpts));
+	}
+	r = &c->rcpts[c->nrcpts++];
+	memset(r, 0, sizeof(*r));
+	return r;
+}
+
 /* q_ctl_read - parse the control file at path */
 int
 q_ctl_read(const char *path, struct q_ctl *c, char *err, size_t errlen)
@@ -129,10 +148,7 @@ q_ctl_read(const char *path, struct q_ctl *c, char *err, size_t errlen)
 			struct q_rcpt *r;
 			char *colon = strchr(line + 1, ':');
 
-			c->rcpts = sm_reallocarray(c->rcpts, c->nrcpts + 1,
-			    sizeof(*c->rcpts));
-			r = &c->rcpts[c->nrcpts++];
-			memset(r, 0, sizeof(*r));
+			r = q_ctl_add_rcpt(c);
 			/* Version 8 has flags before a colon; "R<x>" has none. */
 			if (colon != NULL && strcspn(line + 1, "<:@") ==
 			    (size_t)(colon - line - 1)) {

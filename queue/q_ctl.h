@@ -6,6 +6,8 @@
  *	struct q_ctl c;
  *	q_ctl_read(path, &c, err, sizeof(err))
  *	c.sender, c.rcpts[i].addr, c.status, ...
+ *	r = q_ctl_add_rcpt(&c)			a new recipient, all zero, at
+ *						the end (rcpts may move)
  *	q_ctl_rewrite(&c, qfdir, safe)		tfID, flushed, renamed to qfID
  *	q_ctl_checkpoint(&c, qfdir, safe, &fd)	the same while a delivery goes
  *						on: fd, the locked descriptor
@@ -75,9 +77,11 @@ struct q_ctl {
 	struct sm_strlist headers;	/* text after "H" */
 	struct q_rcpt	*rcpts;
 	size_t		 nrcpts;
+	size_t		 rcpts_cap;	/* room in rcpts */
 };
 
 int	q_ctl_read(const char *, struct q_ctl *, char *, size_t);
+struct q_rcpt *q_ctl_add_rcpt(struct q_ctl *);
 int	q_ctl_rewrite(const struct q_ctl *, const char *, bool);
 int	q_ctl_checkpoint(const struct q_ctl *, const char *, bool, int *);
 const char *q_ctl_macro(const struct q_ctl *, const char *);

@@ -510,8 +510,71 @@ q_local_free(struct q_local *lo)
 	}
 	free(lo->errs);
 	sm_strlist_clear(&lo->forwards);
-	sm_strlist_clear(&lo->done);
+	sm_strset_clear(&lo->done);
 	memset(lo, 0, sizeof(*lo));
+}
+
+/*
+ * struct groups - items sorted into groups by a key, in linear time:
+ * group g holds item[start[g]] to item[start[g + 1] - 1], in the order
+ * the items came; groups are numbered in the order their first item
+ * came.
+ */
+struct groups {
+	struct sm_strset keys;		/* one per group */
+	size_t		*of;		/* each item's group */
+	size_t		*start;		/* keys.n + 1 of them */
+	size_t		*item;		/* item numbers, by group */
+};
+
+/* groups_init - room for n items */
+static void
+groups_init(struct groups *g, size_t n)
+{
+	memset(g, 0, sizeof(*g));
+	sm_strset_init(&g->keys, false);
+	g->of = sm_calloc(n + 1, sizeof(*g->of));
+	g->item = sm_calloc(n + 1, sizeof(*g->item));
+}
+
+/* groups_put - item i goes to the group of key */
+static void
+groups_put(struct groups *g, size_t i, const char *key)
+{
+	g->of[i] = sm_strset_add(&g->keys, key, NULL);
+}
+
+/*
+ * groups_sort - after every groups_put: the items of each group, by a
+ * counting sort; the items not put (put[i] false) are left out
+ */
+static void
+groups_sort(struct groups *g, const bool *put, size_t n)
+{
+	size_t i, k, *next = sm_calloc(g->keys.n + 1, sizeof(*next));
+
+	g->start = sm_calloc(g->keys.n + 1, sizeof(*g->start));
+	for (i = 0; i < n; i++)
+		if (put[i])
+			g->start[g->of[i] + 1]++;
+	for (k = 0; k < g->keys.n; k++)
+		g->start[k + 1] += g->start[k];
+	for (i = 0; i < n; i++)
+		if (put[i]) {
+			k = g->of[i];
+			g->item[g->start[k] + next[k]++] = i;
+		}
+	free(next);
+}
+
+/* groups_free - what groups_init and the rest made */
+static void
+groups_free(struct groups *g)
+{
+	sm_strset_clear(&g->keys);
+	free(g->of);
+	free(g->start);
+	free(g->item);
 }
 
 /*
@@ -525,33 +588,40 @@ owner_bounces(struct q_run *run, const struct q_ctl *c, int dfd,
 	const struct sm_options *o = run->r->opt;
 	struct q_result *why;
 	struct q_ctl b;
-	size_t i, j;
+	struct groups g;
+	struct sm_buf key;
+	bool *put;
+	size_t i, j, k;
 	int rc = 0;
 
+	if (lo->nerrs == 0)
+		return 0;
+	groups_init(&g, lo->nerrs);
+	put = sm_calloc(lo->nerrs, sizeof(*put));
+	sm_buf_init(&key, 0);
 	for (i = 0; i < lo->nerrs; i++) {
-		const char *owner = lo->errs[i].owner;
-		bool first = true;
+		/* "s": the sender; "o<owner>": an owner- alias. */
+		sm_buf_reset(&key);
+		(void)sm_buf_printf(&key, "%s%s", lo->errs[i].owner != NULL ?
+		    "o" : "s", lo->errs[i].owner != NULL ?
+		    lo->errs[i].owner : "");
+		groups_put(&g, i, sm_buf_str(&key));
+		put[i] = true;
+	}
+	groups_sort(&g, put, lo->nerrs);
+	for (k = 0; k < g.keys.n; k++) {
+		const char *owner = lo->errs[g.item[g.start[k]]].owner;
 
-		for (j = 0; j < i && first; j++)
-			if ((owner == NULL) == (lo->errs[j].owner == NULL) &&
-			    (owner == NULL || strcmp(owner,
-			    lo->errs[j].owner) == 0))
-				first = false;
-		if (!first)
-			continue;	/* that owner got them all already */
 		b = *c;
 		b.sender = owner != NULL ? (char *)(uintptr_t)owner : c->sender;
-		b.rcpts = sm_calloc(lo->nerrs, sizeof(*b.rcpts));
-		why = sm_calloc(lo->nerrs, sizeof(*why));
-		b.nrcpts = 0;
-		for (j = i; j < lo->nerrs; j++) {
-			if ((owner == NULL) != (lo->errs[j].owner == NULL) ||
-			    (owner != NULL && strcmp(owner,
-			    lo->errs[j].owner) != 0))
-				continue;
-			b.rcpts[b.nrcpts].addr = lo->errs[j].target;
-			b.rcpts[b.nrcpts].flags = (char *)(uintptr_t)"";
-			why[b.nrcpts++] = lo->errs[j].res;
+		b.nrcpts = g.start[k + 1] - g.start[k];
+		b.rcpts = sm_calloc(b.nrcpts, sizeof(*b.rcpts));
+		why = sm_calloc(b.nrcpts, sizeof(*why));
+		for (j = 0; j < b.nrcpts; j++) {
+			i = g.item[g.start[k] + j];
+			b.rcpts[j].addr = lo->errs[i].target;
+			b.rcpts[j].flags = (char *)(uintptr_t)"";
+			why[j] = lo->errs[i].res;
 		}
 		if (q_dsn_bounce(run->r->qdir, &b, dfd, why, run->r->hostname,
 		    o->DoubleBounceAddress, o->RecipientFactor) < 0)
@@ -559,29 +629,38 @@ owner_bounces(struct q_run *run, const struct q_ctl *c, int dfd,
 		free(b.rcpts);
 		free(why);
 	}
+	sm_buf_free(&key);
+	free(put);
+	groups_free(&g);
 	return rc;
 }
 
 /*
  * add_rcpt - a recipient the local hook found, after the others; one
- * the message has already is not added again
+ * the message has already (in seen, ASCII case ignored) is not added
+ * again.  *res has an entry for each recipient the array c->rcpts has
+ * room for (job() makes it so), zero for those not yet there.
  */
 static void
-add_rcpt(struct q_ctl *c, struct q_result **res, const char *addr,
-    const char *pflags)
+add_rcpt(struct q_ctl *c, struct q_result **res, struct sm_strset *seen,
+    const char *addr, const char *pflags)
 {
 	struct q_rcpt *r;
-	size_t n;
+	size_t n, cap = c->rcpts_cap;
+	bool added;
 
-	for (n = 0; n < c->nrcpts; n++)
-		if (strcasecmp(c->rcpts[n].addr, addr) == 0)
-			return;
-
-	c->rcpts = sm_reallocarray(c->rcpts, c->nrcpts + 1, sizeof(*c->rcpts));
-	*res = sm_reallocarray(*res, c->nrcpts + 1, sizeof(**res));
-	memset(&(*res)[c->nrcpts], 0, sizeof(**res));
-	r = &c->rcpts[c->nrcpts++];
-	memset(r, 0, sizeof(*r));
+	if (seen->n == 0)
+		for (n = 0; n < c->nrcpts; n++)
+			(void)sm_strset_add(seen, c->rcpts[n].addr, NULL);
+	(void)sm_strset_add(seen, addr, &added);
+	if (!added)
+		return;
+	r = q_ctl_add_rcpt(c);
+	if (c->rcpts_cap != cap) {
+		*res = sm_reallocarray(*res, c->rcpts_cap + 1, sizeof(**res));
+		memset(*res + cap + 1, 0, (c->rcpts_cap - cap) *
+		    sizeof(**res));
+	}
 	r->addr = sm_strdup(addr);
 	/* "A": came from an alias; NOTIFY carries over, "P" does not. */
 	n = strlen(pflags);
@@ -596,7 +675,7 @@ add_rcpt(struct q_ctl *c, struct q_result **res, const char *addr,
 
 /* done_read - the targets that have this message already */
 static void
-done_read(const struct q_ctl *c, struct sm_strlist *done)
+done_read(const struct q_ctl *c, struct sm_strset *done)
 {
 	const char *v = q_ctl_macro(c, "local_done");
 	char *copy, *w, *save = NULL;
@@ -606,13 +685,13 @@ done_read(const struct q_ctl *c, struct sm_strlist *done)
 	copy = sm_strdup(v);
 	for (w = strtok_r(copy, " ", &save); w != NULL;
 	    w = strtok_r(NULL, " ", &save))
-		sm_strlist_add(done, w);
+		(void)sm_strset_add(done, w, NULL);
 	free(copy);
 }
 
 /* done_write - and the macro that keeps them, when it changed */
 static void
-done_write(struct q_ctl *c, const struct sm_strlist *done, size_t before)
+done_write(struct q_ctl *c, const struct sm_strset *done, size_t before)
 {
 	struct sm_buf b;
 	size_t i;
@@ -658,9 +737,12 @@ deliver_local(struct q_run *run, struct q_ctl *c, int dfd,
 {
 	const struct q_runner *r = run->r;
 	size_t i, j, n0 = c->nrcpts, before;
-	struct sm_strlist done = { NULL, 0 };
+	struct sm_strset done, seen;
 	time_t start = time(NULL);
+	bool first = true;
 
+	sm_strset_init(&done, false);
+	sm_strset_init(&seen, true);
 	done_read(c, &done);
 	before = done.n;
 
@@ -688,9 +770,11 @@ deliver_local(struct q_run *run, struct q_ctl *c, int dfd,
 		}
 		memset(&lo, 0, sizeof(lo));
 		lo.done = done;		/* in and out */
+		lo.first = first;
+		first = false;
 		r->local(r->ctx, c, dfd, c->rcpts[i].addr, &lo);
 		done = lo.done;
-		memset(&lo.done, 0, sizeof(lo.done));
+		sm_strset_init(&lo.done, false);
 		(*res)[i] = lo.res;
 		if (lo.res.status != Q_TEMPFAIL && owner_bounces(run, c, dfd,
 		    &lo) < 0) {
@@ -706,13 +790,15 @@ deliver_local(struct q_run *run, struct q_ctl *c, int dfd,
 			char *pflags = sm_strdup(c->rcpts[i].flags);
 
 			for (j = 0; j < lo.forwards.n; j++)
-				add_rcpt(c, res, lo.forwards.v[j], pflags);
+				add_rcpt(c, res, &seen, lo.forwards.v[j],
+				    pflags);
 			free(pflags);
 		}
 		q_local_free(&lo);
 	}
 	done_write(c, &done, before);
-	sm_strlist_clear(&done);
+	sm_strset_clear(&done);
+	sm_strset_clear(&seen);
 }
 
 /*
@@ -981,10 +1067,12 @@ static void
 deliver(struct q_run *run, struct q_ctl *c, int dfd, struct q_result **resp)
 {
 	const struct q_runner *r = run->r;
-	size_t n0 = c->nrcpts, i, j, n;
+	size_t n0 = c->nrcpts, i, n;
 	struct q_route *routes = sm_calloc(n0 + 1, sizeof(*routes));
+	struct groups g;
+	struct sm_buf key;
 	bool *handled = sm_calloc(n0 + 1, sizeof(*handled));
-	bool *sent;
+	bool *sent, *go;
 	struct q_result *res;
 	time_t start = time(NULL);
 
@@ -1053,13 +1141,29 @@ deliver(struct q_run *run, struct q_ctl *c, int dfd, struct q_result **resp)
 	}
 	/*
 	 * One transaction per host and mailer, in the order the recipients
-	 * name them.
+	 * name them: grouped by a key that spells out host, port, mailer
+	 * and socket (each string with its length, so none can pass for
+	 * another), in one pass.
 	 */
+	groups_init(&g, c->nrcpts);
+	go = sm_calloc(c->nrcpts + 1, sizeof(*go));
+	sm_buf_init(&key, 0);
 	for (i = 0; i < c->nrcpts; i++) {
+		go[i] = !sent[i];
+		if (!go[i])
+			continue;
+		sm_buf_reset(&key);
+		(void)sm_buf_printf(&key, "%d %zu:%s%zu:%s%zu:%s",
+		    routes[i].port, strlen(routes[i].host), routes[i].host,
+		    strlen(routes[i].mailer), routes[i].mailer,
+		    strlen(routes[i].path), routes[i].path);
+		groups_put(&g, i, sm_buf_str(&key));
+	}
+	groups_sort(&g, go, c->nrcpts);
+	for (n = 0; n < g.keys.n; n++) {
 		struct dest d;
 
-		if (sent[i])
-			continue;
+		i = g.item[g.start[n]];
 		d.host = routes[i].host;
 		d.port = routes[i].port;
 		d.flags = routes[i].flags;
@@ -1067,20 +1171,14 @@ deliver(struct q_run *run, struct q_ctl *c, int dfd, struct q_result **resp)
 		d.path = routes[i].path;
 		d.lmtp = routes[i].lmtp;
 		d.user_only = routes[i].user_only;
-		d.idx = sm_calloc(c->nrcpts + 1, sizeof(*d.idx));
-		for (n = 0, j = i; j < c->nrcpts; j++)
-			if (!sent[j] && strcmp(routes[j].host, d.host) == 0 &&
-			    routes[j].port == d.port &&
-			    strcmp(routes[j].mailer, d.mailer) == 0 &&
-			    strcmp(routes[j].path, d.path) == 0) {
-				d.idx[n++] = j;
-				sent[j] = true;
-			}
-		d.n = n;
+		d.idx = &g.item[g.start[n]];
+		d.n = g.start[n + 1] - g.start[n];
 		checkpoint(run, c, true);
 		transaction(run, c, dfd, &d, res);
-		free(d.idx);
 	}
+	sm_buf_free(&key);
+	groups_free(&g);
+	free(go);
 	free(sent);
 	free(routes);
 	free(handled);
@@ -1208,7 +1306,8 @@ job(struct q_run *run, const char *id)
 		(void)close(fd);
 		return;
 	}
-	res = sm_calloc(c.nrcpts + 1, sizeof(*res));
+	/* One for each recipient c.rcpts has room for (see add_rcpt). */
+	res = sm_calloc(c.rcpts_cap + 1, sizeof(*res));
 	run->lock = fd;		/* a checkpoint replaces it */
 	run->unrecorded = 0;
 	deliver(run, &c, dfd, &res);

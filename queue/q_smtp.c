@@ -674,15 +674,17 @@ send_message(struct q_conn *c, const struct q_txn *t)
 	return ok;
 }
 
-/* all - set every recipient's result */
+/* all - set the result of every recipient idx[0..n) of t (only_ok:
+ * of those that have Q_OK) */
 static void
-all(struct q_txn *t, const struct q_result *r, bool only_ok)
+all(struct q_txn *t, const size_t *idx, size_t n, const struct q_result *r,
+    bool only_ok)
 {
 	size_t i;
 
-	for (i = 0; i < t->nrcpts; i++)
-		if (!only_ok || t->results[i].status == Q_OK)
-			t->results[i] = *r;
+	for (i = 0; i < n; i++)
+		if (!only_ok || t->results[idx[i]].status == Q_OK)
+			t->results[idx[i]] = *r;
 }
 
 /*
@@ -723,45 +725,37 @@ put_path(struct sm_buf *b, const char *verb, const char *addr,
  * waiting for theirs get the failure, a deferral: -1 then.
  */
 static int
-lmtp_status(struct q_conn *c, struct q_txn *t)
+lmtp_status(struct q_conn *c, struct q_txn *t, const size_t *idx, size_t n)
 {
 	struct q_result r;
 	size_t i;
 
 	memset(&r, 0, sizeof(r));
-	for (i = 0; i < t->nrcpts; i++) {
-		if (t->results[i].status != Q_OK)
+	for (i = 0; i < n; i++) {
+		if (t->results[idx[i]].status != Q_OK)
 			continue;	/* refused at RCPT: no reply due */
 		/* Once broken, r holds why: the rest get that. */
 		if (!c->broken)
 			(void)q_smtp_reply(c, c->opt->to.datafinal,
 			    "client DATA status", &r);
-		t->results[i] = r;
+		t->results[idx[i]] = r;
 	}
 	return c->broken ? -1 : 0;
 }
 
-/* q_smtp_send - one transaction for every recipient of t */
-int
-q_smtp_send(struct q_conn *c, struct q_txn *t)
+/* mail_cmd - MAIL with the parameters the server takes */
+static void
+mail_cmd(const struct q_conn *c, const struct q_txn *t, struct sm_buf *cmd)
 {
-	const struct sm_options *o = c->opt;
-	struct sm_buf cmd;
-	struct q_result r;
-	size_t i, accepted = 0;
-	int rc = 0;
-
-	c->fresh = false;
-	sm_buf_init(&cmd, 0);
-	put_path(&cmd, "MAIL From", t->sender, t->qualify);
+	put_path(cmd, "MAIL From", t->sender, t->qualify);
 	if (c->size && t->size > 0)
-		(void)sm_buf_printf(&cmd, " SIZE=%ld", t->size);
+		(void)sm_buf_printf(cmd, " SIZE=%ld", t->size);
 	if (c->eightbit && t->body != NULL)
-		(void)sm_buf_printf(&cmd, " BODY=%s", t->body);
+		(void)sm_buf_printf(cmd, " BODY=%s", t->body);
 	if (c->dsn && t->ret != NULL)
-		(void)sm_buf_printf(&cmd, " RET=%s", t->ret);
+		(void)sm_buf_printf(cmd, " RET=%s", t->ret);
 	if (c->dsn && t->envid != NULL)
-		(void)sm_buf_printf(&cmd, " ENVID=%s", t->envid);
+		(void)sm_buf_printf(cmd, " ENVID=%s", t->envid);
 	/*
 	 * RFC 4954 5: who submitted the message, when it is known; an
 	 * unknown submitter is the same as no parameter (AUTH=<>), which
@@ -770,117 +764,246 @@ q_smtp_send(struct q_conn *c, struct q_txn *t)
 	if (c->auth_offered && (c->authenticated ||
 	    !c->auth_param_only_if_auth) && t->auth != NULL &&
 	    t->auth[0] != '\0' && strcmp(t->auth, "<>") != 0)
-		(void)sm_buf_printf(&cmd, " AUTH=%s", t->auth);
-	(void)sm_buf_puts(&cmd, "\r\n");
-	/* With PIPELINING, MAIL, every RCPT and DATA go in one write. */
-	for (i = 0; i < t->nrcpts && c->pipelining; i++) {
-		put_path(&cmd, "RCPT To", t->rcpts[i], t->qualify);
-		if (c->dsn && t->notify[i] != NULL)
-			(void)sm_buf_printf(&cmd, " NOTIFY=%s", t->notify[i]);
-		if (c->dsn && t->orcpt[i] != NULL)
-			(void)sm_buf_printf(&cmd, " ORCPT=%s", t->orcpt[i]);
-		(void)sm_buf_puts(&cmd, "\r\n");
+		(void)sm_buf_printf(cmd, " AUTH=%s", t->auth);
+	(void)sm_buf_puts(cmd, "\r\n");
+}
+
+/* rcpt_cmd - RCPT for recipient i of t, with its DSN parameters */
+static void
+rcpt_cmd(const struct q_conn *c, const struct q_txn *t, size_t i,
+    struct sm_buf *cmd)
+{
+	put_path(cmd, "RCPT To", t->rcpts[i], t->qualify);
+	if (c->dsn && t->notify[i] != NULL)
+		(void)sm_buf_printf(cmd, " NOTIFY=%s", t->notify[i]);
+	if (c->dsn && t->orcpt[i] != NULL)
+		(void)sm_buf_printf(cmd, " ORCPT=%s", t->orcpt[i]);
+	(void)sm_buf_puts(cmd, "\r\n");
+}
+
+/*
+ * batch - with PIPELINING, the next RCPT commands (from *sent on) that
+ * fit in Q_PIPE_BYTES, and DATA after the last one.  The commands of a
+ * batch go in one write and all their replies are read before the next
+ * batch goes: a client that keeps writing while the server's replies
+ * pile up unread can block both sides (RFC 2920 section 3.1), so what
+ * is written but unanswered stays within what the sockets' buffers
+ * hold.  A message of a few hundred recipients still takes one round
+ * trip.
+ */
+static void
+batch(const struct q_conn *c, const struct q_txn *t, const size_t *idx,
+    size_t n, size_t *sent, bool *data, struct sm_buf *cmd)
+{
+	do
+		rcpt_cmd(c, t, idx[(*sent)++], cmd);
+	while (*sent < n && cmd->len < Q_PIPE_BYTES);
+	if (*sent == n) {
+		(void)sm_buf_puts(cmd, "DATA\r\n");
+		*data = true;
 	}
+}
+
+/* too_many - RCPT refused for now with 452: more than the server takes
+ * in one transaction (RFC 5321 section 4.5.3.1.10) */
+static bool
+too_many(const struct q_result *r)
+{
+	return r->status == Q_TEMPFAIL && strncmp(r->text, "452", 3) == 0;
+}
+
+/*
+ * transaction - one transaction for the recipients idx[0..n) of t
+ * (n > 0): their results are set, *taken says for how many of them the
+ * server took the message, and again[i] whether recipient i was
+ * refused at RCPT as one too many.  -1 when the connection failed.
+ */
+static int
+transaction(struct q_conn *c, struct q_txn *t, const size_t *idx, size_t n,
+    size_t *taken, bool *again)
+{
+	const struct sm_options *o = c->opt;
+	struct sm_buf cmd;
+	struct q_result r, drain;
+	size_t i, sent = 0, accepted = 0;
+	bool data = false, full = false;
+	int rc = 0;
+
+	*taken = 0;
+	c->fresh = false;
+	sm_buf_init(&cmd, 0);
+	mail_cmd(c, t, &cmd);
 	if (c->pipelining)
-		(void)sm_buf_puts(&cmd, "DATA\r\n");
+		batch(c, t, idx, n, &sent, &data, &cmd);
 	if (!q_smtp_cmd(c, cmd.data, o->to.mail)) {
 		q_result_set(&r, Q_TEMPFAIL, "4.4.2", "Deferred: Connection reset by "
 		    "%s", c->relay);
-		all(t, &r, false);
+		all(t, idx, n, &r, false);
 		rc = -1;
 		goto out;
 	}
 	if (q_smtp_reply(c, o->to.mail, "client MAIL", &r) == 0 ||
 	    r.status != Q_OK) {
-		all(t, &r, false);
+		all(t, idx, n, &r, false);
 		if (c->broken)
 			rc = -1;
 		else if (c->pipelining) {
-			struct q_result drain;
-
 			/* Drain the pipelined replies before RSET. */
-			for (i = 0; i < t->nrcpts && !c->broken; i++)
+			for (i = 0; i < sent && !c->broken; i++)
 				(void)q_smtp_reply(c, o->to.rcpt, "client RCPT",
 				    &drain);
-			if (!c->broken)
+			if (data && !c->broken)
 				(void)q_smtp_reply(c, o->to.datainit,
 				    "client DATA 354", &drain);
 			/* A 354 with nothing to send: the server waits for a
 			 * message; only hanging up ends that cleanly. */
-			if (!c->broken && drain.status == Q_OK)
+			if (data && !c->broken && drain.status == Q_OK)
 				c->broken = true;
 		}
 		goto out;
 	}
-	for (i = 0; i < t->nrcpts; i++) {
-		if (!c->pipelining) {
+	for (i = 0; i < n; i++) {
+		if (!c->pipelining || i == sent) {
+			/* Once the server took no more, the rest wait for
+			 * the next transaction, unsent. */
+			if (full)
+				break;
+			/* Every reply due is in: the next command(s). */
 			sm_buf_reset(&cmd);
-			put_path(&cmd, "RCPT To", t->rcpts[i], t->qualify);
-			if (c->dsn && t->notify[i] != NULL)
-				(void)sm_buf_printf(&cmd, " NOTIFY=%s",
-				    t->notify[i]);
-			if (c->dsn && t->orcpt[i] != NULL)
-				(void)sm_buf_printf(&cmd, " ORCPT=%s",
-				    t->orcpt[i]);
-			(void)sm_buf_puts(&cmd, "\r\n");
+			if (c->pipelining)
+				batch(c, t, idx, n, &sent, &data, &cmd);
+			else
+				rcpt_cmd(c, t, idx[i], &cmd);
 			if (!q_smtp_cmd(c, cmd.data, o->to.rcpt))
 				break;
 		}
 		if (q_smtp_reply(c, o->to.rcpt, "client RCPT",
-		    &t->results[i]) == 0)
+		    &t->results[idx[i]]) == 0)
 			break;
-		if (t->results[i].status == Q_OK)
+		if (t->results[idx[i]].status == Q_OK)
 			accepted++;
+		again[idx[i]] = too_many(&t->results[idx[i]]);
+		if (again[idx[i]])
+			full = true;
 	}
 	if (c->broken) {
 		q_result_set(&r, Q_TEMPFAIL, "4.4.2", "Deferred: Connection timed out "
 		    "with %s", c->relay);
-		all(t, &r, false);
+		all(t, idx, n, &r, false);
 		rc = -1;
 		goto out;
 	}
-	if (!c->pipelining && accepted > 0 &&
-	    !q_smtp_cmd(c, "DATA\r\n", o->to.datainit)) {
-		rc = -1;
-		goto out;
+	/* Their results stay what q_smtp_send() or the last try set. */
+	for (; i < n; i++)
+		again[idx[i]] = true;
+	if (!data) {
+		/* Not pipelined with the last RCPT: DATA now, if of use. */
+		if (accepted == 0)
+			goto out;
+		if (!q_smtp_cmd(c, "DATA\r\n", o->to.datainit)) {
+			q_result_set(&r, Q_TEMPFAIL, "4.4.2", "Deferred: "
+			    "Connection reset by %s", c->relay);
+			all(t, idx, n, &r, true);
+			rc = -1;
+			goto out;
+		}
 	}
-	if (accepted == 0 && !c->pipelining)
-		goto out;
 	if (q_smtp_reply(c, o->to.datainit, "client DATA 354", &r) == 0) {
-		all(t, &r, false);
+		all(t, idx, n, &r, false);
 		rc = -1;
 		goto out;
 	}
 	if (accepted == 0) {
-		/* The pipelined DATA: refused, or a 354 we cannot use. */
+		/* A pipelined DATA: refused, or a 354 we cannot use. */
 		if (r.status == Q_OK)
 			c->broken = true;
 		goto out;
 	}
 	if (r.status != Q_OK) {
-		all(t, &r, true);
+		all(t, idx, n, &r, true);
 		goto out;
 	}
 	if (!send_message(c, t)) {
 		q_result_set(&r, Q_TEMPFAIL, "4.4.2", "Deferred: Connection reset by "
 		    "%s", c->relay);
-		all(t, &r, true);
+		all(t, idx, n, &r, true);
 		rc = -1;
 		goto out;
 	}
 	if (c->lmtp)
-		rc = lmtp_status(c, t);
+		rc = lmtp_status(c, t, idx, n);
 	/* Too short a datafinal makes duplicates: the peer may have it. */
 	else if (q_smtp_reply(c, o->to.datafinal, "client DATA status",
 	    &r) == 0) {
-		all(t, &r, true);
+		all(t, idx, n, &r, true);
 		rc = -1;
 	} else
-		all(t, &r, true);
+		all(t, idx, n, &r, true);
+	for (i = 0; i < n; i++)
+		if (t->results[idx[i]].status == Q_OK)
+			(*taken)++;
 	/* The final reply resets the server's state. */
 	c->fresh = rc == 0;
 out:
 	sm_buf_free(&cmd);
+	return rc;
+}
+
+/* eightbit - has s a byte outside ASCII? */
+static bool
+eightbit(const char *s)
+{
+	for (; *s != '\0'; s++)
+		if ((unsigned char)*s >= 0x80)
+			return true;
+	return false;
+}
+
+/*
+ * q_smtp_send - every recipient of t, in as many transactions as the
+ * server asks for: the recipients it refused with 452 (too many for
+ * one transaction) go in the next one, on the same connection, as
+ * long as each transaction delivers to someone.  An address with a
+ * byte outside ASCII is not sent at all (this client does not speak
+ * SMTPUTF8, RFC 6531): such a recipient fails for good, and so does
+ * every recipient when it is the sender.
+ */
+int
+q_smtp_send(struct q_conn *c, struct q_txn *t)
+{
+	struct q_result r, unsent;
+	size_t *idx = sm_calloc(t->nrcpts + 1, sizeof(*idx));
+	bool *again = sm_calloc(t->nrcpts + 1, sizeof(*again));
+	size_t i, n, left, taken;
+	bool sender8 = eightbit(t->sender);
+	int rc = 0;
+
+	q_result_set(&r, Q_PERMFAIL, "5.6.7", "Non-ASCII sender address "
+	    "%.300s not sent: SMTPUTF8 is not supported", t->sender);
+	/* What a recipient that no transaction got to is told. */
+	q_result_set(&unsent, Q_TEMPFAIL, "4.5.3", "Deferred: %s took no "
+	    "more recipients", c->relay);
+	for (i = n = 0; i < t->nrcpts; i++) {
+		if (sender8)
+			t->results[i] = r;
+		else if (eightbit(t->rcpts[i]))
+			q_result_set(&t->results[i], Q_PERMFAIL, "5.6.7",
+			    "Non-ASCII address not sent: SMTPUTF8 is not "
+			    "supported");
+		else {
+			t->results[i] = unsent;
+			idx[n++] = i;
+		}
+	}
+	while (n > 0 && (rc = transaction(c, t, idx, n, &taken, again)) == 0 &&
+	    taken > 0) {
+		for (i = left = 0; i < n; i++)
+			if (again[idx[i]])
+				idx[left++] = idx[i];
+		n = left;
+	}
+	free(again);
+	free(idx);
 	return rc;
 }
 

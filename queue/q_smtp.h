@@ -11,7 +11,8 @@
  *					connected fd, a socket both ways:
  *					a mailer program's standard input
  *					and output (closed by q_smtp_close)
- *	q_smtp_send(c, &txn, &to)	one transaction, all recipients
+ *	q_smtp_send(c, &txn, &to)	all recipients: one transaction,
+ *					more when the server answers 452
  *	q_smtp_rset(c, &to)		before reusing c for the next message
  *					(RSET unless the last one just ended)
  *	q_smtp_close(c, &to)		QUIT, then close
@@ -49,6 +50,18 @@
  *	server's reply (or our reason) for the log, mailq and bounces.  A
  *	timeout or a lost connection fails the connection: the caller must
  *	close it and defer what is left.
+ *
+ *	With PIPELINING, MAIL, the RCPTs and DATA go in writes of about
+ *	Q_PIPE_BYTES, each one's replies read before the next write, so
+ *	that many recipients cannot fill both directions of the connection
+ *	at once (RFC 2920 3.1).  Recipients refused with 452 (more than the
+ *	server takes in one transaction, RFC 5321 4.5.3.1.10) are sent
+ *	again in another transaction on the same connection once a
+ *	transaction delivered to someone; when none did, they stay
+ *	deferred.  This client does not speak SMTPUTF8 (RFC 6531): a
+ *	recipient whose address has a byte outside ASCII fails for good
+ *	(5.6.7) without being sent, and every recipient does when the
+ *	sender's does.
  *
  *	LMTP: LHLO instead of EHLO, its reply bounded by Timeout.lhlo and
  *	never followed by HELO; after the final dot the server answers once

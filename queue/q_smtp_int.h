@@ -10,6 +10,7 @@
 #include "sm_io.h"
 
 #define Q_REPLY_MAX	2048
+#define Q_PIPE_BYTES	8192	/* commands written before their replies */
 #define Q_STARTTLS_FALLBACK	3600	/* Timeout.starttls=0 */
 
 struct q_conn {

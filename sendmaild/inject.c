@@ -14,7 +14,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <sysexits.h>
@@ -31,6 +30,7 @@
 #include "sm_buf.h"
 #include "sm_log.h"
 #include "sm_proc.h"
+#include "sm_strset.h"
 #include "srv_session.h"
 #include "submit.h"
 
@@ -49,7 +49,7 @@ struct inject {
 	char			 home[1024];
 	char			 host[256];	/* $j */
 	char			*sender;	/* "<a@b>" or "<>" */
-	struct sm_strlist	 rcpts;		/* "<a@b>" */
+	struct sm_strset	 rcpts;		/* "<a@b>", each once */
 	struct q_result		*res;		/* one per recipient */
 	bool			*done;		/* accepted or refused */
 	struct sm_strlist	 hdrs;		/* as they go out */
@@ -138,7 +138,7 @@ add_rcpts(struct inject *x, const char *list)
 {
 	struct sm_strlist l = { NULL, 0 };
 	bool ok = true;
-	size_t i, j;
+	size_t i;
 	char *p;
 
 	(void)sm_addr_list(list, &l);
@@ -147,11 +147,7 @@ add_rcpts(struct inject *x, const char *list)
 			ok = false;
 			continue;
 		}
-		for (j = 0; j < x->rcpts.n; j++)
-			if (strcasecmp(x->rcpts.v[j], p) == 0)
-				break;
-		if (j == x->rcpts.n)
-			sm_strlist_add(&x->rcpts, p);
+		(void)sm_strset_add(&x->rcpts, p, NULL);
 		free(p);
 	}
 	sm_strlist_clear(&l);
@@ -524,6 +520,7 @@ inject_main(struct config *c, const struct args *a)
 	int rc;
 
 	memset(&x, 0, sizeof(x));
+	sm_strset_init(&x.rcpts, true);
 	x.c = c;
 	x.a = a;
 	if (a->verbose)
@@ -568,7 +565,7 @@ out:
 	free(x.sender);
 	free(x.res);
 	free(x.done);
-	sm_strlist_clear(&x.rcpts);
+	sm_strset_clear(&x.rcpts);
 	sm_strlist_clear(&x.hdrs);
 	submit_free(&x.msg);
 	return rc;

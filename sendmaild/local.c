@@ -39,14 +39,13 @@ struct expand {
 	time_t			 start;
 	struct sm_deadline	 prog_dl;	/* Timeout.datafinal */
 	struct q_local		*lo;
-	struct sm_strlist	 met;		/* targets met, as keys */
+	struct sm_strset	 met;		/* targets met, as keys */
 	struct sm_strlist	 path;		/* aliases being expanded */
 	bool			 temp;
 	const struct local_verify_cb *vcb;
 	void			*vctx;
 	char			 host[256];
 	struct route		*rt;
-	struct sm_strlist	 hdrs;		/* as the local mailer shows them */
 	const char		*paddr;		/* the name being expanded, as
 						   it was written */
 };
@@ -96,6 +95,7 @@ first_time(struct expand *e, const char *kind, uid_t uid, const char *text,
 	char ids[32];
 	const char *parts[3];
 	size_t i, k;
+	bool added;
 
 	(void)snprintf(ids, sizeof(ids), "%lu", (unsigned long)uid);
 	parts[0] = kind;
@@ -107,14 +107,10 @@ first_time(struct expand *e, const char *kind, uid_t uid, const char *text,
 			h *= 1099511628211ULL;
 		}
 	(void)snprintf(key, len, "%016llx", (unsigned long long)h);
-	for (i = 0; i < e->lo->done.n; i++)
-		if (strcmp(e->lo->done.v[i], key) == 0)
-			return false;
-	for (i = 0; i < e->met.n; i++)
-		if (strcmp(e->met.v[i], key) == 0)
-			return false;
-	sm_strlist_add(&e->met, key);
-	return true;
+	if (sm_strset_find(&e->lo->done, key, NULL))
+		return false;
+	(void)sm_strset_add(&e->met, key, &added);
+	return added;
 }
 
 /* result - one target's outcome: logged, then counted */
@@ -135,7 +131,7 @@ result(struct expand *e, const char *mailer, const char *target,
 	}
 	if (res->status == Q_OK) {
 		if (key != NULL)
-			sm_strlist_add(&e->lo->done, key);
+			(void)sm_strset_add(&e->lo->done, key, NULL);
 		return;
 	}
 	if (res->status == Q_TEMPFAIL) {
@@ -570,6 +566,7 @@ address(struct expand *e, const char *text, size_t depth, const char *owner,
     const char *self)
 {
 	struct route_result rr;
+	enum sm_addr_result r;
 	struct sm_addr a;
 	const char *saved;
 	char buf[600];
@@ -582,9 +579,11 @@ address(struct expand *e, const char *text, size_t depth, const char *owner,
 	(void)snprintf(buf, sizeof(buf), "%s", text);
 	for (hops = 0;; hops++) {
 		memset(&a, 0, sizeof(a));
-		if (sm_addr_parse(buf, &a) != SM_ADDR_OK || a.null) {
-			unknown(e, text, owner, depth, "5.1.3",
-			    "Syntax error in address");
+		if ((r = sm_addr_parse(buf, &a)) != SM_ADDR_OK || a.null) {
+			/* Why, as SMTP would say it (5.6.7: not ASCII). */
+			unknown(e, text, owner, depth, r != SM_ADDR_OK ?
+			    sm_addr_dsn(r) : "5.1.3", r != SM_ADDR_OK ?
+			    sm_addr_errtext(r) : "Syntax error in address");
 			break;
 		}
 		if (hops > e->c->opt.MaxAliasRecursion) {
@@ -1021,22 +1020,33 @@ setup(struct expand *e, const struct config *c, const struct q_ctl *ctl,
 	e->msg.opt = &c->opt;
 	e->msg.helo = e->host;
 	e->rt = route_open(c);
-	if (ctl != NULL) {
+	if (ctl != NULL)
 		from_line(e);
-		/* Masquerading and always_add_domain for the local mailer. */
-		if (route_headers(e->rt, &ctl->headers, ctl->sender, true,
-		    &e->hdrs))
-			e->msg.headers = &e->hdrs;
-	}
+}
+
+/*
+ * local_headers - the message's headers as the local mailer shows them
+ * (masquerading, always_add_domain) into out; false: as they are.  The
+ * caller does it, as RunAsUser, before the root service sees them.
+ */
+bool
+local_headers(const struct config *c, const struct q_ctl *ctl,
+    struct sm_strlist *out)
+{
+	struct route *rt = route_open(c);
+	bool changed = route_headers(rt, &ctl->headers, ctl->sender, true,
+	    out);
+
+	route_close(rt);
+	return changed;
 }
 
 /* teardown - what setup made */
 static void
 teardown(struct expand *e)
 {
-	sm_strlist_clear(&e->met);
+	sm_strset_clear(&e->met);
 	sm_strlist_clear(&e->path);
-	sm_strlist_clear(&e->hdrs);
 	route_close(e->rt);
 }
 
@@ -1045,7 +1055,7 @@ void
 local_run(const struct config *c, const struct q_ctl *ctl, int dfd,
     const char *rcpt, struct q_local *lo)
 {
-	struct sm_strlist done = lo->done;	/* in and out */
+	struct sm_strset done = lo->done;	/* in and out */
 	bool again = lo->again;			/* in */
 	struct expand e;
 	char *path = sm_strndup(rcpt + (rcpt[0] == '<'),

@@ -45,18 +45,21 @@
  *	Privileges: becoming a user needs root, and the queue runner runs
  *	as RunAsUser.  local_service_start() forks, while still root, a
  *	service that later processes reach through an inherited socket:
- *	each process that delivers gets a worker of its own, which reads
- *	the recipient's message from the queue itself and serves only
- *	recipients that the queued control file lists, so a runner can
- *	ask for nothing that a queued message does not.  A worker that is
- *	gone when asked is replaced at once; one that dies after it was
- *	asked, before it answered, too, but the new one is told so
- *	(q_local.again) and writes only to mailboxes, which recognise a
- *	copy they have: the recipient's programs, files and other mailers
- *	are deferred to the next attempt.  The service ends
- *	when the last process that could reach it is gone.  Without the
- *	service (not started by root), local_deliver() works in-process
- *	and can serve only the user it runs as.
+ *	each process that delivers gets a worker of its own (named
+ *	LOCAL_SERVICE_NAME).  The asking process reads the control file
+ *	and rewrites the headers (local_headers), as RunAsUser; the worker
+ *	is told the id, sender, recipient and headers, checks each, and
+ *	opens the data file by the id: root parses no control file.  A
+ *	worker that is gone when asked is replaced at once; one that dies
+ *	after it was asked, before it answered, too, but the new one is
+ *	told so (q_local.again) and writes only to mailboxes, which
+ *	recognise a copy they have: the recipient's programs, files and
+ *	other mailers are deferred to the next attempt.
+ *	local_service_forget()
+ *	lets a process that delivers nothing close the socket.  The
+ *	service ends when the last process that could reach it is gone.
+ *	Without the service (not started by root), local_deliver() works
+ *	in-process and can serve only the user it runs as.
  *
  *	Bounds: Timeout.fileopen for each .forward, include file, mailbox
  *	or file (opening and locking), Timeout.datafinal for a program
@@ -65,6 +68,9 @@
  */
 #ifndef LOCAL_H
 #define LOCAL_H
+
+/* The command name of the root service and its workers (ps, top). */
+#define LOCAL_SERVICE_NAME	"sendmail-local"
 
 #include "sm_config.h"
 

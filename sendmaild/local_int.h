@@ -11,7 +11,10 @@
 #include "q_ctl.h"
 #include "q_run.h"
 
+/* ctl's headers as the local mailer shows them: local_headers() */
 void	local_run(const struct config *, const struct q_ctl *, int,
 	    const char *, struct q_local *);
+bool	local_headers(const struct config *, const struct q_ctl *,
+	    struct sm_strlist *);
 
 #endif /* LOCAL_INT_H */

@@ -8,15 +8,35 @@
  * not mix) and gets a worker of its own on it.  Requests and replies are
  * lines of tab-separated fields:
  *
+ *	M id ctime priority bodytype sender	work on queued message id
+ *	h header				one of its headers, as the
+ *						local mailer shows them,
+ *						escaped (\\ \n \t \r)
+ *	H hash...				targets that have it already
+ *						(as many lines as needed)
  *	A					the next D repeats one whose
  *						worker died before it answered
  *						(q_local.again)
- *	D id rcpt hash...			deliver rcpt of queued id,
- *						except to the targets listed
- *	K hash...				the targets that have it now
+ *	D id rcpt				deliver rcpt of that message,
+ *						except to the targets known
+ *
+ *	K hash...				targets that have it now
+ *						(only those added by this D)
  *	F <addr>				an address to send on
  *	E owner|- status dsn target text	a failure to report
  *	R status dsn text			the recipient's result
+ *
+ * ROOT reads the network's words as little as it can: the control file,
+ * which a session wrote, is parsed by the process that asks, as
+ * RunAsUser, and so are the maps that rewrite the headers; the worker
+ * checks the few fields it is given (a queue id, numbers, a sender of
+ * printable ASCII, headers whose lines all continue a header) and opens
+ * the data file by the id, without following links, as a plain file of
+ * the queue's owner.  It reads nothing else of the queue.
+ *
+ * A message of n local recipients costs one M and n requests of a size
+ * that does not grow with n: the requests do not carry, nor the replies
+ * return, every target served before.
  */
 #include "local.h"
 
@@ -27,6 +47,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -45,10 +66,28 @@
 
 #define LOCAL_IDLE	3600	/* s a worker waits for the next request */
 #define LOCAL_LINE_MAX	(1024 * 1024)
+#define LOCAL_HASHES	1000	/* on one H or K line (17 bytes each) */
+#define LOCAL_HEADERS	10000	/* headers of one message */
+#define LOCAL_HEADER_BYTES (4 * 1024 * 1024)	/* and their bytes */
 
 static int channel = -1;	/* to the service */
 static struct sm_io *conn;	/* to our worker */
 static int conn_fd = -1;
+static bool told;		/* our worker has the message (M sent) */
+static size_t told_n;		/* and this many of its done targets */
+
+/* The message a worker serves: described at M and h, used by each D. */
+struct served {
+	char		 id[32];
+	bool		 open;		/* its M was good */
+	bool		 bad;		/* an h line was not */
+	const char	*why;		/* when not open */
+	struct q_ctl	 ctl;		/* what M and h said, nothing else */
+	size_t		 hbytes;	/* of its headers */
+	struct sm_strset done;		/* targets that have it */
+	char		 df[4200];
+	uid_t		 owner;		/* of the queue */
+};
 
 /* field - s with tabs and line ends made blanks, for one field */
 static void
@@ -57,6 +96,61 @@ field(struct sm_buf *b, const char *s)
 	for (; *s != '\0'; s++)
 		(void)sm_buf_putc(b, *s == '\t' || *s == '\n' || *s == '\r' ?
 		    ' ' : *s);
+}
+
+/* escape - s with backslash, line ends and tabs escaped, for one field */
+static void
+escape(struct sm_buf *b, const char *s)
+{
+	for (; *s != '\0'; s++)
+		switch (*s) {
+		case '\\':
+			(void)sm_buf_puts(b, "\\\\");
+			break;
+		case '\n':
+			(void)sm_buf_puts(b, "\\n");
+			break;
+		case '\t':
+			(void)sm_buf_puts(b, "\\t");
+			break;
+		case '\r':
+			(void)sm_buf_puts(b, "\\r");
+			break;
+		default:
+			(void)sm_buf_putc(b, *s);
+		}
+}
+
+/* unescape - escape() undone in place; false for a bad escape */
+static bool
+unescape(char *s)
+{
+	char *w = s;
+
+	for (; *s != '\0'; s++) {
+		if (*s != '\\') {
+			*w++ = *s;
+			continue;
+		}
+		switch (*++s) {
+		case '\\':
+			*w++ = '\\';
+			break;
+		case 'n':
+			*w++ = '\n';
+			break;
+		case 't':
+			*w++ = '\t';
+			break;
+		case 'r':
+			*w++ = '\r';
+			break;
+		default:
+			return false;
+		}
+	}
+	*w = '\0';
+	return true;
 }
 
 /* put_result - "status\tdsn\t" of a result */
@@ -68,18 +162,34 @@ put_result(struct sm_buf *b, const struct q_result *r)
 	(void)sm_buf_putc(b, '\t');
 }
 
-/* reply - what local_run() found, as lines */
+/*
+ * hashes - "<c>\thash hash...\n" lines for done->v[from..n), at most
+ * LOCAL_HASHES a line
+ */
 static void
-reply(struct sm_buf *b, const struct q_local *lo)
+hashes(struct sm_buf *b, char c, const struct sm_strset *done, size_t from)
 {
 	size_t i;
 
-	(void)sm_buf_puts(b, "K\t");
-	for (i = 0; i < lo->done.n; i++) {
-		(void)sm_buf_puts(b, i > 0 ? " " : "");
-		field(b, lo->done.v[i]);
+	for (i = from; i < done->n; i++) {
+		if ((i - from) % LOCAL_HASHES == 0)
+			(void)sm_buf_printf(b, "%s%c\t", i > from ? "\n" : "",
+			    c);
+		else
+			(void)sm_buf_putc(b, ' ');
+		field(b, done->v[i]);
 	}
-	(void)sm_buf_putc(b, '\n');
+	if (done->n > from)
+		(void)sm_buf_putc(b, '\n');
+}
+
+/* reply - what local_run() found, as lines; the targets from done on */
+static void
+reply(struct sm_buf *b, const struct q_local *lo, size_t done)
+{
+	size_t i;
+
+	hashes(b, 'K', &lo->done, done);
 	for (i = 0; i < lo->forwards.n; i++) {
 		(void)sm_buf_puts(b, "F\t");
 		field(b, lo->forwards.v[i]);
@@ -101,12 +211,13 @@ reply(struct sm_buf *b, const struct q_local *lo)
 	(void)sm_buf_putc(b, '\n');
 }
 
-/* fail - a result that says why the request was not served */
+/* fail - a result that says why the request was not served; done stays */
 static void
 fail(struct q_local *lo, const char *dsn, const char *text)
 {
-	struct sm_strlist done = lo->done;
+	struct sm_strset done = lo->done;
 
+	sm_strset_init(&lo->done, false);
 	q_local_free(lo);
 	lo->done = done;
 	lo->res.status = dsn[0] == '5' ? Q_PERMFAIL : Q_TEMPFAIL;
@@ -124,55 +235,135 @@ id_ok(const char *id)
 	return n > 0 && n < 32 && id[n] == '\0';
 }
 
+/* served_free - forget the message a worker served */
+static void
+served_free(struct served *m)
+{
+	q_ctl_free(&m->ctl);
+	sm_strset_clear(&m->done);
+	memset(m, 0, sizeof(*m));	/* empty sets, case counting */
+}
+
+/* number - a whole decimal number, its sign allowed; false otherwise */
+static bool
+number(const char *s, long long *v)
+{
+	char *end;
+
+	errno = 0;
+	*v = strtoll(s, &end, 10);
+	return *s != '\0' && *end == '\0' && errno == 0;
+}
+
+/* printable - only printable ASCII, at most max bytes */
+static bool
+printable(const char *s, size_t max)
+{
+	size_t n = 0;
+
+	for (; *s != '\0'; s++, n++)
+		if (*s < 0x20 || *s > 0x7e)
+			return false;
+	return n <= max;
+}
+
 /*
- * serve_one - the worker: check that the queued message lists rcpt,
- * then deliver it.  The queue belongs to RunAsUser, so nothing in it is
- * taken on trust: the data file is opened without following links and
- * must be a plain file of the queue's owner, in the queue.
+ * serve_open - M: a message to work on, as the asker describes it.
+ * Nothing is read from the queue here; each field is checked.
  */
 static void
-serve_one(const struct config *c, const char *id, const char *rcpt,
-    struct q_local *lo)
+serve_open(const struct config *c, struct served *m, char *args)
 {
-	char qfdir[4096], dfdir[4096], qf[4200], df[4200], err[256];
-	struct stat qst, st;
-	struct q_ctl ctl;
+	char *f[5], *save = NULL, dfdir[4096];
+	long long ctime, pri;
+	struct stat qst;
 	size_t i;
+
+	served_free(m);
+	m->why = "Deferred: bad request";
+	for (i = 0; i < 5; i++)
+		if ((f[i] = strtok_r(i == 0 ? args : NULL, "\t", &save)) ==
+		    NULL)
+			return;
+	if (!id_ok(f[0]) || !number(f[1], &ctime) || ctime < 0 ||
+	    !number(f[2], &pri) || !printable(f[3], 32) ||
+	    strtok_r(NULL, "\t", &save) != NULL || !printable(f[4], 1024) ||
+	    stat(c->opt.QueueDirectory, &qst) < 0)
+		return;
+	(void)snprintf(m->id, sizeof(m->id), "%s", f[0]);
+	(void)snprintf(m->ctl.id, sizeof(m->ctl.id), "%s", f[0]);
+	m->ctl.ctime = (time_t)ctime;
+	m->ctl.priority = (long)pri;
+	if (strcmp(f[3], "-") != 0)
+		m->ctl.bodytype = sm_strdup(f[3]);
+	m->ctl.sender = sm_strdup(f[4]);
+	(void)q_dfdir(c->opt.QueueDirectory, dfdir, sizeof(dfdir));
+	(void)snprintf(m->df, sizeof(m->df), "%s/df%s", dfdir, m->id);
+	m->owner = qst.st_uid;
+	m->open = true;
+}
+
+/*
+ * serve_header - h: one header of the message.  Each line of it after
+ * the first must continue it (begin with a blank), so that it cannot
+ * end the header or forge a mailbox's "From " line.
+ */
+static void
+serve_header(struct served *m, char *h)
+{
+	const char *p;
+	size_t n;
+
+	if (!m->open || m->bad)
+		return;
+	if (!unescape(h))
+		goto bad;
+	n = strlen(h);
+	for (p = h; (p = strchr(p, '\n')) != NULL; p++)
+		if (p[1] != ' ' && p[1] != '\t')
+			goto bad;
+	if (n == 0 || m->ctl.headers.n >= LOCAL_HEADERS ||
+	    m->hbytes + n > LOCAL_HEADER_BYTES)
+		goto bad;
+	m->hbytes += n;
+	sm_strlist_add(&m->ctl.headers, h);
+	return;
+bad:
+	m->bad = true;
+	m->why = "Deferred: bad header in request";
+}
+
+/*
+ * serve_one - D: deliver rcpt of the message.  The data file is opened
+ * without following links and must be a plain file of the queue's
+ * owner.
+ */
+static void
+serve_one(const struct config *c, struct served *m, const char *id,
+    const char *rcpt, struct q_local *lo)
+{
+	struct stat st;
 	int dfd;
 
-	if (!id_ok(id)) {
-		fail(lo, "4.3.0", "Deferred: bad queue id");
+	if (!m->open || m->bad || strcmp(m->id, id) != 0) {
+		fail(lo, "4.3.0", m->open && !m->bad ?
+		    "Deferred: bad request" : m->why);
 		return;
 	}
-	(void)q_qfdir(c->opt.QueueDirectory, qfdir, sizeof(qfdir));
-	(void)q_dfdir(c->opt.QueueDirectory, dfdir, sizeof(dfdir));
-	(void)snprintf(qf, sizeof(qf), "%s/qf%s", qfdir, id);
-	if (stat(c->opt.QueueDirectory, &qst) < 0 || lstat(qf, &st) < 0 ||
-	    !S_ISREG(st.st_mode) || st.st_uid != qst.st_uid ||
-	    q_ctl_read(qf, &ctl, err, sizeof(err)) < 0) {
-		fail(lo, "4.3.0", "Deferred: cannot read the queued message");
+	if (!printable(rcpt, 1024)) {
+		fail(lo, "4.3.0", "Deferred: bad request");
 		return;
 	}
-	for (i = 0; i < ctl.nrcpts; i++)
-		if (strcmp(ctl.rcpts[i].addr, rcpt) == 0)
-			break;
-	(void)snprintf(df, sizeof(df), "%s/df%s", dfdir, id);
-	if (i == ctl.nrcpts || (ctl.dfdir != NULL &&
-	    strcmp(ctl.dfdir, dfdir) != 0)) {
-		sm_warnx("%s: local delivery of %s refused: not in the queued "
-		    "message", id, rcpt);
-		fail(lo, "4.3.0", "Deferred: not a recipient of the message");
-	} else if ((dfd = open(df, O_RDONLY | O_NOFOLLOW | O_CLOEXEC)) < 0 ||
-	    fstat(dfd, &st) < 0 || !S_ISREG(st.st_mode) ||
-	    st.st_uid != qst.st_uid) {
+	if ((dfd = open(m->df, O_RDONLY | O_NOFOLLOW | O_NONBLOCK |
+	    O_CLOEXEC)) < 0 || fstat(dfd, &st) < 0 || !S_ISREG(st.st_mode) ||
+	    st.st_uid != m->owner) {
 		if (dfd >= 0)
 			(void)close(dfd);
 		fail(lo, "4.3.0", "Deferred: cannot open the data file");
-	} else {
-		local_run(c, &ctl, dfd, rcpt, lo);
-		(void)close(dfd);
+		return;
 	}
-	q_ctl_free(&ctl);
+	local_run(c, &m->ctl, dfd, rcpt, lo);
+	(void)close(dfd);
 }
 
 /* worker - one delivering process's requests, until it goes */
@@ -182,10 +373,13 @@ worker(const struct config *c, int fd)
 	struct sm_io *io = sm_io_new(fd, fd);
 	struct sm_buf line, out;
 	struct sm_deadline dl;
+	struct served m;
 	struct q_local lo;
-	char *id, *rcpt, *hashes, *w, *save = NULL;
+	char *id, *rcpt, *w, *save = NULL;
+	size_t before;
 	bool again = false;
 
+	memset(&m, 0, sizeof(m));
 	sm_buf_init(&line, LOCAL_LINE_MAX);
 	sm_buf_init(&out, 0);
 	for (;;) {
@@ -194,29 +388,45 @@ worker(const struct config *c, int fd)
 		if (sm_io_getline(io, &line, LOCAL_LINE_MAX, &dl) != SM_IO_OK)
 			break;
 		sm_buf_chomp(&line);
+		if (strncmp(line.data, "M\t", 2) == 0) {
+			serve_open(c, &m, line.data + 2);
+			continue;
+		}
+		if (strncmp(line.data, "h\t", 2) == 0) {
+			serve_header(&m, line.data + 2);
+			continue;
+		}
 		if (strcmp(line.data, "A") == 0) {
 			again = true;
+			continue;
+		}
+		if (strncmp(line.data, "H\t", 2) == 0) {
+			for (w = strtok_r(line.data + 2, " ", &save);
+			    w != NULL; w = strtok_r(NULL, " ", &save))
+				(void)sm_strset_add(&m.done, w, NULL);
 			continue;
 		}
 		if (strncmp(line.data, "D\t", 2) != 0 ||
 		    (id = strtok_r(line.data + 2, "\t", &save)) == NULL ||
 		    (rcpt = strtok_r(NULL, "\t", &save)) == NULL)
 			break;
+		/* The message's done targets go in, and come back grown. */
 		memset(&lo, 0, sizeof(lo));
+		lo.done = m.done;
 		lo.again = again;
 		again = false;
-		if ((hashes = strtok_r(NULL, "\t", &save)) != NULL)
-			for (w = strtok_r(hashes, " ", &save); w != NULL;
-			    w = strtok_r(NULL, " ", &save))
-				sm_strlist_add(&lo.done, w);
-		serve_one(c, id, rcpt, &lo);
+		before = m.done.n;
+		serve_one(c, &m, id, rcpt, &lo);
 		sm_buf_reset(&out);
-		reply(&out, &lo);
+		reply(&out, &lo, before);
+		m.done = lo.done;
+		sm_strset_init(&lo.done, false);
 		q_local_free(&lo);
 		sm_deadline_in(&dl, 60);
 		if (sm_io_write(io, out.data, out.len, &dl) != SM_IO_OK)
 			break;
 	}
+	served_free(&m);
 	sm_buf_free(&line);
 	sm_buf_free(&out);
 	sm_io_free(io);
@@ -257,6 +467,8 @@ service(const struct config *c, int ch)
 	pid_t pid;
 	int fd, rc;
 
+	/* ps and top name it, and its workers, apart from the others. */
+	(void)prctl(PR_SET_NAME, LOCAL_SERVICE_NAME, 0, 0, 0);
 	/* Hold nothing of the master's: its sockets and files. */
 	closelog();
 	if (ch != 3 && (dup2(ch, 3) < 0 || close(ch) < 0))
@@ -350,6 +562,7 @@ disconnect(void)
 		(void)close(conn_fd);
 	conn = NULL;
 	conn_fd = -1;
+	told = false;
 }
 
 /* connect_worker - a worker of our own, through the shared socket */
@@ -406,31 +619,63 @@ parse_result(char *s, struct q_result *r)
 }
 
 /*
+ * describe - M and h: what the worker needs of the message, from its
+ * control file as this process (RunAsUser) read it, with the headers
+ * as the local mailer shows them
+ */
+static void
+describe(struct sm_buf *b, const struct config *c, const struct q_ctl *ctl)
+{
+	struct sm_strlist shown = { NULL, 0 };
+	const struct sm_strlist *h = &ctl->headers;
+	size_t i;
+
+	(void)sm_buf_printf(b, "M\t%s\t%lld\t%ld\t", ctl->id,
+	    (long long)ctl->ctime, ctl->priority);
+	field(b, ctl->bodytype != NULL && ctl->bodytype[0] != '\0' ?
+	    ctl->bodytype : "-");
+	(void)sm_buf_putc(b, '\t');
+	field(b, ctl->sender != NULL && ctl->sender[0] != '\0' ?
+	    ctl->sender : "<>");
+	(void)sm_buf_putc(b, '\n');
+	if (local_headers(c, ctl, &shown))
+		h = &shown;
+	for (i = 0; i < h->n; i++) {
+		(void)sm_buf_puts(b, "h\t");
+		escape(b, h->v[i]);
+		(void)sm_buf_putc(b, '\n');
+	}
+	sm_strlist_clear(&shown);
+}
+
+/*
  * ask - one request to our worker: 1 answered; 0 not asked (the worker
  * was gone); -2 no answer at all (it died after the request came, maybe
  * in the middle of a delivery); -1 broken in the middle of the answer.
- * again: the request repeats one that got -2.
+ * The message and the targets it has been delivered to go first when
+ * the worker does not have them: at the first local recipient of an
+ * attempt, and on a new connection.  again: the request repeats one
+ * that got -2.
  */
 static int
-ask(const struct config *c, const char *id, const char *rcpt,
+ask(const struct config *c, const struct q_ctl *ctl, const char *rcpt,
     struct q_local *lo, bool again)
 {
 	struct sm_deadline dl;
 	struct sm_buf b;
 	size_t lines = 0;
 	char *s, *t, *w, *save = NULL;
-	size_t i;
 	int rc = -1;
 
 	sm_buf_init(&b, 0);
+	if (lo->first || !told || told_n != lo->done.n) {
+		describe(&b, c, ctl);
+		hashes(&b, 'H', &lo->done, 0);
+	}
 	if (again)
 		(void)sm_buf_puts(&b, "A\n");
-	(void)sm_buf_printf(&b, "D\t%s\t", id);
+	(void)sm_buf_printf(&b, "D\t%s\t", ctl->id);
 	field(&b, rcpt);
-	(void)sm_buf_putc(&b, '\t');
-	for (i = 0; i < lo->done.n; i++)
-		(void)sm_buf_printf(&b, "%s%s", i > 0 ? " " : "",
-		    lo->done.v[i]);
 	(void)sm_buf_putc(&b, '\n');
 	/* The worker's own bounds, and some slack. */
 	sm_deadline_in(&dl, sm_bound(c->opt.to.datafinal, 3600) +
@@ -439,6 +684,7 @@ ask(const struct config *c, const char *id, const char *rcpt,
 		rc = 0;
 		goto out;
 	}
+	told = true;
 	for (;;) {
 		sm_buf_reset(&b);
 		if (sm_io_getline(conn, &b, LOCAL_LINE_MAX, &dl) != SM_IO_OK)
@@ -447,10 +693,9 @@ ask(const struct config *c, const char *id, const char *rcpt,
 		sm_buf_chomp(&b);
 		s = b.data;
 		if (strncmp(s, "K\t", 2) == 0) {
-			sm_strlist_clear(&lo->done);
 			for (w = strtok_r(s + 2, " ", &save); w != NULL;
 			    w = strtok_r(NULL, " ", &save))
-				sm_strlist_add(&lo->done, w);
+				(void)sm_strset_add(&lo->done, w, NULL);
 		} else if (strncmp(s, "F\t", 2) == 0)
 			sm_strlist_add(&lo->forwards, s + 2);
 		else if (strncmp(s, "E\t", 2) == 0 &&
@@ -470,6 +715,7 @@ ask(const struct config *c, const char *id, const char *rcpt,
 		    (t = parse_result(s + 2, &lo->res)) != NULL) {
 			(void)snprintf(lo->res.text, sizeof(lo->res.text),
 			    "%s", t);
+			told_n = lo->done.n;
 			rc = 1;
 			break;
 		} else
@@ -488,11 +734,32 @@ local_deliver(const struct config *c, const struct q_ctl *ctl, int dfd,
     const char *rcpt, struct q_local *lo)
 {
 	time_t start = time(NULL);
+	char dfdir[4096];
 	int tries, rc = -1;
 	bool again = false;
 
-	if (geteuid() == 0 || channel < 0) {
-		local_run(c, ctl, dfd, rcpt, lo);
+	/*
+	 * Root, or no service: here.  An address the worker would refuse
+	 * (not printable ASCII) fails here too, as the expansion says it
+	 * (5.6.7 for one outside ASCII), before anything needs root.
+	 */
+	if (geteuid() == 0 || channel < 0 || !printable(rcpt, 1024)) {
+		struct q_ctl shown = *ctl;
+
+		memset(&shown.headers, 0, sizeof(shown.headers));
+		if (!local_headers(c, ctl, &shown.headers))
+			shown.headers = ctl->headers;
+		local_run(c, &shown, dfd, rcpt, lo);
+		if (shown.headers.v != ctl->headers.v)
+			sm_strlist_clear(&shown.headers);
+		return;
+	}
+	/* The service opens the queue's own data file, nothing elsewhere. */
+	if (ctl->dfdir != NULL && strcmp(ctl->dfdir,
+	    q_dfdir(c->opt.QueueDirectory, dfdir, sizeof(dfdir))) != 0) {
+		fail(lo, "4.3.0", "Deferred: the data file is not in the "
+		    "queue");
+		q_log_delivery(ctl, rcpt, start, "local", NULL, &lo->res);
 		return;
 	}
 	/*
@@ -504,7 +771,7 @@ local_deliver(const struct config *c, const struct q_ctl *ctl, int dfd,
 	for (tries = 0; tries < 2; tries++) {
 		if (conn == NULL && connect_worker() < 0)
 			break;
-		if ((rc = ask(c, ctl->id, rcpt, lo, again)) == 1)
+		if ((rc = ask(c, ctl, rcpt, lo, again)) == 1)
 			return;
 		disconnect();
 		if (rc == -1)

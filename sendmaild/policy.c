@@ -453,8 +453,10 @@ local_user(struct policy *p, const char *local, const char *prefix,
     struct policy_result *r)
 {
 	char user[256];
+	struct sm_buf val;
 	const char *v;
 	size_t i, n;
+	bool ok = true;
 
 	for (i = 0; local[i] != '\0' && local[i] != '+' &&
 	    i + 1 < sizeof(user); i++)
@@ -462,19 +464,21 @@ local_user(struct policy *p, const char *local, const char *prefix,
 	user[i] = '\0';
 	if (strcmp(user, "postmaster") == 0 || getpwnam(user) != NULL)
 		return true;
-	sm_buf_reset(&p->val);
-	if (aliases_lookup(p->c, user, &p->val) != 0) {
+	/* An alias may be a list as long as the alias file allows. */
+	sm_buf_init(&val, ALIAS_MAX);
+	if (aliases_lookup(p->c, user, &val) != 0) {
 		r->v = POL_REJECT;
 		(void)snprintf(r->reply, sizeof(r->reply),
 		    "550 5.1.1 %sUser unknown", prefix);
-		return false;
+		ok = false;
+		goto out;
 	}
 	/* The value alone, "<>" taken off. */
-	v = sm_buf_str(&p->val);
+	v = sm_buf_str(&val);
 	v += strspn(v, " \t");
 	n = strcspn(v, " \t,\n");
 	if (v[n] != '\0')
-		return true;		/* a list */
+		goto out;		/* a list */
 	if (n >= 2 && v[0] == '<' && v[n - 1] == '>') {
 		v++;
 		n -= 2;
@@ -485,9 +489,11 @@ local_user(struct policy *p, const char *local, const char *prefix,
 		r->v = POL_REJECT;
 		(void)snprintf(r->reply, sizeof(r->reply), "551 5.1.1 %sUser has "
 		    "moved; please try <%.*s>", prefix, (int)(n - 9), v);
-		return false;
+		ok = false;
 	}
-	return true;
+out:
+	sm_buf_free(&val);
+	return ok;
 }
 
 /* route_reply - a routing error as the reply to RCPT */

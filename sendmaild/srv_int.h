@@ -15,6 +15,7 @@
 #include "sm_addr.h"
 #include "sm_buf.h"
 #include "sm_io.h"
+#include "sm_strset.h"
 #include "srv_session.h"
 
 #define SRV_MAXLINE	2048	/* a command line, CRLF included */
@@ -57,7 +58,8 @@ struct srv {
 	struct sm_addr		 sender;
 	char			 body[16];
 	char			 ret[8];
-	struct sm_strlist	 rcpts;		/* addresses as accepted */
+	struct sm_strset	 rcpts;		/* addresses as accepted; case
+						   does not matter */
 	bool			 discard;
 	bool			 deliver_after;	/* DeliveryMode b: hand off */
 	char			 deliver_id[Q_ID_MAX];

@@ -136,7 +136,7 @@ srv_transaction_reset(struct srv *s)
 	free(s->sender_shown);
 	s->sender_shown = NULL;
 	sm_addr_free(&s->sender);
-	sm_strlist_clear(&s->rcpts);
+	sm_strset_clear(&s->rcpts);
 	s->body[0] = s->ret[0] = '\0';
 	s->discard = false;
 }
@@ -402,17 +402,25 @@ split_path(struct srv *s, const char *arg, const char *kw, char **path,
 	return true;
 }
 
-/* shown - how the client wrote the path: with brackets when it did */
+/*
+ * shown - how the client wrote the path: with brackets when it did.
+ * Replies are ASCII without SMTPUTF8: a byte outside it shows as '?'.
+ */
 static char *
 shown(const char *arg, const char *kw)
 {
 	const char *p = arg + strlen(kw);
+	char *s, *q;
 	size_t n;
 
 	while (*p == ' ' || *p == '\t')
 		p++;
 	n = *p == '<' ? strcspn(p, ">") + 1 : strcspn(p, " \t");
-	return sm_strndup(p, n);
+	s = sm_strndup(p, n);
+	for (q = s; *q != '\0'; q++)
+		if ((unsigned char)*q >= 0x80)
+			*q = '?';
+	return s;
 }
 
 /*
@@ -630,12 +638,12 @@ do_rcpt(struct srv *s, const char *arg)
 		(void)srv_reply(s, "%s", reply);
 		goto out;
 	}
-	for (i = 0; i < s->rcpts.n; i++)
-		if (strcasecmp(s->rcpts.v[i], a.text) == 0) {
-			(void)srv_reply(s, "250 2.1.5 <%s>... Recipient ok",
-			    s->rcpts.v[i]);
-			goto out;
-		}
+	/* Given before: accepted again, as sendmail does, kept once. */
+	if (sm_strset_find(&s->rcpts, a.text, &i)) {
+		(void)srv_reply(s, "250 2.1.5 <%s>... Recipient ok",
+		    s->rcpts.v[i]);
+		goto out;
+	}
 	if (s->c->opt.MaxRecipientsPerMessage > 0 &&
 	    s->rcpts.n >= (size_t)s->c->opt.MaxRecipientsPerMessage) {
 		(void)srv_reply(s, "452 4.5.3 Too many recipients");
@@ -660,7 +668,7 @@ do_rcpt(struct srv *s, const char *arg)
 		    rp.orcpt[0] != '\0' ? rp.orcpt : NULL);
 		free(rc);
 	}
-	sm_strlist_add(&s->rcpts, a.text);
+	(void)sm_strset_add(&s->rcpts, a.text, NULL);
 	(void)srv_reply(s, "250 2.1.5 %s... Recipient ok", sh);
 out:
 	sm_addr_free(&a);
@@ -954,6 +962,7 @@ srv_session(struct config *c, const struct srv_conn *conn)
 	bool refused;
 
 	memset(&s, 0, sizeof(s));
+	sm_strset_init(&s.rcpts, true);
 	sm_deadline_in(&s.session_end, sm_bound(c->opt.MaxSessionTime,
 	    SRV_COMMAND_FALLBACK * 24));
 	/* Background deliveries are reaped by the kernel: no zombies. */

@@ -151,15 +151,18 @@ class Scripted(Listener):
     """A lock-step SMTP server: answers each command with `replies`
     (by command word, default 250), goes silent at `stall` and closes
     the connection at `hangup` (a command word, or "." for the end of
-    the message, before its reply); EHLO offers `caps`.  With `lmtp` it
+    the message, before its reply); EHLO offers `caps`.  With
+    `rcpt_limit`, a transaction takes that many recipients and answers
+    "452 4.5.3 Too many recipients" to the RCPTs after them.  With `lmtp` it
     is an LMTP server (RFC 2033): LHLO instead of EHLO, and after the
     message one reply for each accepted recipient, in order, from
     `final` (by address as the RCPT gave it, default "250 2.1.5 ok";
     None: close the connection instead)."""
 
     def __init__(self, port, replies=None, stall=None, caps=("PIPELINING",),
-                 hangup=None, lmtp=False, final=None):
+                 hangup=None, lmtp=False, final=None, rcpt_limit=None):
         self.replies = replies or {}
+        self.rcpt_limit = rcpt_limit
         self.stall = stall
         self.hangup = hangup
         self.lmtp = lmtp
@@ -202,6 +205,10 @@ class Scripted(Listener):
                     mail_ok = not self.replies.get("MAIL", "250").startswith(("4", "5"))
                     rcpt_ok = False
                     accepted = []
+                if word == "RCPT" and self.rcpt_limit is not None and \
+                        len(accepted) >= self.rcpt_limit:
+                    c.sendall(b"452 4.5.3 Too many recipients\r\n")
+                    continue
                 if word == "RCPT" and not self.replies.get("RCPT", "250").startswith(("4", "5")):
                     rcpt_ok = True
                     accepted.append(line.decode("latin-1").split(":", 1)[1]

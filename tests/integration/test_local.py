@@ -310,6 +310,34 @@ def test_retry_delivers_only_what_failed(site):
     assert s.d.queued("qf") == []
 
 
+def test_retry_after_very_many_targets(site):
+    """A message whose earlier attempts served more targets than fit in
+    one line of the local delivery service (70,000 in ${local_done},
+    1.2 MB): the retry still delivers what is left, once.  The service
+    took the whole list in one request line of at most 1 MB and failed
+    every retry of such a message."""
+    # The file target fails for now (a FIFO nobody reads: its open
+    # outlasts Timeout.fileopen), the mailbox has its copy.
+    s = site(options=["DeliveryMode=queueonly", "Timeout.fileopen=2s"])
+    target = s.out / "team.mbox"
+    os.mkfifo(target)
+    os.chmod(target, 0o666)
+    s.set_aliases(f"team: {USER}, {target}\n")
+    s.send(["team@localhost"])
+    s.run_queue()
+    [qf] = [pathlib.Path(q) for q in s.d.queued("qf")]
+    text = qf.read_bytes()
+    assert b"\n${local_done}" in text
+    many = " ".join(f"{i:016x}" for i in range(1, 70001)).encode()
+    qf.write_bytes(text.replace(b"\n${local_done}",
+                                b"\n${local_done}" + many + b" ", 1))
+    target.unlink()
+    r = s.run_queue()
+    assert target.read_text().startswith("From a@example.org"), r.stderr
+    assert len(messages(s.mailbox())) == 1          # not a second copy
+    assert s.d.queued("qf") == [], r.stderr
+
+
 def test_local_mailer_program_runs_as_the_recipient(site):
     lda = pathlib.Path(tempfile.mkdtemp(prefix="smd-lda-", dir="/tmp"))
     try:
@@ -411,3 +439,45 @@ def test_v_shows_the_conversation(site):
     assert ">>> ." in lines
     assert re.search(r"^250 2\.0\.0 \w+ Message accepted for delivery$",
                      r.stdout, re.M)
+
+
+def test_root_service_reads_no_control_file(site):
+    """The local delivery service runs as root; what the network wrote
+    reaches it only as the fields the asking process (RunAsUser) gives
+    it.  Traced with strace, the processes that are root (the run before
+    it drops, the service, its workers) open the data file of the
+    message, and no control file."""
+    s = site(options=["DeliveryMode=queueonly"])
+    s.set_aliases(f"team: {USER}, \"|cat >/dev/null\"\n")
+    s.send(["team@localhost", f"{USER}@localhost"])
+    [qf] = s.d.queued("qf")
+    trace = s.base / "trace"
+    r = subprocess.run(["strace", "-f", "-ff", "-qq", "-o", str(trace),
+                        "-e", "trace=openat,setresuid,clone,clone3,fork,"
+                        "vfork", *s.cmd("-qf")],
+                       capture_output=True, text=True, timeout=60)
+    assert r.returncode == 0, r.stderr
+    assert s.d.queued("qf") == [], r.stderr
+    assert len(messages(s.mailbox())) == 1      # one copy per target
+    events = {}
+    for f in s.base.glob("trace.*"):
+        events[int(f.suffix[1:])] = f.read_text().splitlines()
+    # Follow each process from the first one, root: who is root when.
+    born = {int(m) for lines in events.values() for line in lines
+            for m in re.findall(r"^(?:clone3?|v?fork)\(.*= (\d+)$", line)}
+    [first] = set(events) - born
+    root_opens, todo = [], [(first, True)]
+    while todo:
+        pid, root = todo.pop()
+        for line in events.get(pid, []):
+            m = re.match(r"(?:clone3?|v?fork)\(.*= (\d+)$", line)
+            if m:
+                todo.append((int(m.group(1)), root))
+            elif re.match(r"setresuid\((\d+), .*= 0$", line):
+                root = line.startswith("setresuid(0,")
+            elif root and (m := re.match(r'openat\([^"]*"([^"]+)"',
+                                         line)):
+                root_opens.append(m.group(1))
+    qid = pathlib.Path(qf).name[2:]
+    assert any(p.endswith(f"/df{qid}") for p in root_opens), root_opens
+    assert [p for p in root_opens if p.endswith(f"/qf{qid}")] == []

@@ -7,6 +7,8 @@ LMTP mailers have their own tests (test_lmtp.py)."""
 import os
 import pathlib
 import shutil
+import socket
+import struct
 import subprocess
 import tempfile
 import time
@@ -14,7 +16,7 @@ import time
 import pytest
 
 from daemon_util import wait_for
-from smarthost import Scripted
+from smarthost import Listener, Scripted
 from test_local import USER, messages, site  # noqa: F401 (fixture)
 from test_queue_run import submit, world  # noqa: F401 (fixture)
 
@@ -206,5 +208,44 @@ def test_smart_host_hangs_up_after_the_dot(world, mode):
         line = line_of(log, "<x@far.example>")
         assert "stat=Deferred" in line and "stat=Sent" not in log, log
         assert left_in_queue(d, "<x@far.example>")
+    finally:
+        srv.close()
+
+
+
+class ResetAfterRcpt(Listener):
+    """A smart host without PIPELINING that accepts the recipient, then
+    resets the connection (SO_LINGER 0) instead of waiting for DATA."""
+
+    def handle(self, c):
+        c.sendall(b"220 reset.example ESMTP\r\n")
+        for line in c.makefile("rb"):
+            word = line[:4].upper()
+            c.sendall(b"250 reset.example\r\n" if word == b"EHLO" else
+                      b"250 2.1.5 ok\r\n" if word == b"RCPT" else
+                      b"250 2.0.0 ok\r\n")
+            if word == b"RCPT":
+                c.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER,
+                             struct.pack("ii", 1, 0))
+                c.close()
+                return
+
+
+def test_smart_host_resets_before_data(world):
+    """The smart host accepts the recipient and resets the connection:
+    when the reset comes before DATA is written, the write fails, and a
+    recipient whose RCPT was accepted stayed counted as delivered
+    (stat=Sent, message gone).  Twenty messages, each over a connection
+    of its own, so that the reset wins that race for some of them."""
+    d = world["start"]()
+    srv = ResetAfterRcpt(world["port"])
+    try:
+        for i in range(20):
+            submit(d, [f"x{i}@far.example"])
+        log = world["run"]("-O", "MaxRunnersPerQueue=1", "-O",
+                           "Timeout.hoststatus=0").stderr
+        assert srv.connections >= 20
+        assert "stat=Sent" not in log, log
+        assert len(d.queued("qf")) == 20
     finally:
         srv.close()

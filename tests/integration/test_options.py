@@ -4,7 +4,7 @@ import re
 
 import pytest
 
-from conftest import SPEC_EXAMPLES, parse_bO, seconds
+from conftest import DATA, ROOT, SPEC_EXAMPLES, parse_bO, seconds
 
 # spec/timeouts.md section 3: every suboption and sendmail's binary
 # default, as (value in seconds or count, default unit).
@@ -25,6 +25,14 @@ MINUTE_DURATIONS = {"AliasWait", "ConnectionCacheTimeout", "MinQueueAge",
                     "MaxQueueAge"}
 RETRY_DEFAULTS = {"resolver.retry": 2, "resolver.retry.first": 2,
                   "resolver.retry.normal": 2}
+# Defaults that differ from sendmail 8.17's binary defaults on purpose:
+# option, its confXXX, ours, sendmail's (as tests/data/conf-options.md
+# has it).  man/sendmaild.7 lists them, man/sendmail.cf.5 says both.
+DELIBERATE = [
+    ("MaxRecipientsPerMessage", "confMAX_RCPTS_PER_MESSAGE", "1000",
+     "0 (no limit)"),
+    ("MaxRunnersPerQueue", "confMAX_RUNNERS_PER_QUEUE", "2", "1"),
+]
 
 
 def bO(run, cf, *extra):
@@ -64,6 +72,29 @@ def test_output_is_sorted_and_complete(run, empty_cf):
     assert opts["ConnectionCacheSize"] == ["1"]
     assert opts["LogLevel"] == ["9"]
     assert opts["SmtpGreetingMessage"] == ["$j Sendmail $v ready at $b"]
+
+
+@pytest.mark.parametrize("name,conf,ours,theirs", DELIBERATE)
+def test_deliberate_differences_from_sendmail(run, empty_cf, name, conf,
+                                              ours, theirs):
+    """A default that is not sendmail's is so on purpose: -bO shows
+    ours, the table of sendmail's defaults still has sendmail's, and
+    the pages say both."""
+    opts = parse_bO(bO(run, empty_cf).stdout)
+    assert opts[name] == [ours]
+    table = (DATA / "conf-options.md").read_text()
+    row = re.search(rf"^\| `{conf}` \| `{name}` \|.*$", table, re.M).group(0)
+    assert row.split("|")[4].strip() == theirs
+    value = theirs.split()[0]
+    assert value != ours
+    man = ROOT / "man"
+    cf5 = (man / "sendmail.cf.5").read_text()
+    item = cf5.split(f".It Cm {name} Ns", 1)[1].split("\n.It ", 1)[0]
+    assert re.search(rf"sendmail(?:'s default is|:) {value}\b", item), item
+    assert f"Default:\n.Ql {ours}" in item
+    seven = (man / "sendmaild.7").read_text()
+    listed = seven.split(".Ss Defaults that are not sendmail's", 1)[1]
+    assert f".It Cm {name}\n" in listed.split("\n.Ss ", 1)[0]
 
 
 def test_command_line_overrides_file(run, tmp_path):

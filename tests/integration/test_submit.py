@@ -5,6 +5,7 @@ import os
 import pathlib
 import pwd
 import re
+import resource
 import shutil
 import signal
 import subprocess
@@ -186,6 +187,42 @@ def test_headers_kept_and_from_with_full_name(site):
     assert "Message-Id: <given@example.org>" in text
     assert text.count("Message-Id:") == 1
     assert re.search(r"^H\?\?From: Nightly Job <root@", text, re.M)
+
+
+def test_more_recipients_than_a_transaction_takes(site):
+    """1,200 recipients on the command line, past the 1,000 one
+    transaction takes by default (MaxRecipientsPerMessage): the
+    submission sends the 200 refused with 452 in a second transaction,
+    and all are queued; exit 0."""
+    rcpts = [f"user{i}@example.net" for i in range(1200)]
+    r = site.submit(["-odq", *rcpts], "Subject: many\n\nbody\n")
+    assert r.returncode == 0, r.stderr
+    assert r.stderr == b""
+    counts = sorted(len(envelope(q)[2]) for q in site.qf())
+    assert counts == [200, 1000]
+    assert not (site.home / "dead.letter").exists()
+
+
+def test_recipients_cost_grows_linearly(site):
+    """Four times the recipients on the command line cost the
+    submission about four times the CPU, not sixteen times: each one
+    was compared with every one before it to drop duplicates."""
+    cpu = {}
+    for n in (5000, 20000):
+        rcpts = [f"user{i}@example.net" for i in range(n)]
+        before = resource.getrusage(resource.RUSAGE_CHILDREN)
+        r = site.submit(["-odq", *rcpts, rcpts[0].upper()],
+                        "Subject: many\n\nbody\n", timeout=120)
+        after = resource.getrusage(resource.RUSAGE_CHILDREN)
+        assert r.returncode == 0, r.stderr[-500:]
+        cpu[n] = (after.ru_utime - before.ru_utime +
+                  after.ru_stime - before.ru_stime)
+        assert sum(len(envelope(q)[2]) for q in site.qf()) == n
+        for q in site.qf():
+            q.unlink()
+            q.with_name("d" + q.name[1:]).unlink()
+    # Linear: 4.  Before, 12 or more.
+    assert cpu[20000] / max(cpu[5000], 0.01) < 7, cpu
 
 
 def test_f_sets_the_sender(site):

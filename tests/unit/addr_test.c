@@ -79,6 +79,14 @@ test_parse(void **state)
 		{ "a,b@c", NULL, NULL, SM_ADDR_SYNTAX },
 		{ "a\rb@c", NULL, NULL, SM_ADDR_SYNTAX },
 		{ "@x:", NULL, NULL, SM_ADDR_SYNTAX },
+		/* Not ASCII, in any part: 5.6.7 before any other check. */
+		{ "caf\xc3\xa9@far.example", NULL, NULL, SM_ADDR_8BIT },
+		{ "\xc3(bad@far.example", NULL, NULL, SM_ADDR_8BIT },
+		{ "root@\xc3\xa9xample.org", NULL, NULL, SM_ADDR_8BIT },
+		{ "\"caf\xc3\xa9\"@far.example", NULL, NULL, SM_ADDR_8BIT },
+		{ "@r\xff.example:u@far.example", NULL, NULL, SM_ADDR_8BIT },
+		{ "j\x80rg", NULL, NULL, SM_ADDR_8BIT },
+		{ "a\x7f@far.example", NULL, NULL, SM_ADDR_SYNTAX },
 	};
 	struct sm_addr a;
 	size_t i;
@@ -105,6 +113,9 @@ test_parse(void **state)
 	assert_string_equal(sm_addr_dsn(SM_ADDR_BADHOST), "5.1.2");
 	assert_string_equal(sm_addr_errtext(SM_ADDR_ROUTE),
 	    "Invalid route address");
+	assert_string_equal(sm_addr_dsn(SM_ADDR_8BIT), "5.6.7");
+	assert_string_equal(sm_addr_errtext(SM_ADDR_8BIT),
+	    "Non-ASCII address not permitted without SMTPUTF8");
 }
 
 /* Address lists as To:, Cc: and Bcc: carry them. */

@@ -62,7 +62,8 @@ test_defaults(void **state)
 	assert_int_equal(o.DeliveryMode, 'b');
 	assert_string_equal(o.QueueDirectory, "/var/spool/mqueue");
 	assert_int_equal(o.MaxMessageSize, 0);
-	assert_int_equal(o.MaxRecipientsPerMessage, 0);
+	/* Not sendmail's 0: see man/sendmaild.7. */
+	assert_int_equal(o.MaxRecipientsPerMessage, 1000);
 	assert_int_equal(o.MaxDaemonChildren, 0);
 	assert_int_equal(o.ConnectionRateThrottle, 0);
 	assert_int_equal(o.MaxQueueChildren, 0);
