@@ -409,6 +409,8 @@ expired(const struct q_runner *x, const struct q_ctl *c)
 static void
 delivered(struct q_run *run, struct q_ctl *c, size_t i)
 {
+	if (c->rcpts[i].done)
+		return;			/* counted already */
 	c->rcpts[i].done = true;
 	run->unrecorded++;
 }
@@ -962,6 +964,32 @@ user_only(const char *addr)
 	return sm_buf_detach(&b);
 }
 
+/* What a transaction's hook between two SMTP transactions works on. */
+struct txn_state {
+	struct q_run		*run;
+	struct q_ctl		*c;
+	const struct dest	*d;
+	const struct q_result	*tres;
+};
+
+/*
+ * between - the server took only some recipients (452) and the others
+ * go in another transaction: those it took are recorded first, and
+ * SIGTERM waits again for the next one's outcome
+ */
+static void
+between(void *ctx)
+{
+	struct txn_state *st = ctx;
+	size_t i;
+
+	for (i = 0; i < st->d->n; i++)
+		if (st->tres[i].status == Q_OK)
+			delivered(st->run, st->c, st->d->idx[i]);
+	checkpoint(st->run, st->c, true);
+	hold(st->run);
+}
+
 /* transaction - one message to one host for the recipients of d */
 static void
 transaction(struct q_run *run, struct q_ctl *c, int dfd, const struct dest *d,
@@ -973,6 +1001,7 @@ transaction(struct q_run *run, struct q_ctl *c, int dfd, const struct dest *d,
 	struct sm_strlist hdrs = { NULL, 0 };
 	struct q_conn *conn;
 	struct q_txn t;
+	struct txn_state state;
 	time_t start = time(NULL);
 	char nbuf[64], relay[320], sender[600], host[256];
 	size_t i;
@@ -1022,6 +1051,12 @@ transaction(struct q_run *run, struct q_ctl *c, int dfd, const struct dest *d,
 	t.mailer_flags = d->flags;
 	t.dfd = dfd;
 	t.id = c->id;
+	state.run = run;
+	state.c = c;
+	state.d = d;
+	state.tres = tres;
+	t.between = between;
+	t.between_ctx = &state;
 	/* A bare name gets $j, unless the mailer takes users alone. */
 	t.qualify = d->user_only ? NULL : r->hostname;
 	(void)snprintf(relay, sizeof(relay), "%s", q_smtp_relay(conn));

@@ -42,7 +42,8 @@
  *	answer first.
  *	While a message is delivered, the recipients that have it are
  *	recorded in its control file (q_ctl_checkpoint, the message staying
- *	locked) before each SMTP or LMTP transaction, and between local
+ *	locked) before each SMTP or LMTP transaction (q_txn.between: also
+ *	between those of one q_smtp_send after a 452), and between local
  *	recipients once CheckpointInterval of them have had it since the
  *	last record; CheckpointInterval 0 records nothing before the end.
  *	Afterwards the control file is rewritten with the recipients left

@@ -28,9 +28,10 @@ pytestmark = pytest.mark.skipif(os.geteuid() != 0,
                                 reason="needs root to become the users")
 
 
-def run_killed(s, when, limit=20):
-    """A queue run of site s, killed (SIGKILL) once when() holds."""
-    p = subprocess.Popen(s.cmd("-qf"), stdout=subprocess.DEVNULL,
+def run_killed(cmd, when, limit=20):
+    """A queue run (its command line), killed (SIGKILL) once when()
+    holds."""
+    p = subprocess.Popen(cmd, stdout=subprocess.DEVNULL,
                          stderr=subprocess.DEVNULL)
     try:
         assert wait_for(when, limit), "the run never got there"
@@ -46,7 +47,7 @@ def killed_at_the_dot(s, port, rcpts):
     host = Scripted(port, stall=".")
     try:
         s.send(rcpts)
-        run_killed(s, lambda: "." in host.commands)
+        run_killed(s.cmd("-qf"), lambda: "." in host.commands)
     finally:
         host.close()
     return start_smarthost(port)
@@ -73,6 +74,31 @@ def test_transaction_recorded_before_the_next(routing):
     assert [m[1] for m in s.rec.messages] == [["x@far.example"]]
     assert [m[1] for m in s.other.messages] == [["y@special.example"]]
     assert s.d.queued("qf") == []
+
+
+def test_recorded_between_transactions_on_one_connection(world):
+    # The smart host takes two recipients a transaction (452 to the
+    # others, who go in the next one) and never answers the second
+    # transaction's final dot; the run is killed there.  The next run
+    # sends only the recipients the second transaction had.
+    d = world["start"]()
+    submit(d, ["a@far.example", "b@far.example", "c@far.example",
+               "d@far.example"])
+    host = Scripted(world["port"], rcpt_limit=2, stall=".", after=1)
+    try:
+        run_killed(world["runner"](),
+                   lambda: host.commands.count(".") == 2)
+    finally:
+        host.close()
+    ctl, rec = start_smarthost(world["port"])
+    try:
+        r = world["run"]()
+        assert r.returncode == 0, r.stderr
+        assert [sorted(m[1]) for m in rec.messages] == [
+            ["c@far.example", "d@far.example"]]
+        assert d.queued("qf") == []
+    finally:
+        ctl.stop()
 
 
 def test_local_recorded_before_a_transaction(site, tools):
@@ -104,7 +130,7 @@ def test_checkpoint_interval_between_local_recipients(site, tools):
     s = site(options=["DeliveryMode=queueonly", "CheckpointInterval=1"])
     s.set_aliases(f"count: \"|{count}\"\nhang: \"|{hang}\"\n")
     s.send(["count@localhost", "hang@localhost"])
-    run_killed(s, lambda: lines(tools / "hung"))
+    run_killed(s.cmd("-qf"), lambda: lines(tools / "hung"))
     os.kill(int(lines(tools / "hung")[0]), signal.SIGKILL)
     (tools / "go").touch()
     r = s.run_queue()
