@@ -193,7 +193,7 @@ static const struct row rows[] = {
 	S("CertFingerprintAlgorithm", 0, CertFingerprintAlgorithm, "", 0),
 	B("CheckAliases", 'n', CheckAliases, "False", 0),
 	L("CheckpointInterval", 'C', CheckpointInterval, "10", 0, INT_MAX,
-	    0),
+	    F_INFORCE),
 	S("CipherList", 0, CipherList, "", F_INFORCE),
 	L("ClassFactor", 'z', ClassFactor, "1800", 0, LONG_MAX, 0),
 	S("ClientCertFile", 0, ClientCertFile, "", F_INFORCE),

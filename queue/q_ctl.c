@@ -11,6 +11,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "q_file.h"
 #include "sm_alloc.h"
 #include "sm_buf.h"
 #include "sm_log.h"
@@ -224,9 +225,14 @@ opt(struct sm_buf *b, char c, const char *v)
 		(void)sm_buf_printf(b, "%c%s\n", c, v);
 }
 
-/* q_ctl_rewrite - write c back: tfID, flush, rename over qfID */
-int
-q_ctl_rewrite(const struct q_ctl *c, const char *qfdir, bool safe)
+/*
+ * write_back - c as tfID, flushed (safe), renamed over qfID.  With lock,
+ * the new file is locked (q_lock) before the rename through a descriptor
+ * that replaces *lock, the old file's: the message is never unlocked in
+ * between, so no other run can take it while its delivery goes on.
+ */
+static int
+write_back(const struct q_ctl *c, const char *qfdir, bool safe, int *lock)
 {
 	char tf[4200], qf[4200];
 	struct sm_buf b;
@@ -280,7 +286,8 @@ q_ctl_rewrite(const struct q_ctl *c, const char *qfdir, bool safe)
 	    0600);
 	if (fd < 0)
 		goto fail;
-	if ((mode != 0600 && fchmod(fd, mode | 0600) < 0) ||
+	if ((lock != NULL && q_lock(fd) < 0) ||
+	    (mode != 0600 && fchmod(fd, mode | 0600) < 0) ||
 	    write(fd, b.data, b.len) != (ssize_t)b.len ||
 	    (safe && fsync(fd) < 0)) {
 		e = errno;
@@ -289,11 +296,20 @@ q_ctl_rewrite(const struct q_ctl *c, const char *qfdir, bool safe)
 		errno = e != 0 ? e : EIO;
 		goto fail;
 	}
-	if (close(fd) < 0 || rename(tf, qf) < 0) {
+	/* Kept open with the lock it carries, else closed first: an error
+	   that only close reports keeps the file from replacing the old. */
+	if ((lock == NULL && close(fd) < 0) || rename(tf, qf) < 0) {
 		e = errno;
+		if (lock != NULL)
+			(void)close(fd);
 		(void)unlink(tf);
 		errno = e;
 		goto fail;
+	}
+	if (lock != NULL) {
+		/* The old file is gone from the queue; its lock goes too. */
+		(void)close(*lock);
+		*lock = fd;
 	}
 	sm_buf_free(&b);
 	return 0;
@@ -302,6 +318,21 @@ fail:
 	sm_buf_free(&b);
 	errno = e;
 	return -1;
+}
+
+/* q_ctl_rewrite - write c back: tfID, flush, rename over qfID */
+int
+q_ctl_rewrite(const struct q_ctl *c, const char *qfdir, bool safe)
+{
+	return write_back(c, qfdir, safe, NULL);
+}
+
+/* q_ctl_checkpoint - q_ctl_rewrite, the lock kept; see q_ctl.h */
+int
+q_ctl_checkpoint(const struct q_ctl *c, const char *qfdir, bool safe,
+    int *lock)
+{
+	return write_back(c, qfdir, safe, lock);
 }
 
 /* q_ctl_free - release everything */

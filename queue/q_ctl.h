@@ -9,6 +9,10 @@
  *	r = q_ctl_add_rcpt(&c)			a new recipient, all zero, at
  *						the end (rcpts may move)
  *	q_ctl_rewrite(&c, qfdir, safe)		tfID, flushed, renamed to qfID
+ *	q_ctl_checkpoint(&c, qfdir, safe, &fd)	the same while a delivery goes
+ *						on: fd, the locked descriptor
+ *						of qfID, becomes the new
+ *						file's, locked before the rename
  *	q_ctl_free(&c)
  *
  * DESCRIPTION
@@ -20,10 +24,16 @@
  *	internal 0x81 byte.  The reader holds every record it understands
  *	so that q_ctl_rewrite() writes the same file back with the fields
  *	the caller changed (K, N, P, M, the recipients left).
+ *	q_ctl_checkpoint() records progress in the middle of a delivery:
+ *	the new file is locked (q_lock) before it replaces the old one, and
+ *	the caller's descriptor of the old file, whose lock now guards
+ *	nothing, is closed and replaced, so no other run can take the
+ *	message at any moment.
  *
  * DIAGNOSTICS
  *	q_ctl_read() returns 0, or -1 with the reason ("line 12: ...") in
- *	err; q_ctl_rewrite() returns 0 or -1 with errno.
+ *	err; q_ctl_rewrite() and q_ctl_checkpoint() return 0 or -1 with
+ *	errno (the old file, and its lock, then stay as they were).
  */
 #ifndef Q_CTL_H
 #define Q_CTL_H
@@ -73,6 +83,7 @@ struct q_ctl {
 int	q_ctl_read(const char *, struct q_ctl *, char *, size_t);
 struct q_rcpt *q_ctl_add_rcpt(struct q_ctl *);
 int	q_ctl_rewrite(const struct q_ctl *, const char *, bool);
+int	q_ctl_checkpoint(const struct q_ctl *, const char *, bool, int *);
 const char *q_ctl_macro(const struct q_ctl *, const char *);
 void	q_ctl_free(struct q_ctl *);
 

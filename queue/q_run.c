@@ -76,6 +76,10 @@ struct q_run {
 	bool			 counted;	/* in share->open */
 	bool			 crowded;	/* refused beside another */
 	bool			 again;		/* a handed-back message */
+	int			 lock;		/* the message's control file */
+	size_t			 unrecorded;	/* delivered, not in it yet */
+	bool			 holding;	/* SIGTERM held: see hold() */
+	sigset_t		 mask;		/* the signal mask before */
 };
 
 /* partial - a run with selectors, or one message's own delivery */
@@ -398,6 +402,90 @@ expired(const struct q_runner *x, const struct q_ctl *c)
 	    limit);
 }
 
+/*
+ * delivered - recipient i of the message has it: done, and counted for
+ * the next checkpoint
+ */
+static void
+delivered(struct q_run *run, struct q_ctl *c, size_t i)
+{
+	if (c->rcpts[i].done)
+		return;			/* counted already */
+	c->rcpts[i].done = true;
+	run->unrecorded++;
+}
+
+/*
+ * hold - SIGTERM waits from a transaction's start until its outcome is in
+ * the control file: a process that ended between the final dot and that
+ * record would send the message again at the next attempt.  What it
+ * waits for is bounded by the timeouts in force (Timeout.datafinal for
+ * the reply to the dot).  A runner gets SIGTERM when its run ends, a
+ * delivery when a stopping daemon ends it; SIGKILL cannot wait.
+ */
+static void
+hold(struct q_run *run)
+{
+	sigset_t term;
+
+	if (run->holding)
+		return;
+	(void)sigemptyset(&term);
+	(void)sigaddset(&term, SIGTERM);
+	run->holding = sigprocmask(SIG_BLOCK, &term, &run->mask) == 0;
+}
+
+/* release - the outcome is recorded: SIGTERM as before hold() */
+static void
+release(struct q_run *run)
+{
+	if (!run->holding)
+		return;
+	run->holding = false;
+	(void)sigprocmask(SIG_SETMASK, &run->mask, NULL);
+}
+
+/*
+ * due - must the control file say now which recipients have the
+ * message?  When CheckpointInterval of them have had it since it last
+ * said so, and before an SMTP or LMTP transaction (wire) when any has:
+ * the rewrite costs little next to a transaction, which may take as
+ * long as the timeouts let it.  CheckpointInterval 0 turns both off.
+ */
+static bool
+due(const struct q_run *run, bool wire)
+{
+	long every = run->r->opt->CheckpointInterval;
+
+	return every > 0 && run->unrecorded > 0 &&
+	    (wire || run->unrecorded >= (size_t)every);
+}
+
+/*
+ * checkpoint - when due, the control file says which recipients have
+ * the message before the next delivery begins, so that a process killed
+ * from then on does not deliver to them again (the rewrite keeps the
+ * message locked).  A rewrite that fails loses nothing: the recipients
+ * stay in the file until the attempt ends, as without checkpoints.
+ */
+static void
+checkpoint(struct q_run *run, struct q_ctl *c, bool wire)
+{
+	const struct sm_options *o = run->r->opt;
+
+	if (!due(run, wire)) {
+		if (run->unrecorded == 0)
+			release(run);	/* nothing waits to be recorded */
+		return;
+	}
+	if (q_ctl_checkpoint(c, run->qfdir, o->SuperSafe != 'f',
+	    &run->lock) < 0)
+		sm_warn("%s: cannot record the recipients delivered so far",
+		    c->id);
+	run->unrecorded = 0;
+	release(run);
+}
+
 /* q_local_add_err - file a failure under owner (NULL: the sender) */
 void
 q_local_add_err(struct q_local *lo, const char *owner, const char *target,
@@ -676,6 +764,12 @@ deliver_local(struct q_run *run, struct q_ctl *c, int dfd,
 			    &(*res)[i]);
 			continue;
 		}
+		if (due(run, false)) {
+			/* The targets done so far go with the recipients. */
+			done_write(c, &done, before);
+			before = done.n;
+			checkpoint(run, c, false);
+		}
 		memset(&lo, 0, sizeof(lo));
 		lo.done = done;		/* in and out */
 		lo.first = first;
@@ -691,6 +785,8 @@ deliver_local(struct q_run *run, struct q_ctl *c, int dfd,
 			(void)snprintf((*res)[i].text, sizeof((*res)[i].text),
 			    "Deferred: cannot queue a delivery report");
 		}
+		if ((*res)[i].status == Q_OK)
+			delivered(run, c, i);
 		if (lo.res.status == Q_OK && lo.forwards.n > 0) {
 			/* c->rcpts moves as it grows: keep the flags apart. */
 			char *pflags = sm_strdup(c->rcpts[i].flags);
@@ -868,6 +964,32 @@ user_only(const char *addr)
 	return sm_buf_detach(&b);
 }
 
+/* What a transaction's hook between two SMTP transactions works on. */
+struct txn_state {
+	struct q_run		*run;
+	struct q_ctl		*c;
+	const struct dest	*d;
+	const struct q_result	*tres;
+};
+
+/*
+ * between - the server took only some recipients (452) and the others
+ * go in another transaction: those it took are recorded first, and
+ * SIGTERM waits again for the next one's outcome
+ */
+static void
+between(void *ctx)
+{
+	struct txn_state *st = ctx;
+	size_t i;
+
+	for (i = 0; i < st->d->n; i++)
+		if (st->tres[i].status == Q_OK)
+			delivered(st->run, st->c, st->d->idx[i]);
+	checkpoint(st->run, st->c, true);
+	hold(st->run);
+}
+
 /* transaction - one message to one host for the recipients of d */
 static void
 transaction(struct q_run *run, struct q_ctl *c, int dfd, const struct dest *d,
@@ -879,6 +1001,7 @@ transaction(struct q_run *run, struct q_ctl *c, int dfd, const struct dest *d,
 	struct sm_strlist hdrs = { NULL, 0 };
 	struct q_conn *conn;
 	struct q_txn t;
+	struct txn_state state;
 	time_t start = time(NULL);
 	char nbuf[64], relay[320], sender[600], host[256];
 	size_t i;
@@ -928,6 +1051,12 @@ transaction(struct q_run *run, struct q_ctl *c, int dfd, const struct dest *d,
 	t.mailer_flags = d->flags;
 	t.dfd = dfd;
 	t.id = c->id;
+	state.run = run;
+	state.c = c;
+	state.d = d;
+	state.tres = tres;
+	t.between = between;
+	t.between_ctx = &state;
 	/* A bare name gets $j, unless the mailer takes users alone. */
 	t.qualify = d->user_only ? NULL : r->hostname;
 	(void)snprintf(relay, sizeof(relay), "%s", q_smtp_relay(conn));
@@ -936,6 +1065,7 @@ transaction(struct q_run *run, struct q_ctl *c, int dfd, const struct dest *d,
 
 		t.size = fstat(dfd, &st) == 0 ? (long)st.st_size : 0;
 	}
+	hold(run);
 	if (q_smtp_send(conn, &t) < 0) {
 		drop_connection(run, false);
 		/* The host's status: why the connection failed. */
@@ -949,6 +1079,8 @@ transaction(struct q_run *run, struct q_ctl *c, int dfd, const struct dest *d,
 	}
 	for (i = 0; i < d->n; i++) {
 		res[d->idx[i]] = tres[i];
+		if (tres[i].status == Q_OK)
+			delivered(run, c, d->idx[i]);
 		q_log_delivery(c, rcpts[i], start, d->mailer, relay, &tres[i]);
 	}
 out:
@@ -1076,6 +1208,7 @@ deliver(struct q_run *run, struct q_ctl *c, int dfd, struct q_result **resp)
 		d.user_only = routes[i].user_only;
 		d.idx = &g.item[g.start[n]];
 		d.n = g.start[n + 1] - g.start[n];
+		checkpoint(run, c, true);
 		transaction(run, c, dfd, &d, res);
 	}
 	sm_buf_free(&key);
@@ -1210,12 +1343,16 @@ job(struct q_run *run, const char *id)
 	}
 	/* One for each recipient c.rcpts has room for (see add_rcpt). */
 	res = sm_calloc(c.rcpts_cap + 1, sizeof(*res));
+	run->lock = fd;		/* a checkpoint replaces it */
+	run->unrecorded = 0;
 	deliver(run, &c, dfd, &res);
 	finish(run, &c, dfd, res, qf, df);
+	release(run);
 	free(res);
 	(void)close(dfd);
 	q_ctl_free(&c);
-	(void)close(fd);	/* releases the lock */
+	(void)close(run->lock);	/* releases the lock */
+	run->lock = -1;
 }
 
 /* Files younger than this are never swept: their writer is starting. */
@@ -1297,6 +1434,7 @@ run_init(struct q_run *run, const struct q_runner *r)
 	memset(run, 0, sizeof(*run));
 	run->r = r;
 	run->host_lock = -1;
+	run->lock = -1;
 	(void)q_qfdir(r->qdir, run->qfdir, sizeof(run->qfdir));
 	(void)q_dfdir(r->qdir, run->dfdir, sizeof(run->dfdir));
 	q_hs_dir(r->opt, run->hsdir, sizeof(run->hsdir));

@@ -36,6 +36,16 @@
  *	takes it when it runs out of messages, or this process once the
  *	others have ended.  The forked runners get SIGTERM
  *	when this process ends, and it waits for them before it returns.
+ *	SIGTERM waits while a transaction's outcome is on its way to the
+ *	control file (from the transaction's start to the next record),
+ *	so that a process told to stop after the final dot records the
+ *	answer first.
+ *	While a message is delivered, the recipients that have it are
+ *	recorded in its control file (q_ctl_checkpoint, the message staying
+ *	locked) before each SMTP or LMTP transaction (q_txn.between: also
+ *	between those of one q_smtp_send after a 452), and between local
+ *	recipients once CheckpointInterval of them have had it since the
+ *	last record; CheckpointInterval 0 records nothing before the end.
  *	Afterwards the control file is rewritten with the recipients left
  *	and the last reason, or removed with its data file when none are
  *	left; permanent failures and messages older than
@@ -112,12 +122,17 @@ struct q_local_err {
  * file as the macro ${local_done} so that a retry delivers only to
  * those that did not get it.  first is in: the first local recipient
  * of this attempt at the message (a hook that keeps state per message
- * starts afresh; done then holds what earlier attempts did).
+ * starts afresh; done then holds what earlier attempts did).  again is
+ * in: the same recipient was being delivered by a process that died
+ * before it said how far it got, so only mailboxes, which recognise a
+ * copy they have, are written now; programs, files and other mailers
+ * wait for the next attempt.
  */
 struct q_local {
 	struct q_result		 res;
 	struct sm_strset	 done;
 	bool			 first;
+	bool			 again;
 	struct sm_strlist	 forwards;	/* remote, "<a@b>" */
 	struct q_local_err	*errs;
 	size_t			 nerrs;

@@ -963,7 +963,9 @@ eightbit(const char *s)
  * q_smtp_send - every recipient of t, in as many transactions as the
  * server asks for: the recipients it refused with 452 (too many for
  * one transaction) go in the next one, on the same connection, as
- * long as each transaction delivers to someone.  An address with a
+ * long as each transaction delivers to someone, and t->between (unless
+ * NULL) is called after each that another follows, with the results of
+ * those done so far in t->results.  An address with a
  * byte outside ASCII is not sent at all (this client does not speak
  * SMTPUTF8, RFC 6531): such a recipient fails for good, and so does
  * every recipient when it is the sender.
@@ -1001,6 +1003,9 @@ q_smtp_send(struct q_conn *c, struct q_txn *t)
 			if (again[idx[i]])
 				idx[left++] = idx[i];
 		n = left;
+		/* What this transaction delivered, before the next one. */
+		if (n > 0 && t->between != NULL)
+			t->between(t->between_ctx);
 	}
 	free(again);
 	free(idx);

@@ -123,6 +123,10 @@ struct q_txn {
 	int		 dfd;		/* the body, LF line ends */
 	const char	*id;		/* queue id, for logs */
 	const char	*qualify;	/* domain for a bare "<user>", or NULL */
+	/* Between two transactions of one q_smtp_send (452: too many
+	   recipients), the results of the first in; or NULL. */
+	void		(*between)(void *);
+	void		*between_ctx;
 };
 
 /* How to secure one connection; the client's hook fills it in. */

@@ -32,6 +32,10 @@
 #define AGENT_OUTPUT_MAX	400		/* a program's output kept */
 #define AGENT_READ_MAX		(1024 * 1024)	/* a .forward, an include */
 #define AGENT_STALE_LOCK	300		/* seconds: a dead locker's */
+#define AGENT_TAIL_MAX		(1024 * 1024)	/* a mailbox's end searched
+						   for an earlier copy */
+#define AGENT_TAIL_PART		(64 * 1024)	/* read of it at a time */
+#define AGENT_FROM_MAX		1024		/* a From line looked back at */
 
 /* agent_user - who a delivery runs as */
 void
@@ -353,9 +357,13 @@ put_body(const struct agent_msg *m, bool mbox, const struct writer *w)
 	return mbox ? w->put(w->ctx, "\n", 1) : 0;
 }
 
-/* put_message - "From " line when asked, headers, blank line, body */
+/*
+ * put_message - "From " line when asked, the delivery's own header line
+ * (id, unless NULL), headers, blank line, body
+ */
 static int
-put_message(const struct agent_msg *m, bool mbox, const struct writer *w)
+put_message(const struct agent_msg *m, bool mbox, const char *id,
+    const struct writer *w)
 {
 	const struct sm_strlist *hdrs;
 	struct sm_buf b;
@@ -366,6 +374,8 @@ put_message(const struct agent_msg *m, bool mbox, const struct writer *w)
 	sm_buf_init(&b, 0);
 	if (mbox || (m->mflags != NULL && strchr(m->mflags, 'U') != NULL))
 		(void)sm_buf_printf(&b, "%s\n", m->from_line);
+	if (id != NULL)
+		(void)sm_buf_printf(&b, "%s\n", id);
 	hdrs = m->headers != NULL ? m->headers : &m->ctl->headers;
 	for (i = 0; i < hdrs->n; i++)
 		if (q_header_wanted(hdrs->v[i], m->mflags, &rest))
@@ -388,6 +398,9 @@ struct append {
 	const struct agent_user	*u;
 	const char		*path;
 	bool			 mailbox;
+	const char		*id;		/* the copy's X-Delivery-ID line,
+						   or NULL */
+	bool			 died;		/* the child died of a signal */
 };
 
 /* lock_text - what a dot-lock of ours says: "pid host\n" */
@@ -525,6 +538,20 @@ fail(int out, int code, const char *fmt, ...)
 }
 
 /*
+ * open_rw - an existing mailbox for appending, and for reading its end
+ * (earlier_copy) when its mode lets its owner read it
+ */
+static int
+open_rw(const char *path)
+{
+	int fd, fl = O_APPEND | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY | O_CLOEXEC;
+
+	if ((fd = open(path, O_RDWR | fl)) < 0 && errno == EACCES)
+		fd = open(path, O_WRONLY | fl);
+	return fd;
+}
+
+/*
  * mailbox_open - the mailbox for appending, as mail.local opens it: an
  * existing one must be a regular file with one link, the user's, or the
  * delivery fails for good (nothing waits on a FIFO or a directory); a
@@ -541,7 +568,7 @@ mailbox_open(const struct append *a, int out, int *code)
 		if (lstat(path, &st) < 0) {
 			if (errno != ENOENT)
 				break;
-			fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_EXCL |
+			fd = open(path, O_RDWR | O_APPEND | O_CREAT | O_EXCL |
 			    O_NOFOLLOW | O_NOCTTY | O_CLOEXEC, 0600);
 			if (fd >= 0)
 				return fd;
@@ -558,8 +585,7 @@ mailbox_open(const struct append *a, int out, int *code)
 		else if (st.st_uid != a->u->uid)
 			*code = fail(out, EX_UNAVAILABLE, "%s: wrong ownership "
 			    "(%lu)", path, (unsigned long)st.st_uid);
-		else if ((fd = open(path, O_WRONLY | O_APPEND | O_NOFOLLOW |
-		    O_NONBLOCK | O_NOCTTY | O_CLOEXEC)) < 0) {
+		else if ((fd = open_rw(path)) < 0) {
 			if (errno == ENOENT)
 				continue;
 			break;
@@ -608,13 +634,172 @@ file_open(const struct append *a, int out, int *code)
 	return fd;
 }
 
-/* append_fd - lock, append, fsync; cut back on failure */
+/* The copy a mailbox holds from an earlier attempt, against ours. */
+struct compare {
+	int	 fd;
+	off_t	 off;		/* where its next bytes are */
+	size_t	 skip;		/* ours not compared: the From line */
+	bool	 cut;		/* the file ended, all the rest the same */
+};
+
+/* put_compare - the writer that compares; -1 at the first difference */
+static int
+put_compare(void *ctx, const char *p, size_t n)
+{
+	struct compare *k = ctx;
+	char buf[8192];
+	size_t take;
+	ssize_t got;
+
+	take = n < k->skip ? n : k->skip;
+	k->skip -= take;
+	p += take;
+	n -= take;
+	while (n > 0) {
+		take = n < sizeof(buf) ? n : sizeof(buf);
+		if ((got = pread(k->fd, buf, take, k->off)) < 0) {
+			if (errno == EINTR)
+				continue;
+			return -1;
+		}
+		if (memcmp(buf, p, (size_t)got) != 0)
+			return -1;
+		if ((size_t)got < take) {
+			k->cut = true;		/* a regular file's end */
+			return -1;
+		}
+		k->off += got;
+		p += got;
+		n -= (size_t)got;
+	}
+	return 0;
+}
+
+/* What the end of a mailbox holds of this delivery. */
+enum { COPY_NONE, COPY_WHOLE, COPY_CUT };
+
+/* read_at - up to len bytes of fd at off: how many (fewer at its end) */
+static size_t
+read_at(int fd, char *buf, size_t len, off_t off)
+{
+	size_t have = 0;
+	ssize_t n;
+
+	while (have < len && ((n = pread(fd, buf + have, len - have,
+	    off + (off_t)have)) > 0 || (n < 0 && errno == EINTR)))
+		have += n > 0 ? (size_t)n : 0;
+	return have;
+}
+
+/*
+ * from_before - where the line that the newline at off ends begins, when
+ * it is a From line that begins a message at or after base; else -1
+ */
+static off_t
+from_before(int fd, off_t off, off_t base)
+{
+	char buf[AGENT_FROM_MAX];
+	off_t lo = off - base > (off_t)sizeof(buf) ? off - (off_t)sizeof(buf) :
+	    base;
+	size_t n = (size_t)(off - lo);
+	char *p;
+
+	if (read_at(fd, buf, n, lo) != n)
+		return -1;
+	for (p = buf + n; p > buf && p[-1] != '\n'; p--)
+		;
+	/* Its beginning not seen: too long, or before base. */
+	if (p == buf && lo > 0)
+		return -1;
+	if (buf + n - p < 5 || memcmp(p, "From ", 5) != 0)
+		return -1;
+	return lo + (p - buf);
+}
+
+/*
+ * earlier_copy - has an earlier attempt at this delivery (a process
+ * killed after its append, before the queue file said so) left its copy
+ * in the last AGENT_TAIL_MAX bytes of the mailbox?  A copy is its From
+ * line, then a->id's line, then, byte for byte, what we would write after
+ * our own From line (whose date differs).  COPY_WHOLE: all of it is
+ * there; COPY_CUT: the mailbox ends in the middle of it (its writer was
+ * killed while writing), *start is where it begins; else COPY_NONE,
+ * also when the mailbox cannot be read.  The end is read a part at a
+ * time into one small buffer: the memory a large one would take costs
+ * more than reading and searching it.
+ */
+static int
+earlier_copy(const struct append *a, int fd, off_t size, off_t *start)
+{
+	off_t base = size > AGENT_TAIL_MAX ? size - AGENT_TAIL_MAX : 0;
+	off_t off, from;
+	struct writer w = { put_compare, NULL };
+	struct compare k;
+	struct sm_buf needle;
+	char *part, *p, *hit;
+	size_t want, n;
+	int found = COPY_NONE;
+
+	if ((part = malloc(AGENT_TAIL_PART)) == NULL)
+		return COPY_NONE;
+	sm_buf_init(&needle, 0);
+	(void)sm_buf_printf(&needle, "\n%s\n", a->id);
+	for (off = base; found == COPY_NONE && off < size;
+	    off += (off_t)(n - needle.len + 1)) {
+		want = size - off < AGENT_TAIL_PART ? (size_t)(size - off) :
+		    AGENT_TAIL_PART;
+		if ((n = read_at(fd, part, want, off)) < needle.len)
+			break;
+		for (p = part; found == COPY_NONE && (hit = memmem(p,
+		    (size_t)(part + n - p), needle.data, needle.len)) != NULL;
+		    p = hit + 1) {
+			if ((from = from_before(fd, off + (hit - part),
+			    base)) < 0)
+				continue;
+			memset(&k, 0, sizeof(k));
+			k.fd = fd;
+			k.off = off + (hit + 1 - part);
+			k.skip = strlen(a->m->from_line) + 1;
+			w.ctx = &k;
+			if (put_message(a->m, true, a->id, &w) == 0)
+				found = COPY_WHOLE;
+			else if (k.cut) {
+				found = COPY_CUT;
+				*start = from;
+			}
+		}
+		if (n < want)
+			break;
+	}
+	sm_buf_free(&needle);
+	free(part);
+	return found;
+}
+
+/*
+ * unended - does the mailbox end in the middle of a line (a copy cut
+ * short that is not ours)?  Then ours would not begin a line of its own.
+ */
+static bool
+unended(int fd, off_t size)
+{
+	char last;
+
+	return size > 0 && pread(fd, &last, 1, size - 1) == 1 && last != '\n';
+}
+
+/*
+ * append_fd - lock, append, fsync; cut back on failure.  In a mailbox,
+ * a copy an earlier attempt left whole is the delivery (nothing is
+ * written), and one it left cut short at the end is cut off first.
+ */
 static int
 append_fd(const struct append *a, int fd, int out)
 {
+	const char *note = NULL;
 	struct writer w;
 	struct flock fl;
-	off_t size;
+	off_t size, start = 0;
 	int e;
 
 	memset(&fl, 0, sizeof(fl));
@@ -623,15 +808,34 @@ append_fd(const struct append *a, int fd, int out)
 	while (fcntl(fd, F_SETLKW, &fl) < 0 && errno == EINTR)
 		;
 	size = lseek(fd, 0, SEEK_END);
+	if (size > 0 && a->id != NULL) {
+		switch (earlier_copy(a, fd, size, &start)) {
+		case COPY_WHOLE:
+			(void)dprintf(out, "the mailbox had it already");
+			return EX_OK;
+		case COPY_CUT:
+			if (ftruncate(fd, start) == 0) {
+				note = "a cut copy replaced";
+				size = start;
+			}
+			break;
+		default:
+			break;
+		}
+	}
 	w.put = put_fd;
 	w.ctx = &fd;
-	if (size < 0 || put_message(a->m, true, &w) < 0 || fsync(fd) < 0) {
+	if (size < 0 || (a->id != NULL && unended(fd, size) &&
+	    put_fd(&fd, "\n\n", 2) < 0) ||
+	    put_message(a->m, true, a->id, &w) < 0 || fsync(fd) < 0) {
 		e = errno;
 		if (size >= 0)
 			(void)ftruncate(fd, size);	/* no half message */
 		return fail(out, e == ENOSPC || e == EDQUOT ? EX_TEMPFAIL :
 		    EX_IOERR, "%s: %s", a->path, strerror(e));
 	}
+	if (note != NULL)
+		(void)dprintf(out, "%s", note);
 	return EX_OK;
 }
 
@@ -692,11 +896,12 @@ unlock_child(void *arg, int out)
 static void
 append_gone(void *arg, pid_t pid)
 {
-	const struct append *a = arg;
+	struct append *a = arg;
 	struct sm_deadline dl;
 	struct unlock ul;
 	char lock[4200];
 
+	a->died = true;
 	if (!a->mailbox)
 		return;
 	(void)snprintf(lock, sizeof(lock), "%s.lock", a->path);
@@ -707,20 +912,35 @@ append_gone(void *arg, pid_t pid)
 	(void)run_as(a->u, unlock_child, &ul, &dl, NULL, NULL);
 }
 
-/* append - a mailbox or a file, as the user, within the deadline */
+/*
+ * append - a mailbox or a file, as the user, within the deadline.  A
+ * mailbox child that died of a signal (not killed at the deadline) may
+ * have written all of its copy, part of it or nothing: a second child
+ * takes the mailbox at once, and earlier_copy() tells it which.
+ */
 static void
-append(const struct append *a, const struct sm_deadline *dl,
-    struct q_result *res)
+append(struct append *a, const struct sm_deadline *dl, struct q_result *res)
 {
-	struct gone g = { append_gone, (void *)(uintptr_t)a };
+	struct gone g = { append_gone, a };
 	struct sm_buf said;
 	int code;
 
 	sm_buf_init(&said, 0);
-	code = run_as(a->u, append_child, (void *)(uintptr_t)a, dl, &said, &g);
+	a->died = false;
+	code = run_as(a->u, append_child, a, dl, &said, &g);
+	if (code == EX_TEMPFAIL && a->died && a->id != NULL) {
+		sm_warnx("%s: the delivery to %s died of a signal; once more",
+		    a->m->ctl->id, a->path);
+		sm_buf_reset(&said);
+		code = run_as(a->u, append_child, a, dl, &said, &g);
+	}
 	if (code < 0)
 		q_result_set(res, Q_TEMPFAIL, "4.4.7", "Deferred: Timeout.fileopen: "
 		    "%s took too long to open or lock", a->path);
+	else if (code == EX_OK && said.len > 0)
+		/* What the mailbox had of an earlier attempt. */
+		q_result_set(res, Q_OK, "2.0.0", "%.*s", (int)said.len,
+		    said.data);
 	else {
 		outcome(res, code, &said, a->path);
 		/* mail.local's code for a mailbox it will not write. */
@@ -730,12 +950,31 @@ append(const struct append *a, const struct sm_deadline *dl,
 	sm_buf_free(&said);
 }
 
+/*
+ * delivery_id - the header line that names a mailbox delivery: the
+ * queue id and the user, so that earlier_copy() can tell this one's copy
+ * from any other message's
+ */
+static void
+delivery_id(const struct agent_msg *m, const struct agent_user *u,
+    char *buf, size_t len)
+{
+	size_t i, n;
+
+	(void)snprintf(buf, len, "X-Delivery-ID: %s ", m->ctl->id);
+	n = strlen(buf);
+	for (i = 0; u->name[i] != '\0' && n + 1 < len; i++, n++)
+		buf[n] = u->name[i] > ' ' && u->name[i] < 0x7f ? u->name[i] :
+		    '?';
+	buf[n] = '\0';
+}
+
 /* agent_mailbox - the built-in mbox delivery */
 void
 agent_mailbox(const struct agent_msg *m, const struct agent_user *u,
     const char *spool, const struct sm_deadline *dl, struct q_result *res)
 {
-	char path[4096];
+	char path[4096], id[200];
 	struct append a;
 
 	if (strchr(u->name, '/') != NULL || u->name[0] == '.') {
@@ -747,6 +986,11 @@ agent_mailbox(const struct agent_msg *m, const struct agent_user *u,
 	a.u = u;
 	a.path = path;
 	a.mailbox = true;
+	a.id = NULL;
+	if (m->ctl != NULL) {
+		delivery_id(m, u, id, sizeof(id));
+		a.id = id;
+	}
 	append(&a, dl, res);
 }
 
@@ -761,6 +1005,7 @@ agent_file(const struct agent_msg *m, const struct agent_user *u,
 	a.u = u;
 	a.path = path;
 	a.mailbox = false;
+	a.id = NULL;
 	append(&a, dl, res);
 }
 
@@ -920,7 +1165,7 @@ agent_program(const struct agent_msg *m, const struct agent_user *u,
 	f.said = &said;
 	w.put = put_feed;
 	w.ctx = &f;
-	if (put_message(m, false, &w) < 0) {
+	if (put_message(m, false, NULL, &w) < 0) {
 		(void)close(in[1]);
 		(void)close(out[0]);
 		(void)kill(pid, SIGKILL);

@@ -46,6 +46,18 @@
  *	never waited for.  A file must be a regular file with one link; one
  *	that cannot be made fails for good (EX_CANTCREAT).
  *
+ *	A mailbox copy has "X-Delivery-ID: queue-id user" on the line after
+ *	its From line.  Before it appends, the child (holding the locks)
+ *	searches the last megabyte of the mailbox for that line after a
+ *	From line: a copy there that is, after its From line, byte for byte
+ *	the one it would write (an earlier attempt killed before the queue
+ *	file said so) is the delivery, and nothing is written; the result
+ *	says "the mailbox had it already".  A copy the mailbox ends in the
+ *	middle of (its writer killed while writing) is cut off and written
+ *	whole ("a cut copy replaced"), and other text that ends without a
+ *	newline gets a blank line before the copy.  When a mailbox child
+ *	dies of a signal (not at the deadline), a second one is run at once.
+ *
  *	A program gets the message on its standard input (a "From " line
  *	first when the mailer has flag U), a minimal environment, and its
  *	output is kept for the result.  Exit 0 is delivered; 75, 71, 74

@@ -165,6 +165,27 @@ unknown(struct expand *e, const char *name, const char *owner, size_t depth,
 	result(e, "local", name, owner, depth, &res, NULL);
 }
 
+/*
+ * interrupted - lo->again: a process that delivered this recipient died
+ * before it said what it had done, and this target (a program, a file,
+ * a mailer of its own) cannot tell whether it got the message then.
+ * Not now: the next attempt delivers to it.
+ */
+static bool
+interrupted(struct expand *e, const char *mailer, const char *target,
+    const char *owner, size_t depth)
+{
+	struct q_result res;
+
+	if (!e->lo->again)
+		return false;
+	q_result_set(&res, Q_TEMPFAIL, "4.3.0", "Deferred: the local "
+	    "delivery service died while delivering; %s waits for the next "
+	    "attempt", target);
+	result(e, mailer, target, owner, depth, &res, NULL);
+	return true;
+}
+
 /* expand_args - a mailer's A= as argv, $u $h $f $z $g filled in */
 static size_t
 expand_args(const char *spec, const char *u, const char *h, const char *f,
@@ -328,6 +349,9 @@ mailbox(struct expand *e, const struct passwd *pw, const char *detail,
 		e->vcb->target(e->vctx, LOCAL_MAILBOX, pw->pw_name, NULL);
 		return;
 	}
+	if (!builtin_mailbox(m) && interrupted(e, "local", pw->pw_name,
+	    owner, depth))
+		return;
 	memset(&res, 0, sizeof(res));
 	if (builtin_mailbox(m)) {
 		/* A group-writable spool (root:mail 2775) lets users in. */
@@ -390,6 +414,8 @@ prog(struct expand *e, const char *cmd, const struct agent_user *u,
 		e->vcb->target(e->vctx, LOCAL_PROG, cmd, NULL);
 		return;
 	}
+	if (interrupted(e, "prog", target, owner, depth))
+		return;
 	if (m == NULL) {
 		memset(&sh, 0, sizeof(sh));
 		sh.path = (char *)(uintptr_t)"/bin/sh";
@@ -419,6 +445,8 @@ file(struct expand *e, const char *path, const struct agent_user *u,
 		e->vcb->target(e->vctx, LOCAL_FILE, path, NULL);
 		return;
 	}
+	if (interrupted(e, "*file*", path, owner, depth))
+		return;
 	memset(&res, 0, sizeof(res));
 	e->msg.mflags = "lsDFMPEouq9";		/* sendmail's *file* */
 	open_dl(e, &dl);
@@ -1028,12 +1056,14 @@ local_run(const struct config *c, const struct q_ctl *ctl, int dfd,
     const char *rcpt, struct q_local *lo)
 {
 	struct sm_strset done = lo->done;	/* in and out */
+	bool again = lo->again;			/* in */
 	struct expand e;
 	char *path = sm_strndup(rcpt + (rcpt[0] == '<'),
 	    strcspn(rcpt + (rcpt[0] == '<'), ">"));
 
 	memset(lo, 0, sizeof(*lo));
 	lo->done = done;
+	lo->again = again;
 	lo->res.status = Q_OK;
 	(void)snprintf(lo->res.dsn, sizeof(lo->res.dsn), "2.0.0");
 	setup(&e, c, ctl, dfd, rcpt, lo);

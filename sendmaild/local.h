@@ -49,7 +49,12 @@
  *	LOCAL_SERVICE_NAME).  The asking process reads the control file
  *	and rewrites the headers (local_headers), as RunAsUser; the worker
  *	is told the id, sender, recipient and headers, checks each, and
- *	opens the data file by the id: root parses no control file.
+ *	opens the data file by the id: root parses no control file.  A
+ *	worker that is gone when asked is replaced at once; one that dies
+ *	after it was asked, before it answered, too, but the new one is
+ *	told so (q_local.again) and writes only to mailboxes, which
+ *	recognise a copy they have: the recipient's programs, files and
+ *	other mailers are deferred to the next attempt.
  *	local_service_forget()
  *	lets a process that delivers nothing close the socket.  The
  *	service ends when the last process that could reach it is gone.

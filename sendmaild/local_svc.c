@@ -14,6 +14,9 @@
  *						escaped (\\ \n \t \r)
  *	H hash...				targets that have it already
  *						(as many lines as needed)
+ *	A					the next D repeats one whose
+ *						worker died before it answered
+ *						(q_local.again)
  *	D id rcpt				deliver rcpt of that message,
  *						except to the targets known
  *
@@ -374,6 +377,7 @@ worker(const struct config *c, int fd)
 	struct q_local lo;
 	char *id, *rcpt, *w, *save = NULL;
 	size_t before;
+	bool again = false;
 
 	memset(&m, 0, sizeof(m));
 	sm_buf_init(&line, LOCAL_LINE_MAX);
@@ -392,6 +396,10 @@ worker(const struct config *c, int fd)
 			serve_header(&m, line.data + 2);
 			continue;
 		}
+		if (strcmp(line.data, "A") == 0) {
+			again = true;
+			continue;
+		}
 		if (strncmp(line.data, "H\t", 2) == 0) {
 			for (w = strtok_r(line.data + 2, " ", &save);
 			    w != NULL; w = strtok_r(NULL, " ", &save))
@@ -405,6 +413,8 @@ worker(const struct config *c, int fd)
 		/* The message's done targets go in, and come back grown. */
 		memset(&lo, 0, sizeof(lo));
 		lo.done = m.done;
+		lo.again = again;
+		again = false;
 		before = m.done.n;
 		serve_one(c, &m, id, rcpt, &lo);
 		sm_buf_reset(&out);
@@ -639,14 +649,17 @@ describe(struct sm_buf *b, const struct config *c, const struct q_ctl *ctl)
 }
 
 /*
- * ask - one request to our worker: 1 answered, 0 no answer, -1 broken.
+ * ask - one request to our worker: 1 answered; 0 not asked (the worker
+ * was gone); -2 no answer at all (it died after the request came, maybe
+ * in the middle of a delivery); -1 broken in the middle of the answer.
  * The message and the targets it has been delivered to go first when
  * the worker does not have them: at the first local recipient of an
- * attempt, and on a new connection.
+ * attempt, and on a new connection.  again: the request repeats one
+ * that got -2.
  */
 static int
 ask(const struct config *c, const struct q_ctl *ctl, const char *rcpt,
-    struct q_local *lo)
+    struct q_local *lo, bool again)
 {
 	struct sm_deadline dl;
 	struct sm_buf b;
@@ -659,14 +672,18 @@ ask(const struct config *c, const struct q_ctl *ctl, const char *rcpt,
 		describe(&b, c, ctl);
 		hashes(&b, 'H', &lo->done, 0);
 	}
+	if (again)
+		(void)sm_buf_puts(&b, "A\n");
 	(void)sm_buf_printf(&b, "D\t%s\t", ctl->id);
 	field(&b, rcpt);
 	(void)sm_buf_putc(&b, '\n');
 	/* The worker's own bounds, and some slack. */
 	sm_deadline_in(&dl, sm_bound(c->opt.to.datafinal, 3600) +
 	    4 * sm_bound(c->opt.to.fileopen, 60) + 60);
-	if (sm_io_write(conn, b.data, b.len, &dl) != SM_IO_OK)
+	if (sm_io_write(conn, b.data, b.len, &dl) != SM_IO_OK) {
+		rc = 0;
 		goto out;
+	}
 	told = true;
 	for (;;) {
 		sm_buf_reset(&b);
@@ -705,7 +722,7 @@ ask(const struct config *c, const struct q_ctl *ctl, const char *rcpt,
 			break;
 	}
 	if (rc < 0 && lines == 0)
-		rc = 0;
+		rc = -2;
 out:
 	sm_buf_free(&b);
 	return rc;
@@ -719,6 +736,7 @@ local_deliver(const struct config *c, const struct q_ctl *ctl, int dfd,
 	time_t start = time(NULL);
 	char dfdir[4096];
 	int tries, rc = -1;
+	bool again = false;
 
 	/*
 	 * Root, or no service: here.  An address the worker would refuse
@@ -744,14 +762,21 @@ local_deliver(const struct config *c, const struct q_ctl *ctl, int dfd,
 		q_log_delivery(ctl, rcpt, start, "local", NULL, &lo->res);
 		return;
 	}
+	/*
+	 * Once more with a new worker when ours was gone, or died before it
+	 * answered: then it may have delivered to some targets, and the new
+	 * one is told so (only mailboxes know a copy they have).  Not when
+	 * it died in the middle of its answer.
+	 */
 	for (tries = 0; tries < 2; tries++) {
 		if (conn == NULL && connect_worker() < 0)
 			break;
-		if ((rc = ask(c, ctl, rcpt, lo)) == 1)
+		if ((rc = ask(c, ctl, rcpt, lo, again)) == 1)
 			return;
 		disconnect();
-		if (rc < 0)
-			break;	/* it may have done part: not again now */
+		if (rc == -1)
+			break;
+		again = again || rc == -2;
 	}
 	fail(lo, "4.3.0", "Deferred: the local delivery service is not "
 	    "available");

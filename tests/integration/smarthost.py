@@ -151,7 +151,8 @@ class Scripted(Listener):
     """A lock-step SMTP server: answers each command with `replies`
     (by command word, default 250), goes silent at `stall` and closes
     the connection at `hangup` (a command word, or "." for the end of
-    the message, before its reply); EHLO offers `caps`.  With
+    the message, before its reply; with `after`, the first `after`
+    messages are answered as usual); EHLO offers `caps`.  With
     `rcpt_limit`, a transaction takes that many recipients and answers
     "452 4.5.3 Too many recipients" to the RCPTs after them.  With `lmtp` it
     is an LMTP server (RFC 2033): LHLO instead of EHLO, and after the
@@ -160,8 +161,10 @@ class Scripted(Listener):
     None: close the connection instead)."""
 
     def __init__(self, port, replies=None, stall=None, caps=("PIPELINING",),
-                 hangup=None, lmtp=False, final=None, rcpt_limit=None):
+                 hangup=None, lmtp=False, final=None, rcpt_limit=None,
+                 after=0):
         self.replies = replies or {}
+        self.after = after
         self.rcpt_limit = rcpt_limit
         self.stall = stall
         self.hangup = hangup
@@ -229,9 +232,9 @@ class Scripted(Listener):
                         data.append(l)
                     self.data.append(b"".join(data))
                     self.commands.append(".")
-                    if self.stall == ".":
+                    if self.stall == "." and len(self.data) > self.after:
                         return
-                    if self.hangup == ".":
+                    if self.hangup == "." and len(self.data) > self.after:
                         c.close()
                         return
                     if self.lmtp:

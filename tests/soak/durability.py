@@ -96,7 +96,9 @@ HUNT_RUN = QUEUE_INTERVAL + 1   # and for a queue run
 # Kinds that live for milliseconds: looked for every 2 ms, and killed at
 # a random moment within this many seconds of being seen.
 BRIEF = {"worker": 0.004, "append": 0.004, "queue run": 0.02}
-OURS = ("sendmaild", "sendmail-agent")
+# What ps calls the daemon's processes: the local delivery service and
+# its workers and append children are "sendmail-local".
+OURS = ("sendmaild", "sendmail-agent", "sendmail-local")
 PR_SET_CHILD_SUBREAPER = 36
 
 SUBJECT = re.compile(rb"^Subject: durability (m\d{6})\r?$", re.M)

@@ -231,6 +231,53 @@ test_rewrite_keeps_mode(void **state)
 	q_msg_free(m);
 }
 
+/*
+ * A checkpoint in the middle of a delivery: the recipient delivered is
+ * gone from the file, which stays locked by the delivering process from
+ * the old file to the new one (another run cannot take the message).
+ */
+static void
+test_checkpoint_keeps_the_lock(void **state)
+{
+	struct q_msg *m;
+	struct q_ctl c, again;
+	struct stat a, b;
+	char path[4200], tf[4200], err[256];
+	int fd, old;
+
+	(void)state;
+	m = q_msg_new(test_dir);
+	assert_int_equal(q_msg_data_open(m), 0);
+	m->sender = strdup("<a@b.example>");
+	q_msg_add_rcpt(m, "<one@x.example>", "PFD", NULL);
+	q_msg_add_rcpt(m, "<two@x.example>", "PFD", NULL);
+	assert_int_equal(q_msg_commit(m, true), 0);
+	(void)snprintf(path, sizeof(path), "%s/qf%s", test_dir, m->id);
+	(void)snprintf(tf, sizeof(tf), "%s/tf%s", test_dir, m->id);
+	fd = open(path, O_RDWR);
+	assert_true(fd >= 0);
+	assert_int_equal(q_lock(fd), 0);
+	assert_int_equal(q_ctl_read(path, &c, err, sizeof(err)), 0);
+	c.rcpts[0].done = true;
+	old = fd;
+	assert_int_equal(q_ctl_checkpoint(&c, test_dir, true, &fd), 0);
+	assert_int_not_equal(fd, -1);
+	assert_false(unlocked(path));		/* held all along */
+	assert_int_equal(fstat(fd, &a), 0);
+	assert_int_equal(stat(path, &b), 0);
+	assert_true(a.st_ino == b.st_ino);	/* the lock is the new file's */
+	assert_int_equal(access(tf, F_OK), -1);
+	assert_int_equal(q_ctl_read(path, &again, err, sizeof(err)), 0);
+	assert_int_equal(again.nrcpts, 1);
+	assert_string_equal(again.rcpts[0].addr, "<two@x.example>");
+	q_ctl_free(&again);
+	assert_true(old == fd || fcntl(old, F_GETFD) == -1);	/* closed */
+	(void)close(fd);
+	assert_true(unlocked(path));
+	q_ctl_free(&c);
+	q_msg_free(m);
+}
+
 int
 main(void)
 {
@@ -242,6 +289,7 @@ main(void)
 		cmocka_unit_test(test_commit_fails),
 		cmocka_unit_test(test_group_commit),
 		cmocka_unit_test(test_rewrite_keeps_mode),
+		cmocka_unit_test(test_checkpoint_keeps_the_lock),
 	};
 
 	return cmocka_run_group_tests(tests, test_dir_setup,
