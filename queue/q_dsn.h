@@ -23,7 +23,7 @@
 #include "sm_config.h"
 
 #include "q_ctl.h"
-#include "q_smtp.h"
+#include "q_result.h"
 
 int	q_dsn_bounce(const char *, const struct q_ctl *, int,
 	    const struct q_result *, const char *, const char *, long);

@@ -104,6 +104,7 @@
 
 #include "q_ctl.h"
 #include "q_list.h"
+#include "q_result.h"
 #include "q_smtp.h"
 #include "sm_opt.h"
 #include "sm_strlist.h"

@@ -76,11 +76,11 @@
 
 #include "sm_config.h"
 
-#include <stdarg.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdio.h>
 
+#include "q_result.h"
 #include "sm_buf.h"
 #include "sm_deadline.h"
 #include "sm_opt.h"
@@ -90,21 +90,6 @@
 #define Q_CONNECT_FALLBACK	120
 #define Q_READ_FALLBACK		3600
 #define Q_DATA_PROGRESS		300
-
-enum q_status {
-	Q_OK,
-	Q_TEMPFAIL,
-	Q_PERMFAIL
-};
-
-struct q_result {
-	enum q_status	 status;
-	char		 dsn[16];	/* "4.4.1" */
-	char		 text[512];	/* the reply, or our reason */
-	bool		 refused;	/* q_smtp_open: connected, then turned
-					 * away by a reply or a close, not a
-					 * timeout */
-};
 
 struct q_txn {
 	const char	*sender;	/* "<a@b>" or "<>" */
@@ -179,10 +164,6 @@ const char	*q_smtp_relay(const struct q_conn *);
 /* -v: commands (">>> ") and replies are copied here when it is set. */
 extern FILE	*q_smtp_trace;
 /* A header line "?flags?Name: value" of the control file, for a mailer. */
-void		 q_result_vset(struct q_result *, enum q_status, const char *,
-		    const char *, va_list) __attribute__((format(printf, 4, 0)));
-void		 q_result_set(struct q_result *, enum q_status, const char *,
-		    const char *, ...) __attribute__((format(printf, 4, 5)));
 bool		 q_header_wanted(const char *, const char *, const char **);
 void		 q_header_put(struct sm_buf *, const char *, const char *, bool);
 bool		 q_smtp_usable(const struct q_conn *);

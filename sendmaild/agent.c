@@ -24,6 +24,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "q_smtp.h"
 #include "safefile.h"
 #include "sm_buf.h"
 #include "sm_log.h"

@@ -91,7 +91,7 @@
 #include <sys/types.h>
 
 #include "q_ctl.h"
-#include "q_smtp.h"
+#include "q_result.h"
 #include "sm_buf.h"
 #include "sm_deadline.h"
 

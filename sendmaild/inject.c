@@ -23,6 +23,7 @@
 #include "daemon.h"
 #include "deliver.h"
 #include "local.h"
+#include "q_result.h"
 #include "q_smtp.h"
 #include "secure.h"
 #include "sm_addr.h"

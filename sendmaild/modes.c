@@ -34,6 +34,7 @@
 #include "q_hoststat.h"
 #include "q_list.h"
 #include "q_owner.h"
+#include "q_result.h"
 #include "q_smtp.h"
 #include "route.h"
 #include "secure.h"

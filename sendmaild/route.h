@@ -71,7 +71,7 @@
 #include <stddef.h>
 
 #include "config.h"
-#include "q_smtp.h"
+#include "q_result.h"
 #include "sm_strlist.h"
 
 enum route_kind {
