@@ -6,21 +6,34 @@
  *
  * SYNOPSIS
  *	struct q_peer p = { host, port, path, lmtp };
- *	c = q_smtp_open(&p, &to, first, until, heloname, &client, &r)
- *	c = q_smtp_attach(fd, name, lmtp, &to, heloname, &r)	over a
+ *	q_smtp_aconnect(&opt, &until)	Timeout.aconnect from now: for all
+ *					the MX hosts of a destination
+ *	c = q_smtp_open(&p, &opt, first, &until, heloname, &client, &r)
+ *					until NULL: aconnect of this host
+ *	c = q_smtp_attach(fd, name, lmtp, &opt, heloname, &r)	over a
  *					connected fd, a socket both ways:
  *					a mailer program's standard input
  *					and output (closed by q_smtp_close)
- *	q_smtp_send(c, &txn, &to)	all recipients: one transaction,
+ *	q_smtp_send(c, &txn)		all recipients: one transaction,
  *					more when the server answers 452
- *	q_smtp_rset(c, &to)		before reusing c for the next message
+ *	q_smtp_usable(c)		may c carry another message?
+ *	q_smtp_rset(c)			before reusing c for the next message
  *					(RSET unless the last one just ended)
- *	q_smtp_close(c, &to)		QUIT, then close
- *	q_smtp_open_limit(&to)		the longest q_smtp_open takes, in s
+ *	q_smtp_relay(c)			"host [address]", for log lines
+ *	q_smtp_close(c, quit)		QUIT when quit (and c is usable),
+ *					then close
+ *	q_smtp_open_limit(&opt)		the longest q_smtp_open takes, in s
+ *
+ *	q_smtp_trace = stdout		-v: the conversation, both ways
+ *	q_header_wanted(h, mflags, &rest)	a control file header line
+ *	q_header_put(&buf, rest, sender, smtp)	"?flags?Name: value", for
+ *					a mailer with F= mflags
+ *	q_smtp_replies(fd, &opt)	read fd's replies as a delivery
+ *					does (for tests and fuzzing)
  *
  * DESCRIPTION
- *	Every wait has a deadline from struct q_timeouts, taken from the
- *	Timeout.* options at the moment sendmail applies them: connect
+ *	Every wait has a deadline from the Timeout.* options in opt
+ *	(opt->to), taken at the moment sendmail applies them: connect
  *	(iconnect on a message's first attempt) per address and aconnect
  *	for all addresses together (until, when set: the aconnect deadline
  *	of all the MX hosts of a destination), initial for the greeting,
@@ -70,6 +83,13 @@
  *	is its own answer; a recipient whose answer never came (the
  *	connection failed or timed out first) is deferred, never taken as
  *	delivered.
+ *
+ * DIAGNOSTICS
+ *	q_smtp_open() and q_smtp_attach() return NULL with r saying why.
+ *	q_smtp_send() sets every recipient's result and returns 0, or -1
+ *	when the connection failed on the way; q_smtp_rset() returns 0, or
+ *	-1 when c cannot carry another message.  Either way c is then only
+ *	good for q_smtp_close(c, false).
  */
 #ifndef Q_SMTP_H
 #define Q_SMTP_H
