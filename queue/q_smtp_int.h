@@ -1,6 +1,8 @@
 /*
- * q_smtp_int - what q_smtp.c (the transaction) and q_secure.c (TLS and
- * AUTH on a connection) share.  Not for other modules.
+ * q_smtp_int - what the parts of the delivery client share: q_smtp.c
+ * (connections and the transaction), q_reply.c (commands out, replies
+ * in) and q_secure.c (TLS and AUTH on a connection).  Not for other
+ * modules.
  */
 #ifndef Q_SMTP_INT_H
 #define Q_SMTP_INT_H
@@ -32,9 +34,11 @@ struct q_conn {
 	struct sm_buf		 line;
 };
 
+/* q_reply.c */
 int	q_smtp_reply(struct q_conn *, long, const char *, struct q_result *);
 bool	q_smtp_cmd(struct q_conn *, const char *, long);
 int	q_smtp_ehlo(struct q_conn *, const char *, struct q_result *);
+void	q_smtp_show(const char *, const char *, size_t);
 
 /* q_secure.c */
 bool	q_tls_start(struct q_conn *, const struct q_secure *, const char *,
