@@ -4,7 +4,6 @@
 #include "q_run.h"
 
 #include <ctype.h>
-#include <dirent.h>
 #include <errno.h>
 #include <signal.h>
 #include <stdatomic.h>
@@ -29,6 +28,7 @@
 #include "q_hostmem.h"
 #include "q_hoststat.h"
 #include "q_smtp.h"
+#include "q_sweep.h"
 #include "sm_dns.h"
 #include "sm_mx.h"
 #include "sm_alloc.h"
@@ -1355,78 +1355,6 @@ job(struct q_run *run, const char *id)
 	run->lock = -1;
 }
 
-/* Files younger than this are never swept: their writer is starting. */
-#ifndef Q_SWEEP_GRACE
-#define Q_SWEEP_GRACE	60
-#endif
-
-/* unheld - can we lock path?  (nobody works on it; the file exists) */
-static bool
-unheld(const char *path)
-{
-	bool free_ = false;
-	int fd = open(path, O_RDWR | O_CLOEXEC | O_NOFOLLOW);
-
-	if (fd < 0)
-		return false;
-	free_ = q_lock(fd) == 0;
-	(void)close(fd);
-	return free_;
-}
-
-/* sweep - remove what crashed writers left behind; see q_run.h */
-static void
-sweep(struct q_run *run)
-{
-	char path[8300], qf[8300], df[8300];
-	const char *dirs[2] = { run->dfdir, run->qfdir };
-	struct dirent *e;
-	struct stat st;
-	DIR *dp;
-	int i;
-
-	for (i = 0; i < 2; i++) {
-		if (i == 1 && strcmp(run->qfdir, run->dfdir) == 0)
-			break;
-		if ((dp = opendir(dirs[i])) == NULL)
-			continue;
-		while ((e = readdir(dp)) != NULL) {
-			const char *id = e->d_name + 2;
-			bool tf = strncmp(e->d_name, "tf", 2) == 0;
-
-			if ((!tf && strncmp(e->d_name, "df", 2) != 0) ||
-			    *id == '\0')
-				continue;
-			(void)snprintf(path, sizeof(path), "%s/%s", dirs[i],
-			    e->d_name);
-			(void)snprintf(qf, sizeof(qf), "%s/qf%s", run->qfdir,
-			    id);
-			(void)snprintf(df, sizeof(df), "%s/df%s", run->dfdir,
-			    id);
-			if (!tf && access(qf, F_OK) == 0)
-				continue;	/* a queued message's data */
-			/* A writer locks a new file at once; a minute's
-			 * grace keeps the sweep out of that instant. */
-			if (stat(path, &st) < 0 ||
-			    time(NULL) - st.st_mtime < Q_SWEEP_GRACE)
-				continue;
-			if (!tf && !unheld(path))
-				continue;	/* still being received */
-			if (tf && (access(qf, F_OK) == 0 ? !unheld(qf) :
-			    access(df, F_OK) == 0 && !unheld(df)))
-				continue;	/* a rewrite or commit going on */
-			/* Check again: the writer may have just finished. */
-			if (!tf && access(qf, F_OK) == 0)
-				continue;
-			if (unlink(path) == 0)
-				sm_notice("%s: removed %s left by a process "
-				    "that died", id, tf ? "a temporary control "
-				    "file" : "an unfinished data file");
-		}
-		(void)closedir(dp);
-	}
-}
-
 /* run_init - a run's state before its first message */
 static void
 run_init(struct q_run *run, const struct q_runner *r)
@@ -1676,7 +1604,7 @@ q_run(const struct q_runner *r)
 	    (size_t)r->opt->MaxQueueRunSize : n;
 	deliver_all(&run, jobs, max);
 	if (r->nsel == 0)
-		sweep(&run);
+		q_sweep(run.qfdir, run.dfdir);
 	q_jobs_free(jobs, n);
 	return EX_OK;
 }

@@ -51,10 +51,10 @@
  *	left; permanent failures and messages older than
  *	Timeout.queuereturn get a bounce (q_dsn) first.
  *
- *	A full run also removes what crashed writers left: a data file
- *	without a control file that no process holds (a session killed
- *	before it answered 250), and a temporary control file (tf) whose
- *	control file, or data file, nobody holds.
+ *	A full run also removes what crashed writers left (q_sweep): a
+ *	data file without a control file that no process holds (a session
+ *	killed before it answered 250), and a temporary control file (tf)
+ *	whose control file, or data file, nobody holds.
  *
  *	With id set, the run is the delivery of that one message (the
  *	background or interactive delivery after a 250): no directory
