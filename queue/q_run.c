@@ -9,36 +9,27 @@
 #include <stdatomic.h>
 #include <stdint.h>
 #include <fcntl.h>
-#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 #include <sys/mman.h>
 #include <sys/prctl.h>
 #include <sys/stat.h>
-#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <sysexits.h>
 #include <time.h>
 #include <unistd.h>
 
+#include "q_dest.h"
 #include "q_dsn.h"
 #include "q_file.h"
 #include "q_hostmem.h"
 #include "q_hoststat.h"
 #include "q_smtp.h"
 #include "q_sweep.h"
-#include "sm_dns.h"
-#include "sm_mx.h"
 #include "sm_alloc.h"
-#include "sm_deadline.h"
 #include "sm_log.h"
 #include "sm_time.h"
-
-#define Q_MX_MAX	16	/* MX hosts tried for one destination */
-/* Between two looks at another runner's first attempt at a host. */
-#define Q_FIRST_WAIT_MS	10
 
 /*
  * What the runners of one run share (memory mapped before they fork):
@@ -61,20 +52,9 @@ struct q_share {
 struct q_run {
 	const struct q_runner	*r;
 	bool			 by_id;		/* q_run_open(): id by id */
-	struct q_conn		*conn;		/* the cached connection */
-	char			 conn_host[256];	/* and its host, port */
-	int			 conn_port;
-	char			 conn_path[108];	/* or socket */
-	bool			 conn_lmtp;
-	time_t			 conn_used;	/* sm_clock_sec() */
 	char			 qfdir[4096], dfdir[4096];
-	char			 hsdir[4200];	/* "" without HostStatusDirectory */
-	struct q_hostmem	*hosts;		/* &own, or the runners' */
-	struct q_hostmem	 own;
-	int			 host_lock;	/* SingleThreadDelivery, or -1 */
+	struct q_dest		*dest;		/* hosts, the cached connection */
 	struct q_share		*share;		/* with other runners, or NULL */
-	bool			 counted;	/* in share->open */
-	bool			 crowded;	/* refused beside another */
 	bool			 again;		/* a handed-back message */
 	int			 lock;		/* the message's control file */
 	size_t			 unrecorded;	/* delivered, not in it yet */
@@ -87,126 +67,6 @@ static bool
 partial(const struct q_run *run)
 {
 	return run->by_id || run->r->nsel > 0 || run->r->id != NULL;
-}
-
-/* reusing - has this runner a connection to host that it can use? */
-static bool
-reusing(const struct q_run *run, const char *host, int port)
-{
-	return run->conn != NULL && q_smtp_usable(run->conn) &&
-	    run->conn_port == port && strcmp(run->conn_host, host) == 0;
-}
-
-/* filed_failure - a failure of host in the cache file younger than window */
-static bool
-filed_failure(const struct q_run *run, const char *host, long window,
-    struct q_hs_entry *e)
-{
-	return run->hsdir[0] != '\0' && q_hs_get(run->hsdir, host, e) == 0 &&
-	    e->state != Q_HS_OK && time(NULL) - e->when < window;
-}
-
-/*
- * wait_first - wait a little for the outcome of another runner's first
- * attempt at a host: Q_FIRST_WAIT_MS, less when that runner (who) ends;
- * false once it has ended, or once deadline has passed
- */
-static bool
-wait_first(pid_t who, const struct sm_deadline *deadline)
-{
-	struct pollfd p;
-	int fd, n = 0;
-
-	if (sm_deadline_expired(deadline))
-		return false;
-	/* A runner killed in its attempt leaves no outcome: see it end. */
-	if ((fd = (int)syscall(SYS_pidfd_open, who, 0)) < 0) {
-		if (errno == ESRCH)
-			return false;
-		(void)usleep(Q_FIRST_WAIT_MS * 1000);
-		return true;
-	}
-	p.fd = fd;
-	p.events = POLLIN;
-	while ((n = poll(&p, 1, Q_FIRST_WAIT_MS)) < 0 && errno == EINTR)
-		;
-	(void)close(fd);
-	return n <= 0;
-}
-
-/*
- * host_down - is host down for this run: a failure younger than
- * Timeout.hoststatus that a runner of the run met, or that the cache
- * file holds; the message waits then, without a connection.  The run's
- * first attempt at a host is made by one runner (this one, when none
- * has made it): another runner about to connect waits for its outcome,
- * and makes the attempt itself only when none comes within what such
- * an attempt can take (q_smtp_open_limit) or before the runner making
- * it ends.  Partial runs and Timeout.hoststatus=0 ignore host status,
- * and a runner with a connection to the host uses it.
- */
-static bool
-host_down(struct q_run *run, const char *host, int port, struct q_result *res)
-{
-	long window = run->r->opt->to.hoststatus;
-	bool filed = run->hsdir[0] == '\0';
-	struct sm_deadline limit;
-	struct q_hs_entry e;
-	enum q_hm_state st;
-	pid_t who = 0, gone = 0;
-
-	if (window <= 0 || partial(run) || reusing(run, host, port))
-		return false;
-	sm_deadline_in(&limit, q_smtp_open_limit(run->r->opt));
-	for (;;) {
-		st = q_hm_look(run->hosts, host, window, filed, &e, &who);
-		if (st == Q_HM_GO)
-			return false;
-		if (st == Q_HM_DOWN ||
-		    (st == Q_HM_NONE && filed_failure(run, host, window, &e)))
-			break;
-		if (st == Q_HM_NONE)
-			filed = true;		/* look again and claim it */
-		else if (who == gone) {
-			/* Its outcome did not come: make the attempt here. */
-			sm_notice("queue run: no outcome of runner %ld's "
-			    "connection to %s; this runner tries it",
-			    (long)who, host);
-			q_hm_take(run->hosts, host);
-			return false;
-		} else if (!wait_first(who, &limit))
-			gone = who;	/* one more look, then take it */
-	}
-	res->status = Q_TEMPFAIL;
-	(void)snprintf(res->dsn, sizeof(res->dsn), "%s", e.dsn);
-	(void)snprintf(res->text, sizeof(res->text), "%s", e.reply);
-	return true;
-}
-
-/*
- * remember - the outcome of talking to a host, for the run (the runners
- * that wait for it) and the cache file
- */
-static void
-remember(struct q_run *run, const char *host, bool ok,
-    const struct q_result *res)
-{
-	struct q_hs_entry e;
-
-	memset(&e, 0, sizeof(e));
-	e.when = time(NULL);
-	e.state = ok ? Q_HS_OK : Q_HS_TEMP;
-	if (!ok) {
-		(void)snprintf(e.dsn, sizeof(e.dsn), "%s", res->dsn);
-		(void)snprintf(e.reply, sizeof(e.reply), "%.255s", res->text);
-	}
-	/* Still up: the file already says so (one write per change). */
-	if (!q_hm_set(run->hosts, host, &e) || run->hsdir[0] == '\0')
-		return;
-	if (ok)
-		(void)q_hs_clear(run->hsdir, host);
-	else
-		(void)q_hs_put(run->hsdir, host, &e);
 }
 
 /* lock_job - open and lock a control file; -1 when busy or changed */
@@ -279,88 +139,6 @@ struct dest {
 	size_t		*idx;		/* into c->rcpts */
 	size_t		 n;
 };
-
-/* drop_connection - close the cached connection, free the host lock */
-static void
-drop_connection(struct q_run *run, bool quit)
-{
-	q_smtp_close(run->conn, quit);
-	run->conn = NULL;
-	if (run->counted)
-		(void)atomic_fetch_sub(&run->share->open, 1);
-	run->counted = false;
-	if (run->host_lock >= 0)
-		(void)close(run->host_lock);
-	run->host_lock = -1;
-}
-
-/*
- * connection - the cached connection to host (or d's socket), or a new
- * one (aconnect ends at *until)
- */
-static struct q_conn *
-connection(struct q_run *run, const struct dest *d, const char *host,
-    bool first, const struct sm_deadline *until, struct q_result *res)
-{
-	const struct sm_options *o = run->r->opt;
-	time_t now = sm_clock_sec();
-	struct q_peer peer;
-
-	memset(&peer, 0, sizeof(peer));
-	peer.host = host;
-	peer.port = d->port;
-	peer.path = d->path[0] != '\0' ? d->path : NULL;
-	peer.lmtp = d->lmtp;
-	if (run->conn != NULL && (strcmp(run->conn_host, host) != 0 ||
-	    run->conn_port != d->port || strcmp(run->conn_path, d->path) !=
-	    0 || run->conn_lmtp != d->lmtp))
-		drop_connection(run, true);	/* another host's */
-	if (run->conn != NULL && (!q_smtp_usable(run->conn) ||
-	    now - run->conn_used > o->ConnectionCacheTimeout ||
-	    q_smtp_rset(run->conn) < 0))
-		drop_connection(run, q_smtp_usable(run->conn));
-	if (run->conn == NULL) {
-		/* SingleThreadDelivery: one process at a time per host. */
-		if (o->SingleThreadDelivery && run->hsdir[0] != '\0' &&
-		    (run->host_lock = q_hs_host_lock(run->hsdir, host)) == -1) {
-			res->status = Q_TEMPFAIL;
-			(void)snprintf(res->dsn, sizeof(res->dsn), "4.4.5");
-			(void)snprintf(res->text, sizeof(res->text), "Deferred: "
-			    "another process is delivering to %.255s", host);
-			return NULL;
-		}
-		if (run->share != NULL) {
-			(void)atomic_fetch_add(&run->share->open, 1);
-			run->counted = true;
-		}
-		run->conn = q_smtp_open(&peer, o, first, until,
-		    run->r->hostname, &run->r->client, res);
-		if (run->conn == NULL) {
-			drop_connection(run, false);
-			/* Turned away while another runner has a
-			 * connection: most likely the host takes one per
-			 * client.  Not a host failure: the message goes
-			 * back to the run (work).  A timeout, a refused
-			 * connect or a failed lookup is one. */
-			if (run->share != NULL && res->refused &&
-			    atomic_load(&run->share->open) > 0) {
-				run->crowded = true;
-				q_result_set(res, Q_TEMPFAIL, "4.4.5",
-				    "Deferred: %.255s refused a second "
-				    "connection; tried again in this run",
-				    host);
-			}
-		}
-		(void)snprintf(run->conn_host, sizeof(run->conn_host), "%.255s",
-		    host);
-		run->conn_port = d->port;
-		(void)snprintf(run->conn_path, sizeof(run->conn_path), "%s",
-		    d->path);
-		run->conn_lmtp = d->lmtp;
-	}
-	run->conn_used = now;
-	return run->conn;
-}
 
 /* q_log_delivery - sendmail's delivery line for one recipient */
 void
@@ -804,149 +582,6 @@ deliver_local(struct q_run *run, struct q_ctl *c, int dfd,
 }
 
 /*
- * targets - the hosts to try for a destination, best first: an address
- * literal or "[name]" as it is (no MX), else the name's MX hosts down to
- * (not including) our own name, or the name itself when it has no MX.
- * -1 with res set when DNS says no: NXDOMAIN and a null MX (RFC 7505)
- * fail the recipients, a lookup that did not end in time defers them,
- * and an MX list whose best host is us is a configuration error unless
- * TryNullMXList lets the name's own addresses be tried.
- */
-static int
-targets(struct q_run *run, const char *host, bool first, struct sm_mx *mx,
-    size_t max, size_t *n, struct q_result *res)
-{
-	const struct q_runner *r = run->r;
-	struct sm_dns_opts o;
-	char err[300];
-	bool nullmx;
-	size_t i;
-
-	*n = 0;
-	if (host[0] == '[' || sm_dns_is_literal(host)) {
-		(void)snprintf(mx[0].host, sizeof(mx[0].host), "%s", host);
-		*n = 1;
-		return 0;
-	}
-	sm_dns_opts_of(r->opt, first, &o);
-	switch (sm_mx_lookup(host, &o, mx, max, n, &nullmx, err,
-	    sizeof(err))) {
-	case SM_DNS_OK:
-		break;
-	case SM_DNS_NOTFOUND:
-		/*
-		 * No such name in DNS: it may still be in the hosts file or
-		 * need the search list (a smart host "mailhub"); the address
-		 * lookup has the last word, as in sendmail.
-		 */
-		*n = 0;
-		break;
-	case SM_DNS_TEMP:
-		q_result_set(res, Q_TEMPFAIL, "4.4.3", "Deferred: Name server: "
-		    "%s: host name lookup failure", host);
-		sm_info("MX lookup: %s", err);
-		return -1;
-	}
-	if (nullmx && *n == 0) {
-		q_result_set(res, Q_PERMFAIL, "5.1.10", "Domain %s does not "
-		    "accept mail (nullMX)", host);
-		return -1;
-	}
-	/* We are one of them: only hosts better than our preference. */
-	for (i = 0; i < *n; i++)
-		if (r->is_local != NULL && r->is_local(r->ctx, mx[i].host))
-			break;
-	if (i < *n) {
-		int ours = mx[i].pref;
-
-		for (i = 0; i < *n && mx[i].pref < ours; i++)
-			;
-		if (i == 0 && !r->opt->TryNullMXList) {
-			q_result_set(res, Q_PERMFAIL, "5.3.5", "Local "
-			    "configuration error: MX list for %s points back "
-			    "to %s", host, r->hostname);
-			return -1;
-		}
-	}
-	*n = i;
-	if (*n == 0) {
-		(void)snprintf(mx[0].host, sizeof(mx[0].host), "%s", host);
-		*n = 1;
-	}
-	return 0;
-}
-
-/*
- * open_dest - a connection to one of d's hosts, tried in order (the
- * cached connection first when it goes to one of them); hosts with a
- * recent failure are skipped, each failure is remembered per host, and
- * Timeout.aconnect bounds the connects to all of them together.  host
- * gets the name connected to or last tried.  NULL with res set.
- */
-static struct q_conn *
-open_dest(struct q_run *run, const struct dest *d, bool first, char *host,
-    size_t len, struct q_result *res)
-{
-	const struct sm_options *o = run->r->opt;
-	struct sm_mx mx[Q_MX_MAX], t;
-	struct q_result temp;
-	struct sm_deadline until;
-	struct q_conn *conn;
-	size_t n, i;
-
-	host[0] = '\0';
-	memset(&temp, 0, sizeof(temp));
-	temp.status = Q_OK;
-	if (d->path[0] != '\0') {
-		/* A unix socket: sendmail's host "localhost", no MX. */
-		(void)snprintf(mx[0].host, sizeof(mx[0].host), "localhost");
-		n = 1;
-	} else if (targets(run, d->host, first, mx, Q_MX_MAX, &n, res) < 0) {
-		(void)snprintf(host, len, "%s", d->host);
-		return NULL;
-	}
-	for (i = 1; run->conn != NULL && run->conn_port == d->port && i < n;
-	    i++)
-		if (strcasecmp(mx[i].host, run->conn_host) == 0) {
-			t = mx[i];
-			memmove(&mx[1], &mx[0], i * sizeof(mx[0]));
-			mx[0] = t;
-			break;
-		}
-	q_smtp_aconnect(o, &until);
-	for (i = 0; i < n; i++) {
-		if (i > 0 && sm_deadline_expired(&until)) {
-			sm_info("Timeout.to_aconnect occurred before "
-			    "exhausting all addresses of %s", d->host);
-			break;
-		}
-		(void)snprintf(host, len, "%.255s", mx[i].host);
-		if (host_down(run, mx[i].host, d->port, res)) {
-			if (res->status == Q_TEMPFAIL)
-				temp = *res;
-			continue;
-		}
-		if ((conn = connection(run, d, mx[i].host, first, &until,
-		    res)) != NULL) {
-			/* Up: the runners waiting for it connect too. */
-			remember(run, mx[i].host, true, NULL);
-			return conn;
-		}
-		/* 4.4.5: not the host's failure (locked, or crowded). */
-		if (strcmp(res->dsn, "4.4.5") != 0)
-			remember(run, mx[i].host, false, res);
-		else
-			q_hm_release(run->hosts, mx[i].host);
-		if (res->status == Q_TEMPFAIL)
-			temp = *res;
-	}
-	/* One host that may work later: not a bounce (an MX host gone). */
-	if (res->status == Q_PERMFAIL && temp.status == Q_TEMPFAIL)
-		*res = temp;
-	return NULL;
-}
-
-/*
  * user_only - "<user>" of "<user@domain>": R=EnvToL, the recipient as
  * a local mailer (cyrusv2) is given it.  Freed by the caller.
  */
@@ -1000,6 +635,7 @@ transaction(struct q_run *run, struct q_ctl *c, int dfd, const struct dest *d,
 	struct q_result open_res, *tres;
 	struct sm_strlist hdrs = { NULL, 0 };
 	struct q_conn *conn;
+	struct q_peer peer;
 	struct q_txn t;
 	struct txn_state state;
 	time_t start = time(NULL);
@@ -1020,8 +656,13 @@ transaction(struct q_run *run, struct q_ctl *c, int dfd, const struct dest *d,
 		    sm_strdup(nbuf) : NULL;
 		orcpt[i] = rc->orcpt;
 	}
-	if ((conn = open_dest(run, d, c->ntries == 0, host, sizeof(host),
-	    &open_res)) == NULL) {
+	memset(&peer, 0, sizeof(peer));
+	peer.host = d->host;
+	peer.port = d->port;
+	peer.path = d->path[0] != '\0' ? d->path : NULL;
+	peer.lmtp = d->lmtp;
+	if ((conn = q_dest_open(run->dest, &peer, c->ntries == 0, host,
+	    sizeof(host), &open_res)) == NULL) {
 		for (i = 0; i < d->n; i++) {
 			res[d->idx[i]] = open_res;
 			q_log_delivery(c, rcpts[i], start, d->mailer,
@@ -1067,15 +708,15 @@ transaction(struct q_run *run, struct q_ctl *c, int dfd, const struct dest *d,
 	}
 	hold(run);
 	if (q_smtp_send(conn, &t) < 0) {
-		drop_connection(run, false);
+		q_dest_drop(run->dest, false);
 		/* The host's status: why the connection failed. */
 		for (i = 0; i + 1 < d->n && tres[i].status == Q_OK; i++)
 			;
-		remember(run, host, false, &tres[i]);
+		q_dest_remember(run->dest, host, false, &tres[i]);
 	} else {
-		remember(run, host, true, NULL);
+		q_dest_remember(run->dest, host, true, NULL);
 		if (r->opt->ConnectionCacheSize <= 0)
-			drop_connection(run, true);	/* no cache: QUIT now */
+			q_dest_drop(run->dest, true);	/* no cache: QUIT now */
 	}
 	for (i = 0; i < d->n; i++) {
 		res[d->idx[i]] = tres[i];
@@ -1248,7 +889,7 @@ finish(struct q_run *run, struct q_ctl *c, int dfd, struct q_result *res,
 	/* Refused beside another runner: not an attempt; the runner that
 	 * takes it back tries again, and that one counts (and may expire
 	 * it). */
-	bool bounce = false, left = false, tried = !run->crowded;
+	bool bounce = false, left = false, tried = !q_dest_crowded(run->dest);
 	bool old = tried && expired(run->r, c);
 	const char *reason = NULL;
 	size_t i;
@@ -1357,17 +998,16 @@ job(struct q_run *run, const char *id)
 
 /* run_init - a run's state before its first message */
 static void
-run_init(struct q_run *run, const struct q_runner *r)
+run_init(struct q_run *run, const struct q_runner *r, bool by_id)
 {
 	memset(run, 0, sizeof(*run));
 	run->r = r;
-	run->host_lock = -1;
+	run->by_id = by_id;
 	run->lock = -1;
 	(void)q_qfdir(r->qdir, run->qfdir, sizeof(run->qfdir));
 	(void)q_dfdir(r->qdir, run->dfdir, sizeof(run->dfdir));
-	q_hs_dir(r->opt, run->hsdir, sizeof(run->hsdir));
-	q_hm_init(&run->own);
-	run->hosts = &run->own;
+	run->dest = q_dest_new(r->opt, r->hostname, &r->client, r->is_local,
+	    r->ctx, partial(run));
 }
 
 /* q_run_open - a delivery that takes messages by id; see q_run.h */
@@ -1376,8 +1016,7 @@ q_run_open(const struct q_runner *r)
 {
 	struct q_run *run = sm_calloc(1, sizeof(*run));
 
-	run_init(run, r);
-	run->by_id = true;
+	run_init(run, r, true);
 	return run;
 }
 
@@ -1390,17 +1029,14 @@ void
 q_run_message(struct q_run *run, const char *id)
 {
 	job(run, id);
-	if (run->host_lock >= 0)
-		drop_connection(run, true);
+	q_dest_unlock(run->dest);
 }
 
 /* q_run_idle - seconds the cached connection has been idle, or -1 */
 long
 q_run_idle(const struct q_run *run)
 {
-	if (run->conn == NULL)
-		return -1;
-	return (long)(sm_clock_sec() - run->conn_used);
+	return q_dest_idle(run->dest);
 }
 
 /*
@@ -1410,8 +1046,7 @@ q_run_idle(const struct q_run *run)
 void
 q_run_rest(struct q_run *run)
 {
-	drop_connection(run, true);
-	q_hm_clear(run->hosts);
+	q_dest_rest(run->dest);
 }
 
 /* q_run_close - q_run_rest, then free */
@@ -1421,6 +1056,7 @@ q_run_close(struct q_run *run)
 	if (run == NULL)
 		return;
 	q_run_rest(run);
+	q_dest_free(run->dest);
 	free(run);
 }
 
@@ -1440,7 +1076,10 @@ runners(const struct q_run *run, size_t max)
 
 	if (o->MaxQueueChildren > 0 && n > (size_t)o->MaxQueueChildren)
 		n = (size_t)o->MaxQueueChildren;
-	if ((o->SingleThreadDelivery && run->hsdir[0] != '\0') ||
+	char hsdir[4200];
+
+	q_hs_dir(o, hsdir, sizeof(hsdir));
+	if ((o->SingleThreadDelivery && hsdir[0] != '\0') ||
 	    q_smtp_trace != NULL)
 		n = 1;
 	return n <= max ? n : max > 0 ? max : 1;
@@ -1465,7 +1104,7 @@ take_back(struct q_run *run, struct q_share *sh, const struct q_job *jobs)
 		if ((v = atomic_exchange(&sh->back[k], 0)) == 0)
 			continue;
 		job(run, jobs[v - 1].ctl.id);
-		if (run->crowded) {
+		if (q_dest_crowded(run->dest)) {
 			hand_back(sh, jobs, v - 1);
 			break;
 		}
@@ -1486,14 +1125,14 @@ work(struct q_run *run, const struct q_job *jobs, size_t max)
 
 	while ((i = atomic_fetch_add(&sh->next, 1)) < max) {
 		job(run, jobs[i].ctl.id);
-		if (run->crowded) {
+		if (q_dest_crowded(run->dest)) {
 			hand_back(sh, jobs, i);
 			break;
 		}
 	}
-	if (!run->crowded)
+	if (!q_dest_crowded(run->dest))
 		take_back(run, sh, jobs);
-	drop_connection(run, true);
+	q_dest_drop(run->dest, true);
 }
 
 /* reap - wait for a runner; say how one that failed ended */
@@ -1543,7 +1182,7 @@ deliver_all(struct q_run *run, const struct q_job *jobs, size_t max)
 	atomic_init(&sh->nback, 0);
 	q_hm_init(&sh->hosts);
 	run->share = sh;
-	run->hosts = &sh->hosts;
+	q_dest_share(run->dest, &sh->hosts, &sh->open);
 	kids = sm_calloc(n, sizeof(*kids));
 	(void)fflush(NULL);
 	for (i = 1; i < n; i++) {
@@ -1569,11 +1208,11 @@ deliver_all(struct q_run *run, const struct q_job *jobs, size_t max)
 	free(kids);
 	/* Alone now: what no runner with a connection took. */
 	run->share = NULL;
-	run->crowded = false;
-	q_hm_alone(run->hosts);
+	q_dest_share(run->dest, &sh->hosts, NULL);
+	q_hm_alone(&sh->hosts);
 	take_back(run, sh, jobs);
-	drop_connection(run, true);
-	run->hosts = &run->own;
+	q_dest_drop(run->dest, true);
+	q_dest_share(run->dest, NULL, NULL);
 	if (n > 1)
 		(void)munmap(sh, size);
 	else
@@ -1588,14 +1227,15 @@ q_run(const struct q_runner *r)
 	struct q_run run;
 	size_t n, max;
 
-	run_init(&run, r);
+	run_init(&run, r, false);
 	if (r->id != NULL) {
 		job(&run, r->id);
-		drop_connection(&run, true);
+		q_dest_free(run.dest);
 		return EX_OK;
 	}
 	if (q_scan(r->qdir, r->sel, r->nsel, &jobs, &n) < 0) {
 		sm_error("cannot read queue directory %s", r->qdir);
+		q_dest_free(run.dest);
 		return EX_TEMPFAIL;
 	}
 	q_sort(jobs, n, r->opt->QueueSortOrder);
@@ -1603,6 +1243,7 @@ q_run(const struct q_runner *r)
 	    n > (size_t)r->opt->MaxQueueRunSize ?
 	    (size_t)r->opt->MaxQueueRunSize : n;
 	deliver_all(&run, jobs, max);
+	q_dest_free(run.dest);
 	if (r->nsel == 0)
 		q_sweep(run.qfdir, run.dfdir);
 	q_jobs_free(jobs, n);

@@ -16,7 +16,8 @@
  *
  *	Recipients outside the local domains go to the smart host in one
  *	transaction per message; connections are kept for the next message
- *	(ConnectionCacheSize, ConnectionCacheTimeout, RSET in between).
+ *	(ConnectionCacheSize, ConnectionCacheTimeout, RSET in between;
+ *	q_dest).
  *
  *	A run over the queue delivers with MaxRunnersPerQueue processes
  *	(at most MaxQueueChildren; one under SingleThreadDelivery with a
@@ -85,7 +86,7 @@
  *	client queue has them) goes out as user@hostname.
  *
  *	A destination host without brackets is looked up for MX records
- *	(RFC 5321 5.1): the MX hosts are tried in preference order (random
+ *	(RFC 5321 5.1, q_dest): the MX hosts are tried in preference order (random
  *	among equals), down to our own name (is_local); a name without MX
  *	is its own mail host; "[host]" and address literals are used as
  *	they are.  Without a smart host or a route, a recipient goes to
