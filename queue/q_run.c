@@ -4,18 +4,13 @@
 #include "q_run.h"
 
 #include <ctype.h>
-#include <errno.h>
 #include <signal.h>
-#include <stdatomic.h>
 #include <stdint.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
-#include <sys/prctl.h>
 #include <sys/stat.h>
-#include <sys/wait.h>
 #include <sysexits.h>
 #include <time.h>
 #include <unistd.h>
@@ -24,37 +19,18 @@
 #include "q_dsn.h"
 #include "q_file.h"
 #include "q_hostmem.h"
-#include "q_hoststat.h"
+#include "q_share.h"
 #include "q_smtp.h"
 #include "q_sweep.h"
 #include "sm_alloc.h"
 #include "sm_log.h"
 #include "sm_time.h"
 
-/*
- * What the runners of one run share (memory mapped before they fork):
- * what they found of hosts, the next message to take, how many of them
- * hold a connection or are opening one, and the messages handed back by
- * a runner that a host refused while another runner had a connection (a
- * host that takes one connection per client), for a runner that still
- * has its connection to take when it runs out of messages, or for the
- * first runner at the end.
- */
-struct q_share {
-	struct q_hostmem hosts;
-	_Atomic size_t	 next;
-	_Atomic int	 open;
-	_Atomic size_t	 nback;
-	_Atomic size_t	 back[];	/* index + 1 into the sorted list;
-					   0: not written yet, or taken */
-};
-
 struct q_run {
 	const struct q_runner	*r;
 	bool			 by_id;		/* q_run_open(): id by id */
 	char			 qfdir[4096], dfdir[4096];
 	struct q_dest		*dest;		/* hosts, the cached connection */
-	struct q_share		*share;		/* with other runners, or NULL */
 	bool			 again;		/* a handed-back message */
 	int			 lock;		/* the message's control file */
 	size_t			 unrecorded;	/* delivered, not in it yet */
@@ -1060,169 +1036,41 @@ q_run_close(struct q_run *run)
 	free(run);
 }
 
-/*
- * runners - how many processes deliver the max messages of a run over
- * the queue: MaxRunnersPerQueue, no more than MaxQueueChildren; one
- * under SingleThreadDelivery with a host status directory (a second
- * would find the host locked and defer what it took) and while
- * conversations are traced (-v -qf), so that they do not interleave
- */
-static size_t
-runners(const struct q_run *run, size_t max)
+/* run_job - one message for a runner; true: refused beside another */
+static bool
+run_job(void *ctx, const char *id, bool again)
 {
-	const struct sm_options *o = run->r->opt;
-	size_t n = o->MaxRunnersPerQueue > 1 ?
-	    (size_t)o->MaxRunnersPerQueue : 1;
+	struct q_run *run = ctx;
 
-	if (o->MaxQueueChildren > 0 && n > (size_t)o->MaxQueueChildren)
-		n = (size_t)o->MaxQueueChildren;
-	char hsdir[4200];
-
-	q_hs_dir(o, hsdir, sizeof(hsdir));
-	if ((o->SingleThreadDelivery && hsdir[0] != '\0') ||
-	    q_smtp_trace != NULL)
-		n = 1;
-	return n <= max ? n : max > 0 ? max : 1;
-}
-
-/* hand_back - message i goes to another runner; this one stops */
-static void
-hand_back(struct q_share *sh, const struct q_job *jobs, size_t i)
-{
-	atomic_store(&sh->back[atomic_fetch_add(&sh->nback, 1)], i + 1);
-	sm_info("%s: handed back to the run: a runner stops", jobs[i].ctl.id);
-}
-
-/* take_back - deliver what runners handed back, each message once */
-static void
-take_back(struct q_run *run, struct q_share *sh, const struct q_job *jobs)
-{
-	size_t k, v;
-
-	run->again = true;
-	for (k = 0; k < atomic_load(&sh->nback); k++) {
-		if ((v = atomic_exchange(&sh->back[k], 0)) == 0)
-			continue;
-		job(run, jobs[v - 1].ctl.id);
-		if (q_dest_crowded(run->dest)) {
-			hand_back(sh, jobs, v - 1);
-			break;
-		}
-	}
+	run->again = again;
+	job(run, id);
 	run->again = false;
+	return q_dest_crowded(run->dest);
 }
 
-/*
- * work - take the next message in sort order until none is left, then
- * what others handed back, over the connection this runner has; one
- * refused beside another runner hands its message back and stops
- */
+/* run_share - what this runner's destinations share with the others */
 static void
-work(struct q_run *run, const struct q_job *jobs, size_t max)
+run_share(void *ctx, struct q_hostmem *hosts, _Atomic int *open)
 {
-	struct q_share *sh = run->share;
-	size_t i;
+	struct q_run *run = ctx;
 
-	while ((i = atomic_fetch_add(&sh->next, 1)) < max) {
-		job(run, jobs[i].ctl.id);
-		if (q_dest_crowded(run->dest)) {
-			hand_back(sh, jobs, i);
-			break;
-		}
-	}
-	if (!q_dest_crowded(run->dest))
-		take_back(run, sh, jobs);
+	q_dest_share(run->dest, hosts, open);
+}
+
+/* run_stop - this runner takes no more messages: QUIT */
+static void
+run_stop(void *ctx)
+{
+	struct q_run *run = ctx;
+
 	q_dest_drop(run->dest, true);
-}
-
-/* reap - wait for a runner; say how one that failed ended */
-static void
-reap(pid_t pid)
-{
-	int st;
-
-	while (waitpid(pid, &st, 0) < 0)
-		if (errno != EINTR)
-			return;
-	if (WIFSIGNALED(st))
-		sm_warnx("queue run: runner %ld killed by signal %d",
-		    (long)pid, WTERMSIG(st));
-	else if (WIFEXITED(st) && WEXITSTATUS(st) != 0)
-		sm_warnx("queue run: runner %ld exited with %d", (long)pid,
-		    WEXITSTATUS(st));
-}
-
-/*
- * deliver_all - the messages of a run over the queue, by n processes
- * that share the sorted list: this one and n - 1 forked, each with its
- * own connection.  The forked ones end with this process (a daemon
- * stopping its run ends them all); each message they take is bounded
- * by the timeouts in force, so waiting for them is too.  Then this one
- * delivers what was handed back and no runner took.
- */
-static void
-deliver_all(struct q_run *run, const struct q_job *jobs, size_t max)
-{
-	size_t i, nkids = 0, n = runners(run, max);
-	/* A runner hands back one message at most, then stops. */
-	size_t size = sizeof(struct q_share) + (n + 1) * sizeof(_Atomic size_t);
-	pid_t pid, self = getpid(), *kids;
-	struct q_share *sh = MAP_FAILED;
-
-	if (n > 1 && (sh = mmap(NULL, size, PROT_READ | PROT_WRITE,
-	    MAP_SHARED | MAP_ANONYMOUS, -1, 0)) == MAP_FAILED) {
-		sm_warn("queue run: no shared memory for %zu runners, one "
-		    "delivers", n);
-		n = 1;
-	}
-	if (n == 1)
-		sh = sm_calloc(1, size);	/* nothing to share */
-	atomic_init(&sh->next, 0);
-	atomic_init(&sh->open, 0);
-	atomic_init(&sh->nback, 0);
-	q_hm_init(&sh->hosts);
-	run->share = sh;
-	q_dest_share(run->dest, &sh->hosts, &sh->open);
-	kids = sm_calloc(n, sizeof(*kids));
-	(void)fflush(NULL);
-	for (i = 1; i < n; i++) {
-		if ((pid = fork()) < 0) {
-			sm_warn("queue run: cannot fork runner %zu of %zu", i + 1,
-			    n);
-			break;
-		}
-		if (pid == 0) {
-			if (prctl(PR_SET_PDEATHSIG, SIGTERM, 0, 0, 0) < 0)
-				sm_warn("queue run: runner cannot follow its "
-				    "run");
-			if (getppid() == self)
-				work(run, jobs, max);
-			(void)fflush(NULL);
-			_exit(EX_OK);
-		}
-		kids[nkids++] = pid;
-	}
-	work(run, jobs, max);
-	for (i = 0; i < nkids; i++)
-		reap(kids[i]);
-	free(kids);
-	/* Alone now: what no runner with a connection took. */
-	run->share = NULL;
-	q_dest_share(run->dest, &sh->hosts, NULL);
-	q_hm_alone(&sh->hosts);
-	take_back(run, sh, jobs);
-	q_dest_drop(run->dest, true);
-	q_dest_share(run->dest, NULL, NULL);
-	if (n > 1)
-		(void)munmap(sh, size);
-	else
-		free(sh);
 }
 
 /* q_run - one run over the queue; see q_run.h */
 int
 q_run(const struct q_runner *r)
 {
+	struct q_share_ops ops;
 	struct q_job *jobs;
 	struct q_run run;
 	size_t n, max;
@@ -1242,7 +1090,11 @@ q_run(const struct q_runner *r)
 	max = r->opt->MaxQueueRunSize > 0 &&
 	    n > (size_t)r->opt->MaxQueueRunSize ?
 	    (size_t)r->opt->MaxQueueRunSize : n;
-	deliver_all(&run, jobs, max);
+	ops.job = run_job;
+	ops.share = run_share;
+	ops.stop = run_stop;
+	ops.ctx = &run;
+	q_share_run(jobs, max, q_share_runners(r->opt, max), &ops);
 	q_dest_free(run.dest);
 	if (r->nsel == 0)
 		q_sweep(run.qfdir, run.dfdir);

@@ -23,7 +23,7 @@
  *	(at most MaxQueueChildren; one under SingleThreadDelivery with a
  *	host status directory and while q_smtp_trace is set): after the
  *	scan and sort, this one forks the others and each takes the next
- *	message in order, with a connection of its own.  What a runner
+ *	message in order, with a connection of its own (q_share).  What a runner
  *	finds of a host is the run's (q_hostmem): a host one runner found
  *	down is down for all of them, and the run's first attempt at a
  *	host is made by one runner while the others that are about to
