@@ -19,11 +19,14 @@
 #include "q_dsn.h"
 #include "q_file.h"
 #include "q_hostmem.h"
+#include "q_local.h"
 #include "q_share.h"
 #include "q_smtp.h"
 #include "q_sweep.h"
 #include "sm_alloc.h"
+#include "sm_buf.h"
 #include "sm_log.h"
+#include "sm_strset.h"
 #include "sm_time.h"
 
 struct q_run {
@@ -240,36 +243,6 @@ checkpoint(struct q_run *run, struct q_ctl *c, bool wire)
 	release(run);
 }
 
-/* q_local_add_err - file a failure under owner (NULL: the sender) */
-void
-q_local_add_err(struct q_local *lo, const char *owner, const char *target,
-    const struct q_result *res)
-{
-	struct q_local_err *e;
-
-	lo->errs = sm_reallocarray(lo->errs, lo->nerrs + 1, sizeof(*lo->errs));
-	e = &lo->errs[lo->nerrs++];
-	e->owner = owner != NULL ? sm_strdup(owner) : NULL;
-	e->target = sm_strdup(target);
-	e->res = *res;
-}
-
-/* q_local_free - what q_local holds */
-void
-q_local_free(struct q_local *lo)
-{
-	size_t i;
-
-	for (i = 0; i < lo->nerrs; i++) {
-		free(lo->errs[i].owner);
-		free(lo->errs[i].target);
-	}
-	free(lo->errs);
-	sm_strlist_clear(&lo->forwards);
-	sm_strset_clear(&lo->done);
-	memset(lo, 0, sizeof(*lo));
-}
-
 /*
  * struct groups - items sorted into groups by a key, in linear time:
  * group g holds item[start[g]] to item[start[g + 1] - 1], in the order
@@ -427,50 +400,6 @@ add_rcpt(struct q_ctl *c, struct q_result **res, struct sm_strset *seen,
 			r->flags[k++] = pflags[i];
 }
 
-#define Q_LOCAL_DONE	"{local_done}"
-
-/* done_read - the targets that have this message already */
-static void
-done_read(const struct q_ctl *c, struct sm_strset *done)
-{
-	const char *v = q_ctl_macro(c, "local_done");
-	char *copy, *w, *save = NULL;
-
-	if (v == NULL)
-		return;
-	copy = sm_strdup(v);
-	for (w = strtok_r(copy, " ", &save); w != NULL;
-	    w = strtok_r(NULL, " ", &save))
-		(void)sm_strset_add(done, w, NULL);
-	free(copy);
-}
-
-/* done_write - and the macro that keeps them, when it changed */
-static void
-done_write(struct q_ctl *c, const struct sm_strset *done, size_t before)
-{
-	struct sm_buf b;
-	size_t i;
-
-	if (done->n == before)
-		return;
-	sm_buf_init(&b, 0);
-	(void)sm_buf_puts(&b, Q_LOCAL_DONE);
-	for (i = 0; i < done->n; i++)
-		(void)sm_buf_printf(&b, "%s%s", i > 0 ? " " : "", done->v[i]);
-	for (i = 0; i < c->macros.n; i++)
-		if (strncmp(c->macros.v[i], Q_LOCAL_DONE,
-		    strlen(Q_LOCAL_DONE)) == 0)
-			break;
-	if (i < c->macros.n) {
-		free(c->macros.v[i]);
-		c->macros.v[i] = sm_buf_detach(&b);
-	} else {
-		sm_strlist_add(&c->macros, sm_buf_str(&b));
-		sm_buf_free(&b);
-	}
-}
-
 /* route_of - where recipient i goes (the route hook, or is_local) */
 static void
 route_of(const struct q_runner *r, const struct q_ctl *c, size_t i,
@@ -499,7 +428,7 @@ deliver_local(struct q_run *run, struct q_ctl *c, int dfd,
 
 	sm_strset_init(&done, false);
 	sm_strset_init(&seen, true);
-	done_read(c, &done);
+	q_local_done_read(c, &done);
 	before = done.n;
 
 	for (i = 0; i < n0; i++) {
@@ -520,7 +449,7 @@ deliver_local(struct q_run *run, struct q_ctl *c, int dfd,
 		}
 		if (due(run, false)) {
 			/* The targets done so far go with the recipients. */
-			done_write(c, &done, before);
+			q_local_done_write(c, &done, before);
 			before = done.n;
 			checkpoint(run, c, false);
 		}
@@ -552,7 +481,7 @@ deliver_local(struct q_run *run, struct q_ctl *c, int dfd,
 		}
 		q_local_free(&lo);
 	}
-	done_write(c, &done, before);
+	q_local_done_write(c, &done, before);
 	sm_strset_clear(&done);
 	sm_strset_clear(&seen);
 }

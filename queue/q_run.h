@@ -105,44 +105,11 @@
 
 #include "q_ctl.h"
 #include "q_list.h"
+#include "q_local.h"
 #include "q_result.h"
 #include "q_smtp.h"
 #include "sm_opt.h"
 #include "sm_strlist.h"
-#include "sm_strset.h"
-
-/* A failure the local hook wants reported to someone. */
-struct q_local_err {
-	char		*owner;		/* "<owner-list>", or NULL: the sender */
-	char		*target;	/* what failed, as the alias named it */
-	struct q_result	 res;
-};
-
-/*
- * What the local hook did with one recipient.  done is in and out: the
- * targets (hashed) that have the message already, kept in the control
- * file as the macro ${local_done} so that a retry delivers only to
- * those that did not get it.  first is in: the first local recipient
- * of this attempt at the message (a hook that keeps state per message
- * starts afresh; done then holds what earlier attempts did).  again is
- * in: the same recipient was being delivered by a process that died
- * before it said how far it got, so only mailboxes, which recognise a
- * copy they have, are written now; programs, files and other mailers
- * wait for the next attempt.
- */
-struct q_local {
-	struct q_result		 res;
-	struct sm_strset	 done;
-	bool			 first;
-	bool			 again;
-	struct sm_strlist	 forwards;	/* remote, "<a@b>" */
-	struct q_local_err	*errs;
-	size_t			 nerrs;
-};
-
-void	q_local_add_err(struct q_local *, const char *, const char *,
-	    const struct q_result *);
-void	q_local_free(struct q_local *);
 
 /*
  * Where the route hook sends one recipient: to the local hook, to an
