@@ -25,6 +25,7 @@
 #include "q_sweep.h"
 #include "sm_alloc.h"
 #include "sm_buf.h"
+#include "sm_group.h"
 #include "sm_log.h"
 #include "sm_strset.h"
 #include "sm_time.h"
@@ -115,7 +116,7 @@ struct dest {
 	const char	*path;		/* "" or a unix socket (A=FILE) */
 	bool		 lmtp;
 	bool		 user_only;	/* RCPT without the domain */
-	size_t		*idx;		/* into c->rcpts */
+	const size_t	*idx;		/* into c->rcpts */
 	size_t		 n;
 };
 
@@ -244,69 +245,6 @@ checkpoint(struct q_run *run, struct q_ctl *c, bool wire)
 }
 
 /*
- * struct groups - items sorted into groups by a key, in linear time:
- * group g holds item[start[g]] to item[start[g + 1] - 1], in the order
- * the items came; groups are numbered in the order their first item
- * came.
- */
-struct groups {
-	struct sm_strset keys;		/* one per group */
-	size_t		*of;		/* each item's group */
-	size_t		*start;		/* keys.n + 1 of them */
-	size_t		*item;		/* item numbers, by group */
-};
-
-/* groups_init - room for n items */
-static void
-groups_init(struct groups *g, size_t n)
-{
-	memset(g, 0, sizeof(*g));
-	sm_strset_init(&g->keys, false);
-	g->of = sm_calloc(n + 1, sizeof(*g->of));
-	g->item = sm_calloc(n + 1, sizeof(*g->item));
-}
-
-/* groups_put - item i goes to the group of key */
-static void
-groups_put(struct groups *g, size_t i, const char *key)
-{
-	g->of[i] = sm_strset_add(&g->keys, key, NULL);
-}
-
-/*
- * groups_sort - after every groups_put: the items of each group, by a
- * counting sort; the items not put (put[i] false) are left out
- */
-static void
-groups_sort(struct groups *g, const bool *put, size_t n)
-{
-	size_t i, k, *next = sm_calloc(g->keys.n + 1, sizeof(*next));
-
-	g->start = sm_calloc(g->keys.n + 1, sizeof(*g->start));
-	for (i = 0; i < n; i++)
-		if (put[i])
-			g->start[g->of[i] + 1]++;
-	for (k = 0; k < g->keys.n; k++)
-		g->start[k + 1] += g->start[k];
-	for (i = 0; i < n; i++)
-		if (put[i]) {
-			k = g->of[i];
-			g->item[g->start[k] + next[k]++] = i;
-		}
-	free(next);
-}
-
-/* groups_free - what groups_init and the rest made */
-static void
-groups_free(struct groups *g)
-{
-	sm_strset_clear(&g->keys);
-	free(g->of);
-	free(g->start);
-	free(g->item);
-}
-
-/*
  * owner_bounces - the failures the local hook filed, one bounce per
  * owner (or the sender); -1 when one could not be queued.
  */
@@ -317,16 +255,15 @@ owner_bounces(struct q_run *run, const struct q_ctl *c, int dfd,
 	const struct sm_options *o = run->r->opt;
 	struct q_result *why;
 	struct q_ctl b;
-	struct groups g;
+	struct sm_group g;
 	struct sm_buf key;
-	bool *put;
-	size_t i, j, k;
+	const size_t *items;
+	size_t i, j, k, n;
 	int rc = 0;
 
 	if (lo->nerrs == 0)
 		return 0;
-	groups_init(&g, lo->nerrs);
-	put = sm_calloc(lo->nerrs, sizeof(*put));
+	sm_group_init(&g, lo->nerrs);
 	sm_buf_init(&key, 0);
 	for (i = 0; i < lo->nerrs; i++) {
 		/* "s": the sender; "o<owner>": an owner- alias. */
@@ -334,20 +271,21 @@ owner_bounces(struct q_run *run, const struct q_ctl *c, int dfd,
 		(void)sm_buf_printf(&key, "%s%s", lo->errs[i].owner != NULL ?
 		    "o" : "s", lo->errs[i].owner != NULL ?
 		    lo->errs[i].owner : "");
-		groups_put(&g, i, sm_buf_str(&key));
-		put[i] = true;
+		sm_group_put(&g, i, sm_buf_str(&key));
 	}
-	groups_sort(&g, put, lo->nerrs);
+	sm_group_sort(&g);
 	for (k = 0; k < g.keys.n; k++) {
-		const char *owner = lo->errs[g.item[g.start[k]]].owner;
+		const char *owner;
 
+		items = sm_group_items(&g, k, &n);
+		owner = lo->errs[items[0]].owner;
 		b = *c;
 		b.sender = owner != NULL ? (char *)(uintptr_t)owner : c->sender;
-		b.nrcpts = g.start[k + 1] - g.start[k];
+		b.nrcpts = n;
 		b.rcpts = sm_calloc(b.nrcpts, sizeof(*b.rcpts));
 		why = sm_calloc(b.nrcpts, sizeof(*why));
 		for (j = 0; j < b.nrcpts; j++) {
-			i = g.item[g.start[k] + j];
+			i = items[j];
 			b.rcpts[j].addr = lo->errs[i].target;
 			b.rcpts[j].flags = (char *)(uintptr_t)"";
 			why[j] = lo->errs[i].res;
@@ -359,8 +297,7 @@ owner_bounces(struct q_run *run, const struct q_ctl *c, int dfd,
 		free(why);
 	}
 	sm_buf_free(&key);
-	free(put);
-	groups_free(&g);
+	sm_group_free(&g);
 	return rc;
 }
 
@@ -650,10 +587,10 @@ deliver(struct q_run *run, struct q_ctl *c, int dfd, struct q_result **resp)
 	const struct q_runner *r = run->r;
 	size_t n0 = c->nrcpts, i, n;
 	struct q_route *routes = sm_calloc(n0 + 1, sizeof(*routes));
-	struct groups g;
+	struct sm_group g;
 	struct sm_buf key;
 	bool *handled = sm_calloc(n0 + 1, sizeof(*handled));
-	bool *sent, *go;
+	bool *sent;
 	struct q_result *res;
 	time_t start = time(NULL);
 
@@ -726,25 +663,24 @@ deliver(struct q_run *run, struct q_ctl *c, int dfd, struct q_result **resp)
 	 * and socket (each string with its length, so none can pass for
 	 * another), in one pass.
 	 */
-	groups_init(&g, c->nrcpts);
-	go = sm_calloc(c->nrcpts + 1, sizeof(*go));
+	sm_group_init(&g, c->nrcpts);
 	sm_buf_init(&key, 0);
 	for (i = 0; i < c->nrcpts; i++) {
-		go[i] = !sent[i];
-		if (!go[i])
+		if (sent[i])
 			continue;
 		sm_buf_reset(&key);
 		(void)sm_buf_printf(&key, "%d %zu:%s%zu:%s%zu:%s",
 		    routes[i].port, strlen(routes[i].host), routes[i].host,
 		    strlen(routes[i].mailer), routes[i].mailer,
 		    strlen(routes[i].path), routes[i].path);
-		groups_put(&g, i, sm_buf_str(&key));
+		sm_group_put(&g, i, sm_buf_str(&key));
 	}
-	groups_sort(&g, go, c->nrcpts);
+	sm_group_sort(&g);
 	for (n = 0; n < g.keys.n; n++) {
 		struct dest d;
 
-		i = g.item[g.start[n]];
+		d.idx = sm_group_items(&g, n, &d.n);
+		i = d.idx[0];
 		d.host = routes[i].host;
 		d.port = routes[i].port;
 		d.flags = routes[i].flags;
@@ -752,14 +688,11 @@ deliver(struct q_run *run, struct q_ctl *c, int dfd, struct q_result **resp)
 		d.path = routes[i].path;
 		d.lmtp = routes[i].lmtp;
 		d.user_only = routes[i].user_only;
-		d.idx = &g.item[g.start[n]];
-		d.n = g.start[n + 1] - g.start[n];
 		checkpoint(run, c, true);
 		transaction(run, c, dfd, &d, res);
 	}
 	sm_buf_free(&key);
-	groups_free(&g);
-	free(go);
+	sm_group_free(&g);
 	free(sent);
 	free(routes);
 	free(handled);
