@@ -5,7 +5,6 @@
 
 #include <ctype.h>
 #include <signal.h>
-#include <stdint.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -36,6 +35,8 @@ struct q_run {
 	char			 qfdir[4096], dfdir[4096];
 	struct q_dest		*dest;		/* hosts, the cached connection */
 	bool			 again;		/* a handed-back message */
+	struct q_route_rcpt	*rcpts;		/* this attempt's, room for
+						   c->rcpts_cap + 1 */
 	int			 lock;		/* the message's control file */
 	size_t			 unrecorded;	/* delivered, not in it yet */
 	bool			 holding;	/* SIGTERM held: see hold() */
@@ -107,17 +108,23 @@ notify_of(const char *flags, char *buf, size_t len)
 	return buf;
 }
 
+/*
+ * One recipient in this attempt at a message (the run's rcpts[i] is
+ * c->rcpts[i]'s): where it goes and how it fared.
+ */
+struct q_route_rcpt {
+	struct q_route	 route;		/* where it goes */
+	struct q_result	 res;		/* how it fared */
+	bool		 settled;	/* res is in: no transaction for it */
+	char		*wire;		/* in a transaction: RCPT's address */
+	char		*notify;	/* and its NOTIFY=, or NULL */
+};
+
 /* One SMTP transaction's worth: the recipients going to one host. */
 struct dest {
-	const char	*host;
-	int		 port;
-	const char	*flags;
-	const char	*mailer;
-	const char	*path;		/* "" or a unix socket (A=FILE) */
-	bool		 lmtp;
-	bool		 user_only;	/* RCPT without the domain */
-	const size_t	*idx;		/* into c->rcpts */
-	size_t		 n;
+	const struct q_route	*route;		/* theirs */
+	const size_t		*idx;		/* into c->rcpts */
+	size_t			 n;
 };
 
 /* q_log_delivery - sendmail's delivery line for one recipient */
@@ -252,6 +259,7 @@ static int
 owner_bounces(struct q_run *run, const struct q_ctl *c, int dfd,
     const struct q_local *lo)
 {
+	static char noflags[] = "";	/* the R line's: no NOTIFY */
 	const struct sm_options *o = run->r->opt;
 	struct q_result *why;
 	struct q_ctl b;
@@ -275,19 +283,19 @@ owner_bounces(struct q_run *run, const struct q_ctl *c, int dfd,
 	}
 	sm_group_sort(&g);
 	for (k = 0; k < g.keys.n; k++) {
-		const char *owner;
+		char *owner;
 
 		items = sm_group_items(&g, k, &n);
 		owner = lo->errs[items[0]].owner;
 		b = *c;
-		b.sender = owner != NULL ? (char *)(uintptr_t)owner : c->sender;
+		b.sender = owner != NULL ? owner : c->sender;
 		b.nrcpts = n;
 		b.rcpts = sm_calloc(b.nrcpts, sizeof(*b.rcpts));
 		why = sm_calloc(b.nrcpts, sizeof(*why));
 		for (j = 0; j < b.nrcpts; j++) {
 			i = items[j];
 			b.rcpts[j].addr = lo->errs[i].target;
-			b.rcpts[j].flags = (char *)(uintptr_t)"";
+			b.rcpts[j].flags = noflags;
 			why[j] = lo->errs[i].res;
 		}
 		if (q_dsn_bounce(run->r->qdir, &b, dfd, why, run->r->hostname,
@@ -304,11 +312,11 @@ owner_bounces(struct q_run *run, const struct q_ctl *c, int dfd,
 /*
  * add_rcpt - a recipient the local hook found, after the others; one
  * the message has already (in seen, ASCII case ignored) is not added
- * again.  *res has an entry for each recipient the array c->rcpts has
- * room for (job() makes it so), zero for those not yet there.
+ * again.  run->rcpts has an entry for each recipient the array c->rcpts
+ * has room for (job() makes it so), zero for those not yet there.
  */
 static void
-add_rcpt(struct q_ctl *c, struct q_result **res, struct sm_strset *seen,
+add_rcpt(struct q_run *run, struct q_ctl *c, struct sm_strset *seen,
     const char *addr, const char *pflags)
 {
 	struct q_rcpt *r;
@@ -323,9 +331,10 @@ add_rcpt(struct q_ctl *c, struct q_result **res, struct sm_strset *seen,
 		return;
 	r = q_ctl_add_rcpt(c);
 	if (c->rcpts_cap != cap) {
-		*res = sm_reallocarray(*res, c->rcpts_cap + 1, sizeof(**res));
-		memset(*res + cap + 1, 0, (c->rcpts_cap - cap) *
-		    sizeof(**res));
+		run->rcpts = sm_reallocarray(run->rcpts, c->rcpts_cap + 1,
+		    sizeof(*run->rcpts));
+		memset(run->rcpts + cap + 1, 0, (c->rcpts_cap - cap) *
+		    sizeof(*run->rcpts));
 	}
 	r->addr = sm_strdup(addr);
 	/* "A": came from an alias; NOTIFY carries over, "P" does not. */
@@ -354,8 +363,7 @@ route_of(const struct q_runner *r, const struct q_ctl *c, size_t i,
 
 /* deliver_local - the local recipients, through the hook */
 static void
-deliver_local(struct q_run *run, struct q_ctl *c, int dfd,
-    const struct q_route *routes, struct q_result **res, bool *handled)
+deliver_local(struct q_run *run, struct q_ctl *c, int dfd)
 {
 	const struct q_runner *r = run->r;
 	size_t i, j, n0 = c->nrcpts, before;
@@ -371,17 +379,14 @@ deliver_local(struct q_run *run, struct q_ctl *c, int dfd,
 	for (i = 0; i < n0; i++) {
 		struct q_local lo;
 
-		if (!routes[i].local)
+		if (!run->rcpts[i].route.local)
 			continue;
-		handled[i] = true;
+		run->rcpts[i].settled = true;
 		if (r->local == NULL) {
-			(void)snprintf((*res)[i].text, sizeof((*res)[i].text),
+			q_result_set(&run->rcpts[i].res, Q_TEMPFAIL, "4.3.0",
 			    "Deferred: local delivery is not available");
-			(void)snprintf((*res)[i].dsn, sizeof((*res)[i].dsn),
-			    "4.3.0");
-			(*res)[i].status = Q_TEMPFAIL;
 			q_log_delivery(c, c->rcpts[i].addr, start, "local", NULL,
-			    &(*res)[i]);
+			    &run->rcpts[i].res);
 			continue;
 		}
 		if (due(run, false)) {
@@ -397,22 +402,23 @@ deliver_local(struct q_run *run, struct q_ctl *c, int dfd,
 		r->local(r->ctx, c, dfd, c->rcpts[i].addr, &lo);
 		done = lo.done;
 		sm_strset_init(&lo.done, false);
-		(*res)[i] = lo.res;
+		run->rcpts[i].res = lo.res;
 		if (lo.res.status != Q_TEMPFAIL && owner_bounces(run, c, dfd,
 		    &lo) < 0) {
 			/* Nothing may be lost: try the whole of it again. */
-			(*res)[i].status = Q_TEMPFAIL;
-			(void)snprintf((*res)[i].text, sizeof((*res)[i].text),
+			run->rcpts[i].res.status = Q_TEMPFAIL;
+			(void)snprintf(run->rcpts[i].res.text,
+			    sizeof(run->rcpts[i].res.text),
 			    "Deferred: cannot queue a delivery report");
 		}
-		if ((*res)[i].status == Q_OK)
+		if (run->rcpts[i].res.status == Q_OK)
 			delivered(run, c, i);
 		if (lo.res.status == Q_OK && lo.forwards.n > 0) {
 			/* c->rcpts moves as it grows: keep the flags apart. */
 			char *pflags = sm_strdup(c->rcpts[i].flags);
 
 			for (j = 0; j < lo.forwards.n; j++)
-				add_rcpt(c, res, &seen, lo.forwards.v[j],
+				add_rcpt(run, c, &seen, lo.forwards.v[j],
 				    pflags);
 			free(pflags);
 		}
@@ -439,6 +445,30 @@ user_only(const char *addr)
 	(void)sm_buf_printf(&b, "%.*s%s", (int)(at - addr), addr,
 	    addr[0] == '<' ? ">" : "");
 	return sm_buf_detach(&b);
+}
+
+/*
+ * rcpt_wire - how recipient v (rc in the control file) is named in its
+ * transaction: RCPT's address (the user alone for R=EnvToL) and NOTIFY=
+ */
+static void
+rcpt_wire(struct q_route_rcpt *v, const struct q_rcpt *rc)
+{
+	char nbuf[64];
+
+	v->wire = v->route.user_only ? user_only(rc->addr) :
+	    sm_strdup(rc->addr);
+	v->notify = notify_of(rc->flags, nbuf, sizeof(nbuf)) != NULL ?
+	    sm_strdup(nbuf) : NULL;
+}
+
+/* rcpt_unwire - what rcpt_wire made */
+static void
+rcpt_unwire(struct q_route_rcpt *v)
+{
+	free(v->wire);
+	free(v->notify);
+	v->wire = v->notify = NULL;
 }
 
 /* What a transaction's hook between two SMTP transactions works on. */
@@ -469,11 +499,11 @@ between(void *ctx)
 
 /* transaction - one message to one host for the recipients of d */
 static void
-transaction(struct q_run *run, struct q_ctl *c, int dfd, const struct dest *d,
-    struct q_result *res)
+transaction(struct q_run *run, struct q_ctl *c, int dfd, const struct dest *d)
 {
 	const struct q_runner *r = run->r;
-	const char **rcpts, **wire, **notify, **orcpt;
+	const struct q_route *rt = d->route;
+	const char **wire, **notify, **orcpt;
 	struct q_result open_res, *tres;
 	struct sm_strlist hdrs = { NULL, 0 };
 	struct q_conn *conn;
@@ -481,34 +511,34 @@ transaction(struct q_run *run, struct q_ctl *c, int dfd, const struct dest *d,
 	struct q_txn t;
 	struct txn_state state;
 	time_t start = time(NULL);
-	char nbuf[64], relay[320], sender[600], host[256];
+	char relay[320], sender[600], host[256];
 	size_t i;
 
-	rcpts = sm_calloc(d->n + 1, sizeof(*rcpts));
+	/* The views q_smtp_send takes; the strings are the recipients'. */
 	wire = sm_calloc(d->n + 1, sizeof(*wire));
 	notify = sm_calloc(d->n + 1, sizeof(*notify));
 	orcpt = sm_calloc(d->n + 1, sizeof(*orcpt));
 	tres = sm_calloc(d->n + 1, sizeof(*tres));
 	for (i = 0; i < d->n; i++) {
-		const struct q_rcpt *rc = &c->rcpts[d->idx[i]];
+		struct q_route_rcpt *v = &run->rcpts[d->idx[i]];
 
-		rcpts[i] = rc->addr;
-		wire[i] = d->user_only ? user_only(rc->addr) : rc->addr;
-		notify[i] = notify_of(rc->flags, nbuf, sizeof(nbuf)) != NULL ?
-		    sm_strdup(nbuf) : NULL;
-		orcpt[i] = rc->orcpt;
+		rcpt_wire(v, &c->rcpts[d->idx[i]]);
+		wire[i] = v->wire;
+		notify[i] = v->notify;
+		orcpt[i] = c->rcpts[d->idx[i]].orcpt;
 	}
 	memset(&peer, 0, sizeof(peer));
-	peer.host = d->host;
-	peer.port = d->port;
-	peer.path = d->path[0] != '\0' ? d->path : NULL;
-	peer.lmtp = d->lmtp;
+	peer.host = rt->host;
+	peer.port = rt->port;
+	peer.path = rt->path[0] != '\0' ? rt->path : NULL;
+	peer.lmtp = rt->lmtp;
 	if ((conn = q_dest_open(run->dest, &peer, c->ntries == 0, host,
 	    sizeof(host), &open_res)) == NULL) {
 		for (i = 0; i < d->n; i++) {
-			res[d->idx[i]] = open_res;
-			q_log_delivery(c, rcpts[i], start, d->mailer,
-			    host[0] != '\0' ? host : NULL, &open_res);
+			run->rcpts[d->idx[i]].res = open_res;
+			q_log_delivery(c, c->rcpts[d->idx[i]].addr, start,
+			    rt->mailer, host[0] != '\0' ? host : NULL,
+			    &open_res);
 		}
 		goto out;
 	}
@@ -531,7 +561,7 @@ transaction(struct q_run *run, struct q_ctl *c, int dfd, const struct dest *d,
 	t.notify = notify;
 	t.orcpt = orcpt;
 	t.results = tres;
-	t.mailer_flags = d->flags;
+	t.mailer_flags = rt->flags;
 	t.dfd = dfd;
 	t.id = c->id;
 	state.run = run;
@@ -541,7 +571,7 @@ transaction(struct q_run *run, struct q_ctl *c, int dfd, const struct dest *d,
 	t.between = between;
 	t.between_ctx = &state;
 	/* A bare name gets $j, unless the mailer takes users alone. */
-	t.qualify = d->user_only ? NULL : r->hostname;
+	t.qualify = rt->user_only ? NULL : r->hostname;
 	(void)snprintf(relay, sizeof(relay), "%s", q_smtp_relay(conn));
 	{
 		struct stat st;
@@ -561,70 +591,54 @@ transaction(struct q_run *run, struct q_ctl *c, int dfd, const struct dest *d,
 			q_dest_drop(run->dest, true);	/* no cache: QUIT now */
 	}
 	for (i = 0; i < d->n; i++) {
-		res[d->idx[i]] = tres[i];
+		run->rcpts[d->idx[i]].res = tres[i];
 		if (tres[i].status == Q_OK)
 			delivered(run, c, d->idx[i]);
-		q_log_delivery(c, rcpts[i], start, d->mailer, relay, &tres[i]);
+		q_log_delivery(c, c->rcpts[d->idx[i]].addr, start, rt->mailer,
+		    relay, &tres[i]);
 	}
 out:
 	sm_strlist_clear(&hdrs);
-	for (i = 0; i < d->n; i++) {
-		free((void *)(uintptr_t)notify[i]);
-		if (d->user_only)
-			free((void *)(uintptr_t)wire[i]);
-	}
+	for (i = 0; i < d->n; i++)
+		rcpt_unwire(&run->rcpts[d->idx[i]]);
 	free(wire);
-	free(rcpts);
 	free(notify);
 	free(orcpt);
 	free(tres);
 }
 
-/* deliver - route and deliver the recipients; results into *resp */
+/* deliver - route and deliver the recipients; results in run->rcpts */
 static void
-deliver(struct q_run *run, struct q_ctl *c, int dfd, struct q_result **resp)
+deliver(struct q_run *run, struct q_ctl *c, int dfd)
 {
 	const struct q_runner *r = run->r;
 	size_t n0 = c->nrcpts, i, n;
-	struct q_route *routes = sm_calloc(n0 + 1, sizeof(*routes));
 	struct sm_group g;
 	struct sm_buf key;
-	bool *handled = sm_calloc(n0 + 1, sizeof(*handled));
-	bool *sent;
-	struct q_result *res;
 	time_t start = time(NULL);
 
 	for (i = 0; i < n0; i++)
-		route_of(r, c, i, &routes[i]);
-	deliver_local(run, c, dfd, routes, resp, handled);
-	res = *resp;
+		route_of(r, c, i, &run->rcpts[i].route);
+	deliver_local(run, c, dfd);
 	/* Those the local hook added come after the first ones. */
-	routes = sm_realloc(routes, (c->nrcpts + 1) * sizeof(*routes));
-	sent = sm_calloc(c->nrcpts + 1, sizeof(*sent));
 	for (i = 0; i < c->nrcpts; i++) {
-		struct q_route *rt = &routes[i];
+		struct q_route_rcpt *v = &run->rcpts[i];
+		struct q_route *rt = &v->route;
 
 		if (i >= n0)
 			route_of(r, c, i, rt);
-		if (i < n0 && handled[i]) {
-			sent[i] = true;
-			continue;
-		}
+		if (v->settled)
+			continue;	/* a local recipient, through the hook */
 		if (rt->local || rt->failed) {
 			/* A local address an expansion gave: next time. */
-			if (!rt->failed) {
-				rt->res.status = Q_TEMPFAIL;
-				(void)snprintf(rt->res.dsn, sizeof(rt->res.dsn),
-				    "4.3.0");
-				(void)snprintf(rt->res.text,
-				    sizeof(rt->res.text), "Deferred: "
-				    "expanded to a local address");
-			}
-			res[i] = rt->res;
-			sent[i] = true;
+			if (!rt->failed)
+				q_result_set(&rt->res, Q_TEMPFAIL, "4.3.0",
+				    "Deferred: expanded to a local address");
+			v->res = rt->res;
+			v->settled = true;
 			q_log_delivery(c, c->rcpts[i].addr, start,
 			    rt->mailer[0] != '\0' ? rt->mailer : "local", NULL,
-			    &res[i]);
+			    &v->res);
 			continue;
 		}
 		if (rt->path[0] != '\0' && rt->host[0] == '\0')
@@ -648,13 +662,11 @@ deliver(struct q_run *run, struct q_ctl *c, int dfd, struct q_result **resp)
 		if (rt->mailer[0] == '\0')
 			(void)snprintf(rt->mailer, sizeof(rt->mailer), "relay");
 		if (rt->host[0] == '\0') {
-			(void)snprintf(res[i].text, sizeof(res[i].text),
+			q_result_set(&v->res, Q_PERMFAIL, "5.1.2",
 			    "Host unknown (no domain in the address)");
-			(void)snprintf(res[i].dsn, sizeof(res[i].dsn), "5.1.2");
-			res[i].status = Q_PERMFAIL;
-			sent[i] = true;
+			v->settled = true;
 			q_log_delivery(c, c->rcpts[i].addr, start, "esmtp", NULL,
-			    &res[i]);
+			    &v->res);
 		}
 	}
 	/*
@@ -666,13 +678,15 @@ deliver(struct q_run *run, struct q_ctl *c, int dfd, struct q_result **resp)
 	sm_group_init(&g, c->nrcpts);
 	sm_buf_init(&key, 0);
 	for (i = 0; i < c->nrcpts; i++) {
-		if (sent[i])
+		const struct q_route *rt = &run->rcpts[i].route;
+
+		if (run->rcpts[i].settled)
 			continue;
 		sm_buf_reset(&key);
 		(void)sm_buf_printf(&key, "%d %zu:%s%zu:%s%zu:%s",
-		    routes[i].port, strlen(routes[i].host), routes[i].host,
-		    strlen(routes[i].mailer), routes[i].mailer,
-		    strlen(routes[i].path), routes[i].path);
+		    rt->port, strlen(rt->host), rt->host,
+		    strlen(rt->mailer), rt->mailer,
+		    strlen(rt->path), rt->path);
 		sm_group_put(&g, i, sm_buf_str(&key));
 	}
 	sm_group_sort(&g);
@@ -680,22 +694,12 @@ deliver(struct q_run *run, struct q_ctl *c, int dfd, struct q_result **resp)
 		struct dest d;
 
 		d.idx = sm_group_items(&g, n, &d.n);
-		i = d.idx[0];
-		d.host = routes[i].host;
-		d.port = routes[i].port;
-		d.flags = routes[i].flags;
-		d.mailer = routes[i].mailer;
-		d.path = routes[i].path;
-		d.lmtp = routes[i].lmtp;
-		d.user_only = routes[i].user_only;
+		d.route = &run->rcpts[d.idx[0]].route;
 		checkpoint(run, c, true);
-		transaction(run, c, dfd, &d, res);
+		transaction(run, c, dfd, &d);
 	}
 	sm_buf_free(&key);
 	sm_group_free(&g);
-	free(sent);
-	free(routes);
-	free(handled);
 }
 
 /* warn_once - Timeout.queuewarn: one delay notice, marked by flag w */
@@ -795,6 +799,7 @@ job(struct q_run *run, const char *id)
 	char qf[8300], df[8300], err[256];
 	struct q_result *res;
 	struct q_ctl c;
+	size_t i;
 	int fd, dfd;
 
 	(void)snprintf(qf, sizeof(qf), "%s/qf%s", run->qfdir, id);
@@ -821,10 +826,16 @@ job(struct q_run *run, const char *id)
 		return;
 	}
 	/* One for each recipient c.rcpts has room for (see add_rcpt). */
-	res = sm_calloc(c.rcpts_cap + 1, sizeof(*res));
+	run->rcpts = sm_calloc(c.rcpts_cap + 1, sizeof(*run->rcpts));
 	run->lock = fd;		/* a checkpoint replaces it */
 	run->unrecorded = 0;
-	deliver(run, &c, dfd, &res);
+	deliver(run, &c, dfd);
+	/* The results, one after the other, as bounces take them. */
+	res = sm_calloc(c.nrcpts + 1, sizeof(*res));
+	for (i = 0; i < c.nrcpts; i++)
+		res[i] = run->rcpts[i].res;
+	free(run->rcpts);
+	run->rcpts = NULL;
 	finish(run, &c, dfd, res, qf, df);
 	release(run);
 	free(res);
