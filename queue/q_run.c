@@ -19,6 +19,7 @@
 #include "q_file.h"
 #include "q_hostmem.h"
 #include "q_local.h"
+#include "q_route.h"
 #include "q_share.h"
 #include "q_smtp.h"
 #include "q_sweep.h"
@@ -75,50 +76,6 @@ lock_job(const char *path, const char *id)
 	}
 	return fd;
 }
-
-/* domain_of - the domain of "<user@domain>", or "" */
-static const char *
-domain_of(const char *addr, char *buf, size_t len)
-{
-	const char *at = strrchr(addr, '@');
-	size_t n;
-
-	if (at == NULL)
-		return "";
-	n = strcspn(at + 1, ">");
-	(void)snprintf(buf, len, "%.*s", (int)n, at + 1);
-	return buf;
-}
-
-/* notify_of - NOTIFY= from the R line flags */
-static const char *
-notify_of(const char *flags, char *buf, size_t len)
-{
-	buf[0] = '\0';
-	if (strchr(flags, 'N') == NULL)
-		return NULL;
-	if (strchr(flags, 'S') != NULL)
-		(void)sm_strlcat(buf, buf[0] ? ",SUCCESS" : "SUCCESS", len);
-	if (strchr(flags, 'F') != NULL)
-		(void)sm_strlcat(buf, buf[0] ? ",FAILURE" : "FAILURE", len);
-	if (strchr(flags, 'D') != NULL)
-		(void)sm_strlcat(buf, buf[0] ? ",DELAY" : "DELAY", len);
-	if (buf[0] == '\0')
-		(void)sm_strlcpy(buf, "NEVER", len);
-	return buf;
-}
-
-/*
- * One recipient in this attempt at a message (the run's rcpts[i] is
- * c->rcpts[i]'s): where it goes and how it fared.
- */
-struct q_route_rcpt {
-	struct q_route	 route;		/* where it goes */
-	struct q_result	 res;		/* how it fared */
-	bool		 settled;	/* res is in: no transaction for it */
-	char		*wire;		/* in a transaction: RCPT's address */
-	char		*notify;	/* and its NOTIFY=, or NULL */
-};
 
 /* One SMTP transaction's worth: the recipients going to one host. */
 struct dest {
@@ -357,7 +314,7 @@ route_of(const struct q_runner *r, const struct q_ctl *c, size_t i,
 	if (r->route != NULL)
 		r->route(r->ctx, c->rcpts[i].addr, rt);
 	else
-		rt->local = r->is_local(r->ctx, domain_of(c->rcpts[i].addr,
+		rt->local = r->is_local(r->ctx, q_route_domain(c->rcpts[i].addr,
 		    dom, sizeof(dom)));
 }
 
@@ -429,48 +386,6 @@ deliver_local(struct q_run *run, struct q_ctl *c, int dfd)
 	sm_strset_clear(&seen);
 }
 
-/*
- * user_only - "<user>" of "<user@domain>": R=EnvToL, the recipient as
- * a local mailer (cyrusv2) is given it.  Freed by the caller.
- */
-static char *
-user_only(const char *addr)
-{
-	const char *at = strrchr(addr, '@');
-	struct sm_buf b;
-
-	if (at == NULL)
-		return sm_strdup(addr);
-	sm_buf_init(&b, 0);
-	(void)sm_buf_printf(&b, "%.*s%s", (int)(at - addr), addr,
-	    addr[0] == '<' ? ">" : "");
-	return sm_buf_detach(&b);
-}
-
-/*
- * rcpt_wire - how recipient v (rc in the control file) is named in its
- * transaction: RCPT's address (the user alone for R=EnvToL) and NOTIFY=
- */
-static void
-rcpt_wire(struct q_route_rcpt *v, const struct q_rcpt *rc)
-{
-	char nbuf[64];
-
-	v->wire = v->route.user_only ? user_only(rc->addr) :
-	    sm_strdup(rc->addr);
-	v->notify = notify_of(rc->flags, nbuf, sizeof(nbuf)) != NULL ?
-	    sm_strdup(nbuf) : NULL;
-}
-
-/* rcpt_unwire - what rcpt_wire made */
-static void
-rcpt_unwire(struct q_route_rcpt *v)
-{
-	free(v->wire);
-	free(v->notify);
-	v->wire = v->notify = NULL;
-}
-
 /* What a transaction's hook between two SMTP transactions works on. */
 struct txn_state {
 	struct q_run		*run;
@@ -522,7 +437,7 @@ transaction(struct q_run *run, struct q_ctl *c, int dfd, const struct dest *d)
 	for (i = 0; i < d->n; i++) {
 		struct q_route_rcpt *v = &run->rcpts[d->idx[i]];
 
-		rcpt_wire(v, &c->rcpts[d->idx[i]]);
+		q_route_wire(v, &c->rcpts[d->idx[i]]);
 		wire[i] = v->wire;
 		notify[i] = v->notify;
 		orcpt[i] = c->rcpts[d->idx[i]].orcpt;
@@ -600,7 +515,7 @@ transaction(struct q_run *run, struct q_ctl *c, int dfd, const struct dest *d)
 out:
 	sm_strlist_clear(&hdrs);
 	for (i = 0; i < d->n; i++)
-		rcpt_unwire(&run->rcpts[d->idx[i]]);
+		q_route_unwire(&run->rcpts[d->idx[i]]);
 	free(wire);
 	free(notify);
 	free(orcpt);
@@ -612,9 +527,10 @@ static void
 deliver(struct q_run *run, struct q_ctl *c, int dfd)
 {
 	const struct q_runner *r = run->r;
+	const struct q_route_relay relay = { r->smarthost, r->port,
+	    r->mailer_flags, r->esmtp_port, r->esmtp_flags };
 	size_t n0 = c->nrcpts, i, n;
 	struct sm_group g;
-	struct sm_buf key;
 	time_t start = time(NULL);
 
 	for (i = 0; i < n0; i++)
@@ -623,73 +539,21 @@ deliver(struct q_run *run, struct q_ctl *c, int dfd)
 	/* Those the local hook added come after the first ones. */
 	for (i = 0; i < c->nrcpts; i++) {
 		struct q_route_rcpt *v = &run->rcpts[i];
-		struct q_route *rt = &v->route;
 
 		if (i >= n0)
-			route_of(r, c, i, rt);
+			route_of(r, c, i, &v->route);
 		if (v->settled)
 			continue;	/* a local recipient, through the hook */
-		if (rt->local || rt->failed) {
-			/* A local address an expansion gave: next time. */
-			if (!rt->failed)
-				q_result_set(&rt->res, Q_TEMPFAIL, "4.3.0",
-				    "Deferred: expanded to a local address");
-			v->res = rt->res;
+		if (q_route_resolve(&v->route, c->rcpts[i].addr, &relay,
+		    &v->res)) {
 			v->settled = true;
 			q_log_delivery(c, c->rcpts[i].addr, start,
-			    rt->mailer[0] != '\0' ? rt->mailer : "local", NULL,
-			    &v->res);
-			continue;
-		}
-		if (rt->path[0] != '\0' && rt->host[0] == '\0')
-			/* A unix socket: the host is only its name. */
-			(void)snprintf(rt->host, sizeof(rt->host), "localhost");
-		if (rt->host[0] == '\0' && r->smarthost[0] == '\0') {
-			/* No smart host: the domain's MX hosts, by esmtp. */
-			(void)domain_of(c->rcpts[i].addr, rt->host,
-			    sizeof(rt->host));
-			rt->port = r->esmtp_port > 0 ? r->esmtp_port : 25;
-			rt->flags = r->esmtp_flags;
-			(void)snprintf(rt->mailer, sizeof(rt->mailer), "esmtp");
-		}
-		if (rt->host[0] == '\0')
-			(void)snprintf(rt->host, sizeof(rt->host), "%s",
-			    r->smarthost);
-		if (rt->port == 0)
-			rt->port = r->port;
-		if (rt->flags == NULL)
-			rt->flags = r->mailer_flags;
-		if (rt->mailer[0] == '\0')
-			(void)snprintf(rt->mailer, sizeof(rt->mailer), "relay");
-		if (rt->host[0] == '\0') {
-			q_result_set(&v->res, Q_PERMFAIL, "5.1.2",
-			    "Host unknown (no domain in the address)");
-			v->settled = true;
-			q_log_delivery(c, c->rcpts[i].addr, start, "esmtp", NULL,
-			    &v->res);
+			    v->route.mailer[0] != '\0' ? v->route.mailer :
+			    "local", NULL, &v->res);
 		}
 	}
-	/*
-	 * One transaction per host and mailer, in the order the recipients
-	 * name them: grouped by a key that spells out host, port, mailer
-	 * and socket (each string with its length, so none can pass for
-	 * another), in one pass.
-	 */
-	sm_group_init(&g, c->nrcpts);
-	sm_buf_init(&key, 0);
-	for (i = 0; i < c->nrcpts; i++) {
-		const struct q_route *rt = &run->rcpts[i].route;
-
-		if (run->rcpts[i].settled)
-			continue;
-		sm_buf_reset(&key);
-		(void)sm_buf_printf(&key, "%d %zu:%s%zu:%s%zu:%s",
-		    rt->port, strlen(rt->host), rt->host,
-		    strlen(rt->mailer), rt->mailer,
-		    strlen(rt->path), rt->path);
-		sm_group_put(&g, i, sm_buf_str(&key));
-	}
-	sm_group_sort(&g);
+	/* One transaction per host and mailer, in the order named. */
+	q_route_group(&g, run->rcpts, c->nrcpts);
 	for (n = 0; n < g.keys.n; n++) {
 		struct dest d;
 
@@ -698,7 +562,6 @@ deliver(struct q_run *run, struct q_ctl *c, int dfd)
 		checkpoint(run, c, true);
 		transaction(run, c, dfd, &d);
 	}
-	sm_buf_free(&key);
 	sm_group_free(&g);
 }
 

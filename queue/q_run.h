@@ -107,26 +107,10 @@
 #include "q_list.h"
 #include "q_local.h"
 #include "q_result.h"
+#include "q_route.h"
 #include "q_smtp.h"
 #include "sm_opt.h"
 #include "sm_strlist.h"
-
-/*
- * Where the route hook sends one recipient: to the local hook, to an
- * SMTP host ("" the smart host), or nowhere (failed: res says why).
- */
-struct q_route {
-	bool		 local;
-	bool		 failed;
-	char		 host[256];
-	int		 port;		/* 0: the runner's */
-	const char	*flags;		/* the mailer's F=, NULL: the runner's */
-	char		 mailer[64];	/* for the log, "" relay */
-	char		 path[108];	/* A=FILE: a unix socket, not host */
-	bool		 lmtp;		/* F=z: LMTP (RFC 2033) */
-	bool		 user_only;	/* R=EnvToL: RCPT without the domain */
-	struct q_result	 res;
-};
 
 struct q_runner {
 	const struct sm_options	*opt;
