@@ -52,7 +52,7 @@ LIBSM_SRC  = libsm/compat/sm_strl.c libsm/sm_alloc.c libsm/sm_log.c \
 	     libsm/sm_opt.c libsm/sm_cf.c libsm/sm_map.c \
 	     libsm/sm_proc.c libsm/sm_addr.c libsm/sm_dns.c libsm/sm_mx.c libsm/sm_tls.c
 Q_SRC      = queue/q_file.c queue/q_ctl.c queue/q_result.c queue/q_list.c queue/q_smtp.c queue/q_reply.c queue/q_secure.c \
-	     queue/q_dsn.c queue/q_dest.c queue/q_local.c queue/q_route.c queue/q_run.c queue/q_share.c queue/q_sweep.c queue/q_hoststat.c queue/q_hostmem.c \
+	     queue/q_dsn.c queue/q_dest.c queue/q_local.c queue/q_retry.c queue/q_route.c queue/q_run.c queue/q_share.c queue/q_sweep.c queue/q_hoststat.c queue/q_hostmem.c \
 	     queue/q_owner.c
 SMD_SRC    = sendmaild/args.c sendmaild/config.c sendmaild/modes.c \
 	     sendmaild/daemon.c sendmaild/srv_session.c sendmaild/srv_data.c \

@@ -15,16 +15,15 @@
 #include <unistd.h>
 
 #include "q_dest.h"
-#include "q_dsn.h"
 #include "q_file.h"
 #include "q_hostmem.h"
 #include "q_local.h"
+#include "q_retry.h"
 #include "q_route.h"
 #include "q_share.h"
 #include "q_smtp.h"
 #include "q_sweep.h"
 #include "sm_alloc.h"
-#include "sm_buf.h"
 #include "sm_group.h"
 #include "sm_log.h"
 #include "sm_strset.h"
@@ -35,6 +34,7 @@ struct q_run {
 	bool			 by_id;		/* q_run_open(): id by id */
 	char			 qfdir[4096], dfdir[4096];
 	struct q_dest		*dest;		/* hosts, the cached connection */
+	struct q_retry		 retry;		/* where results are recorded */
 	bool			 again;		/* a handed-back message */
 	struct q_route_rcpt	*rcpts;		/* this attempt's, room for
 						   c->rcpts_cap + 1 */
@@ -112,16 +112,6 @@ q_log_delivery(const struct q_ctl *c, const char *rcpt, time_t start,
 	    "dsn=%s%s, stat=%s", c->id, rcpt, delay, xdelay, mailer,
 	    c->priority, relay != NULL ? ", relay=" : "",
 	    relay != NULL ? relay : "", res->dsn, reply, stat);
-}
-
-/* expired - has the message been queued longer than queuereturn? */
-static bool
-expired(const struct q_runner *x, const struct q_ctl *c)
-{
-	long limit = x->opt->to.queuereturn[SM_CLASS_NORMAL];
-
-	return limit == SM_TIME_NOW || (limit > 0 && time(NULL) - c->ctime >=
-	    limit);
 }
 
 /*
@@ -206,64 +196,6 @@ checkpoint(struct q_run *run, struct q_ctl *c, bool wire)
 		    c->id);
 	run->unrecorded = 0;
 	release(run);
-}
-
-/*
- * owner_bounces - the failures the local hook filed, one bounce per
- * owner (or the sender); -1 when one could not be queued.
- */
-static int
-owner_bounces(struct q_run *run, const struct q_ctl *c, int dfd,
-    const struct q_local *lo)
-{
-	static char noflags[] = "";	/* the R line's: no NOTIFY */
-	const struct sm_options *o = run->r->opt;
-	struct q_result *why;
-	struct q_ctl b;
-	struct sm_group g;
-	struct sm_buf key;
-	const size_t *items;
-	size_t i, j, k, n;
-	int rc = 0;
-
-	if (lo->nerrs == 0)
-		return 0;
-	sm_group_init(&g, lo->nerrs);
-	sm_buf_init(&key, 0);
-	for (i = 0; i < lo->nerrs; i++) {
-		/* "s": the sender; "o<owner>": an owner- alias. */
-		sm_buf_reset(&key);
-		(void)sm_buf_printf(&key, "%s%s", lo->errs[i].owner != NULL ?
-		    "o" : "s", lo->errs[i].owner != NULL ?
-		    lo->errs[i].owner : "");
-		sm_group_put(&g, i, sm_buf_str(&key));
-	}
-	sm_group_sort(&g);
-	for (k = 0; k < g.keys.n; k++) {
-		char *owner;
-
-		items = sm_group_items(&g, k, &n);
-		owner = lo->errs[items[0]].owner;
-		b = *c;
-		b.sender = owner != NULL ? owner : c->sender;
-		b.nrcpts = n;
-		b.rcpts = sm_calloc(b.nrcpts, sizeof(*b.rcpts));
-		why = sm_calloc(b.nrcpts, sizeof(*why));
-		for (j = 0; j < b.nrcpts; j++) {
-			i = items[j];
-			b.rcpts[j].addr = lo->errs[i].target;
-			b.rcpts[j].flags = noflags;
-			why[j] = lo->errs[i].res;
-		}
-		if (q_dsn_bounce(run->r->qdir, &b, dfd, why, run->r->hostname,
-		    o->DoubleBounceAddress, o->RecipientFactor) < 0)
-			rc = -1;
-		free(b.rcpts);
-		free(why);
-	}
-	sm_buf_free(&key);
-	sm_group_free(&g);
-	return rc;
 }
 
 /*
@@ -360,8 +292,8 @@ deliver_local(struct q_run *run, struct q_ctl *c, int dfd)
 		done = lo.done;
 		sm_strset_init(&lo.done, false);
 		run->rcpts[i].res = lo.res;
-		if (lo.res.status != Q_TEMPFAIL && owner_bounces(run, c, dfd,
-		    &lo) < 0) {
+		if (lo.res.status != Q_TEMPFAIL && q_retry_owners(&run->retry, c,
+		    dfd, &lo) < 0) {
 			/* Nothing may be lost: try the whole of it again. */
 			run->rcpts[i].res.status = Q_TEMPFAIL;
 			(void)snprintf(run->rcpts[i].res.text,
@@ -565,95 +497,6 @@ deliver(struct q_run *run, struct q_ctl *c, int dfd)
 	sm_group_free(&g);
 }
 
-/* warn_once - Timeout.queuewarn: one delay notice, marked by flag w */
-static void
-warn_once(struct q_run *run, struct q_ctl *c, const struct q_result *res)
-{
-	const struct sm_options *o = run->r->opt;
-	long warn = o->to.queuewarn[SM_CLASS_NORMAL];
-	size_t n;
-
-	if (warn <= 0 || time(NULL) - c->ctime < warn ||
-	    (c->flags != NULL && strchr(c->flags, 'w') != NULL))
-		return;
-	if (q_dsn_warn(run->r->qdir, c, res, run->r->hostname, warn,
-	    o->to.queuereturn[SM_CLASS_NORMAL]) < 0)
-		return;			/* try again at the next run */
-	n = c->flags != NULL ? strlen(c->flags) : 0;
-	c->flags = sm_realloc(c->flags, n + 2);
-	c->flags[n] = 'w';
-	c->flags[n + 1] = '\0';
-}
-
-/* finish - record the results: bounce, rewrite or remove */
-static void
-finish(struct q_run *run, struct q_ctl *c, int dfd, struct q_result *res,
-    const char *qf, const char *df)
-{
-	const struct sm_options *o = run->r->opt;
-	/* Refused beside another runner: not an attempt; the runner that
-	 * takes it back tries again, and that one counts (and may expire
-	 * it). */
-	bool bounce = false, left = false, tried = !q_dest_crowded(run->dest);
-	bool old = tried && expired(run->r, c);
-	const char *reason = NULL;
-	size_t i;
-
-	for (i = 0; i < c->nrcpts; i++) {
-		if (res[i].status == Q_TEMPFAIL && old) {
-			/* Timeout.queuereturn: give up, tell the sender. */
-			(void)snprintf(res[i].dsn, sizeof(res[i].dsn), "4.4.7");
-			(void)snprintf(res[i].text, sizeof(res[i].text),
-			    "Message could not be delivered for too long "
-			    "(last: %.400s)", c->rcpts[i].status != NULL ?
-			    c->rcpts[i].status : "no attempt");
-			res[i].status = Q_PERMFAIL;
-		}
-		switch (res[i].status) {
-		case Q_OK:
-			c->rcpts[i].done = true;
-			break;
-		case Q_PERMFAIL:
-			bounce = true;
-			break;
-		case Q_TEMPFAIL:
-			left = true;
-			free(c->rcpts[i].status);
-			c->rcpts[i].status = sm_strdup(res[i].text);
-			reason = c->rcpts[i].status;
-			break;
-		}
-	}
-	if (bounce) {
-		if (q_dsn_bounce(run->r->qdir, c, dfd, res, run->r->hostname,
-		    o->DoubleBounceAddress, o->RecipientFactor) < 0)
-			left = true;	/* keep them: nothing may be lost */
-		else
-			for (i = 0; i < c->nrcpts; i++)
-				if (res[i].status == Q_PERMFAIL)
-					c->rcpts[i].done = true;
-	}
-	for (i = 0; i < c->nrcpts; i++)
-		if (!c->rcpts[i].done)
-			left = true;
-	if (!left) {
-		/* The control file goes first: a data file alone is inert. */
-		if (unlink(qf) < 0 || unlink(df) < 0)
-			sm_warn("%s: cannot remove the queue files", c->id);
-		return;
-	}
-	if (tried) {
-		warn_once(run, c, res);
-		c->ntries++;
-		c->last = time(NULL);
-		c->priority += o->RetryFactor;
-	}
-	free(c->status);
-	c->status = reason != NULL ? sm_strdup(reason) : NULL;
-	if (q_ctl_rewrite(c, run->qfdir, o->SuperSafe != 'f') < 0)
-		sm_warn("%s: cannot rewrite the control file", c->id);
-}
-
 /* job - one message: lock, read, check age, deliver, record */
 static void
 job(struct q_run *run, const char *id)
@@ -699,7 +542,11 @@ job(struct q_run *run, const char *id)
 		res[i] = run->rcpts[i].res;
 	free(run->rcpts);
 	run->rcpts = NULL;
-	finish(run, &c, dfd, res, qf, df);
+	/* Refused beside another runner: not an attempt; the runner that
+	 * takes it back tries again, and that one counts (and may expire
+	 * it). */
+	q_retry_finish(&run->retry, &c, dfd, res, !q_dest_crowded(run->dest),
+	    qf, df);
 	release(run);
 	free(res);
 	(void)close(dfd);
@@ -720,6 +567,10 @@ run_init(struct q_run *run, const struct q_runner *r, bool by_id)
 	(void)q_dfdir(r->qdir, run->dfdir, sizeof(run->dfdir));
 	run->dest = q_dest_new(r->opt, r->hostname, &r->client, r->is_local,
 	    r->ctx, partial(run));
+	run->retry.opt = r->opt;
+	run->retry.qdir = r->qdir;
+	run->retry.qfdir = run->qfdir;
+	run->retry.hostname = r->hostname;
 }
 
 /* q_run_open - a delivery that takes messages by id; see q_run.h */
