@@ -497,6 +497,20 @@ deliver(struct q_run *run, struct q_ctl *c, int dfd)
 	sm_group_free(&g);
 }
 
+/*
+ * q_run_due - is the message due in this run?  Not when quarantined,
+ * nor when tried less than MinQueueAge ago, unless every message is
+ * (every: a partial run, or one handed back within the run)
+ */
+bool
+q_run_due(const struct sm_options *o, const struct q_ctl *c, bool every)
+{
+	if (c->quarantine != NULL)
+		return false;
+	return every || c->ntries <= 0 || o->MinQueueAge <= 0 ||
+	    time(NULL) - c->last >= o->MinQueueAge;
+}
+
 /* job - one message: lock, read, check age, deliver, record */
 static void
 job(struct q_run *run, const char *id)
@@ -516,9 +530,7 @@ job(struct q_run *run, const char *id)
 		(void)close(fd);
 		return;
 	}
-	if (c.quarantine != NULL || (!partial(run) && !run->again &&
-	    c.ntries > 0 && o->MinQueueAge > 0 &&
-	    time(NULL) - c.last < o->MinQueueAge)) {
+	if (!q_run_due(o, &c, partial(run) || run->again)) {
 		q_ctl_free(&c);
 		(void)close(fd);
 		return;
@@ -653,6 +665,23 @@ run_stop(void *ctx)
 	q_dest_drop(run->dest, true);
 }
 
+/*
+ * q_run_list - the messages of r's queue that r's selectors pick, in the
+ * order of QueueSortOrder; *max of the *n are taken (MaxQueueRunSize)
+ */
+int
+q_run_list(const struct q_runner *r, struct q_job **jobs, size_t *n,
+    size_t *max)
+{
+	if (q_scan(r->qdir, r->sel, r->nsel, jobs, n) < 0)
+		return -1;
+	q_sort(*jobs, *n, r->opt->QueueSortOrder);
+	*max = r->opt->MaxQueueRunSize > 0 &&
+	    *n > (size_t)r->opt->MaxQueueRunSize ?
+	    (size_t)r->opt->MaxQueueRunSize : *n;
+	return 0;
+}
+
 /* q_run - one run over the queue; see q_run.h */
 int
 q_run(const struct q_runner *r)
@@ -668,15 +697,11 @@ q_run(const struct q_runner *r)
 		q_dest_free(run.dest);
 		return EX_OK;
 	}
-	if (q_scan(r->qdir, r->sel, r->nsel, &jobs, &n) < 0) {
+	if (q_run_list(r, &jobs, &n, &max) < 0) {
 		sm_error("cannot read queue directory %s", r->qdir);
 		q_dest_free(run.dest);
 		return EX_TEMPFAIL;
 	}
-	q_sort(jobs, n, r->opt->QueueSortOrder);
-	max = r->opt->MaxQueueRunSize > 0 &&
-	    n > (size_t)r->opt->MaxQueueRunSize ?
-	    (size_t)r->opt->MaxQueueRunSize : n;
 	ops.job = run_job;
 	ops.share = run_share;
 	ops.stop = run_stop;

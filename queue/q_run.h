@@ -1,61 +1,42 @@
 /*
- * q_run - one queue run: every selected message, oldest priority first,
- * delivered through the smart host.
+ * q_run - one queue run: the selected messages, in the order the queue
+ * is sorted, each one's recipients delivered through the local hook and
+ * in SMTP or LMTP transactions.
  *
+ * SYNOPSIS
  *	struct q_runner r = { .opt = &opt, .smarthost = "[10.0.0.1]", ... };
- *	ex = q_run(&r)
+ *	ex = q_run(&r)				a run over the queue, or the
+ *						delivery of message r.id
+ *
+ *	q_run_list(&r, &jobs, &n, &max)		the run's messages, in order;
+ *						the first max are taken
+ *	q_run_due(&opt, &ctl, every)		is a message due?
+ *
+ *	run = q_run_open(&r)			a process that lives on: see
+ *	q_run_message(run, id)			below
+ *	q_run_idle(run), q_run_rest(run), q_run_close(run)
+ *
+ *	q_log_delivery(&ctl, rcpt, start, mailer, relay, &res)
  *
  * DESCRIPTION
- *	Runs as RunAsUser.  Messages are sorted by QueueSortOrder and at
- *	most MaxQueueRunSize are taken.  Each one is locked (fcntl, without
- *	waiting) before it is read again and worked on, so overlapping runs
- *	and a delivery in flight never send a message twice at once; a
- *	message locked by someone else is skipped.  Unless the run is
- *	partial (selectors given), a message tried less than MinQueueAge
- *	ago is skipped.
+ *	Runs as RunAsUser.  The run's messages are those of the queue that
+ *	its selectors pick (q_scan), sorted by QueueSortOrder (q_sort), of
+ *	which at most MaxQueueRunSize are taken.  Each one is locked
+ *	(fcntl, without waiting) before it is read again and worked on, so
+ *	overlapping runs and a delivery in flight never send a message
+ *	twice at once; a message locked by someone else is skipped.  A
+ *	quarantined message is skipped; unless the run is partial
+ *	(selectors given) or the message was handed back within the run, so
+ *	is one tried less than MinQueueAge ago.
  *
- *	Recipients outside the local domains go to the smart host in one
- *	transaction per message; connections are kept for the next message
- *	(ConnectionCacheSize, ConnectionCacheTimeout, RSET in between;
- *	q_dest).
- *
- *	A run over the queue delivers with MaxRunnersPerQueue processes
- *	(at most MaxQueueChildren; one under SingleThreadDelivery with a
- *	host status directory and while q_smtp_trace is set): after the
- *	scan and sort, this one forks the others and each takes the next
- *	message in order, with a connection of its own (q_share).  What a runner
- *	finds of a host is the run's (q_hostmem): a host one runner found
- *	down is down for all of them, and the run's first attempt at a
- *	host is made by one runner while the others that are about to
- *	connect to it wait for its outcome (no longer than such an attempt
- *	can take, q_smtp_open_limit, nor than that runner lives), so that
- *	a host that fails gets one attempt in a run, not one per runner.
- *	A runner that a host turns away (a reply or a close right after
- *	the connect, not a timeout) while another runner has a
- *	connection does not record the host as failed nor count a try: it
- *	hands the message back and stops; a runner with a connection
- *	takes it when it runs out of messages, or this process once the
- *	others have ended.  The forked runners get SIGTERM
- *	when this process ends, and it waits for them before it returns.
- *	SIGTERM waits while a transaction's outcome is on its way to the
- *	control file (from the transaction's start to the next record),
- *	so that a process told to stop after the final dot records the
- *	answer first.
- *	While a message is delivered, the recipients that have it are
- *	recorded in its control file (q_ctl_checkpoint, the message staying
- *	locked) before each SMTP or LMTP transaction (q_txn.between: also
- *	between those of one q_smtp_send after a 452), and between local
- *	recipients once CheckpointInterval of them have had it since the
- *	last record; CheckpointInterval 0 records nothing before the end.
- *	Afterwards the control file is rewritten with the recipients left
- *	and the last reason, or removed with its data file when none are
- *	left; permanent failures and messages older than
- *	Timeout.queuereturn get a bounce (q_dsn) first.
- *
- *	A full run also removes what crashed writers left (q_sweep): a
- *	data file without a control file that no process holds (a session
- *	killed before it answered 250), and a temporary control file (tf)
- *	whose control file, or data file, nobody holds.
+ *	A run over the queue delivers with MaxRunnersPerQueue processes,
+ *	each taking the next message in order with a connection of its
+ *	own, and hands a message that a host turned away beside another
+ *	runner to a runner that has a connection (q_share).  What a runner
+ *	finds of a host is the run's (q_hostmem, q_dest): a host one runner
+ *	found down is down for all of them, and a host that fails gets one
+ *	attempt in a run, not one per runner.  A full run then removes
+ *	what crashed writers left (q_sweep).
  *
  *	With id set, the run is the delivery of that one message (the
  *	background or interactive delivery after a 250): no directory
@@ -63,37 +44,54 @@
  *	queue; like a run with selectors it ignores MinQueueAge and the
  *	host status cache.
  *
- *	A recipient in a local domain goes to the local hook instead,
- *	which expands and delivers it (sendmaild/local): its result is the
+ *	Each recipient's destination comes from the route hook (mailertable,
+ *	MAIL_HUB); without one, it is the local hook when is_local says the
+ *	domain is ours.  What the route leaves open is the smart host, or
+ *	without one the domain's MX hosts through esmtp (q_route).  A
+ *	recipient in a local domain goes to the local hook, which expands
+ *	and delivers it (sendmaild/local, q_local): its result is the
  *	recipient's, the remote addresses it found (an alias or .forward
- *	that points elsewhere) join this message's smart-host transaction
- *	as new recipients, kept in the control file while they are
- *	deferred, and the failures it files under an owner- alias (or
- *	under the sender, for an expanded address) get a bounce of their
- *	own.  Without a hook, local recipients are deferred.
+ *	that points elsewhere) join the message as new recipients, kept in
+ *	the control file while they are deferred, and the failures it
+ *	files under an owner- alias (or under the sender, for an expanded
+ *	address) get a bounce of their own.  Without a hook, local
+ *	recipients are deferred.
  *
- *	With a route hook, each recipient's destination comes from it
- *	(mailertable, MAIL_HUB): the recipients going to the same host
- *	through the same mailer share one transaction, hosts taken in the
- *	order of the recipients; the host status cache and
- *	SingleThreadDelivery hold per host.  A mailer with F=z speaks
- *	LMTP, and each recipient's result is the answer the server gave
- *	for it after the message; a mailer with A=FILE path reaches its
- *	server over that unix socket, as the host "localhost"; one with
- *	R=EnvToL is given each recipient's user without the domain.  The
- *	rewrite hook gives the headers and sender as they are sent
- *	(masquerading).  An envelope address without a domain (sendmail's
- *	client queue has them) goes out as user@hostname.
+ *	The other recipients go in one transaction per destination (host,
+ *	port, mailer, socket), hosts taken in the order of the recipients,
+ *	over a connection kept for the next message (q_dest: MX hosts, the
+ *	connection cache, host status, SingleThreadDelivery per host).  A
+ *	mailer with F=z speaks LMTP, and each recipient's result is the
+ *	answer the server gave for it after the message; a mailer with
+ *	A=FILE path reaches its server over that unix socket, as the host
+ *	"localhost"; one with R=EnvToL is given each recipient's user
+ *	without the domain.  The rewrite hook gives the headers and sender
+ *	as they are sent (masquerading).  An envelope address without a
+ *	domain (sendmail's client queue has them) goes out as
+ *	user@hostname.
  *
- *	A destination host without brackets is looked up for MX records
- *	(RFC 5321 5.1, q_dest): the MX hosts are tried in preference order (random
- *	among equals), down to our own name (is_local); a name without MX
- *	is its own mail host; "[host]" and address literals are used as
- *	they are.  Without a smart host or a route, a recipient goes to
- *	its domain's MX hosts through the esmtp mailer.  Each MX host has
- *	its own host status; NXDOMAIN and a null MX (RFC 7505) fail the
- *	recipient at once, a DNS lookup that does not end within
- *	Timeout.resolver.* defers it.
+ *	While a message is delivered, the recipients that have it are
+ *	recorded in its control file (q_ctl_checkpoint, the message staying
+ *	locked) before each SMTP or LMTP transaction (q_txn.between: also
+ *	between those of one q_smtp_send after a 452), and between local
+ *	recipients once CheckpointInterval of them have had it since the
+ *	last record; CheckpointInterval 0 records nothing before the end.
+ *	SIGTERM waits while a transaction's outcome is on its way to the
+ *	control file (from the transaction's start to the next record),
+ *	so that a process told to stop after the final dot records the
+ *	answer first.  Afterwards the control file is rewritten with the
+ *	recipients left and the last reason, or removed with its data file
+ *	when none are left; permanent failures and messages older than
+ *	Timeout.queuereturn get a bounce first (q_retry).
+ *
+ *	q_log_delivery writes sendmail's delivery line for one recipient's
+ *	attempt ("to=..., delay=..., mailer=..., stat=..."), for the run
+ *	and for the local hook.
+ *
+ * DIAGNOSTICS
+ *	q_run() returns EX_OK, or EX_TEMPFAIL when the queue directory
+ *	cannot be read (q_run_list() returns -1 then); what becomes of
+ *	each message is in its control file and the log.
  */
 #ifndef Q_RUN_H
 #define Q_RUN_H
@@ -101,6 +99,7 @@
 #include "sm_config.h"
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <time.h>
 
 #include "q_ctl.h"
@@ -140,6 +139,9 @@ struct q_runner {
 };
 
 int	q_run(const struct q_runner *);
+int	q_run_list(const struct q_runner *, struct q_job **, size_t *,
+	    size_t *);
+bool	q_run_due(const struct sm_options *, const struct q_ctl *, bool);
 
 /*
  * A delivery process that lives on (the daemon's background deliveries)
