@@ -70,7 +70,8 @@ Q_OBJ      = $(Q_SRC:%.c=$(B)/obj/%.o)
 MAKEMAP_OBJ = $(MAKEMAP_SRC:%.c=$(B)/obj/%.o)
 
 UNIT_TESTS = buf strset time deadline io opt cf args map addr srvcmd qfile submit handoff \
-	     aliases route tls mx hostmem owner lmtp clients mailbox
+	     aliases route tls mx hostmem owner lmtp clients mailbox \
+	     qroute
 UNIT_BINS  = $(UNIT_TESTS:%=$(B)/tests/unit/%_test)
 
 PROGS      = $(B)/sendmaild $(B)/makemap
