@@ -363,7 +363,8 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_all_delivered, setup,
 		    teardown),
-		cmocka_unit_test_setup_teardown(test_deferred, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_deferred, setup,
+		    teardown),
 		cmocka_unit_test_setup_teardown(test_bounced, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_expired, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_not_tried, setup,

@@ -57,8 +57,9 @@ test_runners(void **state)
 		o.MaxQueueChildren = t->children;
 		o.SingleThreadDelivery = t->single;
 		if (t->hoststatus)
-			assert_int_equal(sm_opt_set(&o, "HostStatusDirectory",
-			    ".hoststat", SM_OPT_SRC_FILE, err, sizeof(err)), 0);
+			assert_int_equal(sm_opt_set(&o,
+			    "HostStatusDirectory", ".hoststat",
+			    SM_OPT_SRC_FILE, err, sizeof(err)), 0);
 		q_smtp_trace = t->traced ? stderr : NULL;
 		n = q_share_runners(&o, t->max);
 		q_smtp_trace = NULL;
