@@ -71,7 +71,7 @@ MAKEMAP_OBJ = $(MAKEMAP_SRC:%.c=$(B)/obj/%.o)
 
 UNIT_TESTS = buf strset time deadline io opt cf args map addr srvcmd qfile submit handoff \
 	     aliases route tls mx hostmem owner lmtp clients mailbox \
-	     qroute qretry qrun qshare qreply qsmtp qdest group
+	     qroute qretry qrun qshare qreply qsmtp qdest group qsweep
 UNIT_BINS  = $(UNIT_TESTS:%=$(B)/tests/unit/%_test)
 
 PROGS      = $(B)/sendmaild $(B)/makemap
