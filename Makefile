@@ -71,7 +71,8 @@ MAKEMAP_OBJ = $(MAKEMAP_SRC:%.c=$(B)/obj/%.o)
 
 UNIT_TESTS = buf strset time deadline io opt cf args map addr srvcmd qfile submit handoff \
 	     aliases route tls mx hostmem owner lmtp clients mailbox \
-	     qroute qretry qrun qshare qreply qsmtp qdest group qsweep
+	     qroute qretry qrun qshare qreply qsmtp qdest group qsweep \
+	     qlocal
 UNIT_BINS  = $(UNIT_TESTS:%=$(B)/tests/unit/%_test)
 
 PROGS      = $(B)/sendmaild $(B)/makemap
