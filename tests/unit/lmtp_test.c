@@ -63,36 +63,6 @@ static const struct script scripts[] = {
 	    { "250 2.0.0 queued", "Deferred", "Deferred" } },
 };
 
-/* say - all of s to fd */
-static void
-say(int fd, const char *s)
-{
-	size_t n = strlen(s);
-
-	if (write(fd, s, n) != (ssize_t)n)
-		_exit(3);
-}
-
-/* line - one line from fd (CRLF stripped) into buf; false at EOF */
-static int
-line(int fd, char *buf, size_t len)
-{
-	size_t n = 0;
-	char ch;
-
-	while (read(fd, &ch, 1) == 1) {
-		if (ch == '\n') {
-			if (n > 0 && buf[n - 1] == '\r')
-				n--;
-			buf[n] = '\0';
-			return 1;
-		}
-		if (n + 1 < len)
-			buf[n++] = ch;
-	}
-	return 0;
-}
-
 /* server - the child: answer fd from s; exit 1 if a HELO came */
 static void
 server(int fd, const struct script *s)
@@ -100,29 +70,29 @@ server(int fd, const struct script *s)
 	char buf[1024];
 	int rcpt = 0;
 
-	say(fd, "220 lmtp.example LMTP\r\n");
-	while (line(fd, buf, sizeof(buf))) {
+	test_say(fd, "220 lmtp.example LMTP\r\n");
+	while (test_line(fd, buf, sizeof(buf))) {
 		if (strncmp(buf, "HELO", 4) == 0 || strncmp(buf, "EHLO", 4) == 0)
 			_exit(1);
 		if (strncmp(buf, "LHLO", 4) == 0)
-			say(fd, s->lhlo);
+			test_say(fd, s->lhlo);
 		else if (strncmp(buf, "MAIL", 4) == 0)
-			say(fd, "250 2.1.0 ok\r\n");
+			test_say(fd, "250 2.1.0 ok\r\n");
 		else if (strncmp(buf, "RCPT", 4) == 0 && rcpt < NRCPT) {
-			say(fd, s->rcpt[rcpt++]);
-			say(fd, "\r\n");
+			test_say(fd, s->rcpt[rcpt++]);
+			test_say(fd, "\r\n");
 		} else if (strncmp(buf, "DATA", 4) == 0) {
-			say(fd, "354 go ahead\r\n");
-			while (line(fd, buf, sizeof(buf)) &&
+			test_say(fd, "354 go ahead\r\n");
+			while (test_line(fd, buf, sizeof(buf)) &&
 			    strcmp(buf, ".") != 0)
 				;
-			say(fd, s->dot);
+			test_say(fd, s->dot);
 			_exit(0);
 		} else if (strncmp(buf, "QUIT", 4) == 0) {
-			say(fd, "221 bye\r\n");
+			test_say(fd, "221 bye\r\n");
 			_exit(0);
 		} else
-			say(fd, "500 5.5.1 what?\r\n");
+			test_say(fd, "500 5.5.1 what?\r\n");
 	}
 	_exit(0);
 }

@@ -27,42 +27,23 @@ static struct sm_options opt;
 static char sock[2][sizeof(test_dir) + 8], log_path[sizeof(test_dir) + 8];
 static pid_t servers[2];
 
-/* say - all of s to fd */
-static void
-say(int fd, const char *s)
-{
-	size_t n = strlen(s);
-
-	if (write(fd, s, n) != (ssize_t)n)
-		_exit(3);
-}
-
 /* talk - one connection: greet, answer EHLO, RSET, QUIT */
 static void
 talk(int fd)
 {
 	char buf[512];
-	size_t n = 0;
-	char ch;
 
-	say(fd, "220 lmtp.example ESMTP\r\n");
-	while (read(fd, &ch, 1) == 1) {
-		if (ch != '\n') {
-			if (n + 1 < sizeof(buf))
-				buf[n++] = ch;
-			continue;
-		}
-		buf[n] = '\0';
-		n = 0;
+	test_say(fd, "220 lmtp.example ESMTP\r\n");
+	while (test_line(fd, buf, sizeof(buf))) {
 		if (strncmp(buf, "EHLO", 4) == 0)
-			say(fd, "250 lmtp.example\r\n");
+			test_say(fd, "250 lmtp.example\r\n");
 		else if (strncmp(buf, "RSET", 4) == 0)
-			say(fd, "250 2.0.0 reset\r\n");
+			test_say(fd, "250 2.0.0 reset\r\n");
 		else if (strncmp(buf, "QUIT", 4) == 0) {
-			say(fd, "221 2.0.0 bye\r\n");
+			test_say(fd, "221 2.0.0 bye\r\n");
 			break;
 		} else
-			say(fd, "500 5.5.1 what?\r\n");
+			test_say(fd, "500 5.5.1 what?\r\n");
 	}
 	(void)close(fd);
 }

@@ -37,7 +37,7 @@ static const struct line_case lines[] = {
 
 /* A reply line: three digits, then a space, a dash or its end. */
 static void
-test_line(void **state)
+test_reply_line(void **state)
 {
 	size_t i;
 
@@ -92,34 +92,6 @@ test_parse(void **state)
 	}
 }
 
-/* say - all of s to fd */
-static void
-say(int fd, const char *s)
-{
-	size_t n = strlen(s);
-
-	if (write(fd, s, n) != (ssize_t)n)
-		_exit(3);
-}
-
-/* line - one line from fd into buf; 0 at its end */
-static int
-line(int fd, char *buf, size_t len)
-{
-	size_t n = 0;
-	char ch;
-
-	while (read(fd, &ch, 1) == 1) {
-		if (ch == '\n') {
-			buf[n] = '\0';
-			return 1;
-		}
-		if (n + 1 < len)
-			buf[n++] = ch;
-	}
-	return 0;
-}
-
 /*
  * greet - a server that greets with greeting, then hangs up or answers
  * EHLO and QUIT; the client's end of the connection
@@ -135,12 +107,13 @@ greet(const char *greeting, bool hangup, pid_t *pid)
 	assert_true(*pid >= 0);
 	if (*pid == 0) {
 		(void)close(sv[0]);
-		say(sv[1], greeting);
-		while (!hangup && line(sv[1], buf, sizeof(buf))) {
+		test_say(sv[1], greeting);
+		while (!hangup && test_line(sv[1], buf, sizeof(buf))) {
 			if (strncmp(buf, "EHLO", 4) == 0)
-				say(sv[1], "250-test.example\r\n250 SIZE\r\n");
+				test_say(sv[1],
+				    "250-test.example\r\n250 SIZE\r\n");
 			else if (strncmp(buf, "QUIT", 4) == 0) {
-				say(sv[1], "221 bye\r\n");
+				test_say(sv[1], "221 bye\r\n");
 				break;
 			}
 		}
@@ -269,7 +242,7 @@ int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_line),
+		cmocka_unit_test(test_reply_line),
 		cmocka_unit_test(test_parse),
 		cmocka_unit_test(test_multiline),
 		cmocka_unit_test(test_malformed),

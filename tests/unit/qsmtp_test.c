@@ -30,7 +30,7 @@ struct script {
 	const char	*ehlo;		/* the reply to EHLO */
 	bool		 refuse_mail;	/* 550 to MAIL */
 	bool		 data_anyway;	/* 354 to DATA without recipients */
-	int		 per_txn;	/* RCPTs taken per transaction, 0 all */
+	int		 per_txn;	/* RCPTs per transaction; 0: all */
 };
 
 static const char pipelining[] = "250-mx.example\r\n250-PIPELINING\r\n"
@@ -40,16 +40,6 @@ static const char plain[] = "250-mx.example\r\n250 8BITMIME\r\n";
 /* The server's buffered reading: what came, and how far it is used. */
 static char in[1 << 16];
 static size_t inlen, inoff;
-
-/* say - all of s to fd */
-static void
-say(int fd, const char *s)
-{
-	size_t n = strlen(s);
-
-	if (write(fd, s, n) != (ssize_t)n)
-		_exit(3);
-}
 
 /* more - read what fd has within ms; false at its end or after ms */
 static bool
@@ -95,7 +85,7 @@ server(int fd, const struct script *s, int log)
 	int nrcpt = 0, txns = 0, n;
 	size_t bytes;
 
-	say(fd, "220 mx.example ESMTP\r\n");
+	test_say(fd, "220 mx.example ESMTP\r\n");
 	for (;;) {
 		/* A batch: all the client wrote before it waited. */
 		if (!more(fd, 5000))
@@ -110,46 +100,48 @@ server(int fd, const struct script *s, int log)
 			_exit(3);
 		while ((l = getline_()) != NULL) {
 			if (strncmp(l, "EHLO", 4) == 0)
-				say(fd, s->ehlo);
+				test_say(fd, s->ehlo);
 			else if (strncmp(l, "MAIL", 4) == 0) {
 				mail = !s->refuse_mail;
 				nrcpt = 0;
-				say(fd, mail ? "250 2.1.0 ok\r\n" :
+				test_say(fd, mail ? "250 2.1.0 ok\r\n" :
 				    "550 5.7.1 not from you\r\n");
 			} else if (strncmp(l, "RCPT", 4) == 0) {
 				if (!mail)
-					say(fd, "503 5.5.1 MAIL first\r\n");
+					test_say(fd,
+					    "503 5.5.1 MAIL first\r\n");
 				else if (s->per_txn > 0 &&
 				    nrcpt >= s->per_txn)
-					say(fd, "452 4.5.3 Too many "
+					test_say(fd, "452 4.5.3 Too many "
 					    "recipients\r\n");
 				else {
 					nrcpt++;
-					say(fd, "250 2.1.5 ok\r\n");
+					test_say(fd, "250 2.1.5 ok\r\n");
 				}
 			} else if (strncmp(l, "DATA", 4) == 0) {
 				if ((!mail || nrcpt == 0) && !s->data_anyway) {
-					say(fd, "503 5.5.1 no recipients\r\n");
+					test_say(fd,
+					    "503 5.5.1 no recipients\r\n");
 					continue;
 				}
-				say(fd, "354 go ahead\r\n");
+				test_say(fd, "354 go ahead\r\n");
 				/* The message, up to its dot. */
 				do
 					while ((l = getline_()) == NULL)
 						if (!more(fd, 5000))
 							_exit(0);
 				while (strcmp(l, ".") != 0);
-				say(fd, "250 2.0.0 queued\r\n");
+				test_say(fd, "250 2.0.0 queued\r\n");
 				mail = false;
 				txns++;
 			} else if (strncmp(l, "RSET", 4) == 0) {
 				mail = false;
-				say(fd, "250 2.0.0 reset\r\n");
+				test_say(fd, "250 2.0.0 reset\r\n");
 			} else if (strncmp(l, "QUIT", 4) == 0) {
-				say(fd, "221 2.0.0 bye\r\n");
+				test_say(fd, "221 2.0.0 bye\r\n");
 				goto out;
 			} else
-				say(fd, "500 5.5.1 what?\r\n");
+				test_say(fd, "500 5.5.1 what?\r\n");
 		}
 	}
 out:

@@ -13,6 +13,8 @@
 
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
 
 #define NELEM(a)	(sizeof(a) / sizeof((a)[0]))
 
@@ -38,6 +40,40 @@ test_dir_teardown(void **state)
 	(void)state;
 	(void)snprintf(cmd, sizeof(cmd), "rm -rf '%s'", test_dir);
 	return system(cmd) == 0 ? 0 : -1;
+}
+
+/*
+ * For a scripted peer, a child process on the other end of a socket:
+ * test_say(fd, s) writes all of s, or ends the child (exit 3);
+ * test_line(fd, buf, len) reads one line into buf, its CR LF taken
+ * off (cut to fit len); 0 at the end of the input.
+ */
+static inline void
+test_say(int fd, const char *s)
+{
+	size_t n = strlen(s);
+
+	if (write(fd, s, n) != (ssize_t)n)
+		_exit(3);
+}
+
+static inline int
+test_line(int fd, char *buf, size_t len)
+{
+	size_t n = 0;
+	char ch;
+
+	while (read(fd, &ch, 1) == 1) {
+		if (ch == '\n') {
+			if (n > 0 && buf[n - 1] == '\r')
+				n--;
+			buf[n] = '\0';
+			return 1;
+		}
+		if (n + 1 < len)
+			buf[n++] = ch;
+	}
+	return 0;
 }
 
 #endif /* TEST_H */
