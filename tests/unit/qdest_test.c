@@ -98,7 +98,8 @@ setup(void **state)
 	char err[200], hs[sizeof(test_dir) + 16];
 	int fd;
 
-	(void)state;
+	if (test_dir_setup(state) < 0)
+		return -1;
 	sm_opt_init(&opt);
 	(void)snprintf(hs, sizeof(hs), "%s/.hoststat", test_dir);
 	if (mkdir(hs, 0700) < 0 || sm_opt_set(&opt, "HostStatusDirectory",
@@ -121,13 +122,12 @@ teardown(void **state)
 {
 	int st, i;
 
-	(void)state;
 	for (i = 0; i < 2; i++) {
 		(void)kill(servers[i], SIGTERM);
 		(void)waitpid(servers[i], &st, 0);
 	}
 	sm_opt_free(&opt);
-	return 0;
+	return test_dir_teardown(state);
 }
 
 /* peer - the destination of socket i */
@@ -229,11 +229,6 @@ main(void)
 		cmocka_unit_test(test_host_down),
 		cmocka_unit_test(test_cache),
 	};
-	int rc;
 
-	if (test_dir_setup(NULL) < 0)
-		return 1;
-	rc = cmocka_run_group_tests(tests, setup, teardown);
-	(void)test_dir_teardown(NULL);
-	return rc;
+	return cmocka_run_group_tests(tests, setup, teardown);
 }

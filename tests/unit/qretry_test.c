@@ -357,23 +357,21 @@ test_owners(void **state)
 	assert_int_equal(sender, 1);
 }
 
+/* Each test starts from an empty queue and the default options. */
+#define FRESH(f)	cmocka_unit_test_setup_teardown(f, setup, teardown)
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup_teardown(test_all_delivered, setup,
-		    teardown),
-		cmocka_unit_test_setup_teardown(test_deferred, setup,
-		    teardown),
-		cmocka_unit_test_setup_teardown(test_bounced, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_expired, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_not_tried, setup,
-		    teardown),
-		cmocka_unit_test_setup_teardown(test_warn_once, setup,
-		    teardown),
-		cmocka_unit_test_setup_teardown(test_expired_age, setup,
-		    teardown),
-		cmocka_unit_test_setup_teardown(test_owners, setup, teardown),
+		FRESH(test_all_delivered),
+		FRESH(test_deferred),
+		FRESH(test_bounced),
+		FRESH(test_expired),
+		FRESH(test_not_tried),
+		FRESH(test_warn_once),
+		FRESH(test_expired_age),
+		FRESH(test_owners),
 	};
 
 	return cmocka_run_group_tests(tests, test_dir_setup,

@@ -36,7 +36,8 @@ setup(void **state)
 	struct q_msg *m;
 	size_t i;
 
-	(void)state;
+	if (test_dir_setup(state) < 0)
+		return -1;
 	sm_opt_init(&opt);
 	memset(&r, 0, sizeof(r));
 	r.opt = &opt;
@@ -61,9 +62,8 @@ setup(void **state)
 static int
 teardown(void **state)
 {
-	(void)state;
 	sm_opt_free(&opt);
-	return 0;
+	return test_dir_teardown(state);
 }
 
 /* in_order - the run takes the messages want[0..nwant), in that order */
@@ -200,11 +200,6 @@ main(void)
 		cmocka_unit_test(test_no_queue),
 		cmocka_unit_test(test_due),
 	};
-	int rc;
 
-	if (test_dir_setup(NULL) < 0)
-		return 1;
-	rc = cmocka_run_group_tests(tests, setup, teardown);
-	(void)test_dir_teardown(NULL);
-	return rc;
+	return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -258,19 +258,11 @@ transact(struct run *r, size_t n, struct q_result *res)
 		none[i] = NULL;
 	}
 	sm_strlist_add(&hdrs, "Subject: pipelining");
-	memset(&t, 0, sizeof(t));
 	memset(res, 0, n * sizeof(*res));
-	t.sender = "<s@example.org>";
-	t.nrcpts = n;
-	t.rcpts = rcpts;
-	t.notify = none;
-	t.orcpt = none;
-	t.results = res;
-	t.headers = &hdrs;
-	t.mailer_flags = "mDFMuX";
-	t.dfd = dfd;
-	t.id = "TEST";
-	t.between = between;
+	t = (struct q_txn){ .sender = "<s@example.org>", .nrcpts = n,
+	    .rcpts = rcpts, .notify = none, .orcpt = none, .results = res,
+	    .headers = &hdrs, .mailer_flags = "mDFMuX", .dfd = dfd,
+	    .id = "TEST", .between = between };
 	betweens = 0;
 	rc = q_smtp_send(r->c, &t);
 	sm_strlist_clear(&hdrs);
