@@ -1,5 +1,6 @@
 /*
- * q_run - the queue runner; see q_run.h.
+ * q_run - a queue run: its messages in order, and each one's attempt;
+ * see q_run.h.
  */
 #include "q_run.h"
 
