@@ -40,7 +40,7 @@ else
 B          = build
 endif
 
-CFLAGS_ALL = $(CSTD) $(WARN) $(OPT) $(DEFS) -Ilibsm -Iqueue -Isendmaild \
+CFLAGS_ALL = $(CSTD) $(WARN) $(OPT) $(DEFS) -Ilibsm -Iqueue $(SMD_INC) \
 	     $(CFLAGS)
 # Full RELRO: symbols are bound once at start, so a child forked per
 # connection neither resolves them again nor copies the pages written.
@@ -54,14 +54,23 @@ LIBSM_SRC  = libsm/compat/sm_strl.c libsm/sm_alloc.c libsm/sm_log.c \
 Q_SRC      = queue/q_file.c queue/q_ctl.c queue/q_list.c queue/q_smtp.c queue/q_secure.c \
 	     queue/q_dsn.c queue/q_run.c queue/q_hoststat.c queue/q_hostmem.c \
 	     queue/q_owner.c
-SMD_SRC    = sendmaild/args.c sendmaild/config.c sendmaild/modes.c \
-	     sendmaild/daemon.c sendmaild/srv_session.c sendmaild/srv_data.c \
-	     sendmaild/srv_cmd.c sendmaild/srv_tls.c sendmaild/srv_auth.c sendmaild/ident.c sendmaild/policy.c \
-	     sendmaild/deliver.c sendmaild/submit.c sendmaild/inject.c \
-	     sendmaild/aliases.c sendmaild/agent.c sendmaild/safefile.c \
-	     sendmaild/local.c \
-	     sendmaild/local_svc.c sendmaild/route.c sendmaild/secure.c \
-	     sendmaild/handoff.c sendmaild/clients.c
+# sendmaild/ has one folder per part of the program (README.md, Layout).
+SMD_DIRS   = main master smtpd submit local delivery rules
+SMD_INC    = $(SMD_DIRS:%=-Isendmaild/%)
+SMD_SRC    = sendmaild/main/args.c sendmaild/main/config.c \
+	     sendmaild/main/modes.c \
+	     sendmaild/master/daemon.c sendmaild/master/clients.c \
+	     sendmaild/master/handoff.c \
+	     sendmaild/smtpd/srv_session.c sendmaild/smtpd/srv_data.c \
+	     sendmaild/smtpd/srv_cmd.c sendmaild/smtpd/srv_tls.c \
+	     sendmaild/smtpd/srv_auth.c sendmaild/smtpd/ident.c \
+	     sendmaild/smtpd/policy.c \
+	     sendmaild/submit/submit.c sendmaild/submit/inject.c \
+	     sendmaild/local/local.c sendmaild/local/local_svc.c \
+	     sendmaild/local/agent.c sendmaild/local/aliases.c \
+	     sendmaild/local/safefile.c \
+	     sendmaild/delivery/deliver.c sendmaild/delivery/secure.c \
+	     sendmaild/rules/route.c
 MAKEMAP_SRC = makemap/makemap.c
 
 LIBSM_OBJ  = $(LIBSM_SRC:%.c=$(B)/obj/%.o)
@@ -97,7 +106,7 @@ $(B)/libsmd.a: $(SMD_OBJ)
 	rm -f $@
 	ar rcs $@ $^
 
-$(B)/sendmaild: $(B)/obj/sendmaild/main.o $(B)/libsmd.a $(B)/libq.a $(B)/libsm.a
+$(B)/sendmaild: $(B)/obj/sendmaild/main/main.o $(B)/libsmd.a $(B)/libq.a $(B)/libsm.a
 	$(CC) $(LDFLAGS_ALL) -o $@ $^ $(LIBS)
 	cd $(B) && for l in $(LINKS) sendmail; do ln -sf sendmaild $$l; done
 
@@ -194,7 +203,7 @@ FZ         = build-fuzz
 FUZZ_CC    = clang
 FUZZ_FLAGS = -std=c11 -g -O1 -fno-omit-frame-pointer \
 	     -fsanitize=address,undefined -fno-sanitize-recover=all $(DEFS) \
-	     -Ilibsm -Iqueue -Isendmaild
+	     -Ilibsm -Iqueue $(SMD_INC)
 FUZZ_OBJ   = $(LIBSM_SRC:%.c=$(FZ)/obj/%.o) $(Q_SRC:%.c=$(FZ)/obj/%.o) \
 	     $(SMD_SRC:%.c=$(FZ)/obj/%.o)
 
