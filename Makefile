@@ -55,7 +55,7 @@ Q_SRC      = queue/q_file.c queue/q_ctl.c queue/q_list.c queue/q_smtp.c queue/q_
 	     queue/q_dsn.c queue/q_run.c queue/q_hoststat.c queue/q_hostmem.c \
 	     queue/q_owner.c
 # sendmaild/ has one folder per part of the program (README.md, Layout).
-SMD_DIRS   = main master smtpd submit local delivery rules
+SMD_DIRS   = main master smtpd submit message local delivery rules
 SMD_INC    = $(SMD_DIRS:%=-Isendmaild/%)
 SMD_SRC    = sendmaild/main/args.c sendmaild/main/config.c \
 	     sendmaild/main/modes.c \
@@ -66,6 +66,7 @@ SMD_SRC    = sendmaild/main/args.c sendmaild/main/config.c \
 	     sendmaild/smtpd/srv_auth.c sendmaild/smtpd/ident.c \
 	     sendmaild/smtpd/policy.c \
 	     sendmaild/submit/submit.c sendmaild/submit/inject.c \
+	     sendmaild/message/header.c \
 	     sendmaild/local/local.c sendmaild/local/local_svc.c \
 	     sendmaild/local/agent.c sendmaild/local/aliases.c \
 	     sendmaild/local/safefile.c \

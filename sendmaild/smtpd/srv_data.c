@@ -22,6 +22,7 @@
 #include <unistd.h>
 
 #include "deliver.h"
+#include "header.h"
 #include "handoff.h"
 #include "sm_alloc.h"
 #include "sm_log.h"
@@ -86,20 +87,6 @@ body(struct collect *k, const char *p, size_t n)
 	(void)sm_buf_append(&k->wbuf, p, n);
 }
 
-/* srv_is_header - is l[0..len) "Name:..." with a printable name? */
-bool
-srv_is_header(const char *l, size_t len)
-{
-	size_t n = 0;
-
-	while (n < len && l[n] != ':') {
-		if ((unsigned char)l[n] <= ' ' || (unsigned char)l[n] >= 0x7f)
-			return false;
-		n++;
-	}
-	return n > 0 && n < len;
-}
-
 /* line - one whole line of the message, dot-unstuffed */
 static void
 line(struct collect *k, const char *l, size_t n)
@@ -121,7 +108,7 @@ line(struct collect *k, const char *l, size_t n)
 			sm_strlist_continue(&k->hdrs, l, n);
 			return;
 		}
-		if (srv_is_header(l, n)) {
+		if (header_is_line(l, n)) {
 			char *h = sm_strndup(l, n);
 
 			sm_strlist_add(&k->hdrs, h);
@@ -211,20 +198,6 @@ feed(struct collect *k, const char *p, size_t n)
 	return i;
 }
 
-/* srv_header_value - the value of the first header called name, or NULL */
-const char *
-srv_header_value(const struct sm_strlist *hdrs, const char *name)
-{
-	size_t i, n = strlen(name);
-
-	for (i = 0; i < hdrs->n; i++)
-		if (strncasecmp(hdrs->v[i], name, n) == 0 &&
-		    hdrs->v[i][n] == ':')
-			return hdrs->v[i] + n + 1 +
-			    strspn(hdrs->v[i] + n + 1, " \t");
-	return NULL;
-}
-
 /* count_received - hops so far */
 static long
 count_received(const struct collect *k)
@@ -273,57 +246,8 @@ write_headers(struct srv *s, const struct collect *k, time_t now,
 
 	sm_buf_init(&b, 0);
 	received(s, &b);
-	srv_headers(s->msg, sm_buf_str(&b), &k->hdrs, s->hostname,
+	header_write(s->msg, sm_buf_str(&b), &k->hdrs, s->hostname,
 	    s->sender.null ? NULL : s->msg->sender, now, msgid, msgidlen);
-	sm_buf_free(&b);
-}
-
-/*
- * srv_headers - the header lines of m's control file: Return-Path, our
- * Received:, the message's own (hdrs, "Name: value"), then the Date:,
- * Message-Id: and From: (from, unless NULL) it lacks.  msgid gets the
- * Message-Id in force.
- */
-void
-srv_headers(struct q_msg *m, const char *rcvd, const struct sm_strlist *hdrs,
-    const char *hostname, const char *from, time_t now, char *msgid,
-    size_t msgidlen)
-{
-	struct sm_buf b;
-	char date[64];
-	const char *v;
-	size_t i;
-
-	sm_buf_init(&b, 0);
-	/* $g as sendmail stores it: the byte 0x81 and the macro letter. */
-	q_msg_add_header(m, "P", "Return-Path", "<\201g>");
-	q_msg_add_header(m, "", "Received", rcvd);
-	for (i = 0; i < hdrs->n; i++) {
-		const char *h = hdrs->v[i];
-		size_t n = strcspn(h, ":");
-
-		sm_buf_reset(&b);
-		(void)sm_buf_printf(&b, "%.*s", (int)n, h);
-		q_msg_add_header(m, "", sm_buf_str(&b),
-		    h + n + 1 + strspn(h + n + 1, " \t"));
-	}
-	if (srv_header_value(hdrs, "Date") == NULL)
-		q_msg_add_header(m, "D", "Date",
-		    sm_time_rfc822(now, date, sizeof(date)));
-	if ((v = srv_header_value(hdrs, "Message-Id")) != NULL)
-		(void)snprintf(msgid, msgidlen, "%.*s", (int)strcspn(v, "\n"),
-		    v);
-	else {
-		struct tm tm;
-
-		(void)gmtime_r(&now, &tm);
-		(void)strftime(date, sizeof(date), "%Y%m%d%H%M", &tm);
-		(void)snprintf(msgid, msgidlen, "<%s.%s@%s>", date, m->id,
-		    hostname);
-		q_msg_add_header(m, "M", "Message-Id", msgid);
-	}
-	if (srv_header_value(hdrs, "From") == NULL && from != NULL)
-		q_msg_add_header(m, "F", "From", from);
 	sm_buf_free(&b);
 }
 

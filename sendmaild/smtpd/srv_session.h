@@ -26,13 +26,6 @@
  *	policy (policy_client_counts).
  *
  *	Returns a sysexits code for the child's exit status.
- *
- *	srv_headers() writes the header lines of a control file as the
- *	server does (Return-Path, Received, the message's own, then the
- *	Date:, Message-Id: and From: it lacks); local submission uses it
- *	too, so both add the same headers.  srv_is_header() tells a header
- *	line from text; srv_header_value() finds a header in a list of
- *	"Name: value" lines.  Both serve DATA and local submission alike.
  */
 #ifndef SRV_SESSION_H
 #define SRV_SESSION_H
@@ -41,12 +34,9 @@
 
 #include <stdbool.h>
 #include <sys/socket.h>
-#include <time.h>
 
 #include "config.h"
 #include "daemon.h"
-#include "q_file.h"
-#include "sm_strlist.h"
 
 struct srv_conn {
 	int			 rfd, wfd;	/* the same for a socket */
@@ -70,9 +60,5 @@ int	srv_session(struct config *, const struct srv_conn *);
 void	srv_auth_init(const struct config *);
 /* AUTH failures per client address, shared: the master, before forking. */
 int	srv_auth_failures_init(void);
-void	srv_headers(struct q_msg *, const char *, const struct sm_strlist *,
-	    const char *, const char *, time_t, char *, size_t);
-bool	srv_is_header(const char *, size_t);
-const char *srv_header_value(const struct sm_strlist *, const char *);
 
 #endif /* SRV_SESSION_H */

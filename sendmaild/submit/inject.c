@@ -22,6 +22,7 @@
 
 #include "daemon.h"
 #include "deliver.h"
+#include "header.h"
 #include "local.h"
 #include "q_smtp.h"
 #include "secure.h"
@@ -238,7 +239,7 @@ headers(struct inject *x)
 	}
 	for (i = 0; i < x->msg.hdrs.n; i++)
 		sm_strlist_add(&x->hdrs, x->msg.hdrs.v[i]);
-	if (srv_header_value(&x->msg.hdrs, "From") == NULL &&
+	if (header_value(&x->msg.hdrs, "From") == NULL &&
 	    x->fullname[0] != '\0' && strcmp(x->sender, "<>") != 0) {
 		sm_buf_reset(&b);
 		(void)sm_buf_puts(&b, "From: ");

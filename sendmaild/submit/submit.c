@@ -10,10 +10,10 @@
 #include <sysexits.h>
 #include <unistd.h>
 
+#include "header.h"
 #include "sm_addr.h"
 #include "sm_alloc.h"
 #include "sm_buf.h"
-#include "srv_session.h"
 
 #define SUBMIT_LINE	65536	/* longer lines are body, written in parts */
 
@@ -57,7 +57,7 @@ header_line(struct reader *r, const char *l, size_t n)
 	}
 	if ((l[0] == ' ' || l[0] == '\t') && s->hdrs.n > 0)
 		sm_strlist_continue(&s->hdrs, l, n);
-	else if (srv_is_header(l, n)) {
+	else if (header_is_line(l, n)) {
 		char *h = sm_strndup(l, n);
 
 		sm_strlist_add(&s->hdrs, h);

@@ -5,7 +5,7 @@
  * SYNOPSIS
  *	struct submit s;
  *	r = submit_read(fd, ignore_dots, max_header_bytes, &s, err, n)
- *	v = srv_header_value(&s.hdrs, "Subject")	first value, or NULL
+ *	v = header_value(&s.hdrs, "Subject")	first value, or NULL
  *	submit_recipients(&s, &list)		-t: To, Cc and Bcc
  *	submit_remove(&s, "Bcc")		drop every such header
  *	submit_free(&s)

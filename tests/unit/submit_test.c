@@ -7,8 +7,8 @@
 #include <sysexits.h>
 #include <unistd.h>
 
+#include "header.h"
 #include "sm_strlist.h"
-#include "srv_session.h"
 #include "test.h"
 
 /* input - a message on a pipe, read with submit_read() */
@@ -63,7 +63,7 @@ test_lf_and_crlf(void **state)
 	assert_int_equal(s.hdrs.n, 2);
 	assert_string_equal(s.hdrs.v[0], "Subject: hello");
 	assert_string_equal(s.hdrs.v[1], "To: a@x.example,\n b@x.example");
-	assert_string_equal(srv_header_value(&s.hdrs, "subject"), "hello");
+	assert_string_equal(header_value(&s.hdrs, "subject"), "hello");
 	b = body(&s);
 	assert_string_equal(b, "line 1\nline 2\n..not the end\n");
 	assert_false(s.eightbit);
@@ -180,9 +180,9 @@ test_recipients(void **state)
 	assert_string_equal(l.v[3], "hidden@x.example");
 	sm_strlist_clear(&l);
 	submit_remove(&s, "Bcc");
-	assert_null(srv_header_value(&s.hdrs, "Bcc"));
+	assert_null(header_value(&s.hdrs, "Bcc"));
 	assert_int_equal(s.hdrs.n, 4);
-	assert_string_equal(srv_header_value(&s.hdrs, "Subject"), "to all");
+	assert_string_equal(header_value(&s.hdrs, "Subject"), "to all");
 	submit_free(&s);
 
 	assert_int_equal(input(resent, strlen(resent), false, 0, &s), EX_OK);
