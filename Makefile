@@ -65,7 +65,7 @@ SMD_SRC    = sendmaild/main/args.c sendmaild/main/config.c \
 	     sendmaild/smtpd/srv_cmd.c sendmaild/smtpd/srv_tls.c \
 	     sendmaild/smtpd/srv_auth.c sendmaild/smtpd/ident.c \
 	     sendmaild/smtpd/policy.c \
-	     sendmaild/submit/submit.c sendmaild/submit/inject.c \
+	     sendmaild/submit/input.c sendmaild/submit/inject.c \
 	     sendmaild/message/header.c \
 	     sendmaild/local/local.c sendmaild/local/local_svc.c \
 	     sendmaild/local/agent.c sendmaild/local/aliases.c \
@@ -79,7 +79,7 @@ SMD_OBJ    = $(SMD_SRC:%.c=$(B)/obj/%.o)
 Q_OBJ      = $(Q_SRC:%.c=$(B)/obj/%.o)
 MAKEMAP_OBJ = $(MAKEMAP_SRC:%.c=$(B)/obj/%.o)
 
-UNIT_TESTS = buf strset time deadline io opt cf args map addr srvcmd qfile submit handoff \
+UNIT_TESTS = buf strset time deadline io opt cf args map addr srvcmd qfile input handoff \
 	     aliases route tls mx hostmem owner lmtp clients mailbox
 UNIT_BINS  = $(UNIT_TESTS:%=$(B)/tests/unit/%_test)
 

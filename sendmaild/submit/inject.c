@@ -33,7 +33,7 @@
 #include "sm_proc.h"
 #include "sm_strset.h"
 #include "srv_session.h"
-#include "submit.h"
+#include "input.h"
 
 /* The ways a message can go in, in the order they are tried. */
 enum way {
@@ -54,7 +54,7 @@ struct inject {
 	struct q_result		*res;		/* one per recipient */
 	bool			*done;		/* accepted or refused */
 	struct sm_strlist	 hdrs;		/* as they go out */
-	struct submit		 msg;
+	struct input		 msg;
 };
 
 /* who - the invoking user: login name, full name, home */
@@ -177,12 +177,12 @@ envelope(struct inject *x)
 	for (i = 0; i < a->nrcpts; i++)
 		ok = add_rcpts(x, a->rcpts[i]) && ok;
 	if (a->read_rcpts) {
-		(void)submit_recipients(&x->msg, &h);
+		(void)input_recipients(&x->msg, &h);
 		for (i = 0; i < h.n; i++)
 			ok = add_rcpts(x, h.v[i]) && ok;
 		sm_strlist_clear(&h);
-		submit_remove(&x->msg, "Bcc");
-		submit_remove(&x->msg, "Resent-Bcc");
+		input_remove(&x->msg, "Bcc");
+		input_remove(&x->msg, "Resent-Bcc");
 	}
 	if (!ok)
 		return EX_USAGE;
@@ -527,7 +527,7 @@ inject_main(struct config *c, const struct args *a)
 	if (a->verbose)
 		q_smtp_trace = stdout;	/* -v: the conversation */
 	who(&x);
-	rc = submit_read(0, c->opt.IgnoreDots, (size_t)c->opt.MaxHeadersLength,
+	rc = input_read(0, c->opt.IgnoreDots, (size_t)c->opt.MaxHeadersLength,
 	    &x.msg, err, sizeof(err));
 	if (rc != EX_OK) {
 		(void)fprintf(stderr, "%s\n", err);
@@ -568,6 +568,6 @@ out:
 	free(x.done);
 	sm_strset_clear(&x.rcpts);
 	sm_strlist_clear(&x.hdrs);
-	submit_free(&x.msg);
+	input_free(&x.msg);
 	return rc;
 }

@@ -7,7 +7,7 @@
  *	ex = inject_main(&config, &args)
  *
  * DESCRIPTION
- *	The message is read with submit_read() (-i, -oi: a lone dot is
+ *	The message is read with input_read() (-i, -oi: a lone dot is
  *	text).  Recipients are the addresses on the command line and, with
  *	-t, those of To:, Cc: and Bcc: (Bcc: is then removed).  The
  *	envelope sender is -f (checked, qualified with $j) or the invoking

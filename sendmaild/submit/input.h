@@ -1,17 +1,18 @@
 /*
- * submit - a message handed over on standard input (-bm, the default
- * mode): what cron, mail(1), PHP's mail() and scripts give sendmail.
+ * input - reading the message that submission (submit.h) takes from
+ * standard input: its header lines and its body, as cron, mail(1),
+ * PHP's mail() and scripts write it.
  *
  * SYNOPSIS
- *	struct submit s;
- *	r = submit_read(fd, ignore_dots, max_header_bytes, &s, err, n)
+ *	struct input s;
+ *	r = input_read(fd, ignore_dots, max_header_bytes, &s, err, n)
  *	v = header_value(&s.hdrs, "Subject")	first value, or NULL
- *	submit_recipients(&s, &list)		-t: To, Cc and Bcc
- *	submit_remove(&s, "Bcc")		drop every such header
- *	submit_free(&s)
+ *	input_recipients(&s, &list)		-t: To, Cc and Bcc
+ *	input_remove(&s, "Bcc")		drop every such header
+ *	input_free(&s)
  *
  * DESCRIPTION
- *	submit_read() reads until end of input or, unless ignore_dots (-i,
+ *	input_read() reads until end of input or, unless ignore_dots (-i,
  *	-oi), until a line holding a single dot.  Lines may end in LF or
  *	CRLF; both are kept as LF, as the queue keeps them.  A dot at the
  *	start of any other line is text, as in sendmail: there is no
@@ -22,17 +23,17 @@
  *	goes to an unlinked temporary file, so its size is bounded by the
  *	disk, not by memory.
  *
- *	submit_recipients() takes the addresses of To:, Cc: and Bcc:, or of
+ *	input_recipients() takes the addresses of To:, Cc: and Bcc:, or of
  *	Resent-To:, Resent-Cc: and Resent-Bcc: when the message has any
  *	Resent- header (it is being resent), unchecked.
  *
  * DIAGNOSTICS
- *	submit_read() returns a sysexits code: EX_OK, EX_DATAERR when the
+ *	input_read() returns a sysexits code: EX_OK, EX_DATAERR when the
  *	header is longer than max_header_bytes (0: no limit), EX_IOERR or
  *	EX_TEMPFAIL (no room for the temporary file) with a reason in err.
  */
-#ifndef SUBMIT_H
-#define SUBMIT_H
+#ifndef INPUT_H
+#define INPUT_H
 
 #include "sm_config.h"
 
@@ -42,18 +43,18 @@
 
 #include "sm_strlist.h"
 
-struct submit {
+struct input {
 	struct sm_strlist hdrs;		/* "Name: value[\n\tmore]" */
 	FILE		*body;		/* LF line ends; rewound */
 	size_t		 size;		/* header and body bytes, LF ends */
 	bool		 eightbit;	/* a byte >= 0x80 somewhere */
 };
 
-int		 submit_read(int, bool, size_t, struct submit *, char *,
+int		 input_read(int, bool, size_t, struct input *, char *,
 		    size_t);
-size_t		 submit_recipients(const struct submit *,
+size_t		 input_recipients(const struct input *,
 		    struct sm_strlist *);
-void		 submit_remove(struct submit *, const char *);
-void		 submit_free(struct submit *);
+void		 input_remove(struct input *, const char *);
+void		 input_free(struct input *);
 
-#endif /* SUBMIT_H */
+#endif /* INPUT_H */

@@ -1,7 +1,7 @@
 /*
- * submit - a message handed over on standard input; see submit.h.
+ * input - a message read from standard input; see input.h.
  */
-#include "submit.h"
+#include "input.h"
 
 #include <errno.h>
 #include <stdlib.h>
@@ -18,7 +18,7 @@
 #define SUBMIT_LINE	65536	/* longer lines are body, written in parts */
 
 struct reader {
-	struct submit	*s;
+	struct input	*s;
 	struct sm_buf	 cur;		/* the line being read, no LF */
 	bool		 in_headers;
 	bool		 first;		/* no line seen yet */
@@ -47,7 +47,7 @@ put(struct reader *r, const char *p, size_t n)
 static bool
 header_line(struct reader *r, const char *l, size_t n)
 {
-	struct submit *s = r->s;
+	struct input *s = r->s;
 
 	if (r->first && n >= 5 && memcmp(l, "From ", 5) == 0)
 		return true;		/* a mailbox separator, not a header */
@@ -134,8 +134,8 @@ feed(struct reader *r, const char *p, size_t n)
 }
 
 int
-submit_read(int fd, bool ignore_dots, size_t max_header_bytes,
-    struct submit *s, char *err, size_t errlen)
+input_read(int fd, bool ignore_dots, size_t max_header_bytes,
+    struct input *s, char *err, size_t errlen)
 {
 	struct reader r;
 	char buf[65536];
@@ -197,7 +197,7 @@ name_is(const char *h, const char *name)
 }
 
 size_t
-submit_recipients(const struct submit *s, struct sm_strlist *out)
+input_recipients(const struct input *s, struct sm_strlist *out)
 {
 	static const char *const plain[] = { "To", "Cc", "Bcc" };
 	static const char *const resent[] = { "Resent-To", "Resent-Cc",
@@ -220,7 +220,7 @@ submit_recipients(const struct submit *s, struct sm_strlist *out)
 }
 
 void
-submit_remove(struct submit *s, const char *name)
+input_remove(struct input *s, const char *name)
 {
 	size_t i, k = 0;
 
@@ -234,7 +234,7 @@ submit_remove(struct submit *s, const char *name)
 }
 
 void
-submit_free(struct submit *s)
+input_free(struct input *s)
 {
 	sm_strlist_clear(&s->hdrs);
 	if (s->body != NULL)
