@@ -65,7 +65,7 @@ SMD_SRC    = sendmaild/main/args.c sendmaild/main/config.c \
 	     sendmaild/smtpd/srv_cmd.c sendmaild/smtpd/srv_tls.c \
 	     sendmaild/smtpd/srv_auth.c sendmaild/smtpd/ident.c \
 	     sendmaild/smtpd/policy.c \
-	     sendmaild/submit/input.c sendmaild/submit/inject.c \
+	     sendmaild/submit/input.c sendmaild/submit/submit.c \
 	     sendmaild/message/header.c \
 	     sendmaild/local/local.c sendmaild/local/local_svc.c \
 	     sendmaild/local/agent.c sendmaild/local/aliases.c \

@@ -29,7 +29,7 @@
 #include "config.h"
 #include "daemon.h"
 #include "deliver.h"
-#include "inject.h"
+#include "submit.h"
 #include "local.h"
 #include "q_hoststat.h"
 #include "q_list.h"
@@ -589,7 +589,7 @@ smd_main(int argc, char **argv)
 	case 'm':
 		sm_log_init(a.logtag != NULL ? a.logtag : "sendmail",
 		    SM_LOG_STDERR | SM_LOG_SYSLOG);
-		rc = inject_main(&c, &a);
+		rc = submit_main(&c, &a);
 		break;
 	case 'i':
 		sm_log_init(a.logtag != NULL ? a.logtag : "sendmail",

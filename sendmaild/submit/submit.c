@@ -1,10 +1,10 @@
 /*
- * inject - the message on standard input into the queue; see inject.h.
+ * submit - the message on standard input into the queue; see submit.h.
  *
  * Runs as the invoking user, possibly set-group-id to the client queue's
  * group; as root it hands the message to a child that is RunAsUser.
  */
-#include "inject.h"
+#include "submit.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -42,7 +42,7 @@ enum way {
 	WAY_CLIENT_QUEUE	/* our own session writing the client queue */
 };
 
-struct inject {
+struct submission {
 	struct config		*c;
 	const struct args	*a;
 	char			 login[256];
@@ -59,7 +59,7 @@ struct inject {
 
 /* who - the invoking user: login name, full name, home */
 static void
-who(struct inject *x)
+who(struct submission *x)
 {
 	struct passwd *pw = getpwuid(getuid());
 
@@ -135,7 +135,7 @@ parse_one(const char *text, const char *host, bool null_ok)
  * Recipients keep their own form: the server qualifies local names.
  */
 static bool
-add_rcpts(struct inject *x, const char *list)
+add_rcpts(struct submission *x, const char *list)
 {
 	struct sm_strlist l = { NULL, 0 };
 	bool ok = true;
@@ -157,7 +157,7 @@ add_rcpts(struct inject *x, const char *list)
 
 /* envelope - sender and recipients; a sysexits code */
 static int
-envelope(struct inject *x)
+envelope(struct submission *x)
 {
 	const struct args *a = x->a;
 	struct sm_strlist h = { NULL, 0 };
@@ -197,7 +197,7 @@ envelope(struct inject *x)
 
 /* trusted - may this user set the sender without a warning? */
 static bool
-trusted(const struct inject *x)
+trusted(const struct submission *x)
 {
 	return getuid() == 0 || strcmp(x->login, "root") == 0 ||
 	    strcmp(x->login, "daemon") == 0 || strcmp(x->login, "uucp") == 0 ||
@@ -225,7 +225,7 @@ phrase(struct sm_buf *b, const char *name)
 
 /* headers - the message's own, with what the submission adds */
 static void
-headers(struct inject *x)
+headers(struct submission *x)
 {
 	struct sm_buf b;
 	size_t i;
@@ -266,7 +266,7 @@ upper(const char *s)
 
 /* send_rest - one transaction on conn for the recipients not done */
 static void
-send_rest(struct inject *x, struct q_conn *conn)
+send_rest(struct submission *x, struct q_conn *conn)
 {
 	const struct args *a = x->a;
 	struct q_txn t;
@@ -319,7 +319,7 @@ send_rest(struct inject *x, struct q_conn *conn)
 
 /* session - a child serving SMTP on a socket pair; our end, or -1 */
 static int
-session(struct inject *x, bool client_queue, pid_t *pid)
+session(struct submission *x, bool client_queue, pid_t *pid)
 {
 	struct config *c = x->c;
 	struct srv_conn conn;
@@ -378,7 +378,7 @@ session(struct inject *x, bool client_queue, pid_t *pid)
 
 /* try_way - send what is not done yet one way; false if it was shut */
 static bool
-try_way(struct inject *x, enum way w)
+try_way(struct submission *x, enum way w)
 {
 	struct q_result r;
 	struct q_peer peer;
@@ -413,7 +413,7 @@ try_way(struct inject *x, enum way w)
 
 /* all_done - every recipient accepted or refused for good? */
 static bool
-all_done(const struct inject *x)
+all_done(const struct submission *x)
 {
 	size_t i;
 
@@ -425,7 +425,7 @@ all_done(const struct inject *x)
 
 /* dead_letter - keep the message in ~/dead.letter; 0 when done */
 static int
-dead_letter(struct inject *x)
+dead_letter(struct submission *x)
 {
 	struct sm_buf b;
 	char path[1100], buf[65536], date[64];
@@ -468,7 +468,7 @@ dead_letter(struct inject *x)
 
 /* outcome - say what was refused; sendmail's exit status */
 static int
-outcome(struct inject *x)
+outcome(struct submission *x)
 {
 	const char *text;
 	size_t i;
@@ -511,11 +511,11 @@ outcome(struct inject *x)
 	return rc;
 }
 
-/* inject_main - sendmail [-t] [-i] [-f sender] ... [addresses] */
+/* submit_main - sendmail [-t] [-i] [-f sender] ... [addresses] */
 int
-inject_main(struct config *c, const struct args *a)
+submit_main(struct config *c, const struct args *a)
 {
-	struct inject x;
+	struct submission x;
 	char err[512];
 	size_t i;
 	int rc;

@@ -1,10 +1,10 @@
 /*
- * inject - sendmail's default mode (-bm): the message on standard input
+ * submit - sendmail's default mode (-bm): the message on standard input
  * handed to the queue, as cron, mail(1), PHP's mail() and scripts
  * expect.
  *
  * SYNOPSIS
- *	ex = inject_main(&config, &args)
+ *	ex = submit_main(&config, &args)
  *
  * DESCRIPTION
  *	The message is read with input_read() (-i, -oi: a lone dot is
@@ -44,14 +44,14 @@
  *	EX_TEMPFAIL when no way took the message, EX_DATAERR for a header
  *	longer than MaxHeadersLength.
  */
-#ifndef INJECT_H
-#define INJECT_H
+#ifndef SUBMIT_H
+#define SUBMIT_H
 
 #include "sm_config.h"
 
 #include "args.h"
 #include "config.h"
 
-int	inject_main(struct config *, const struct args *);
+int	submit_main(struct config *, const struct args *);
 
-#endif /* INJECT_H */
+#endif /* SUBMIT_H */
