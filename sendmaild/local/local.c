@@ -17,7 +17,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "agent.h"
+#include "mda.h"
 #include "aliases.h"
 #include "local_int.h"
 #include "route.h"
@@ -33,7 +33,7 @@
 struct expand {
 	const struct config	*c;
 	const struct q_ctl	*ctl;		/* NULL when verifying */
-	struct agent_msg	 msg;
+	struct mda_msg	 msg;
 	char			 from_line[1024];
 	const char		*rcpt;		/* as the control file has it */
 	time_t			 start;
@@ -62,7 +62,7 @@ open_dl(const struct expand *e, struct sm_deadline *dl)
 
 /* default_user - DefaultUser, who runs the alias file's programs */
 static void
-default_user(const struct config *c, struct agent_user *u)
+default_user(const struct config *c, struct mda_user *u)
 {
 	const char *name = c->opt.DefaultUser != NULL &&
 	    c->opt.DefaultUser[0] != '\0' ? c->opt.DefaultUser : "1:1";
@@ -248,7 +248,7 @@ sender_text(const struct q_ctl *ctl, char *buf, size_t len)
  */
 static void
 run_mailer(struct expand *e, const struct sm_cf_mailer *m,
-    const struct agent_user *u, const char *user, const char *host,
+    const struct mda_user *u, const char *user, const char *host,
     const char *dir, const char *rcpt, struct q_result *res)
 {
 	char *argv[LOCAL_ARGS_MAX + 1], from[512];
@@ -264,9 +264,9 @@ run_mailer(struct expand *e, const struct sm_cf_mailer *m,
 	}
 	e->msg.mflags = m->flags != NULL ? m->flags : "";
 	if (rcpt != NULL)
-		agent_lmtp(&e->msg, u, argv, dir, rcpt, res);
+		mda_lmtp(&e->msg, u, argv, dir, rcpt, res);
 	else
-		agent_program(&e->msg, u, argv, dir, &e->prog_dl, res);
+		mda_program(&e->msg, u, argv, dir, &e->prog_dl, res);
 	sm_buf_free(&store);
 }
 
@@ -296,9 +296,9 @@ plain(const char *s)
  */
 static void
 lmtp_mailbox(struct expand *e, const struct sm_cf_mailer *m,
-    const struct agent_user *user, const char *detail, struct q_result *res)
+    const struct mda_user *user, const char *detail, struct q_result *res)
 {
-	struct agent_user self;
+	struct mda_user self;
 	struct passwd *pw;
 	char rcpt[400];
 
@@ -312,7 +312,7 @@ lmtp_mailbox(struct expand *e, const struct sm_cf_mailer *m,
 	(void)snprintf(rcpt, sizeof(rcpt), "<%s%s%s>", user->name,
 	    detail[0] != '\0' ? "+" : "", detail);
 	if (has_flag(m, 'S') && (pw = getpwuid(geteuid())) != NULL) {
-		agent_user(&self, pw, (gid_t)-1);
+		mda_user(&self, pw, (gid_t)-1);
 		run_mailer(e, m, &self, user->name, detail, "/", rcpt, res);
 	} else
 		run_mailer(e, m, user, user->name, detail, user->home, rcpt,
@@ -334,7 +334,7 @@ mailbox(struct expand *e, const struct passwd *pw, const char *detail,
 {
 	const struct sm_cf_mailer *m = sm_cf_mailer(e->c->cf, "local");
 	const char *spool = e->c->opt.MailSpoolDirectory;
-	struct agent_user u;
+	struct mda_user u;
 	struct q_result res;
 	struct sm_deadline dl;
 	struct stat st;
@@ -357,16 +357,16 @@ mailbox(struct expand *e, const struct passwd *pw, const char *detail,
 		/* A group-writable spool (root:mail 2775) lets users in. */
 		if (stat(spool, &st) == 0 && (st.st_mode & S_IWGRP) != 0)
 			extra = st.st_gid;
-		agent_user(&u, pw, extra);
+		mda_user(&u, pw, extra);
 		e->msg.mflags = m != NULL && m->flags != NULL ? m->flags :
 		    "lsDFMAw5:/|@qPn9";
 		open_dl(e, &dl);
-		agent_mailbox(&e->msg, &u, spool, &dl, &res);
+		mda_mailbox(&e->msg, &u, spool, &dl, &res);
 	} else if (has_flag(m, 'z')) {
-		agent_user(&u, pw, extra);
+		mda_user(&u, pw, extra);
 		lmtp_mailbox(e, m, &u, detail, &res);
 	} else {
-		agent_user(&u, pw, extra);
+		mda_user(&u, pw, extra);
 		/* Its job is to store the message: it must read all of it. */
 		e->msg.whole = true;
 		run_mailer(e, m, &u, pw->pw_name, detail, u.home, NULL, &res);
@@ -380,7 +380,7 @@ mailbox(struct expand *e, const struct passwd *pw, const char *detail,
  * names is refused, as sendmail refuses it (DontBlameSendmail says when)
  */
 static bool
-unsafe(struct expand *e, const struct agent_user *u, const char *mailer,
+unsafe(struct expand *e, const struct mda_user *u, const char *mailer,
     const char *target, const char *what, const char *owner, size_t depth)
 {
 	struct q_result res;
@@ -398,7 +398,7 @@ unsafe(struct expand *e, const struct agent_user *u, const char *mailer,
 
 /* prog - "|command" through the prog mailer, as u */
 static void
-prog(struct expand *e, const char *cmd, const struct agent_user *u,
+prog(struct expand *e, const char *cmd, const struct mda_user *u,
     const char *owner, size_t depth)
 {
 	const struct sm_cf_mailer *m = sm_cf_mailer(e->c->cf, "prog");
@@ -431,7 +431,7 @@ prog(struct expand *e, const char *cmd, const struct agent_user *u,
 
 /* file - "/path": appended to, as u */
 static void
-file(struct expand *e, const char *path, const struct agent_user *u,
+file(struct expand *e, const char *path, const struct mda_user *u,
     const char *owner, size_t depth)
 {
 	struct q_result res;
@@ -450,7 +450,7 @@ file(struct expand *e, const char *path, const struct agent_user *u,
 	memset(&res, 0, sizeof(res));
 	e->msg.mflags = "lsDFMPEouq9";		/* sendmail's *file* */
 	open_dl(e, &dl);
-	agent_file(&e->msg, u, path, &dl, &res);
+	mda_file(&e->msg, u, path, &dl, &res);
 	result(e, "*file*", path, owner, depth, &res, key);
 }
 
@@ -484,15 +484,15 @@ unquote(const char *it, char *buf, size_t len)
 }
 
 static size_t expand_text(struct expand *, const char *, size_t,
-    const char *, const struct agent_user *, const char *, const char *);
+    const char *, const struct mda_user *, const char *, const char *);
 static void note(struct expand *, const char *, ...) SM_PRINTF(2, 3);
 
 /* include - ":include:/path": its lines, read as who may */
 static void
 include(struct expand *e, const char *path, size_t depth, const char *owner,
-    const struct agent_user *ctl)
+    const struct mda_user *ctl)
 {
-	struct agent_user root, runner;
+	struct mda_user root, runner;
 	struct sm_deadline dl;
 	struct sm_buf text;
 	struct q_result res;
@@ -511,7 +511,7 @@ include(struct expand *e, const char *path, size_t depth, const char *owner,
 		ctl = &root;
 	}
 	open_dl(e, &dl);
-	rc = agent_read(ctl, path, &dl, &text, &fowner, &res);
+	rc = mda_read(ctl, path, &dl, &text, &fowner, &res);
 	if (rc < 0) {
 		result(e, "local", path, owner, depth, &res, NULL);
 	} else if (rc > 0) {
@@ -525,7 +525,7 @@ include(struct expand *e, const char *path, size_t depth, const char *owner,
 			result(e, "local", path, owner, depth, &res, NULL);
 	} else {
 		if (fowner != 0 && (pw = getpwuid(fowner)) != NULL)
-			agent_user(&runner, pw, (gid_t)-1);
+			mda_user(&runner, pw, (gid_t)-1);
 		else if (ctl->uid == 0)
 			default_user(e->c, &runner);
 		else {
@@ -633,9 +633,9 @@ address(struct expand *e, const char *text, size_t depth, const char *owner,
 /* item - one item of an alias, .forward or include file */
 static void
 item(struct expand *e, const char *it, size_t depth, const char *owner,
-    const struct agent_user *ctl, const char *self)
+    const struct mda_user *ctl, const char *self)
 {
-	struct agent_user du;
+	struct mda_user du;
 	char buf[2048];
 	const char *p = unquote(it, buf, sizeof(buf));
 	const char *lt;
@@ -704,7 +704,7 @@ note(struct expand *e, const char *fmt, ...)
  */
 static size_t
 expand_text(struct expand *e, const char *text, size_t depth,
-    const char *owner, const struct agent_user *ctl, const char *self,
+    const char *owner, const struct mda_user *ctl, const char *self,
     const char *file)
 {
 	struct sm_strlist items = { NULL, 0 };
@@ -787,8 +787,8 @@ forward(struct expand *e, const struct passwd *pw, size_t depth,
     const char *owner)
 {
 	const char *fp = e->c->opt.ForwardPath, *colon;
-	struct agent_forward f;
-	struct agent_user u;
+	struct mda_forward f;
+	struct mda_user u;
 	struct sm_deadline dl;
 	struct sm_buf text;
 	struct q_result later;
@@ -797,7 +797,7 @@ forward(struct expand *e, const struct passwd *pw, size_t depth,
 
 	if (fp == NULL || (geteuid() != 0 && getuid() != pw->pw_uid))
 		return 0;		/* cannot read as the user */
-	agent_user(&u, pw, (gid_t)-1);
+	mda_user(&u, pw, (gid_t)-1);
 	sm_buf_init(&text, 0);
 	memset(&later, 0, sizeof(later));
 	for (; fp != NULL && *fp != '\0' && rc < 0;
@@ -808,16 +808,16 @@ forward(struct expand *e, const struct passwd *pw, size_t depth,
 		if (path[0] != '/')
 			continue;
 		open_dl(e, &dl);
-		switch (agent_read_forward(&u, path,
+		switch (mda_read_forward(&u, path,
 		    e->c->opt.DontBlameSendmail, &dl, &text, &f)) {
-		case AGENT_FWD_READ:
+		case MDA_FWD_READ:
 			u.unsafe = f.unsafe;
 			rc = expand_text(e, sm_buf_str(&text), depth, owner, &u,
 			    pw->pw_name, path) > 0;
 			break;
-		case AGENT_FWD_NONE:
+		case MDA_FWD_NONE:
 			break;
-		case AGENT_FWD_REFUSED:
+		case MDA_FWD_REFUSED:
 			forward_skipped(e, path, safefile_error(f.err), false);
 			break;
 		default:

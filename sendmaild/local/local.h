@@ -1,6 +1,6 @@
 /*
  * local - local recipients: aliases, .forward and :include: files
- * expanded, then the local, prog and file deliveries (agent), as the
+ * expanded, then the local, prog and file deliveries (mda), as the
  * users they belong to.
  *
  * SYNOPSIS
@@ -27,7 +27,7 @@
  *	its P= program run as the user, or, when P= is "[MBOX]" or names
  *	no executable file, the built-in delivery into MailSpoolDirectory.
  *	A local mailer with F=z speaks LMTP and is given the user as the
- *	recipient of an LMTP transaction (agent_lmtp); with F=S it runs
+ *	recipient of an LMTP transaction (mda_lmtp); with F=S it runs
  *	with our own rights (root in the service), as sendmail runs
  *	mail.local -l, which becomes each user itself.
  *	A name met again on its own expansion path is taken as a user, so

@@ -1,24 +1,24 @@
 /*
- * agent - the last step of a local delivery: append a message to a
+ * mda - the last step of a local delivery: append a message to a
  * mailbox or a file, or pipe it into a program, as a given user; and
  * read a .forward or :include: file as its owner would.
  *
  * SYNOPSIS
- *	struct agent_msg m = { &ctl, dfd, "lsDFMAw5:/|@qSPfhn9", from_line };
- *	struct agent_user u;
- *	agent_user(&u, pw, spool_gid)
- *	agent_mailbox(&m, &u, "/var/mail", &dl, &res)	built-in mbox
- *	agent_file(&m, &u, "/path/file", &dl, &res)
- *	agent_program(&m, &u, argv, dir, &dl, &res)	local, prog mailers:
+ *	struct mda_msg m = { &ctl, dfd, "lsDFMAw5:/|@qSPfhn9", from_line };
+ *	struct mda_user u;
+ *	mda_user(&u, pw, spool_gid)
+ *	mda_mailbox(&m, &u, "/var/mail", &dl, &res)	built-in mbox
+ *	mda_file(&m, &u, "/path/file", &dl, &res)
+ *	mda_program(&m, &u, argv, dir, &dl, &res)	local, prog mailers:
  *					argv[0] is the path, argv[1..] A=
- *	agent_lmtp(&m, &u, argv, dir, "<user>", &res)	a local mailer
+ *	mda_lmtp(&m, &u, argv, dir, "<user>", &res)	a local mailer
  *					that speaks LMTP (F=z)
- *	agent_read(&u, path, &dl, &text, &owner, &res)	an include file:
+ *	mda_read(&u, path, &dl, &text, &owner, &res)	an include file:
  *					0, 1 (no file, or not safe: writable
  *					by others), -1
- *	agent_read_forward(&u, path, dbs, &dl, &text, &f)	a .forward under
+ *	mda_read_forward(&u, path, dbs, &dl, &text, &f)	a .forward under
  *					sendmail's rules (safefile.h):
- *					AGENT_FWD_READ, _NONE, _REFUSED
+ *					MDA_FWD_READ, _NONE, _REFUSED
  *					(f.err says why), _LATER
  *
  * DESCRIPTION
@@ -80,8 +80,8 @@
  *	recipient is deferred.  The program is waited for Timeout.quit
  *	after the conversation, then killed.
  */
-#ifndef AGENT_H
-#define AGENT_H
+#ifndef MDA_H
+#define MDA_H
 
 #include "sm_config.h"
 
@@ -95,7 +95,7 @@
 #include "sm_buf.h"
 #include "sm_deadline.h"
 
-struct agent_msg {
+struct mda_msg {
 	const struct q_ctl	*ctl;
 	int			 dfd;		/* the body, LF line ends */
 	const char		*mflags;	/* the mailer's F= */
@@ -106,7 +106,7 @@ struct agent_msg {
 	const char		*helo;		/* LMTP: $j, for LHLO */
 };
 
-struct agent_user {
+struct mda_user {
 	uid_t		 uid;
 	gid_t		 gid;
 	gid_t		 extra_gid;	/* (gid_t)-1: none */
@@ -116,35 +116,35 @@ struct agent_user {
 	char		 home[1024];
 };
 
-/* What agent_read_forward() found: AGENT_FWD_* and this. */
+/* What mda_read_forward() found: MDA_FWD_* and this. */
 enum {
-	AGENT_FWD_READ,		/* text holds it */
-	AGENT_FWD_NONE,		/* no such file */
-	AGENT_FWD_REFUSED,	/* not safe, or not readable: err says */
-	AGENT_FWD_LATER		/* a passing trouble: err (ETIMEDOUT) */
+	MDA_FWD_READ,		/* text holds it */
+	MDA_FWD_NONE,		/* no such file */
+	MDA_FWD_REFUSED,	/* not safe, or not readable: err says */
+	MDA_FWD_LATER		/* a passing trouble: err (ETIMEDOUT) */
 };
 
-struct agent_forward {
+struct mda_forward {
 	uid_t		 owner;
 	bool		 unsafe;	/* taken, but for addresses only */
 	int		 err;		/* why not: safefile_error() */
 };
 
-void	agent_user(struct agent_user *, const struct passwd *, gid_t);
-void	agent_mailbox(const struct agent_msg *, const struct agent_user *,
+void	mda_user(struct mda_user *, const struct passwd *, gid_t);
+void	mda_mailbox(const struct mda_msg *, const struct mda_user *,
 	    const char *, const struct sm_deadline *, struct q_result *);
-void	agent_file(const struct agent_msg *, const struct agent_user *,
+void	mda_file(const struct mda_msg *, const struct mda_user *,
 	    const char *, const struct sm_deadline *, struct q_result *);
-void	agent_program(const struct agent_msg *, const struct agent_user *,
+void	mda_program(const struct mda_msg *, const struct mda_user *,
 	    char *const *, const char *, const struct sm_deadline *,
 	    struct q_result *);
-void	agent_lmtp(const struct agent_msg *, const struct agent_user *,
+void	mda_lmtp(const struct mda_msg *, const struct mda_user *,
 	    char *const *, const char *, const char *, struct q_result *);
-int	agent_read(const struct agent_user *, const char *,
+int	mda_read(const struct mda_user *, const char *,
 	    const struct sm_deadline *, struct sm_buf *, uid_t *,
 	    struct q_result *);
-int	agent_read_forward(const struct agent_user *, const char *,
+int	mda_read_forward(const struct mda_user *, const char *,
 	    uint64_t, const struct sm_deadline *, struct sm_buf *,
-	    struct agent_forward *);
+	    struct mda_forward *);
 
-#endif /* AGENT_H */
+#endif /* MDA_H */

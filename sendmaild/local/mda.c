@@ -1,7 +1,7 @@
 /*
- * agent - mailbox, file and program deliveries as the user; see agent.h.
+ * mda - mailbox, file and program deliveries as the user; see mda.h.
  */
-#include "agent.h"
+#include "mda.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -29,17 +29,17 @@
 #include "sm_log.h"
 #include "sm_opt.h"
 
-#define AGENT_OUTPUT_MAX	400		/* a program's output kept */
-#define AGENT_READ_MAX		(1024 * 1024)	/* a .forward, an include */
-#define AGENT_STALE_LOCK	300		/* seconds: a dead locker's */
-#define AGENT_TAIL_MAX		(1024 * 1024)	/* a mailbox's end searched
+#define MDA_OUTPUT_MAX	400		/* a program's output kept */
+#define MDA_READ_MAX		(1024 * 1024)	/* a .forward, an include */
+#define MDA_STALE_LOCK	300		/* seconds: a dead locker's */
+#define MDA_TAIL_MAX		(1024 * 1024)	/* a mailbox's end searched
 						   for an earlier copy */
-#define AGENT_TAIL_PART		(64 * 1024)	/* read of it at a time */
-#define AGENT_FROM_MAX		1024		/* a From line looked back at */
+#define MDA_TAIL_PART		(64 * 1024)	/* read of it at a time */
+#define MDA_FROM_MAX		1024		/* a From line looked back at */
 
-/* agent_user - who a delivery runs as */
+/* mda_user - who a delivery runs as */
 void
-agent_user(struct agent_user *u, const struct passwd *pw, gid_t extra)
+mda_user(struct mda_user *u, const struct passwd *pw, gid_t extra)
 {
 	memset(u, 0, sizeof(*u));
 	u->uid = pw->pw_uid;
@@ -55,7 +55,7 @@ agent_user(struct agent_user *u, const struct passwd *pw, gid_t extra)
  * only the user we already are can be served.
  */
 static int
-become(const struct agent_user *u)
+become(const struct mda_user *u)
 {
 	gid_t groups[256];
 	int n = (int)(sizeof(groups) / sizeof(groups[0])) - 1;
@@ -189,7 +189,7 @@ read_until(int fd, const struct sm_deadline *dl, struct sm_buf *out,
 	}
 }
 
-typedef int (*agent_fn)(void *, int);
+typedef int (*mda_fn)(void *, int);
 
 /*
  * run_as - fn(arg, fd) in a child that is the user; what it writes to fd
@@ -198,7 +198,7 @@ typedef int (*agent_fn)(void *, int);
  * that was killed or died of a signal.
  */
 static int
-run_as(const struct agent_user *u, agent_fn fn, void *arg,
+run_as(const struct mda_user *u, mda_fn fn, void *arg,
     const struct sm_deadline *dl, struct sm_buf *out, const struct gone *g)
 {
 	int p[2], status = 0, rc;
@@ -220,7 +220,7 @@ run_as(const struct agent_user *u, agent_fn fn, void *arg,
 		_exit(fn(arg, p[1]));
 	}
 	(void)close(p[1]);
-	rc = read_until(p[0], dl, out, AGENT_READ_MAX);
+	rc = read_until(p[0], dl, out, MDA_READ_MAX);
 	(void)close(p[0]);
 	if (rc < 0) {
 		(void)kill(pid, SIGKILL);
@@ -281,9 +281,9 @@ static void
 outcome(struct q_result *res, int code, const struct sm_buf *said,
     const char *what)
 {
-	char text[AGENT_OUTPUT_MAX + 1];
-	size_t i, n = said->len < AGENT_OUTPUT_MAX ? said->len :
-	    AGENT_OUTPUT_MAX;
+	char text[MDA_OUTPUT_MAX + 1];
+	size_t i, n = said->len < MDA_OUTPUT_MAX ? said->len :
+	    MDA_OUTPUT_MAX;
 
 	/* The first lines of what it said, on one line, printable. */
 	for (i = 0; i < n; i++) {
@@ -311,7 +311,7 @@ struct writer {
 
 /* put_body - the data file, "From " quoted in an mbox, a final LF */
 static int
-put_body(const struct agent_msg *m, bool mbox, const struct writer *w)
+put_body(const struct mda_msg *m, bool mbox, const struct writer *w)
 {
 	char buf[65536 + 8];
 	size_t have = 0, i, start;
@@ -362,7 +362,7 @@ put_body(const struct agent_msg *m, bool mbox, const struct writer *w)
  * (id, unless NULL), headers, blank line, body
  */
 static int
-put_message(const struct agent_msg *m, bool mbox, const char *id,
+put_message(const struct mda_msg *m, bool mbox, const char *id,
     const struct writer *w)
 {
 	const struct sm_strlist *hdrs;
@@ -394,8 +394,8 @@ put_fd(void *ctx, const char *p, size_t n)
 }
 
 struct append {
-	const struct agent_msg	*m;
-	const struct agent_user	*u;
+	const struct mda_msg	*m;
+	const struct mda_user	*u;
 	const char		*path;
 	bool			 mailbox;
 	const char		*id;		/* the copy's X-Delivery-ID line,
@@ -483,7 +483,7 @@ lock_stale(const char *lock, struct stat *st)
 	(void)close(fd);
 	if (!regular)
 		return false;
-	if (time(NULL) - st->st_mtime > AGENT_STALE_LOCK)
+	if (time(NULL) - st->st_mtime > MDA_STALE_LOCK)
 		return true;
 	return pid > 0 && pid_gone(pid);
 }
@@ -698,7 +698,7 @@ read_at(int fd, char *buf, size_t len, off_t off)
 static off_t
 from_before(int fd, off_t off, off_t base)
 {
-	char buf[AGENT_FROM_MAX];
+	char buf[MDA_FROM_MAX];
 	off_t lo = off - base > (off_t)sizeof(buf) ? off - (off_t)sizeof(buf) :
 	    base;
 	size_t n = (size_t)(off - lo);
@@ -719,7 +719,7 @@ from_before(int fd, off_t off, off_t base)
 /*
  * earlier_copy - has an earlier attempt at this delivery (a process
  * killed after its append, before the queue file said so) left its copy
- * in the last AGENT_TAIL_MAX bytes of the mailbox?  A copy is its From
+ * in the last MDA_TAIL_MAX bytes of the mailbox?  A copy is its From
  * line, then a->id's line, then, byte for byte, what we would write after
  * our own From line (whose date differs).  COPY_WHOLE: all of it is
  * there; COPY_CUT: the mailbox ends in the middle of it (its writer was
@@ -731,7 +731,7 @@ from_before(int fd, off_t off, off_t base)
 static int
 earlier_copy(const struct append *a, int fd, off_t size, off_t *start)
 {
-	off_t base = size > AGENT_TAIL_MAX ? size - AGENT_TAIL_MAX : 0;
+	off_t base = size > MDA_TAIL_MAX ? size - MDA_TAIL_MAX : 0;
 	off_t off, from;
 	struct writer w = { put_compare, NULL };
 	struct compare k;
@@ -740,14 +740,14 @@ earlier_copy(const struct append *a, int fd, off_t size, off_t *start)
 	size_t want, n;
 	int found = COPY_NONE;
 
-	if ((part = malloc(AGENT_TAIL_PART)) == NULL)
+	if ((part = malloc(MDA_TAIL_PART)) == NULL)
 		return COPY_NONE;
 	sm_buf_init(&needle, 0);
 	(void)sm_buf_printf(&needle, "\n%s\n", a->id);
 	for (off = base; found == COPY_NONE && off < size;
 	    off += (off_t)(n - needle.len + 1)) {
-		want = size - off < AGENT_TAIL_PART ? (size_t)(size - off) :
-		    AGENT_TAIL_PART;
+		want = size - off < MDA_TAIL_PART ? (size_t)(size - off) :
+		    MDA_TAIL_PART;
 		if ((n = read_at(fd, part, want, off)) < needle.len)
 			break;
 		for (p = part; found == COPY_NONE && (hit = memmem(p,
@@ -956,7 +956,7 @@ append(struct append *a, const struct sm_deadline *dl, struct q_result *res)
  * from any other message's
  */
 static void
-delivery_id(const struct agent_msg *m, const struct agent_user *u,
+delivery_id(const struct mda_msg *m, const struct mda_user *u,
     char *buf, size_t len)
 {
 	size_t i, n;
@@ -969,9 +969,9 @@ delivery_id(const struct agent_msg *m, const struct agent_user *u,
 	buf[n] = '\0';
 }
 
-/* agent_mailbox - the built-in mbox delivery */
+/* mda_mailbox - the built-in mbox delivery */
 void
-agent_mailbox(const struct agent_msg *m, const struct agent_user *u,
+mda_mailbox(const struct mda_msg *m, const struct mda_user *u,
     const char *spool, const struct sm_deadline *dl, struct q_result *res)
 {
 	char path[4096], id[200];
@@ -994,9 +994,9 @@ agent_mailbox(const struct agent_msg *m, const struct agent_user *u,
 	append(&a, dl, res);
 }
 
-/* agent_file - delivery to a file named by an alias or a .forward */
+/* mda_file - delivery to a file named by an alias or a .forward */
 void
-agent_file(const struct agent_msg *m, const struct agent_user *u,
+mda_file(const struct mda_msg *m, const struct mda_user *u,
     const char *path, const struct sm_deadline *dl, struct q_result *res)
 {
 	struct append a;
@@ -1026,7 +1026,7 @@ drain(struct feed *f)
 	ssize_t n;
 
 	while ((n = read(f->out, buf, sizeof(buf))) > 0)
-		if (f->said->len < AGENT_OUTPUT_MAX)
+		if (f->said->len < MDA_OUTPUT_MAX)
 			(void)sm_buf_append(f->said, buf, (size_t)n);
 }
 
@@ -1078,7 +1078,7 @@ put_feed(void *ctx, const char *p, size_t n)
  * standard input, out as its output and err (-1: out) as its errors
  */
 static void
-program_child(const struct agent_user *u, const char *path, char *const *argv,
+program_child(const struct mda_user *u, const char *path, char *const *argv,
     const char *dir, int in, int out, int err)
 {
 	char home[1100], user[100], logname[100];
@@ -1115,9 +1115,9 @@ unread(int rd)
 	return n;
 }
 
-/* agent_program - pipe the message into a program run as the user */
+/* mda_program - pipe the message into a program run as the user */
 void
-agent_program(const struct agent_msg *m, const struct agent_user *u,
+mda_program(const struct mda_msg *m, const struct mda_user *u,
     char *const *argv, const char *dir, const struct sm_deadline *dl,
     struct q_result *res)
 {
@@ -1176,11 +1176,11 @@ agent_program(const struct agent_msg *m, const struct agent_user *u,
 	}
 	(void)close(in[1]);
 	(void)fcntl(out[0], F_SETFL, 0);
-	if (said.len < AGENT_OUTPUT_MAX) {
+	if (said.len < MDA_OUTPUT_MAX) {
 		struct sm_buf rest;
 
 		sm_buf_init(&rest, 0);
-		(void)read_until(out[0], dl, &rest, AGENT_OUTPUT_MAX);
+		(void)read_until(out[0], dl, &rest, MDA_OUTPUT_MAX);
 		(void)sm_buf_append(&said, rest.data, rest.len);
 		sm_buf_free(&rest);
 	}
@@ -1211,12 +1211,12 @@ oserr:
 }
 
 /*
- * agent_lmtp - a local mailer that speaks LMTP, run as u, given the
+ * mda_lmtp - a local mailer that speaks LMTP, run as u, given the
  * message for rcpt over a socket that is its standard input and output;
- * see agent.h
+ * see mda.h
  */
 void
-agent_lmtp(const struct agent_msg *m, const struct agent_user *u,
+mda_lmtp(const struct mda_msg *m, const struct mda_user *u,
     char *const *argv, const char *dir, const char *rcpt,
     struct q_result *res)
 {
@@ -1273,7 +1273,7 @@ agent_lmtp(const struct agent_msg *m, const struct agent_user *u,
 		status = 0;
 	sm_buf_init(&said, 0);
 	if (err >= 0) {
-		char buf[AGENT_OUTPUT_MAX];
+		char buf[MDA_OUTPUT_MAX];
 
 		if ((n = pread(err, buf, sizeof(buf), 0)) > 0)
 			(void)sm_buf_append(&said, buf, (size_t)n);
@@ -1296,7 +1296,7 @@ oserr:
 }
 
 struct reader {
-	const struct agent_user	*u;
+	const struct mda_user	*u;
 	const char		*path;
 	bool			 forward;	/* sendmail's .forward rules */
 	uint64_t		 dbs;		/* DontBlameSendmail */
@@ -1402,9 +1402,9 @@ read_as(const struct reader *r, const struct sm_deadline *dl,
 	return EX_OK;
 }
 
-/* agent_read - an include file, read as u */
+/* mda_read - an include file, read as u */
 int
-agent_read(const struct agent_user *u, const char *path,
+mda_read(const struct mda_user *u, const char *path,
     const struct sm_deadline *dl, struct sm_buf *text, uid_t *owner,
     struct q_result *res)
 {
@@ -1429,11 +1429,11 @@ agent_read(const struct agent_user *u, const char *path,
 	return -1;
 }
 
-/* agent_read_forward - a .forward under sendmail's rules; see agent.h */
+/* mda_read_forward - a .forward under sendmail's rules; see mda.h */
 int
-agent_read_forward(const struct agent_user *u, const char *path,
+mda_read_forward(const struct mda_user *u, const char *path,
     uint64_t dbs, const struct sm_deadline *dl, struct sm_buf *text,
-    struct agent_forward *f)
+    struct mda_forward *f)
 {
 	struct reader r = { u, path, true, dbs };
 	char *end;
@@ -1442,15 +1442,15 @@ agent_read_forward(const struct agent_user *u, const char *path,
 	memset(f, 0, sizeof(*f));
 	code = read_as(&r, dl, text, &f->owner, &f->unsafe);
 	if (code == EX_OK)
-		return AGENT_FWD_READ;
+		return MDA_FWD_READ;
 	if (code == EX_NOINPUT)
-		return AGENT_FWD_NONE;
+		return MDA_FWD_NONE;
 	if (code < 0) {
 		f->err = ETIMEDOUT;
-		return AGENT_FWD_LATER;
+		return MDA_FWD_LATER;
 	}
 	f->err = (int)strtol(sm_buf_str(text), &end, 10);
 	if (end == text->data || *end != '\0')
 		f->err = code == EX_NOPERM ? EACCES : EIO;
-	return code == EX_NOPERM ? AGENT_FWD_REFUSED : AGENT_FWD_LATER;
+	return code == EX_NOPERM ? MDA_FWD_REFUSED : MDA_FWD_LATER;
 }
