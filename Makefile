@@ -68,7 +68,8 @@ SMD_SRC    = sendmaild/main/args.c sendmaild/main/config.c \
 	     sendmaild/submit/input.c sendmaild/submit/submit.c \
 	     sendmaild/message/header.c \
 	     sendmaild/local/local.c sendmaild/local/local_svc.c \
-	     sendmaild/local/mda.c sendmaild/local/aliases.c \
+	     sendmaild/local/mda.c sendmaild/local/mailbox.c \
+	     sendmaild/local/aliases.c \
 	     sendmaild/local/safefile.c \
 	     sendmaild/delivery/deliver.c sendmaild/delivery/secure.c \
 	     sendmaild/rules/route.c
