@@ -59,7 +59,8 @@ SMD_DIRS   = main master smtpd submit message local delivery rules
 SMD_INC    = $(SMD_DIRS:%=-Isendmaild/%)
 SMD_SRC    = sendmaild/main/args.c sendmaild/main/config.c \
 	     sendmaild/main/modes.c \
-	     sendmaild/master/daemon.c sendmaild/master/clients.c \
+	     sendmaild/master/master.c sendmaild/master/daemon_port.c \
+	     sendmaild/master/clients.c \
 	     sendmaild/master/handoff.c \
 	     sendmaild/smtpd/srv_session.c sendmaild/smtpd/srv_data.c \
 	     sendmaild/smtpd/srv_cmd.c sendmaild/smtpd/srv_tls.c \

@@ -15,7 +15,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "daemon.h"
+#include "daemon_port.h"
 #include "local.h"
 #include "q_run.h"
 #include "route.h"

@@ -27,7 +27,7 @@
 #include "aliases.h"
 #include "args.h"
 #include "config.h"
-#include "daemon.h"
+#include "master.h"
 #include "deliver.h"
 #include "submit.h"
 #include "local.h"
@@ -176,7 +176,7 @@ mode_queue_run(struct config *c, const struct args *a)
 		return EX_UNAVAILABLE;
 	}
 	if (a->queue_interval > 0)	/* -q15m alone: a runner daemon */
-		return daemon_run(c, a, false);
+		return master_run(c, a, false);
 	if ((c->opt.PrivacyOptions & SM_PRIV_RESTRICTQRUN) && getuid() != 0 &&
 	    (stat(c->opt.QueueDirectory, &st) < 0 || st.st_uid != getuid())) {
 		sm_errorx("You do not have permission to process the queue");
@@ -569,7 +569,7 @@ smd_main(int argc, char **argv)
 	case 'D':
 		sm_log_init(a.logtag != NULL ? a.logtag : "sendmail",
 		    SM_LOG_STDERR | SM_LOG_SYSLOG);
-		rc = daemon_run(&c, &a, a.mode == 'D');
+		rc = master_run(&c, &a, a.mode == 'D');
 		break;
 	case 's':
 		sm_log_init(a.logtag != NULL ? a.logtag : "sendmail",

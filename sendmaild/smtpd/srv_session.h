@@ -36,7 +36,7 @@
 #include <sys/socket.h>
 
 #include "config.h"
-#include "daemon.h"
+#include "daemon_port.h"
 
 struct srv_conn {
 	int			 rfd, wfd;	/* the same for a socket */

@@ -20,7 +20,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "daemon.h"
+#include "daemon_port.h"
 #include "deliver.h"
 #include "header.h"
 #include "local.h"

@@ -8,7 +8,7 @@
 #include <netinet/in.h>
 #include <string.h>
 
-#include "daemon.h"
+#include "daemon_port.h"
 #include "test.h"
 
 static void
