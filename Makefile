@@ -61,7 +61,7 @@ SMD_SRC    = sendmaild/main/args.c sendmaild/main/config.c \
 	     sendmaild/main/modes.c \
 	     sendmaild/master/master.c sendmaild/master/daemon_port.c \
 	     sendmaild/master/clients.c \
-	     sendmaild/master/handoff.c \
+	     sendmaild/master/agents.c \
 	     sendmaild/smtpd/srv_session.c sendmaild/smtpd/srv_data.c \
 	     sendmaild/smtpd/srv_cmd.c sendmaild/smtpd/srv_tls.c \
 	     sendmaild/smtpd/srv_auth.c sendmaild/smtpd/ident.c \
@@ -81,7 +81,7 @@ SMD_OBJ    = $(SMD_SRC:%.c=$(B)/obj/%.o)
 Q_OBJ      = $(Q_SRC:%.c=$(B)/obj/%.o)
 MAKEMAP_OBJ = $(MAKEMAP_SRC:%.c=$(B)/obj/%.o)
 
-UNIT_TESTS = buf strset time deadline io opt cf args map addr srvcmd qfile input handoff \
+UNIT_TESTS = buf strset time deadline io opt cf args map addr srvcmd qfile input agents \
 	     aliases route tls mx hostmem owner lmtp clients mailbox
 UNIT_BINS  = $(UNIT_TESTS:%=$(B)/tests/unit/%_test)
 

@@ -29,7 +29,7 @@
 #include "clients.h"
 #include "daemon_port.h"
 #include "deliver.h"
-#include "handoff.h"
+#include "agents.h"
 #include "local.h"
 #include "q_file.h"
 #include "sm_time.h"
@@ -133,7 +133,7 @@ reap(struct master *m)
 	size_t i;
 
 	while ((pid = waitpid(-1, &status, WNOHANG)) > 0) {
-		if (handoff_reaped(pid) >= 0) {
+		if (agent_reaped(pid) >= 0) {
 			if (WIFSIGNALED(status))
 				sm_warnx("delivery agent %ld died on signal "
 				    "%d; it is started again", (long)pid,
@@ -243,7 +243,7 @@ static void
 prepare(struct master *m)
 {
 	if (secure_prepare(m->c))
-		handoff_restart();
+		agent_restart();
 }
 
 /*
@@ -342,18 +342,18 @@ start_agents(struct master *m, int *timeout_ms)
 	pid_t pid;
 	int slot;
 
-	while ((slot = handoff_due(now, timeout_ms)) >= 0) {
+	while ((slot = agent_due(now, timeout_ms)) >= 0) {
 		prepare(m);
 		if ((pid = fork()) < 0) {
 			sm_warn("cannot fork a delivery agent");
-			handoff_started((size_t)slot, 0, now);
+			agent_started((size_t)slot, 0, now);
 			return;
 		}
 		if (pid == 0) {
 			child_start(m, "delivery agent");
-			handoff_agent(m->c, (size_t)slot);
+			agent_main(m->c, (size_t)slot);
 		}
-		handoff_started((size_t)slot, pid, now);
+		agent_started((size_t)slot, pid, now);
 	}
 }
 
@@ -575,7 +575,7 @@ reload(struct master *m)
 	(void)config_tls(n, true);
 	(void)secure_prepare(n);
 	q_msg_probe(n->opt.QueueDirectory);	/* before the agents fork */
-	handoff_restart();
+	agent_restart();
 	sm_info("configuration reloaded on SIGHUP: %s", n->path);
 }
 
@@ -590,9 +590,9 @@ shutdown_all(struct master *m)
 		(void)close(m->ls[i].fd);
 	for (i = 0; i < m->nkids; i++)
 		(void)kill(m->kids[i].pid, SIGTERM);
-	handoff_signal(SIGTERM);
+	agent_signal(SIGTERM);
 	(void)clock_gettime(CLOCK_MONOTONIC, &start);
-	while (m->nkids > 0 || handoff_running() > 0) {
+	while (m->nkids > 0 || agent_running() > 0) {
 		struct pollfd pfd = { sm_sig_fd(), POLLIN, 0 };
 
 		(void)clock_gettime(CLOCK_MONOTONIC, &now);
@@ -713,7 +713,7 @@ master_run(struct config *c, const struct args *a, bool foreground)
 	/* Sessions run as RunAsUser, which may not read the device. */
 	q_msg_probe(c->opt.QueueDirectory);
 	if (listening && c->opt.DeliveryMode == 'b' &&
-	    handoff_init((size_t)c->opt.DeliveryAgents) < 0)
+	    agent_init((size_t)c->opt.DeliveryAgents) < 0)
 		sm_warn("no delivery agents: each background delivery is "
 		    "forked");
 	(void)sm_time_delay(a->queue_interval, every, sizeof(every));

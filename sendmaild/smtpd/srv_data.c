@@ -23,7 +23,7 @@
 
 #include "deliver.h"
 #include "header.h"
-#include "handoff.h"
+#include "agents.h"
 #include "sm_alloc.h"
 #include "sm_log.h"
 #include "sm_time.h"
@@ -320,7 +320,7 @@ srv_deliver_background(struct srv *s)
 	if (!s->deliver_after)
 		return;
 	s->deliver_after = false;
-	if (handoff_give(s->deliver_id))
+	if (agent_give(s->deliver_id))
 		return;
 	if ((pid = fork()) < 0) {
 		sm_warn("%s: cannot fork the delivery; the queue run will "

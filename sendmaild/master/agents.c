@@ -1,5 +1,5 @@
 /*
- * handoff - resident delivery agents for background mode; see handoff.h.
+ * agents - resident delivery agents for background mode; see agents.h.
  *
  * A slot's state moves so:
  *
@@ -12,7 +12,7 @@
  *		 CLAIMED -> IDLE	when the send failed
  *	master:	 DOWN -> BUSY	before it forks the agent
  */
-#include "handoff.h"
+#include "agents.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -35,37 +35,37 @@ enum { DOWN, BUSY, IDLE, CLAIMED };
 
 /* How long an idle agent without a connection waits before it looks
  * whether the master is still there (ms). */
-#define HANDOFF_CHECK	60000
+#define AGENT_CHECK	60000
 /* How long a claimed agent that woke without an id waits for it before
  * it takes the claim back (ms); a session sends right after it claims,
  * so only one that died in between leaves a claim empty, and the agent
- * finds out when its wait (at most HANDOFF_CHECK) ends. */
-#define HANDOFF_SETTLE	1000
+ * finds out when its wait (at most AGENT_CHECK) ends. */
+#define AGENT_SETTLE	1000
 
 struct slot {
 	_Atomic int	 state;
 };
 
-static struct slot *shared;	/* HANDOFF_MAX states, shared */
+static struct slot *shared;	/* AGENT_MAX states, shared */
 static size_t nslots;
-static int fds[HANDOFF_MAX][2];	/* [0] sessions send, [1] the agent reads */
-static pid_t pids[HANDOFF_MAX];	/* master: each slot's agent, 0: none */
-static time_t started[HANDOFF_MAX];
+static int fds[AGENT_MAX][2];	/* [0] sessions send, [1] the agent reads */
+static pid_t pids[AGENT_MAX];	/* master: each slot's agent, 0: none */
+static time_t started[AGENT_MAX];
 static pid_t master;
 static volatile sig_atomic_t stopping;
 
-/* handoff_init - n slots and their sockets, before any fork */
+/* agent_init - n slots and their sockets, before any fork */
 int
-handoff_init(size_t n)
+agent_init(size_t n)
 {
 	void *p;
 	size_t i;
 
-	if (n > HANDOFF_MAX)
-		n = HANDOFF_MAX;
+	if (n > AGENT_MAX)
+		n = AGENT_MAX;
 	if (n == 0 || shared != NULL)
 		return 0;
-	p = mmap(NULL, HANDOFF_MAX * sizeof(*shared), PROT_READ | PROT_WRITE,
+	p = mmap(NULL, AGENT_MAX * sizeof(*shared), PROT_READ | PROT_WRITE,
 	    MAP_SHARED | MAP_ANONYMOUS, -1, 0);
 	if (p == MAP_FAILED)
 		return -1;
@@ -78,28 +78,28 @@ handoff_init(size_t n)
 			(void)close(fds[i][0]);
 			(void)close(fds[i][1]);
 		}
-		(void)munmap(p, HANDOFF_MAX * sizeof(*shared));
+		(void)munmap(p, AGENT_MAX * sizeof(*shared));
 		return -1;
 	}
 	shared = p;
-	for (i = 0; i < HANDOFF_MAX; i++)
+	for (i = 0; i < AGENT_MAX; i++)
 		atomic_init(&shared[i].state, DOWN);
 	nslots = n;
 	master = getpid();
 	return 0;
 }
 
-/* handoff_started - the master forked slot's agent at now (monotonic) */
+/* agent_started - the master forked slot's agent at now (monotonic) */
 void
-handoff_started(size_t slot, pid_t pid, time_t now)
+agent_started(size_t slot, pid_t pid, time_t now)
 {
 	pids[slot] = pid;
 	started[slot] = now;
 }
 
-/* handoff_reaped - the slot whose agent pid was, now DOWN; or -1 */
+/* agent_reaped - the slot whose agent pid was, now DOWN; or -1 */
 int
-handoff_reaped(pid_t pid)
+agent_reaped(pid_t pid)
 {
 	size_t i;
 
@@ -113,12 +113,12 @@ handoff_reaped(pid_t pid)
 }
 
 /*
- * handoff_due - a slot without an agent whose time to start has come
+ * agent_due - a slot without an agent whose time to start has come
  * (marked BUSY: the caller forks for it now), or -1; *ms is lowered to
  * the wait until the next one
  */
 int
-handoff_due(time_t now, int *ms)
+agent_due(time_t now, int *ms)
 {
 	size_t i;
 	time_t at;
@@ -126,7 +126,7 @@ handoff_due(time_t now, int *ms)
 	for (i = 0; i < nslots; i++) {
 		if (pids[i] != 0)
 			continue;
-		at = started[i] + HANDOFF_RESTART;
+		at = started[i] + AGENT_RESTART;
 		if (started[i] == 0 || now >= at) {
 			atomic_store(&shared[i].state, BUSY);
 			return (int)i;
@@ -137,9 +137,9 @@ handoff_due(time_t now, int *ms)
 	return -1;
 }
 
-/* handoff_signal - sig to every agent */
+/* agent_signal - sig to every agent */
 void
-handoff_signal(int sig)
+agent_signal(int sig)
 {
 	size_t i;
 
@@ -148,20 +148,20 @@ handoff_signal(int sig)
 			(void)kill(pids[i], sig);
 }
 
-/* handoff_restart - every agent ends and starts again without delay */
+/* agent_restart - every agent ends and starts again without delay */
 void
-handoff_restart(void)
+agent_restart(void)
 {
 	size_t i;
 
 	for (i = 0; i < nslots; i++)
 		started[i] = 0;
-	handoff_signal(SIGTERM);
+	agent_signal(SIGTERM);
 }
 
-/* handoff_running - agents alive */
+/* agent_running - agents alive */
 size_t
-handoff_running(void)
+agent_running(void)
 {
 	size_t i, n = 0;
 
@@ -170,9 +170,9 @@ handoff_running(void)
 	return n;
 }
 
-/* handoff_give - send id to an idle agent; false: none took it */
+/* agent_give - send id to an idle agent; false: none took it */
 bool
-handoff_give(const char *id)
+agent_give(const char *id)
 {
 	size_t i, len = strlen(id);
 	int idle;
@@ -245,7 +245,7 @@ settle(struct deliver_agent *a, struct slot *s, int fd)
 	struct pollfd pfd = { fd, POLLIN, 0 };
 	int claimed = CLAIMED;
 
-	if (poll(&pfd, 1, HANDOFF_SETTLE) > 0 && receive(a, s, fd))
+	if (poll(&pfd, 1, AGENT_SETTLE) > 0 && receive(a, s, fd))
 		return;
 	(void)atomic_compare_exchange_strong(&s->state, &claimed, BUSY);
 }
@@ -269,9 +269,9 @@ finish(struct deliver_agent *a, struct slot *s, int fd)
 	atomic_store(&s->state, DOWN);
 }
 
-/* handoff_agent - the agent of slot: runs until told to stop */
+/* agent_agent - the agent of slot: runs until told to stop */
 noreturn void
-handoff_agent(struct config *c, size_t slot)
+agent_main(struct config *c, size_t slot)
 {
 	struct slot *s = &shared[slot];
 	int fd = fds[slot][1], state, wait;
@@ -308,7 +308,7 @@ handoff_agent(struct config *c, size_t slot)
 	(void)sigaction(SIGHUP, &sa, NULL);
 	(void)sigaction(SIGINT, &sa, NULL);
 	/* ps shows it apart from sessions; it ends with the master. */
-	(void)prctl(PR_SET_NAME, HANDOFF_NAME, 0, 0, 0);
+	(void)prctl(PR_SET_NAME, AGENT_NAME, 0, 0, 0);
 	(void)prctl(PR_SET_PDEATHSIG, SIGTERM, 0, 0, 0);
 	if (getppid() != master)
 		_exit(0);
@@ -319,8 +319,8 @@ handoff_agent(struct config *c, size_t slot)
 		state = BUSY;
 		(void)atomic_compare_exchange_strong(&s->state, &state, IDLE);
 		wait = deliver_agent_wait(a);
-		if (wait < 0 || wait > HANDOFF_CHECK)
-			wait = HANDOFF_CHECK;
+		if (wait < 0 || wait > AGENT_CHECK)
+			wait = AGENT_CHECK;
 		ts.tv_sec = wait / 1000;
 		ts.tv_nsec = (long)(wait % 1000) * 1000000;
 		pfd.fd = fd;

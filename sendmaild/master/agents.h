@@ -1,19 +1,19 @@
 /*
- * handoff - the daemon's resident delivery agents for
+ * agents - the daemon's resident delivery agents for
  * DeliveryMode=background, and how a session hands them a message.
  *
  * SYNOPSIS
- *	handoff_init(n)			master, before it forks sessions
- *	pid = fork(); ... handoff_agent(&config, slot)	the agent of a slot
- *	handoff_started(slot, pid, now)	master: it runs
- *	slot = handoff_reaped(pid)	master: an agent ended (-1: not one)
- *	handoff_due(now, &ms)		master: the next slot to start, or -1
+ *	agent_init(n)			master, before it forks sessions
+ *	pid = fork(); ... agent_main(&config, slot)	the agent of a slot
+ *	agent_started(slot, pid, now)	master: it runs
+ *	slot = agent_reaped(pid)	master: an agent ended (-1: not one)
+ *	agent_due(now, &ms)		master: the next slot to start, or -1
  *					(now: seconds on CLOCK_MONOTONIC)
- *	handoff_restart()		master: agents end after their message
+ *	agent_restart()		master: agents end after their message
  *					and start again at once (SIGHUP)
- *	handoff_signal(SIGTERM)		master: to every agent
- *	handoff_running()		master: how many are alive
- *	handoff_give(id)		session: true when an agent took it
+ *	agent_signal(SIGTERM)		master: to every agent
+ *	agent_running()		master: how many are alive
+ *	agent_give(id)		session: true when an agent took it
  *
  * DESCRIPTION
  *	Each slot has a socket pair (SOCK_SEQPACKET: one queue id per
@@ -25,7 +25,7 @@
  *	accepted message's id to an agent only after it has claimed one
  *	that is idle (compare and swap), so a message never waits behind
  *	another delivery: when every agent is busy, or none runs,
- *	handoff_give returns false and the session forks the delivery
+ *	agent_give returns false and the session forks the delivery
  *	itself, as sendmail does.
  *
  *	The master keeps both ends of every pair, so an id sent to an
@@ -35,13 +35,13 @@
  *	SIGTERM (the master sends it on SIGHUP and restarts the agent with
  *	the new configuration, and on shutdown, where it is not killed
  *	later as sessions are), and when the master is gone.  An agent's
- *	command name (ps -e) is HANDOFF_NAME.  An agent that ends is
- *	started again HANDOFF_RESTART seconds after it was last started.
+ *	command name (ps -e) is AGENT_NAME.  An agent that ends is
+ *	started again AGENT_RESTART seconds after it was last started.
  *	Stop signals reach an agent only while it waits, never in the
  *	middle of a delivery.
  */
-#ifndef HANDOFF_H
-#define HANDOFF_H
+#ifndef AGENTS_H
+#define AGENTS_H
 
 #include "sm_config.h"
 
@@ -53,18 +53,18 @@
 
 #include "config.h"
 
-#define HANDOFF_MAX	64	/* slots at most (DeliveryAgents) */
-#define HANDOFF_RESTART	5	/* s between two starts of one slot */
-#define HANDOFF_NAME	"sendmail-agent"	/* an agent's name in ps */
+#define AGENT_MAX	64	/* slots at most (DeliveryAgents) */
+#define AGENT_RESTART	5	/* s between two starts of one slot */
+#define AGENT_NAME	"sendmail-agent"	/* an agent's name in ps */
 
-int	handoff_init(size_t);
-noreturn void handoff_agent(struct config *, size_t);
-void	handoff_started(size_t, pid_t, time_t);
-int	handoff_reaped(pid_t);
-int	handoff_due(time_t, int *);
-void	handoff_restart(void);
-void	handoff_signal(int);
-size_t	handoff_running(void);
-bool	handoff_give(const char *);
+int	agent_init(size_t);
+noreturn void agent_main(struct config *, size_t);
+void	agent_started(size_t, pid_t, time_t);
+int	agent_reaped(pid_t);
+int	agent_due(time_t, int *);
+void	agent_restart(void);
+void	agent_signal(int);
+size_t	agent_running(void);
+bool	agent_give(const char *);
 
-#endif /* HANDOFF_H */
+#endif /* AGENTS_H */
