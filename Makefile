@@ -67,12 +67,13 @@ SMD_SRC    = sendmaild/main/args.c sendmaild/main/config.c \
 	     sendmaild/smtpd/srv_auth.c sendmaild/smtpd/ident.c \
 	     sendmaild/smtpd/policy.c \
 	     sendmaild/submit/input.c sendmaild/submit/submit.c \
+	     sendmaild/submit/clientq.c \
 	     sendmaild/message/header.c \
 	     sendmaild/local/local.c sendmaild/local/local_svc.c \
 	     sendmaild/local/mda.c sendmaild/local/mailbox.c \
 	     sendmaild/local/aliases.c \
 	     sendmaild/local/safefile.c \
-	     sendmaild/delivery/deliver.c sendmaild/delivery/secure.c \
+	     sendmaild/delivery/delivery.c sendmaild/delivery/secure.c \
 	     sendmaild/rules/route.c
 MAKEMAP_SRC = makemap/makemap.c
 

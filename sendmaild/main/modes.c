@@ -17,6 +17,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "clientq.h"
 #include "sm_addr.h"
 #include "sm_alloc.h"
 #include "sm_buf.h"
@@ -28,7 +29,7 @@
 #include "args.h"
 #include "config.h"
 #include "master.h"
-#include "deliver.h"
+#include "delivery.h"
 #include "submit.h"
 #include "local.h"
 #include "q_hoststat.h"
@@ -207,7 +208,7 @@ mode_queue_run(struct config *c, const struct args *a)
 			(void)local_service_start(c);
 			(void)secure_prepare(c);
 		}
-		if (a->submit_cf == 'c' ? deliver_client_queue_ids(c, user,
+		if (a->submit_cf == 'c' ? clientq_become(c, user,
 		    err, sizeof(err)) < 0 : sm_priv_drop(user, err,
 		    sizeof(err)) < 0) {
 			sm_errorx("queue run: %s", err);
@@ -223,8 +224,8 @@ mode_queue_run(struct config *c, const struct args *a)
 		sel[i].negate = a->qsel[i].negate;
 		sel[i].pattern = a->qsel[i].pattern;
 	}
-	rc = a->submit_cf == 'c' ? deliver_client_queue(c) :
-	    deliver_run(c, sel, a->nqsel);
+	rc = a->submit_cf == 'c' ? clientq_run(c) :
+	    delivery_queue_run(c, sel, a->nqsel);
 	free(sel);
 	return rc;
 }

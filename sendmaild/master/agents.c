@@ -27,7 +27,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#include "deliver.h"
+#include "delivery.h"
 #include "q_file.h"
 #include "sm_log.h"
 
@@ -216,7 +216,7 @@ valid_id(const char *id, size_t n)
 
 /* receive - one id waiting in the socket: delivered; false: none */
 static bool
-receive(struct deliver_agent *a, struct slot *s, int fd)
+receive(struct delivery_resident *a, struct slot *s, int fd)
 {
 	char id[Q_ID_MAX + 1];
 	ssize_t n = recv(fd, id, sizeof(id), MSG_DONTWAIT | MSG_TRUNC);
@@ -230,7 +230,7 @@ receive(struct deliver_agent *a, struct slot *s, int fd)
 		return true;
 	}
 	id[n] = '\0';
-	deliver_agent_message(a, id);
+	delivery_resident_message(a, id);
 	return true;
 }
 
@@ -240,7 +240,7 @@ receive(struct deliver_agent *a, struct slot *s, int fd)
  * claim and its send) is taken back
  */
 static void
-settle(struct deliver_agent *a, struct slot *s, int fd)
+settle(struct delivery_resident *a, struct slot *s, int fd)
 {
 	struct pollfd pfd = { fd, POLLIN, 0 };
 	int claimed = CLAIMED;
@@ -252,7 +252,7 @@ settle(struct deliver_agent *a, struct slot *s, int fd)
 
 /* finish - DOWN, with the ids already sent to this slot delivered */
 static void
-finish(struct deliver_agent *a, struct slot *s, int fd)
+finish(struct delivery_resident *a, struct slot *s, int fd)
 {
 	int state;
 
@@ -275,7 +275,7 @@ agent_main(struct config *c, size_t slot)
 {
 	struct slot *s = &shared[slot];
 	int fd = fds[slot][1], state, wait;
-	struct deliver_agent *a;
+	struct delivery_resident *a;
 	struct sigaction sa;
 	struct pollfd pfd;
 	struct timespec ts;
@@ -312,13 +312,13 @@ agent_main(struct config *c, size_t slot)
 	(void)prctl(PR_SET_PDEATHSIG, SIGTERM, 0, 0, 0);
 	if (getppid() != master)
 		_exit(0);
-	a = deliver_agent_open(c);
+	a = delivery_resident_open(c);
 	while (!stopping) {
 		if (receive(a, s, fd))
 			continue;
 		state = BUSY;
 		(void)atomic_compare_exchange_strong(&s->state, &state, IDLE);
-		wait = deliver_agent_wait(a);
+		wait = delivery_resident_wait(a);
 		if (wait < 0 || wait > AGENT_CHECK)
 			wait = AGENT_CHECK;
 		ts.tv_sec = wait / 1000;
@@ -337,13 +337,13 @@ agent_main(struct config *c, size_t slot)
 			settle(a, s, fd);
 			continue;
 		}
-		if (deliver_agent_wait(a) == 0)
-			deliver_agent_rest(a);
+		if (delivery_resident_wait(a) == 0)
+			delivery_resident_rest(a);
 		if (getppid() != master)
 			break;
 	}
 	finish(a, s, fd);
-	deliver_agent_close(a);
+	delivery_resident_close(a);
 	(void)fflush(NULL);
 	_exit(0);
 }

@@ -19,7 +19,7 @@
  *	Each slot has a socket pair (SOCK_SEQPACKET: one queue id per
  *	datagram) and a state in memory shared by every process the master
  *	forks.  An agent runs as RunAsUser, marks its slot idle while it
- *	waits and busy while it delivers (deliver_agent_message: one
+ *	waits and busy while it delivers (delivery_resident_message: one
  *	message at a time, its connection to the smart host kept for the
  *	next one until ConnectionCacheTimeout).  A session gives an
  *	accepted message's id to an agent only after it has claimed one

@@ -22,13 +22,14 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "clientq.h"
 #include "sm_alloc.h"
 #include "sm_deadline.h"
 #include "sm_log.h"
 #include "sm_proc.h"
 #include "clients.h"
 #include "daemon_port.h"
-#include "deliver.h"
+#include "delivery.h"
 #include "agents.h"
 #include "local.h"
 #include "q_file.h"
@@ -325,7 +326,7 @@ start_runner(struct master *m)
 	}
 	if (pid == 0) {
 		child_start(m, "queue run");
-		exit(deliver_run(m->c, NULL, 0));
+		exit(delivery_queue_run(m->c, NULL, 0));
 	}
 	add_kid(m, pid, "queue run", NULL);
 }
@@ -396,12 +397,12 @@ start_pickup(struct master *m)
 	}
 	if (pid == 0) {
 		in_child(m);
-		if (user != NULL && deliver_client_queue_ids(m->c, user, err,
+		if (user != NULL && clientq_become(m->c, user, err,
 		    sizeof(err)) < 0) {
 			sm_errorx("client queue run: %s", err);
 			_exit(EX_OSERR);
 		}
-		exit(deliver_client_queue(m->c));
+		exit(clientq_run(m->c));
 	}
 	add_kid(m, pid, "client queue run", NULL);
 }

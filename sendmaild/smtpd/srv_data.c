@@ -21,7 +21,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "deliver.h"
+#include "delivery.h"
 #include "header.h"
 #include "agents.h"
 #include "sm_alloc.h"
@@ -332,7 +332,7 @@ srv_deliver_background(struct srv *s)
 	(void)close(s->conn->rfd);
 	if (s->conn->wfd != s->conn->rfd)
 		(void)close(s->conn->wfd);
-	_exit(deliver_message(s->c, s->deliver_id));
+	_exit(delivery_message(s->c, s->deliver_id));
 }
 
 /*
@@ -395,7 +395,7 @@ accept_message(struct srv *s, struct collect *k)
 	switch (s->c->opt.DeliveryMode) {
 	case 'i':
 		/* Interactive: try before answering; the 250 stands anyway. */
-		(void)deliver_message(s->c, id);
+		(void)delivery_message(s->c, id);
 		break;
 	case 'b':
 		background(s, id);

@@ -20,8 +20,9 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "clientq.h"
 #include "daemon_port.h"
-#include "deliver.h"
+#include "delivery.h"
 #include "header.h"
 #include "local.h"
 #include "q_smtp.h"
@@ -355,7 +356,7 @@ session(struct submission *x, bool client_queue, pid_t *pid)
 	/* Root writes the client queue with that queue's group, as -Ac -q
 	   reads it. */
 	if (geteuid() == 0 && (client_queue ?
-	    deliver_client_queue_ids(c, config_run_as(c), err,
+	    clientq_become(c, config_run_as(c), err,
 	    sizeof(err)) : sm_priv_drop(config_run_as(c), err,
 	    sizeof(err))) < 0) {
 		sm_errorx("submission: %s", err);

@@ -31,7 +31,7 @@
  *	   The program installed set-group-id to the directory's group
  *	   (never set-user-id) may write there; the daemon sends what is
  *	   there to itself by SMTP when it starts and at every queue run
- *	   interval (deliver_client_queue()).
+ *	   interval (clientq_run()).
  *
  *	Nothing is lost: when no way took the message, it is appended to
  *	dead.letter in the user's home directory.

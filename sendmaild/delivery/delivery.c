@@ -1,29 +1,21 @@
 /*
- * deliver - queue runs from sendmail's configuration; see deliver.h.
+ * delivery - deliveries from sendmail's configuration; see delivery.h.
  */
-#include "deliver.h"
+#include "delivery.h"
 
-#include <errno.h>
 #include <limits.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
-#include <sys/stat.h>
-#include <sysexits.h>
 #include <time.h>
-#include <unistd.h>
 
-#include "daemon_port.h"
 #include "local.h"
 #include "q_run.h"
 #include "route.h"
 #include "secure.h"
 #include "sm_alloc.h"
-#include "sm_buf.h"
 #include "sm_deadline.h"
-#include "sm_proc.h"
 
 /* What the runner's hooks work with. */
 struct hooks {
@@ -192,19 +184,19 @@ queue_run(struct config *c, const struct q_select *sel, size_t nsel,
 	return rc;
 }
 
-/* A delivery process that lives on; see deliver.h. */
-struct deliver_agent {
+/* A delivery process that lives on; see delivery.h. */
+struct delivery_resident {
 	struct setup	 s;
 	struct q_run	*run;
 	time_t		 opened;	/* when the maps were opened,
 					   sm_clock_sec() */
 };
 
-/* deliver_agent_open - the runner, ready for messages by id */
-struct deliver_agent *
-deliver_agent_open(struct config *c)
+/* delivery_resident_open - the runner, ready for messages by id */
+struct delivery_resident *
+delivery_resident_open(struct config *c)
 {
-	struct deliver_agent *a = sm_calloc(1, sizeof(*a));
+	struct delivery_resident *a = sm_calloc(1, sizeof(*a));
 
 	setup_init(&a->s, c);
 	a->run = q_run_open(&a->s.r);
@@ -212,14 +204,14 @@ deliver_agent_open(struct config *c)
 	return a;
 }
 
-/* deliver_agent_message - one message now, the connection kept */
+/* delivery_resident_message - one message now, the connection kept */
 void
-deliver_agent_message(struct deliver_agent *a, const char *id)
+delivery_resident_message(struct delivery_resident *a, const char *id)
 {
 	time_t now = sm_clock_sec();
 
 	/* Maps rebuilt by makemap are new files: look at them again. */
-	if (now - a->opened >= DELIVER_AGENT_MAPS) {
+	if (now - a->opened >= DELIVERY_RESIDENT_MAPS) {
 		route_close(a->s.h.rt);
 		a->s.h.rt = route_open(a->s.h.c);
 		a->opened = now;
@@ -228,11 +220,11 @@ deliver_agent_message(struct deliver_agent *a, const char *id)
 }
 
 /*
- * deliver_agent_wait - how long the agent may wait for the next message
- * before deliver_agent_rest is due (ms); -1: no connection to close
+ * delivery_resident_wait - how long the agent may wait for the next message
+ * before delivery_resident_rest is due (ms); -1: no connection to close
  */
 int
-deliver_agent_wait(const struct deliver_agent *a)
+delivery_resident_wait(const struct delivery_resident *a)
 {
 	long idle = q_run_idle(a->run);
 	long left = a->s.h.c->opt.ConnectionCacheTimeout - idle;
@@ -243,16 +235,16 @@ deliver_agent_wait(const struct deliver_agent *a)
 	    left) * 1000 : 0;
 }
 
-/* deliver_agent_rest - nothing to do: QUIT, forget host status */
+/* delivery_resident_rest - nothing to do: QUIT, forget host status */
 void
-deliver_agent_rest(struct deliver_agent *a)
+delivery_resident_rest(struct delivery_resident *a)
 {
 	q_run_rest(a->run);
 }
 
-/* deliver_agent_close - QUIT, close the maps, free */
+/* delivery_resident_close - QUIT, close the maps, free */
 void
-deliver_agent_close(struct deliver_agent *a)
+delivery_resident_close(struct delivery_resident *a)
 {
 	if (a == NULL)
 		return;
@@ -261,16 +253,16 @@ deliver_agent_close(struct deliver_agent *a)
 	free(a);
 }
 
-/* deliver_run - one queue run over the selected messages */
+/* delivery_queue_run - one queue run over the selected messages */
 int
-deliver_run(struct config *c, const struct q_select *sel, size_t nsel)
+delivery_queue_run(struct config *c, const struct q_select *sel, size_t nsel)
 {
 	return queue_run(c, sel, nsel, NULL);
 }
 
-/* deliver_message - deliver one message now, without scanning the queue */
+/* delivery_message - one message now, without scanning the queue */
 int
-deliver_message(struct config *c, const char *id)
+delivery_message(struct config *c, const char *id)
 {
 	return queue_run(c, NULL, 0, id);
 }
@@ -285,27 +277,25 @@ never_local(void *ctx, const char *domain)
 }
 
 /*
- * deliver_client_queue - send ClientQueueDirectory to the daemon, with
- * the headers and bare addresses qualified as the relay mailer sends
- * them (sendmail's submission program leaves local names bare there)
+ * delivery_client_queue - send ClientQueueDirectory to the daemon at
+ * host and port, with the headers and bare addresses qualified as the
+ * relay mailer sends them (sendmail's submission program leaves local
+ * names bare there)
  */
 int
-deliver_client_queue(struct config *c)
+delivery_client_queue(struct config *c, const char *host, int port)
 {
 	struct sm_options o = c->opt;
 	struct setup s;
 	char none[1] = "";
-	char smart[128];
-	int port, rc;
+	int rc;
 
-	if (daemon_local_address(c, smart, sizeof(smart), &port) < 0)
-		return EX_CONFIG;
 	/* The daemon's own status is not cached: the next run tries. */
 	o.HostStatusDirectory = none;
 	setup_init(&s, c);
 	s.r.opt = &o;
 	s.r.qdir = c->opt.ClientQueueDirectory;
-	s.r.smarthost = smart;
+	s.r.smarthost = host;
 	s.r.port = port;
 	s.r.mailer_flags = "mDFMuXa8";
 	s.r.is_local = never_local;
@@ -315,27 +305,4 @@ deliver_client_queue(struct config *c)
 	rc = q_run(&s.r);
 	setup_free(&s);
 	return rc;
-}
-
-/*
- * deliver_client_queue_ids - become user with the group of
- * ClientQueueDirectory, which lets a run read and remove what
- * set-group-id submissions left.
- */
-int
-deliver_client_queue_ids(const struct config *c, const char *user, char *err,
-    size_t len)
-{
-	struct stat st;
-	uid_t uid;
-	gid_t gid;
-
-	if (stat(c->opt.ClientQueueDirectory, &st) < 0) {
-		(void)snprintf(err, len, "%s: %s", c->opt.ClientQueueDirectory,
-		    strerror(errno));
-		return -1;
-	}
-	if (sm_priv_resolve(user, &uid, &gid, err, len) < 0)
-		return -1;
-	return sm_priv_become(uid, st.st_gid, user, err, len);
 }
