@@ -69,7 +69,8 @@ SMD_SRC    = sendmaild/main/args.c sendmaild/main/config.c \
 	     sendmaild/submit/input.c sendmaild/submit/submit.c \
 	     sendmaild/submit/clientq.c \
 	     sendmaild/message/header.c \
-	     sendmaild/local/local.c sendmaild/local/local_svc.c \
+	     sendmaild/local/local.c sendmaild/local/expand.c \
+	     sendmaild/local/local_svc.c \
 	     sendmaild/local/mda.c sendmaild/local/mailbox.c \
 	     sendmaild/local/aliases.c \
 	     sendmaild/local/safefile.c \
