@@ -62,7 +62,8 @@ SMD_SRC    = sendmaild/main/args.c sendmaild/main/config.c \
 	     sendmaild/master/master.c sendmaild/master/daemon_port.c \
 	     sendmaild/master/clients.c \
 	     sendmaild/master/agents.c \
-	     sendmaild/smtpd/srv_session.c sendmaild/smtpd/srv_data.c \
+	     sendmaild/smtpd/srv_session.c sendmaild/smtpd/srv_envelope.c \
+	     sendmaild/smtpd/srv_data.c \
 	     sendmaild/smtpd/srv_cmd.c sendmaild/smtpd/srv_tls.c \
 	     sendmaild/smtpd/srv_auth.c sendmaild/smtpd/ident.c \
 	     sendmaild/smtpd/policy.c \

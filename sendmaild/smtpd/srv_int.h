@@ -1,6 +1,8 @@
 /*
  * srv_int - the state of one SMTP session, shared by srv_session.c
- * (commands) and srv_data.c (DATA).  Not for other modules.
+ * (the session and its commands), srv_envelope.c (MAIL, RCPT, VRFY and
+ * EXPN), srv_data.c (DATA), srv_tls.c and srv_auth.c.  Not for other
+ * modules.
  */
 #ifndef SRV_INT_H
 #define SRV_INT_H
@@ -76,6 +78,11 @@ const char *srv_proto(const struct srv *);
 void	srv_lost(struct srv *, enum sm_io_result);
 void	srv_stop_attack(struct srv *);
 const char *srv_qid(const struct srv *);
+
+/* srv_envelope.c: MAIL, RCPT, and VRFY or EXPN (expn true). */
+void	srv_mail(struct srv *, const char *);
+void	srv_rcpt(struct srv *, const char *);
+void	srv_vrfy(struct srv *, const char *, bool);
 
 /* srv_tls.c: STARTTLS (RFC 3207) and implicit TLS (daemon M=s). */
 bool	srv_tls_offered(const struct srv *);
