@@ -55,27 +55,26 @@ Q_SRC      = queue/q_file.c queue/q_ctl.c queue/q_list.c queue/q_smtp.c queue/q_
 	     queue/q_dsn.c queue/q_run.c queue/q_hoststat.c queue/q_hostmem.c \
 	     queue/q_owner.c
 # sendmaild/ has one folder per part of the program (README.md, Layout).
-SMD_DIRS   = main master smtpd submit message local delivery rules
+SMD_DIRS   = main config master smtpd submit message local delivery rules
 SMD_INC    = $(SMD_DIRS:%=-Isendmaild/%)
-SMD_SRC    = sendmaild/main/args.c sendmaild/main/config.c \
-	     sendmaild/main/modes.c \
-	     sendmaild/master/master.c sendmaild/master/daemon_port.c \
-	     sendmaild/master/clients.c \
-	     sendmaild/master/agents.c \
+SMD_SRC    = sendmaild/main/modes.c \
+	     sendmaild/config/args.c sendmaild/config/config.c \
+	     sendmaild/config/daemon_port.c \
+	     sendmaild/master/master.c \
 	     sendmaild/smtpd/srv_session.c sendmaild/smtpd/srv_envelope.c \
-	     sendmaild/smtpd/srv_data.c \
-	     sendmaild/smtpd/srv_cmd.c sendmaild/smtpd/srv_tls.c \
-	     sendmaild/smtpd/srv_auth.c sendmaild/smtpd/ident.c \
-	     sendmaild/smtpd/policy.c \
+	     sendmaild/smtpd/srv_data.c sendmaild/smtpd/srv_cmd.c \
+	     sendmaild/smtpd/srv_tls.c sendmaild/smtpd/srv_auth.c \
+	     sendmaild/smtpd/ident.c sendmaild/smtpd/policy.c \
+	     sendmaild/smtpd/clients.c \
 	     sendmaild/submit/input.c sendmaild/submit/submit.c \
 	     sendmaild/submit/clientq.c \
 	     sendmaild/message/header.c \
 	     sendmaild/local/local.c sendmaild/local/expand.c \
-	     sendmaild/local/local_svc.c \
-	     sendmaild/local/mda.c sendmaild/local/mailbox.c \
-	     sendmaild/local/aliases.c \
+	     sendmaild/local/local_svc.c sendmaild/local/mda.c \
+	     sendmaild/local/mailbox.c sendmaild/local/aliases.c \
 	     sendmaild/local/safefile.c \
-	     sendmaild/delivery/delivery.c sendmaild/delivery/secure.c \
+	     sendmaild/delivery/delivery.c sendmaild/delivery/agents.c \
+	     sendmaild/delivery/secure.c \
 	     sendmaild/rules/route.c
 MAKEMAP_SRC = makemap/makemap.c
 

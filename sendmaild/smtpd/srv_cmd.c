@@ -10,6 +10,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "sm_addr.h"
 #include "sm_log.h"
 
 static const struct {
@@ -56,24 +57,6 @@ srv_cmd_name(enum srv_cmd cmd)
 		if (commands[i].cmd == cmd)
 			return commands[i].word;
 	return "unknown";
-}
-
-/* srv_cmd_xtext_ok - RFC 3461 xtext: printable, "+XX" escapes, no "=" */
-bool
-srv_cmd_xtext_ok(const char *s)
-{
-	const unsigned char *p = (const unsigned char *)s;
-
-	for (; *p != '\0'; p++) {
-		if (*p < 33 || *p > 126 || *p == '=')
-			return false;
-		if (*p == '+') {
-			if (!isxdigit(p[1]) || !isxdigit(p[2]))
-				return false;
-			p += 2;
-		}
-	}
-	return true;
 }
 
 /*
@@ -138,12 +121,12 @@ srv_cmd_mail_params(const char *params, struct srv_mail_params *mp,
 			    0 ? "FULL" : "HDRS", sizeof(mp->ret));
 		} else if (strcasecmp(key, "ENVID") == 0) {
 			if (mp->envid[0] != '\0' || val[0] == '\0' ||
-			    strlen(val) > 100 || !srv_cmd_xtext_ok(val))
+			    strlen(val) > 100 || !sm_addr_xtext_ok(val))
 				return sm_errbuf(reply, len, "501 5.5.2 Bad "
 				    "argument \"%.40s\" to ENVID", val);
 			(void)sm_strlcpy(mp->envid, val, sizeof(mp->envid));
 		} else if (strcasecmp(key, "AUTH") == 0) {
-			if (!srv_cmd_xtext_ok(val) || strlen(val) > 512)
+			if (!sm_addr_xtext_ok(val) || strlen(val) > 512)
 				return sm_errbuf(reply, len, "501 5.5.2 Bad "
 				    "argument \"%.40s\" to AUTH", val);
 			(void)sm_strlcpy(mp->auth, val, sizeof(mp->auth));
@@ -194,7 +177,7 @@ srv_cmd_rcpt_params(const char *params, struct srv_rcpt_params *rp,
 				    "argument \"%.40s\"  to NOTIFY", val);
 		} else if (strcasecmp(key, "ORCPT") == 0) {
 			if (rp->orcpt[0] != '\0' || strchr(val, ';') == NULL ||
-			    !srv_cmd_xtext_ok(strchr(val, ';') + 1) ||
+			    !sm_addr_xtext_ok(strchr(val, ';') + 1) ||
 			    strlen(val) > 500)
 				return sm_errbuf(reply, len, "501 5.5.2 Bad "
 				    "argument \"%.40s\" to ORCPT", val);

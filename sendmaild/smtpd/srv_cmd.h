@@ -6,7 +6,6 @@
  *	cmd = srv_cmd_lookup(line, &arg)	SRV_CMD_MAIL, arg past the word
  *	srv_cmd_mail_params(params, &mp, reply, sizeof(reply))
  *	srv_cmd_rcpt_params(params, &rp, reply, sizeof(reply))
- *	srv_cmd_xtext_ok(s)
  *
  * DESCRIPTION
  *	UNTRUSTED INPUT.  Command words are case-insensitive (RFC 5321
@@ -59,6 +58,5 @@ int		 srv_cmd_mail_params(const char *, struct srv_mail_params *,
 		    char *, size_t);
 int		 srv_cmd_rcpt_params(const char *, struct srv_rcpt_params *,
 		    char *, size_t);
-bool		 srv_cmd_xtext_ok(const char *);
 
 #endif /* SRV_CMD_H */

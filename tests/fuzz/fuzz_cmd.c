@@ -8,6 +8,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "sm_addr.h"
+
 int LLVMFuzzerTestOneInput(const uint8_t *, size_t);
 
 int
@@ -25,7 +27,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	(void)srv_cmd_lookup(in, &arg);
 	(void)srv_cmd_mail_params(in, &mp, reply, sizeof(reply));
 	(void)srv_cmd_rcpt_params(in, &rp, reply, sizeof(reply));
-	(void)srv_cmd_xtext_ok(in);
+	(void)sm_addr_xtext_ok(in);
 	free(in);
 	return 0;
 }

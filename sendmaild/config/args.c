@@ -18,7 +18,7 @@
 #include "sm_alloc.h"
 #include "sm_log.h"
 #include "sm_time.h"
-#include "srv_cmd.h"
+#include "sm_addr.h"
 
 /* Flags that take a value, as in sendmail's getopt string. */
 static const char value_flags[] = "ABbCDdeFfhLMNOopQqRrVX";
@@ -231,7 +231,7 @@ take_value(struct args *a, int c, const char *v, char *err, size_t errlen)
 		a->ret = v;
 		return 0;
 	case 'V':
-		if (*v == '\0' || strlen(v) > 100 || !srv_cmd_xtext_ok(v))
+		if (*v == '\0' || strlen(v) > 100 || !sm_addr_xtext_ok(v))
 			return uerr(err, errlen, "Invalid syntax in -V flag");
 		a->envid = v;
 		return 0;
