@@ -49,7 +49,7 @@ LDFLAGS_ALL = $(LDSAN) $(LDHARD) $(LDFLAGS)
 
 LIBSM_SRC  = libsm/compat/sm_strl.c libsm/sm_alloc.c libsm/sm_log.c \
 	     libsm/sm_buf.c libsm/sm_strlist.c libsm/sm_strset.c libsm/sm_time.c libsm/sm_deadline.c libsm/sm_io.c \
-	     libsm/sm_opt.c libsm/sm_cf.c libsm/sm_map.c \
+	     libsm/sm_opt.c libsm/sm_opt_table.c libsm/sm_cf.c libsm/sm_map.c \
 	     libsm/sm_proc.c libsm/sm_addr.c libsm/sm_dns.c libsm/sm_mx.c libsm/sm_tls.c
 Q_SRC      = queue/q_file.c queue/q_ctl.c queue/q_list.c queue/q_smtp.c queue/q_secure.c \
 	     queue/q_dsn.c queue/q_run.c queue/q_hoststat.c queue/q_hostmem.c \
