@@ -7,7 +7,8 @@
  *	policy_client_counts(p, conns, rate)	what the master counted
  *	policy_connect(p, &r)			access Connect:, ClientRate:,
  *						ClientConn:
- *	policy_mail(p, &sender, &r)		access From:
+ *	policy_mail(p, &sender, shown, &r)	access From: (shown: the
+ *						sender as the client wrote it)
  *	policy_rcpt(p, &rcpt, delayed, &r)	access To:, relaying, users
  *	policy_auth(p, mech)			the client authenticated
  *	policy_close(p)
