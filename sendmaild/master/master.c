@@ -40,6 +40,9 @@
 struct listener {
 	struct daemon_spec	 spec;
 	int			 fd;
+	bool			 throttled;	/* its sessions die on signals */
+	long			 next_fork;	/* then: not before this (ms,
+						   CLOCK_MONOTONIC) */
 };
 
 struct child {
@@ -47,6 +50,7 @@ struct child {
 	char			 peer[64];
 	bool			 session;	/* addr is its client's */
 	struct clients_addr	 addr;
+	struct listener		*listener;	/* a session's, else NULL */
 };
 
 /* What the master knows of a new connection's client. */
@@ -125,6 +129,56 @@ write_pidfile(const struct config *c, int argc, char **argv)
 		sm_warn("cannot write pid file %s", c->opt.PidFile);
 }
 
+/* now_ms - milliseconds on CLOCK_MONOTONIC */
+static long
+now_ms(void)
+{
+	struct timespec ts;
+
+	(void)clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/*
+ * throttle - a session of listener l ended with status: one killed by a
+ * signal (a crash, or a kill from outside) slows the listener down to one
+ * fork a second, so a session that dies on every connection cannot make
+ * the master fork as fast as clients connect; one that exits lifts it.
+ */
+static void
+throttle(struct master *m, struct listener *l, int status)
+{
+	if (m->stop)
+		return;		/* our own SIGTERM on the way out */
+	if (WIFSIGNALED(status) && !l->throttled) {
+		l->throttled = true;
+		l->next_fork = now_ms() + MASTER_THROTTLE_MS;
+		sm_warnx("daemon %s: a session died on signal %d; sessions "
+		    "start at most once a second until one ends normally",
+		    l->spec.name, WTERMSIG(status));
+	} else if (WIFEXITED(status) && l->throttled) {
+		l->throttled = false;
+		sm_notice("daemon %s: a session ended normally; sessions "
+		    "start without delay again", l->spec.name);
+	}
+}
+
+/*
+ * throttled - a throttled listener is left out of the poll (fd -1) until
+ * its next fork is due, and the poll wakes up then
+ */
+static void
+throttled(const struct listener *l, struct pollfd *p, int *timeout_ms)
+{
+	long wait;
+
+	if (!l->throttled || (wait = l->next_fork - now_ms()) <= 0)
+		return;
+	p->fd = -1;
+	if (wait < *timeout_ms)
+		*timeout_ms = (int)wait;
+}
+
 /* reap - collect every child that exited */
 static void
 reap(struct master *m)
@@ -148,6 +202,8 @@ reap(struct master *m)
 		for (i = 0; i < m->nkids; i++)
 			if (m->kids[i].pid == pid)
 				break;
+		if (i < m->nkids && m->kids[i].listener != NULL)
+			throttle(m, m->kids[i].listener, status);
 		if (WIFSIGNALED(status))
 			sm_warnx("child %ld (%s) died on signal %d", (long)pid,
 			    i < m->nkids ? m->kids[i].peer : "?",
@@ -512,6 +568,9 @@ accept_one(struct master *m, struct listener *l)
 		serve(m, fd, l, &cl);
 	(void)close(fd);
 	add_kid(m, pid, cl.ip, &cl);
+	m->kids[m->nkids - 1].listener = l;
+	if (l->throttled)
+		l->next_fork = now_ms() + MASTER_THROTTLE_MS;
 }
 
 /* may_accept - the limits: MaxDaemonChildren, ConnectionRateThrottle */
@@ -736,6 +795,7 @@ master_run(struct config *c, const struct args *a, bool foreground)
 			for (i = 0; i < m.nls; i++, n++) {
 				pfd[n].fd = m.ls[i].fd;
 				pfd[n].events = POLLIN;
+				throttled(&m.ls[i], &pfd[n], &timeout);
 			}
 		start_agents(&m, &timeout);
 		if (m.next_run > 0) {

@@ -21,6 +21,12 @@
  *	block, and no fork.  Before forking it maps the sessions' shared
  *	count of AUTH failures.
  *
+ *	A session that dies on a signal (a crash, or a kill from outside)
+ *	throttles its listener: from then on the master forks a session
+ *	for it at most once a second (MASTER_THROTTLE_MS), until one of
+ *	its sessions ends normally, so a session that crashes on every
+ *	connection cannot make the master fork as fast as clients come.
+ *
  *	SIGCHLD reaps, SIGHUP re-reads the configuration for new children
  *	(listeners stay as they are), SIGTERM stops: listeners closed,
  *	children sent SIGTERM, and after at most MASTER_STOP_WAIT seconds
@@ -41,6 +47,8 @@
 #include "config.h"
 
 #define MASTER_STOP_WAIT	10
+/* A listener whose sessions die on signals forks once a second. */
+#define MASTER_THROTTLE_MS	1000
 
 int	master_run(struct config *, const struct args *, bool);
 
