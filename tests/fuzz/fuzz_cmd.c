@@ -1,6 +1,7 @@
 /*
- * fuzz_cmd - libFuzzer harness for SMTP command lines (sendmaild/srv_cmd):
- * the command word and the ESMTP parameters of MAIL and RCPT.
+ * fuzz_cmd - libFuzzer harness for SMTP command lines
+ * (sendmaild/smtpd/srv_cmd): the command word and the ESMTP parameters
+ * of MAIL and RCPT.
  */
 #include "srv_cmd.h"
 

@@ -1,6 +1,6 @@
 /*
  * srvcmd_test - command words, MAIL/RCPT parameters, DaemonPortOptions
- * (sendmaild/srv_cmd, sendmaild/daemon).
+ * (sendmaild/smtpd/srv_cmd, sendmaild/config/daemon_port).
  */
 #include "srv_cmd.h"
 
