@@ -73,6 +73,7 @@ MAKEMAP_OBJ = $(MAKEMAP_SRC:%.c=$(B)/obj/%.o)
 UNIT_TESTS = buf strset time deadline io opt cf args map addr srvcmd qfile submit handoff \
 	     commit \
 	     qctl \
+	     dsn \
 	     aliases route tls mx hostmem owner lmtp clients mailbox
 UNIT_BINS  = $(UNIT_TESTS:%=$(B)/tests/unit/%_test)
 
