@@ -74,6 +74,7 @@ UNIT_TESTS = buf strset time deadline io opt cf args map addr srvcmd qfile submi
 	     commit \
 	     qctl \
 	     dsn \
+	     hoststat \
 	     aliases route tls mx hostmem owner lmtp clients mailbox
 UNIT_BINS  = $(UNIT_TESTS:%=$(B)/tests/unit/%_test)
 
