@@ -75,6 +75,7 @@ UNIT_TESTS = buf strset time deadline io opt cf args map addr srvcmd qfile submi
 	     qctl \
 	     dsn \
 	     hoststat \
+	     qlist \
 	     aliases route tls mx hostmem owner lmtp clients mailbox
 UNIT_BINS  = $(UNIT_TESTS:%=$(B)/tests/unit/%_test)
 
