@@ -76,6 +76,7 @@ UNIT_TESTS = buf strset time deadline io opt cf args map addr srvcmd qfile submi
 	     dsn \
 	     hoststat \
 	     qlist \
+	     qsecure \
 	     aliases route tls mx hostmem owner lmtp clients mailbox
 UNIT_BINS  = $(UNIT_TESTS:%=$(B)/tests/unit/%_test)
 
