@@ -52,6 +52,7 @@ LIBSM_SRC  = libsm/compat/sm_strl.c libsm/sm_alloc.c libsm/sm_log.c \
 	     libsm/sm_opt.c libsm/sm_opt_table.c libsm/sm_cf.c libsm/sm_map.c \
 	     libsm/sm_proc.c libsm/sm_addr.c libsm/sm_dns.c libsm/sm_mx.c libsm/sm_tls.c
 Q_SRC      = queue/q_file.c queue/q_ctl.c queue/q_list.c queue/q_smtp.c queue/q_secure.c \
+	     queue/q_commit.c \
 	     queue/q_dsn.c queue/q_run.c queue/q_hoststat.c queue/q_hostmem.c \
 	     queue/q_owner.c
 # sendmaild/ has one folder per part of the program (README.md, Layout).
@@ -84,6 +85,7 @@ Q_OBJ      = $(Q_SRC:%.c=$(B)/obj/%.o)
 MAKEMAP_OBJ = $(MAKEMAP_SRC:%.c=$(B)/obj/%.o)
 
 UNIT_TESTS = buf strset time deadline io opt cf args map addr srvcmd qfile input header agents \
+	     commit qctl dsn hoststat qlist qsecure \
 	     aliases route tls mx hostmem owner lmtp clients mailbox
 UNIT_BINS  = $(UNIT_TESTS:%=$(B)/tests/unit/%_test)
 

@@ -25,19 +25,14 @@
  *	the body only, as in sendmail.  A message exists for the queue
  *	runner only once q_msg_commit() has renamed tfID to qfID; until
  *	then a crash leaves at most a tf or df file that is never delivered
- *	(the runner reads only qf files).  The rename comes after both
- *	files' writes have completed and, unless the file system's journal
- *	orders them (ext4 without fast commits, which q_msg_probe() can
- *	tell as root), after their fsyncs; either way a crash leaves no
- *	qf with incomplete files, and the qf stays locked until everything
- *	is on disk.  When the queue directory has qf/ and df/ subdirectories
- *	the files go there.
- *
- *	The directory fsync after the rename is shared: in processes forked
- *	after q_group_init(), a session whose rename an fsync begun later
- *	by another session already covered does not fsync again (group
- *	commit), so concurrent sessions pay fewer directory fsyncs.  Each
- *	still answers 250 only after its own rename is on disk.
+ *	(the runner reads only qf files).  Which flushes come before and
+ *	after that rename, on which file systems, and the tests that show
+ *	that an acknowledged message survives a power cut: q_commit.h.
+ *	q_group_init() and q_msg_probe() hand over to q_commit_group_init()
+ *	and q_commit_probe() (the latter given the data files' directory).
+ *	The control file stays locked until everything is on disk.  When
+ *	the queue directory has qf/ and df/ subdirectories the files go
+ *	there.
  *
  *	Queue ids have sendmail's form: eight base-60 characters for the
  *	time (year mod 60, month, day, hour, minute, second in UTC) and a
