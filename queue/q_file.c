@@ -206,13 +206,6 @@ q_msg_add_header(struct q_msg *m, const char *flags, const char *name,
 	    value);
 }
 
-/* q_group_init - share directory fsyncs among the processes forked later */
-int
-q_group_init(void)
-{
-	return q_commit_group_init();
-}
-
 /*
  * q_msg_probe - learn now (as root) how the file system of the queue's
  * data files commits: dir/df when there is one, else dir

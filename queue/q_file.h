@@ -10,8 +10,6 @@
  *	q_msg_add_rcpt(m, "<root@x>", "PFD", orcpt)
  *	q_msg_commit(m, fsync)			dfID and tfID written, renamed
  *						to qfID, all on disk
- *	q_group_init()				before forking sessions: they
- *						share directory fsyncs
  *	q_msg_probe(queuedir)			as root, before forking: how
  *						its file system commits
  *	q_msg_abort(m)				remove what was created
@@ -28,8 +26,7 @@
  *	(the runner reads only qf files).  Which flushes come before and
  *	after that rename, on which file systems, and the tests that show
  *	that an acknowledged message survives a power cut: q_commit.h.
- *	q_group_init() and q_msg_probe() hand over to q_commit_group_init()
- *	and q_commit_probe() (the latter given the data files' directory).
+ *	q_msg_probe() hands the data files' directory to q_commit_probe().
  *	The control file stays locked until everything is on disk.  When
  *	the queue directory has qf/ and df/ subdirectories the files go
  *	there.
@@ -78,7 +75,6 @@ struct q_msg {
 	mode_t		 mode;		/* of the files; 0600 unless set */
 };
 
-int		 q_group_init(void);
 void		 q_msg_probe(const char *);
 void		 q_id_make(char *, size_t, time_t, pid_t);
 struct q_msg	*q_msg_new(const char *);

@@ -32,6 +32,7 @@
 #include "delivery.h"
 #include "agents.h"
 #include "local.h"
+#include "q_commit.h"
 #include "q_file.h"
 #include "sm_time.h"
 #include "secure.h"
@@ -767,7 +768,7 @@ master_run(struct config *c, const struct args *a, bool foreground)
 	(void)sm_sig_catch(SIGHUP);
 	(void)signal(SIGPIPE, SIG_IGN);
 	write_pidfile(c, a->argc, a->argv);
-	if (q_group_init() < 0)
+	if (q_commit_group_init() < 0)
 		sm_warn("no shared memory: sessions fsync the queue directory "
 		    "one by one");
 	/* Sessions run as RunAsUser, which may not read the device. */

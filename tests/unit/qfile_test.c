@@ -11,6 +11,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "q_commit.h"
 #include "test.h"
 
 /* The id of spec/queue.md's example: 2026-11-22 09:11:59 UTC, pid 25096. */
@@ -152,8 +153,8 @@ test_group_commit(void **state)
 	(void)state;
 	(void)snprintf(q, sizeof(q), "%s/group", test_dir);
 	assert_int_equal(mkdir(q, 0700), 0);
-	assert_int_equal(q_group_init(), 0);
-	assert_int_equal(q_group_init(), 0);	/* once is enough */
+	assert_int_equal(q_commit_group_init(), 0);
+	assert_int_equal(q_commit_group_init(), 0);	/* once is enough */
 	for (k = 0; k < 4; k++) {
 		pid[k] = fork();
 		assert_true(pid[k] >= 0);
