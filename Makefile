@@ -84,7 +84,7 @@ SMD_OBJ    = $(SMD_SRC:%.c=$(B)/obj/%.o)
 Q_OBJ      = $(Q_SRC:%.c=$(B)/obj/%.o)
 MAKEMAP_OBJ = $(MAKEMAP_SRC:%.c=$(B)/obj/%.o)
 
-UNIT_TESTS = buf strset time deadline io opt cf args map addr srvcmd qfile input header agents \
+UNIT_TESTS = buf strset time deadline io opt cf args map addr srvcmd qfile input header agents safefile \
 	     commit qctl dsn hoststat qlist qsecure \
 	     aliases route tls mx hostmem owner lmtp clients mailbox
 UNIT_BINS  = $(UNIT_TESTS:%=$(B)/tests/unit/%_test)
