@@ -40,7 +40,7 @@ else
 B          = build
 endif
 
-CFLAGS_ALL = $(CSTD) $(WARN) $(OPT) $(DEFS) -Ilibsm -Iqueue -Isendmaild \
+CFLAGS_ALL = $(CSTD) $(WARN) $(OPT) $(DEFS) -Ilibsm -Iqueue $(SMD_INC) \
 	     $(CFLAGS)
 # Full RELRO: symbols are bound once at start, so a child forked per
 # connection neither resolves them again nor copies the pages written.
@@ -49,19 +49,34 @@ LDFLAGS_ALL = $(LDSAN) $(LDHARD) $(LDFLAGS)
 
 LIBSM_SRC  = libsm/compat/sm_strl.c libsm/sm_alloc.c libsm/sm_log.c \
 	     libsm/sm_buf.c libsm/sm_strlist.c libsm/sm_strset.c libsm/sm_group.c libsm/sm_time.c libsm/sm_deadline.c libsm/sm_io.c \
-	     libsm/sm_opt.c libsm/sm_cf.c libsm/sm_map.c \
+	     libsm/sm_opt.c libsm/sm_opt_table.c libsm/sm_cf.c libsm/sm_map.c \
 	     libsm/sm_proc.c libsm/sm_addr.c libsm/sm_dns.c libsm/sm_mx.c libsm/sm_tls.c
 Q_SRC      = queue/q_file.c queue/q_ctl.c queue/q_result.c queue/q_list.c queue/q_smtp.c queue/q_reply.c queue/q_secure.c \
+	     queue/q_commit.c \
 	     queue/q_dsn.c queue/q_dest.c queue/q_local.c queue/q_retry.c queue/q_route.c queue/q_run.c queue/q_share.c queue/q_sweep.c queue/q_hoststat.c queue/q_hostmem.c \
 	     queue/q_owner.c
-SMD_SRC    = sendmaild/args.c sendmaild/config.c sendmaild/modes.c \
-	     sendmaild/daemon.c sendmaild/srv_session.c sendmaild/srv_data.c \
-	     sendmaild/srv_cmd.c sendmaild/srv_tls.c sendmaild/srv_auth.c sendmaild/ident.c sendmaild/policy.c \
-	     sendmaild/deliver.c sendmaild/submit.c sendmaild/inject.c \
-	     sendmaild/aliases.c sendmaild/agent.c sendmaild/safefile.c \
-	     sendmaild/local.c \
-	     sendmaild/local_svc.c sendmaild/route.c sendmaild/secure.c \
-	     sendmaild/handoff.c sendmaild/clients.c
+# sendmaild/ has one folder per part of the program (README.md, Layout).
+SMD_DIRS   = main config master smtpd submit message local delivery rules
+SMD_INC    = $(SMD_DIRS:%=-Isendmaild/%)
+SMD_SRC    = sendmaild/main/modes.c \
+	     sendmaild/config/args.c sendmaild/config/config.c \
+	     sendmaild/config/daemon_port.c \
+	     sendmaild/master/master.c \
+	     sendmaild/smtpd/srv_session.c sendmaild/smtpd/srv_envelope.c \
+	     sendmaild/smtpd/srv_data.c sendmaild/smtpd/srv_cmd.c \
+	     sendmaild/smtpd/srv_tls.c sendmaild/smtpd/srv_auth.c \
+	     sendmaild/smtpd/ident.c sendmaild/smtpd/policy.c \
+	     sendmaild/smtpd/clients.c \
+	     sendmaild/submit/input.c sendmaild/submit/submit.c \
+	     sendmaild/submit/clientq.c \
+	     sendmaild/message/header.c \
+	     sendmaild/local/local.c sendmaild/local/expand.c \
+	     sendmaild/local/local_svc.c sendmaild/local/mda.c \
+	     sendmaild/local/mailbox.c sendmaild/local/aliases.c \
+	     sendmaild/local/safefile.c \
+	     sendmaild/delivery/delivery.c sendmaild/delivery/agents.c \
+	     sendmaild/delivery/secure.c \
+	     sendmaild/rules/route.c
 MAKEMAP_SRC = makemap/makemap.c
 
 LIBSM_OBJ  = $(LIBSM_SRC:%.c=$(B)/obj/%.o)
@@ -69,7 +84,8 @@ SMD_OBJ    = $(SMD_SRC:%.c=$(B)/obj/%.o)
 Q_OBJ      = $(Q_SRC:%.c=$(B)/obj/%.o)
 MAKEMAP_OBJ = $(MAKEMAP_SRC:%.c=$(B)/obj/%.o)
 
-UNIT_TESTS = buf strset time deadline io opt cf args map addr srvcmd qfile submit handoff \
+UNIT_TESTS = buf strset time deadline io opt cf args map addr srvcmd qfile input header agents safefile \
+	     commit qctl dsn hoststat qlist qsecure \
 	     aliases route tls mx hostmem owner lmtp clients mailbox \
 	     qroute qretry qrun qshare qreply qsmtp qdest group qsweep \
 	     qlocal
@@ -99,7 +115,7 @@ $(B)/libsmd.a: $(SMD_OBJ)
 	rm -f $@
 	ar rcs $@ $^
 
-$(B)/sendmaild: $(B)/obj/sendmaild/main.o $(B)/libsmd.a $(B)/libq.a $(B)/libsm.a
+$(B)/sendmaild: $(B)/obj/sendmaild/main/main.o $(B)/libsmd.a $(B)/libq.a $(B)/libsm.a
 	$(CC) $(LDFLAGS_ALL) -o $@ $^ $(LIBS)
 	cd $(B) && for l in $(LINKS) sendmail; do ln -sf sendmaild $$l; done
 
@@ -196,7 +212,7 @@ FZ         = build-fuzz
 FUZZ_CC    = clang
 FUZZ_FLAGS = -std=c11 -g -O1 -fno-omit-frame-pointer \
 	     -fsanitize=address,undefined -fno-sanitize-recover=all $(DEFS) \
-	     -Ilibsm -Iqueue -Isendmaild
+	     -Ilibsm -Iqueue $(SMD_INC)
 FUZZ_OBJ   = $(LIBSM_SRC:%.c=$(FZ)/obj/%.o) $(Q_SRC:%.c=$(FZ)/obj/%.o) \
 	     $(SMD_SRC:%.c=$(FZ)/obj/%.o)
 

@@ -335,3 +335,21 @@ sm_addr_list(const char *v, struct sm_strlist *out)
 	}
 	return out->n - before;
 }
+
+/* sm_addr_xtext_ok - RFC 3461 xtext: printable, "+XX" escapes, no "=" */
+bool
+sm_addr_xtext_ok(const char *s)
+{
+	const unsigned char *p = (const unsigned char *)s;
+
+	for (; *p != '\0'; p++) {
+		if (*p < 33 || *p > 126 || *p == '=')
+			return false;
+		if (*p == '+') {
+			if (!isxdigit(p[1]) || !isxdigit(p[2]))
+				return false;
+			p += 2;
+		}
+	}
+	return true;
+}

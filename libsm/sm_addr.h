@@ -8,6 +8,8 @@
  *	sm_addr_errtext(r), sm_addr_dsn(r)	"Invalid route address", "5.1.3"
  *	n = sm_addr_list(header_value, &list)	addresses of To:, Cc:, Bcc:
  *	sm_addr_free(&a)
+ *	sm_addr_xtext_ok(s)			RFC 3461 xtext (ENVID=,
+ *						ORCPT=, sendmail -V)?
  *
  * DESCRIPTION
  *	UNTRUSTED INPUT.  sm_addr_split() takes the text after "FROM:" or
@@ -62,6 +64,7 @@ const char	*sm_addr_errtext(enum sm_addr_result);
 const char	*sm_addr_dsn(enum sm_addr_result);
 bool		 sm_addr_valid_domain(const char *);
 void		 sm_addr_free(struct sm_addr *);
+bool		 sm_addr_xtext_ok(const char *);
 size_t		 sm_addr_list(const char *, struct sm_strlist *);
 
 #endif /* SM_ADDR_H */

@@ -4,8 +4,8 @@
  * SYNOPSIS
  *	struct sm_options opt;
  *	sm_opt_init(&opt)			binary defaults
- *	sm_opt_set(&opt, "Timeout.command", "25m", SM_OPT_SRC_FILE,
- *	    "sendmail.cf", 12, err, sizeof(err))
+ *	sm_opt_set(&opt, "Timeout.command", "25m", SM_OPT_SRC_FILE, err,
+ *	    sizeof(err))
  *	sm_opt_set_letter(&opt, 'd', "q", ...)	one-letter form (Odq, -odq)
  *	sm_opt_print(&opt, stdout)		every option, "O Name=value"
  *	sm_opt_report_pending(&opt)		one line naming options that are

@@ -2,27 +2,21 @@
  * q_file - durable queue files in sendmail's format; see q_file.h.
  *
  * Runs in the SMTP session child (and later the submission path), as
- * RunAsUser.  The order of the steps in q_msg_commit() is what makes a
- * 250 reply safe: data and control data written, the control file under
- * a temporary name, the rename that publishes both, and both files and
- * the directory entry on disk before it returns.
+ * RunAsUser.  The format and the names are here; the flushes and the
+ * rename that make a 250 reply safe are q_commit's.
  */
 #include "q_file.h"
 
 #include <errno.h>
 #include <fcntl.h>
-#include <stdatomic.h>
-#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/file.h>
-#include <sys/mman.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
-#include <sys/vfs.h>
 #include <unistd.h>
 
+#include "q_commit.h"
 #include "sm_alloc.h"
 #include "sm_log.h"
 
@@ -213,263 +207,39 @@ q_msg_add_header(struct q_msg *m, const char *flags, const char *name,
 }
 
 /*
- * Group commit of the queue directory.  Every session that renames a
- * control file must see the directory on disk before it answers 250;
- * one fsync of the directory covers every rename finished before that
- * fsync began.  The counters live in memory the daemon maps before it
- * forks its sessions: "renamed" counts renames, "synced" is the count
- * the last successful fsync covered.  A session takes a ticket after its
- * rename; if a covering fsync has already finished it is done, otherwise
- * it takes the directory's flock (released by the kernel if the holder
- * dies), looks again, and fsyncs on behalf of everyone renamed so far.
- */
-struct q_group {
-	_Atomic uint64_t	 renamed;
-	_Atomic uint64_t	 synced;
-};
-
-static struct q_group *group;
-
-/* q_group_init - share directory fsyncs among the processes forked later */
-int
-q_group_init(void)
-{
-	void *p;
-
-	if (group != NULL)
-		return 0;
-	p = mmap(NULL, sizeof(*group), PROT_READ | PROT_WRITE,
-	    MAP_SHARED | MAP_ANONYMOUS, -1, 0);
-	if (p == MAP_FAILED)
-		return -1;
-	group = p;
-	atomic_init(&group->renamed, 0);
-	atomic_init(&group->synced, 0);
-	return 0;
-}
-
-/* group_sync - fsync fd's directory unless a fsync since ticket did */
-static int
-group_sync(int fd, uint64_t ticket)
-{
-	uint64_t upto, seen;
-	int rc = 0;
-
-	if (atomic_load(&group->synced) >= ticket)
-		return 0;
-	while (flock(fd, LOCK_EX) < 0)
-		if (errno != EINTR)
-			return fsync(fd);	/* no lock: sync alone */
-	if (atomic_load(&group->synced) < ticket) {
-		/* Renames counted so far are done: this fsync covers them. */
-		upto = atomic_load(&group->renamed);
-		if ((rc = fsync(fd)) == 0) {
-			seen = atomic_load(&group->synced);
-			while (seen < upto && !atomic_compare_exchange_weak(
-			    &group->synced, &seen, upto))
-				;
-		}
-	}
-	(void)flock(fd, LOCK_UN);
-	return rc;
-}
-
-/* sync_dir - fsync a directory so a rename in it is on disk */
-static int
-sync_dir(const char *dir, bool shared)
-{
-	int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC), rc;
-	uint64_t ticket;
-
-	if (fd < 0)
-		return -1;
-	if (shared && group != NULL) {
-		ticket = atomic_fetch_add(&group->renamed, 1) + 1;
-		rc = group_sync(fd, ticket);
-	} else
-		rc = fsync(fd);
-	(void)close(fd);
-	return rc;
-}
-
-/*
- * writeback - write a file's dirty pages now (wait: and wait until the
- * writes are done).  No substitute for fsync: it neither commits the
- * file's metadata nor flushes the disk's cache.  -1 with errno set where
- * it cannot be done here (see cannot()) or where a write failed: that
- * error is then reported to this call only, not to a later fsync.
- * ext4 maps the blocks of a buffered write as unwritten and marks them
- * written when the write completes, a change that goes in the journal;
- * a commit made before that leaves it for another one.  So the data
- * file and the control file are both written, and both writes waited
- * for, before the rename and the fsync: the commit then carries both
- * files and the rename.
- */
-static int
-writeback(int fd, bool wait)
-{
-#ifdef SYNC_FILE_RANGE_WRITE
-	return sync_file_range(fd, 0, 0, wait ? SYNC_FILE_RANGE_WAIT_BEFORE |
-	    SYNC_FILE_RANGE_WRITE | SYNC_FILE_RANGE_WAIT_AFTER :
-	    SYNC_FILE_RANGE_WRITE);
-#else
-	(void)fd;
-	(void)wait;
-	errno = ENOSYS;
-	return -1;
-#endif
-}
-
-/* cannot - did writeback() fail only because it cannot be done here? */
-static bool
-cannot(int e)
-{
-	return e == ENOSYS || e == EINVAL || e == ESPIPE || e == EOPNOTSUPP;
-}
-
-#define EXT4_MAGIC	0xEF53		/* statfs f_type of ext2, 3 and 4 */
-#define EXT4_SB_OFFSET	1024		/* the superblock, on the device */
-#define EXT4_SB_MAGIC	0x38		/* in it: s_magic (le16) */
-#define EXT4_SB_COMPAT	0x5C		/* s_feature_compat (le32) */
-#define EXT4_FAST_COMMIT 0x0400		/* a compat feature */
-
-/*
- * full_commits - is the ext4 file system on the device /dev/name one
- * without fast commits?  A fast commit logs only the inodes queued for
- * it; an inode or name changed while another fast commit is being
- * written waits for the next, and an fsync that found that other commit
- * running may return once it ends.  Reading the superblock needs root;
- * not known is no.
- */
-static bool
-full_commits(const char *name, dev_t dev)
-{
-	unsigned char sb[EXT4_SB_COMPAT + 4];
-	char path[300];
-	struct stat st;
-	uint32_t compat;
-	int fd;
-	ssize_t n = -1;
-
-	(void)snprintf(path, sizeof(path), "/dev/%.255s", name);
-	if ((fd = open(path, O_RDONLY | O_NOCTTY | O_CLOEXEC)) < 0)
-		return false;
-	/* That very device, not whatever /dev has under the name. */
-	if (fstat(fd, &st) == 0 && S_ISBLK(st.st_mode) && st.st_rdev == dev)
-		n = pread(fd, sb, sizeof(sb), EXT4_SB_OFFSET);
-	(void)close(fd);
-	if (n != (ssize_t)sizeof(sb) || (sb[EXT4_SB_MAGIC] |
-	    sb[EXT4_SB_MAGIC + 1] << 8) != EXT4_MAGIC)
-		return false;
-	compat = (uint32_t)sb[EXT4_SB_COMPAT] |
-	    (uint32_t)sb[EXT4_SB_COMPAT + 1] << 8 |
-	    (uint32_t)sb[EXT4_SB_COMPAT + 2] << 16 |
-	    (uint32_t)sb[EXT4_SB_COMPAT + 3] << 24;
-	return (compat & EXT4_FAST_COMMIT) == 0;
-}
-
-/*
- * journal_orders - does the file system on dev commit a rename only
- * with, or after, the writes that completed before it?  ext4 with its
- * journal inside the file system does: a write's block allocation and
- * size go in the journal when the write completes, the journal commits
- * in order, and each commit first flushes the disk's cache.  Told by
- * /proc/fs/jbd2/NAME-8 (the journal of the device sysfs names NAME,
- * inode 8) and by a superblock without fast commits (full_commits());
- * anything else (no journal, an external one, fast commits, another
- * file system, no /proc, /sys or /dev, a device only root may read) is
- * answered no.  Once per device and process; q_msg_probe() asks as
- * root, for the sessions forked later.
- */
-static dev_t known;		/* the device journal_orders() last told */
-static int answer = -1;		/* its answer: 1 yes, 0 no, -1 not asked */
-
-static bool
-journal_orders(int fd, dev_t dev)
-{
-	char link[512], path[600];
-	const char *name;
-	struct statfs sf;
-	ssize_t n;
-
-	if (answer >= 0 && known == dev)
-		return answer == 1;
-	known = dev;
-	answer = 0;
-	if (fstatfs(fd, &sf) < 0 || sf.f_type != EXT4_MAGIC)
-		return false;
-	(void)snprintf(path, sizeof(path), "/sys/dev/block/%u:%u", major(dev),
-	    minor(dev));
-	if ((n = readlink(path, link, sizeof(link) - 1)) <= 0)
-		return false;
-	link[n] = '\0';
-	name = strrchr(link, '/');
-	name = name != NULL ? name + 1 : link;
-	(void)snprintf(path, sizeof(path), "/proc/fs/jbd2/%s-8", name);
-	answer = access(path, F_OK) == 0 && full_commits(name, dev);
-	return answer == 1;
-}
-
-/*
  * q_msg_probe - learn now (as root) how the file system of the queue's
- * data files commits: dir/df when there is one, else dir; asked again
- * each time (the file system may have been made again meanwhile)
+ * data files commits: dir/df when there is one, else dir
  */
 void
 q_msg_probe(const char *dir)
 {
 	char *df = subdir(dir, "df");	/* where q_msg_new() puts them */
-	struct stat st;
-	int fd = open(df, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 
+	q_commit_probe(df);
 	free(df);
-	if (fd < 0)
-		return;
-	answer = -1;
-	if (fstat(fd, &st) == 0)
-		(void)journal_orders(fd, st.st_dev);
-	(void)close(fd);
 }
 
 /*
- * q_msg_commit - make the message durable and visible to the runner.
- *
- * Both files are written in full and their writes waited for; then, on
- * a file system whose journal keeps that order (journal_orders()), the
- * rename publishes the control file under its qf name and one fsync of
- * the control file follows, before this returns (and so before 250).
- * The rename changes the control file's inode (its ctime) in the same
- * journal transaction as the new directory entry, so that fsync commits
- * the transaction holding the name, and every earlier one with it: the
- * two files' creation, blocks and sizes, whose writes completed before
- * the rename.  (fsync, not fdatasync: the rename changes no data, so
- * fdatasync need not wait for its transaction.)  One commit a message,
- * shared by every session whose rename came before it.  No fsync of
- * the data file (it would only flush the disk's cache again) nor of
- * the directory (on ext4 that forces a commit of its own, of whatever
- * other sessions have started, and the group commit of sync_dir()
- * would make the sessions wait for each other).  A machine crash in
- * between leaves either no qf or a qf whose files are complete.
- * Anywhere else (the two files on different file systems, or a file
- * system not known to keep the order) both files are fsynced before
- * the rename, and the directory after it, as sendmail does.  The
- * control file is locked from its creation until it is on disk, so no
- * queue run takes the message before it is.
+ * q_msg_commit - make the message durable and visible to the runner:
+ * the control file written in full under its temporary name, then
+ * q_commit_publish() flushes what the file system needs and renames it
+ * (see q_commit.h for which flushes, and why they are enough).
  */
 int
 q_msg_commit(struct q_msg *m, bool safe)
 {
 	char tf[4200], qf[4200];
-	struct stat st, tst;
+	struct q_commit_files f;
+	struct stat st;
 	struct sm_buf b;
-	int fd = -1, saved;
-	bool renamed = false, early = false;
+	int fd = -1, rc, saved;
+	bool renamed;
 
 	if (m->dfd < 0 || fstat(m->dfd, &st) < 0)
 		return -1;
 	/* The data file stays open, and locked, until the qf exists. */
 	if (safe)
-		(void)writeback(m->dfd, false);
+		q_commit_start(m->dfd);
 	sm_buf_init(&b, 0);
 	(void)sm_buf_printf(&b, "V8\nT%lld\nK0\nN0\nP%ld\nI%u/%u/%llu\n",
 	    (long long)m->ctime, m->priority, major(st.st_dev),
@@ -497,27 +267,17 @@ q_msg_commit(struct q_msg *m, bool safe)
 		goto fail;
 	if (write_all(fd, b.data, b.len) < 0)
 		goto fail;
-	if (safe) {
-		(void)writeback(fd, false);
-		if (writeback(m->dfd, true) < 0 || writeback(fd, true) < 0) {
-			if (!cannot(errno))
-				goto fail;	/* a write failed */
-		} else
-			early = fstat(fd, &tst) == 0 &&
-			    tst.st_dev == st.st_dev &&
-			    journal_orders(fd, st.st_dev);
-		/* Both files on disk before the rename makes them a message. */
-		if (!early && (fsync(m->dfd) < 0 || fsync(fd) < 0))
-			goto fail;
-	}
-	if (rename(tf, q_path(m, 'q', qf, sizeof(qf))) < 0)
-		goto fail;
-	renamed = true;
-	m->qf_made = false;
-	/* Files and directory entries on disk before we say 250. */
-	if (safe && (early ? fsync(fd) < 0 : (sync_dir(m->qfdir, true) < 0 ||
-	    (strcmp(m->qfdir, m->dfdir) != 0 &&
-	    sync_dir(m->dfdir, false) < 0))))
+	f.id = m->id;
+	f.dfd = m->dfd;
+	f.cfd = fd;
+	f.tmp = tf;
+	f.final = q_path(m, 'q', qf, sizeof(qf));
+	f.cdir = m->qfdir;
+	f.ddir = m->dfdir;
+	rc = q_commit_publish(&f, safe, &renamed);
+	if (renamed)
+		m->qf_made = false;	/* no tf: published, or taken back */
+	if (rc < 0)
 		goto fail;
 	/* Everything is on disk: this close can lose nothing. */
 	if (close(fd) < 0)
@@ -532,13 +292,6 @@ q_msg_commit(struct q_msg *m, bool safe)
 fail:
 	saved = errno;
 	/* Still locked by us: no queue run has it. */
-	if (renamed) {
-		if (unlink(qf) < 0)
-			sm_warn("%s: cannot remove the control file of a "
-			    "message not accepted", m->id);
-		else if (safe)
-			(void)sync_dir(m->qfdir, false);
-	}
 	if (fd >= 0)
 		(void)close(fd);
 	sm_buf_free(&b);

@@ -10,8 +10,6 @@
  *	q_msg_add_rcpt(m, "<root@x>", "PFD", orcpt)
  *	q_msg_commit(m, fsync)			dfID and tfID written, renamed
  *						to qfID, all on disk
- *	q_group_init()				before forking sessions: they
- *						share directory fsyncs
  *	q_msg_probe(queuedir)			as root, before forking: how
  *						its file system commits
  *	q_msg_abort(m)				remove what was created
@@ -25,19 +23,13 @@
  *	the body only, as in sendmail.  A message exists for the queue
  *	runner only once q_msg_commit() has renamed tfID to qfID; until
  *	then a crash leaves at most a tf or df file that is never delivered
- *	(the runner reads only qf files).  The rename comes after both
- *	files' writes have completed and, unless the file system's journal
- *	orders them (ext4 without fast commits, which q_msg_probe() can
- *	tell as root), after their fsyncs; either way a crash leaves no
- *	qf with incomplete files, and the qf stays locked until everything
- *	is on disk.  When the queue directory has qf/ and df/ subdirectories
- *	the files go there.
- *
- *	The directory fsync after the rename is shared: in processes forked
- *	after q_group_init(), a session whose rename an fsync begun later
- *	by another session already covered does not fsync again (group
- *	commit), so concurrent sessions pay fewer directory fsyncs.  Each
- *	still answers 250 only after its own rename is on disk.
+ *	(the runner reads only qf files).  Which flushes come before and
+ *	after that rename, on which file systems, and the tests that show
+ *	that an acknowledged message survives a power cut: q_commit.h.
+ *	q_msg_probe() hands the data files' directory to q_commit_probe().
+ *	The control file stays locked until everything is on disk.  When
+ *	the queue directory has qf/ and df/ subdirectories the files go
+ *	there.
  *
  *	Queue ids have sendmail's form: eight base-60 characters for the
  *	time (year mod 60, month, day, hour, minute, second in UTC) and a
@@ -83,7 +75,6 @@ struct q_msg {
 	mode_t		 mode;		/* of the files; 0600 unless set */
 };
 
-int		 q_group_init(void);
 void		 q_msg_probe(const char *);
 void		 q_id_make(char *, size_t, time_t, pid_t);
 struct q_msg	*q_msg_new(const char *);

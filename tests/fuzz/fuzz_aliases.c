@@ -1,6 +1,6 @@
 /*
  * fuzz_aliases - libFuzzer harness for the alias file reader
- * (sendmaild/aliases): any text gives entries or errors, and every item
+ * (sendmaild/local/aliases): any text gives entries or errors, and every item
  * of every entry is classified again.
  */
 #include "aliases.h"

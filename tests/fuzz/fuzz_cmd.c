@@ -1,12 +1,15 @@
 /*
- * fuzz_cmd - libFuzzer harness for SMTP command lines (sendmaild/srv_cmd):
- * the command word and the ESMTP parameters of MAIL and RCPT.
+ * fuzz_cmd - libFuzzer harness for SMTP command lines
+ * (sendmaild/smtpd/srv_cmd): the command word and the ESMTP parameters
+ * of MAIL and RCPT.
  */
 #include "srv_cmd.h"
 
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include "sm_addr.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *, size_t);
 
@@ -25,7 +28,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	(void)srv_cmd_lookup(in, &arg);
 	(void)srv_cmd_mail_params(in, &mp, reply, sizeof(reply));
 	(void)srv_cmd_rcpt_params(in, &rp, reply, sizeof(reply));
-	(void)srv_cmd_xtext_ok(in);
+	(void)sm_addr_xtext_ok(in);
 	free(in);
 	return 0;
 }

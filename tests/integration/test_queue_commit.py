@@ -1,8 +1,10 @@
 """Durable queue files on real file systems: on ext4 with a journal one
-journal commit carries each message; without a journal, or with the data
-files on another file system, the files are flushed before the rename.
+journal commit carries each message; without a journal, with fast
+commits, on XFS or btrfs, or with the data files on another file system,
+the files are flushed before the rename and the directory after it.
 Either way every 250 leaves a complete control file and data file, on
-the disk itself: a copy of the disk taken right after a 250 holds it."""
+the disk itself: a copy of the disk taken right after a 250 holds it,
+on each of these file systems."""
 import os
 import pwd
 import shutil
@@ -19,28 +21,69 @@ pytestmark = pytest.mark.skipif(os.geteuid() != 0,
 MESSAGES = 20
 
 
-def mount_ext4(base, name, journal, opts="loop", features=None):
-    """An ext4 image of 64 MB mounted on base/name, or skip."""
+def mount_image(base, name, mkfs, size, opts="loop", optional=None):
+    """A file system made by the command mkfs (the image's path added)
+    on an image of size MB, mounted on base/name; skipped where this
+    machine cannot (no such mkfs, no loop devices, or the optional
+    feature named not known to mkfs)."""
     img = os.path.join(base, name + ".img")
     mnt = os.path.join(base, name)
     os.mkdir(mnt)
     with open(img, "wb") as f:
-        f.truncate(64 << 20)
+        f.truncate(size << 20)
+    if shutil.which(mkfs[0]) is None:
+        pytest.skip(f"{mkfs[0]} is not installed (scripts/install-deps)")
+    r = subprocess.run(mkfs + [img], capture_output=True, text=True)
+    if r.returncode != 0 and optional:
+        pytest.skip(f"{mkfs[0]} -O {optional}: " + r.stderr.strip())
+    assert r.returncode == 0, r.stderr
+    r = subprocess.run(["mount", "-o", opts, img, mnt],
+                       capture_output=True, text=True)
+    if r.returncode != 0:
+        pytest.skip(f"cannot mount {mkfs[0]}'s loop image here: " +
+                    r.stderr.strip())
+    return mnt
+
+
+def mount_ext4(base, name, journal, opts="loop", features=None):
+    """An ext4 image of 64 MB mounted on base/name, or skip."""
     mkfs = ["mkfs.ext4", "-q", "-F", "-E",
             "lazy_itable_init=0,lazy_journal_init=0"]
     if not journal:
         mkfs += ["-O", "^has_journal"]
     if features:
         mkfs += ["-O", features]
-    r = subprocess.run(mkfs + [img], capture_output=True, text=True)
-    if r.returncode != 0 and features:
-        pytest.skip(f"mkfs.ext4 -O {features}: " + r.stderr.strip())
-    assert r.returncode == 0, r.stderr
-    r = subprocess.run(["mount", "-o", opts, img, mnt],
-                       capture_output=True, text=True)
-    if r.returncode != 0:
-        pytest.skip("cannot mount a loop device here: " + r.stderr.strip())
-    return mnt
+    return mount_image(base, name, mkfs, 64, opts, optional=features)
+
+
+# The file systems of the crash-copy test, each with the path of
+# q_commit.h its queue takes, and the options its copy mounts with.
+# commit=300 keeps ext4 and btrfs from committing of their own accord
+# during the test; XFS writes its log by itself only every 30 s.
+FILESYSTEMS = {
+    "ext4": "journal",
+    "ext4-fastcommit": "full",
+    "ext4-nojournal": "full",
+    "xfs": "full",
+    "btrfs": "full",
+}
+
+
+def mount_kind(base, name, kind):
+    """A file system of that kind (FILESYSTEMS) on base/name.img."""
+    if kind == "ext4":
+        return mount_ext4(base, name, journal=True, opts="loop,commit=300")
+    if kind == "ext4-fastcommit":
+        return mount_ext4(base, name, journal=True, opts="loop,commit=300",
+                          features="fast_commit")
+    if kind == "ext4-nojournal":
+        return mount_ext4(base, name, journal=False)
+    if kind == "xfs":
+        # mkfs.xfs makes no smaller file system than 300 MB.
+        return mount_image(base, name, ["mkfs.xfs", "-q", "-f"], 300)
+    assert kind == "btrfs", kind
+    return mount_image(base, name, ["mkfs.btrfs", "-q", "-f"], 128,
+                       "loop,commit=300")
 
 
 def commits(mnt):
@@ -164,46 +207,79 @@ def test_data_files_on_another_file_system(base):
     assert made >= MESSAGES * 3 // 2, made
 
 
-def crash_copy(base, img, n):
+def device_writes(mnt):
+    """Writes the block device mounted at mnt has completed so far."""
+    with open("/proc/self/mountinfo") as f:
+        for line in f:
+            fields = line.split()
+            if fields[4] == mnt:
+                source = fields[fields.index("-") + 2]
+    dev = os.path.basename(os.path.realpath(source))
+    with open(f"/sys/class/block/{dev}/stat") as f:
+        return int(f.read().split()[4])
+
+
+def flushes(mnt):
+    """What the file system mounted at mnt has made durable so far: its
+    journal commits where it has a jbd2 journal, else its device's
+    writes."""
+    try:
+        return commits(mnt)
+    except FileNotFoundError:
+        return device_writes(mnt)
+
+
+def crash_copy(base, img, n, kind="ext4"):
     """Mount a copy of img as the disk holds it now (the journal replayed
     as after a crash) on base/crash<n>; its path."""
     copy = os.path.join(base, f"crash{n}.img")
     mnt = os.path.join(base, f"crash{n}")
     os.mkdir(mnt)
     subprocess.run(["cp", "--sparse=always", img, copy], check=True)
-    subprocess.run(["mount", "-o", "loop", copy, mnt], check=True)
+    # The copy has the same UUID as the file system still mounted.
+    opts = "loop,nouuid" if kind == "xfs" else "loop"
+    r = subprocess.run(["mount", "-o", opts, copy, mnt],
+                       capture_output=True, text=True)
+    if r.returncode != 0 and kind == "btrfs":
+        pytest.skip("this kernel mounts no copy of a mounted btrfs: " +
+                    r.stderr.strip())
+    assert r.returncode == 0, r.stderr
     return mnt
 
 
-@pytest.mark.parametrize("safe", [True, False])
-def test_disk_holds_each_message_at_its_250(base, safe):
+@pytest.mark.parametrize("safe", [True, False], ids=["safe", "unsafe"])
+@pytest.mark.parametrize("kind", list(FILESYSTEMS))
+def test_disk_holds_each_message_at_its_250(base, kind, safe):
     """A file-backed loop device writes into its image through the page
     cache, so a copy of the image holds every write the file system has
-    completed: what a crash would leave of what the journal committed
-    (not a test of the disk's cache flushes).  With commit=300 the file
-    system commits nothing of its own accord during the test.  Each copy,
-    taken right after a 250, holds that message and the ones before it
-    whole; with SuperSafe=False (no fsync) it holds none."""
+    completed: what a crash would leave of what it made durable (not a
+    test of the disk's cache flushes).  The file system makes nothing
+    durable of its own accord during the test (see FILESYSTEMS).  Each
+    copy, taken right after a 250, holds that message and the ones
+    before it whole, on each file system and so on each of q_commit's
+    paths; with SuperSafe=False (no fsync) it holds none."""
     base, mounts = base
-    mnt = mount_ext4(base, "q", journal=True, opts="loop,commit=300")
+    mnt = mount_kind(base, "q", kind)
     mounts.append(mnt)
     q = queue_on(mnt)
     subprocess.run(["sync"], check=True)
-    before = [commits(mnt)]
+    before = [flushes(mnt)]
 
     def crash_now(bodies):
-        crash = crash_copy(base, os.path.join(base, "q.img"), len(bodies))
+        crash = crash_copy(base, os.path.join(base, "q.img"), len(bodies),
+                           kind)
         mounts.insert(0, crash)
-        made = commits(mnt) - before[0]
+        made = flushes(mnt) - before[0]
         crashq = os.path.join(crash, "mqueue")
         if safe:
-            assert made >= 1, made          # the 250 waited for one
+            # The 250 waited for one, on either path.
+            assert made >= 1, (FILESYSTEMS[kind], made)
             check_queue(crashq, crashq, bodies)
         elif made:
             pytest.skip("something else synced the file systems")
         else:
             assert not [f for f in os.listdir(crashq) if f.startswith("qf")]
-        before[0] = commits(mnt)
+        before[0] = flushes(mnt)
 
     d = Daemon(queue=q, options=["DeliveryMode=queueonly",
                                  f"SuperSafe={safe}"])

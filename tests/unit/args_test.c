@@ -1,5 +1,5 @@
 /*
- * args_test - sendmail's command line (sendmaild/args).
+ * args_test - sendmail's command line (sendmaild/config/args).
  */
 #include "args.h"
 

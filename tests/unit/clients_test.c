@@ -1,6 +1,6 @@
 /*
  * clients_test - counts per client address in a sliding window
- * (sendmaild/clients): the window on a test clock, taking one back, the
+ * (sendmaild/smtpd/clients): the window on a test clock, taking one back, the
  * room kept for addresses, IPv4 on an IPv6 socket, and a table shared
  * by processes.
  */

@@ -1,11 +1,11 @@
 /*
- * mailbox_test - the built-in mailbox delivery (sendmaild/agent) when an
+ * mailbox_test - the built-in mailbox delivery (sendmaild/local/mda) when an
  * earlier attempt at the same delivery was cut off: the copy it left at
  * the end of the mailbox, recognised by its X-Delivery-ID line and its
  * bytes, is the delivery when whole, and is replaced when cut short.
  * The test delivers to a mailbox of its own user in a scratch spool.
  */
-#include "agent.h"
+#include "mda.h"
 
 #include <fcntl.h>
 #include <pwd.h>
@@ -21,7 +21,7 @@
 #define BODY	"hello\nFrom the start\nbye\n"
 
 static struct q_ctl ctl;
-static struct agent_user user;
+static struct mda_user user;
 static char box[4200];
 static int dfd = -1;
 
@@ -42,7 +42,7 @@ setup(void **state)
 	if ((dfd = open(path, O_RDWR | O_CREAT | O_TRUNC, 0600)) < 0 ||
 	    write(dfd, BODY, strlen(BODY)) != (ssize_t)strlen(BODY))
 		return -1;
-	agent_user(&user, pw, (gid_t)-1);
+	mda_user(&user, pw, (gid_t)-1);
 	(void)snprintf(box, sizeof(box), "%s/%s", test_dir, pw->pw_name);
 	return 0;
 }
@@ -59,7 +59,7 @@ teardown(void **state)
 static void
 deliver(const char *id, const char *from_line, struct q_result *res)
 {
-	struct agent_msg m;
+	struct mda_msg m;
 	struct sm_deadline dl;
 
 	memset(&m, 0, sizeof(m));
@@ -70,7 +70,7 @@ deliver(const char *id, const char *from_line, struct q_result *res)
 	m.from_line = from_line;
 	memset(res, 0, sizeof(*res));
 	sm_deadline_in(&dl, 10);
-	agent_mailbox(&m, &user, test_dir, &dl, res);
+	mda_mailbox(&m, &user, test_dir, &dl, res);
 }
 
 /* slurp - the mailbox's text */

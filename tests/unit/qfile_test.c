@@ -3,7 +3,6 @@
  */
 #include "q_file.h"
 
-#include <dirent.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -12,36 +11,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "q_ctl.h"
+#include "q_commit.h"
 #include "test.h"
-
-static size_t
-count(const char *d)
-{
-	DIR *dp = opendir(d);
-	struct dirent *e;
-	size_t n = 0;
-
-	assert_non_null(dp);
-	while ((e = readdir(dp)) != NULL)
-		if (e->d_name[0] != '.')
-			n++;
-	(void)closedir(dp);
-	return n;
-}
-
-/* unlocked - could a queue run lock the file at path? */
-static bool
-unlocked(const char *path)
-{
-	int fd = open(path, O_RDWR);
-	bool ok;
-
-	assert_true(fd >= 0);
-	ok = q_lock(fd) == 0;
-	(void)close(fd);
-	return ok;
-}
 
 /* The id of spec/queue.md's example: 2026-11-22 09:11:59 UTC, pid 25096. */
 static void
@@ -76,9 +47,9 @@ test_commit(void **state)
 	q_msg_add_macro(m, "daemon_flags", "");
 	q_msg_add_rcpt(m, "<root>", "PFD", "rfc822;root@x");
 	q_msg_add_header(m, "", "Subject", "hi\n\tthere");
-	assert_int_equal(count(test_dir), 1);	/* only the df so far */
+	assert_int_equal(test_count(test_dir), 1);	/* the df so far */
 	assert_int_equal(q_msg_commit(m, true), 0);
-	assert_int_equal(count(test_dir), 2);	/* df and qf, no tf */
+	assert_int_equal(test_count(test_dir), 2);	/* df and qf, no tf */
 	fp = fopen(q_path(m, 'q', path, sizeof(path)), "r");
 	assert_non_null(fp);
 	n = fread(buf, 1, sizeof(buf) - 1, fp);
@@ -90,9 +61,10 @@ test_commit(void **state)
 	    "S<a@b.example>\nQrfc822;root@x\nRPFD:<root>\n"
 	    "H??Subject: hi\n\tthere\n.\n"));
 	q_msg_free(m);
-	assert_int_equal(count(test_dir), 2);	/* committed files stay */
+	/* Committed files stay. */
+	assert_int_equal(test_count(test_dir), 2);
 	/* The commit's lock is gone: a queue run can take the message. */
-	assert_true(unlocked(path));
+	assert_true(test_lockable(path));
 }
 
 static void
@@ -106,7 +78,8 @@ test_abort(void **state)
 	assert_int_equal(q_msg_data_write(m, "x", 1), 0);
 	q_msg_abort(m);
 	q_msg_free(m);
-	assert_int_equal(count(test_dir), 2);	/* only test_commit's files */
+	/* Only test_commit's files. */
+	assert_int_equal(test_count(test_dir), 2);
 }
 
 /* split_queue - a queue test_dir/name with qf/ and df/ subdirectories */
@@ -136,9 +109,9 @@ test_subdirs(void **state)
 	assert_int_equal(q_msg_data_open(m), 0);
 	assert_int_equal(q_msg_commit(m, true), 0);
 	(void)snprintf(sub, sizeof(sub), "%s/qf", q);
-	assert_int_equal(count(sub), 1);
+	assert_int_equal(test_count(sub), 1);
 	(void)snprintf(sub, sizeof(sub), "%s/df", q);
-	assert_int_equal(count(sub), 1);
+	assert_int_equal(test_count(sub), 1);
 	q_msg_free(m);
 }
 
@@ -165,7 +138,7 @@ test_commit_fails(void **state)
 	assert_int_equal(q_msg_commit(m, true), -1);
 	q_msg_free(m);
 	(void)snprintf(sub, sizeof(sub), "%s/qf", q);
-	assert_int_equal(count(sub), 0);	/* neither qf nor tf */
+	assert_int_equal(test_count(sub), 0);	/* neither qf nor tf */
 }
 
 /* Forked writers share directory fsyncs; every message still lands. */
@@ -180,8 +153,8 @@ test_group_commit(void **state)
 	(void)state;
 	(void)snprintf(q, sizeof(q), "%s/group", test_dir);
 	assert_int_equal(mkdir(q, 0700), 0);
-	assert_int_equal(q_group_init(), 0);
-	assert_int_equal(q_group_init(), 0);	/* once is enough */
+	assert_int_equal(q_commit_group_init(), 0);
+	assert_int_equal(q_commit_group_init(), 0);	/* once is enough */
 	for (k = 0; k < 4; k++) {
 		pid[k] = fork();
 		assert_true(pid[k] >= 0);
@@ -202,80 +175,7 @@ test_group_commit(void **state)
 		assert_int_equal(waitpid(pid[k], &st, 0), pid[k]);
 		assert_true(WIFEXITED(st) && WEXITSTATUS(st) == 0);
 	}
-	assert_int_equal(count(q), 200);	/* 100 df and 100 qf, no tf */
-}
-
-/* A queue run's rewrite keeps the control file's QueueFileMode. */
-static void
-test_rewrite_keeps_mode(void **state)
-{
-	struct q_msg *m;
-	struct q_ctl c;
-	struct stat st;
-	char path[4200], err[256];
-
-	(void)state;
-	m = q_msg_new(test_dir);
-	m->mode = 0640;
-	assert_int_equal(q_msg_data_open(m), 0);
-	m->sender = strdup("<a@b.example>");
-	q_msg_add_rcpt(m, "<root>", "PFD", NULL);
-	assert_int_equal(q_msg_commit(m, true), 0);
-	(void)snprintf(path, sizeof(path), "%s/qf%s", test_dir, m->id);
-	assert_int_equal(q_ctl_read(path, &c, err, sizeof(err)), 0);
-	c.ntries++;
-	assert_int_equal(q_ctl_rewrite(&c, test_dir, true), 0);
-	assert_int_equal(stat(path, &st), 0);
-	assert_int_equal(st.st_mode & 0777, 0640);
-	q_ctl_free(&c);
-	q_msg_free(m);
-}
-
-/*
- * A checkpoint in the middle of a delivery: the recipient delivered is
- * gone from the file, which stays locked by the delivering process from
- * the old file to the new one (another run cannot take the message).
- */
-static void
-test_checkpoint_keeps_the_lock(void **state)
-{
-	struct q_msg *m;
-	struct q_ctl c, again;
-	struct stat a, b;
-	char path[4200], tf[4200], err[256];
-	int fd, old;
-
-	(void)state;
-	m = q_msg_new(test_dir);
-	assert_int_equal(q_msg_data_open(m), 0);
-	m->sender = strdup("<a@b.example>");
-	q_msg_add_rcpt(m, "<one@x.example>", "PFD", NULL);
-	q_msg_add_rcpt(m, "<two@x.example>", "PFD", NULL);
-	assert_int_equal(q_msg_commit(m, true), 0);
-	(void)snprintf(path, sizeof(path), "%s/qf%s", test_dir, m->id);
-	(void)snprintf(tf, sizeof(tf), "%s/tf%s", test_dir, m->id);
-	fd = open(path, O_RDWR);
-	assert_true(fd >= 0);
-	assert_int_equal(q_lock(fd), 0);
-	assert_int_equal(q_ctl_read(path, &c, err, sizeof(err)), 0);
-	c.rcpts[0].done = true;
-	old = fd;
-	assert_int_equal(q_ctl_checkpoint(&c, test_dir, true, &fd), 0);
-	assert_int_not_equal(fd, -1);
-	assert_false(unlocked(path));		/* held all along */
-	assert_int_equal(fstat(fd, &a), 0);
-	assert_int_equal(stat(path, &b), 0);
-	assert_true(a.st_ino == b.st_ino);	/* the lock is the new file's */
-	assert_int_equal(access(tf, F_OK), -1);
-	assert_int_equal(q_ctl_read(path, &again, err, sizeof(err)), 0);
-	assert_int_equal(again.nrcpts, 1);
-	assert_string_equal(again.rcpts[0].addr, "<two@x.example>");
-	q_ctl_free(&again);
-	assert_true(old == fd || fcntl(old, F_GETFD) == -1);	/* closed */
-	(void)close(fd);
-	assert_true(unlocked(path));
-	q_ctl_free(&c);
-	q_msg_free(m);
+	assert_int_equal(test_count(q), 200);	/* 100 df, 100 qf, no tf */
 }
 
 int
@@ -288,8 +188,6 @@ main(void)
 		cmocka_unit_test(test_subdirs),
 		cmocka_unit_test(test_commit_fails),
 		cmocka_unit_test(test_group_commit),
-		cmocka_unit_test(test_rewrite_keeps_mode),
-		cmocka_unit_test(test_checkpoint_keeps_the_lock),
 	};
 
 	return cmocka_run_group_tests(tests, test_dir_setup,

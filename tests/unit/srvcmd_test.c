@@ -1,6 +1,6 @@
 /*
  * srvcmd_test - command words, MAIL/RCPT parameters, DaemonPortOptions
- * (sendmaild/srv_cmd, sendmaild/daemon).
+ * (sendmaild/smtpd/srv_cmd, sendmaild/config/daemon_port).
  */
 #include "srv_cmd.h"
 
@@ -8,7 +8,7 @@
 #include <netinet/in.h>
 #include <string.h>
 
-#include "daemon.h"
+#include "daemon_port.h"
 #include "test.h"
 
 static void

@@ -11,6 +11,9 @@
 
 #include <cmocka.h>
 
+#include <dirent.h>
+#include <fcntl.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -40,6 +43,43 @@ test_dir_teardown(void **state)
 	(void)state;
 	(void)snprintf(cmd, sizeof(cmd), "rm -rf '%s'", test_dir);
 	return system(cmd) == 0 ? 0 : -1;
+}
+
+/* test_count - the entries of directory d, "." and ".." aside */
+static inline size_t
+test_count(const char *d)
+{
+	DIR *dp = opendir(d);
+	struct dirent *e;
+	size_t n = 0;
+
+	assert_non_null(dp);
+	while ((e = readdir(dp)) != NULL)
+		if (e->d_name[0] != '.')
+			n++;
+	(void)closedir(dp);
+	return n;
+}
+
+/*
+ * test_lockable - could another process take the lock every process
+ * working on a queue file holds (an open file description lock on the
+ * whole file) on the file at path now?
+ */
+static inline bool
+test_lockable(const char *path)
+{
+	struct flock fl;
+	int fd = open(path, O_RDWR);
+	bool ok;
+
+	assert_true(fd >= 0);
+	memset(&fl, 0, sizeof(fl));
+	fl.l_type = F_WRLCK;
+	fl.l_whence = SEEK_SET;
+	ok = fcntl(fd, F_OFD_SETLK, &fl) == 0;
+	(void)close(fd);
+	return ok;
 }
 
 /*

@@ -3,7 +3,7 @@
  * a self-signed certificate made here, a handshake over a socketpair
  * with a forked peer, plaintext read ahead of the handshake dropped on
  * both sides, a silent peer bounded by the deadline; AuthInfo values
- * (sendmaild/secure).
+ * (sendmaild/delivery/secure).
  */
 #include "sm_io.h"
 
