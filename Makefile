@@ -4,7 +4,7 @@
 #   make check           unit tests (cmocka) and integration tests (pytest)
 #   make check SANITIZE=1  the same under AddressSanitizer and UBSan
 #   make install PREFIX=/usr DESTDIR=/tmp/stage
-#   make lint            refuse unbounded string functions
+#   make lint            refuse unbounded string functions; scripts/lint-tree
 #   make fuzz            libFuzzer harnesses, FUZZ_SECONDS each (clang)
 #   make soak            1,000 sessions against a master under valgrind
 #   make durability      kill -9 at random under load; lost and extra copies
@@ -170,6 +170,7 @@ lint:
 	@! grep -nE '\b(strcpy|strcat|sprintf|vsprintf|gets|alloca|strncpy)[[:space:]]*\(' \
 	    $$(find libsm sendmaild queue makemap tests/unit -name '*.[ch]') \
 	    || { echo "lint: unbounded string function"; exit 1; }
+	@$(PYTHON) scripts/lint-tree
 
 run: all
 	./scripts/run-default

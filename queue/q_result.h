@@ -18,7 +18,7 @@
  *
  *	Every part of a delivery speaks in these: the SMTP and LMTP client
  *	(q_smtp), the queue run (q_run), the local delivery hook
- *	(sendmaild/local), routing (sendmaild/route) and bounces (q_dsn).
+ *	(sendmaild/local), routing (sendmaild/rules) and bounces (q_dsn).
  */
 #ifndef Q_RESULT_H
 #define Q_RESULT_H
