@@ -167,6 +167,92 @@ class Conn:
         self.sock.close()
 
 
+def untraced_leak_check():
+    """The environment for a run under strace: LeakSanitizer cannot work
+    under ptrace, so a sanitized build checks leaks in the other tests."""
+    env = dict(os.environ)
+    env["ASAN_OPTIONS"] = ":".join(
+        filter(None, [env.get("ASAN_OPTIONS", ""), "detect_leaks=0"]))
+    return env
+
+
+def proc_stat(pid):
+    """The fields of /proc/pid/stat after the command name: state first,
+    then the parent's pid."""
+    with open(f"/proc/{pid}/stat") as f:
+        return f.read().rsplit(")", 1)[1].split()
+
+
+def server_socket(pid, client):
+    """The server's end of the client socket's connection, among the
+    sockets of process pid, as strace and /proc name it: socket:[inode]."""
+    here, there = client.getsockname()[1], client.getpeername()[1]
+    for table in ("tcp", "tcp6"):
+        with open(f"/proc/{pid}/net/{table}") as f:
+            for line in f.readlines()[1:]:
+                fields = line.split()
+                if int(fields[1].rsplit(":", 1)[1], 16) == there and \
+                        int(fields[2].rsplit(":", 1)[1], 16) == here:
+                    return f"socket:[{fields[9]}]"
+    raise LookupError(f"no connection {here} -> {there}")
+
+
+class SyscallStop:
+    """strace attached to process pid: the first of the system calls
+    syscalls (strace's -e trace= syntax) that names path (a file, or a
+    descriptor open on it) does nothing and fails, and the process stops
+    (SIGSTOP) before it returns, so the failure is never seen while it
+    stays stopped.  A test holds a process at a point so, from outside,
+    and kills it there.  The process must not run under LeakSanitizer
+    (untraced_leak_check)."""
+
+    def __init__(self, pid, syscalls, path, log):
+        self.pid = pid
+        self.ppid = proc_stat(pid)[1]
+        self.log = log
+        self.logf = open(log, "w")
+        self.proc = subprocess.Popen(
+            ["strace", "-s", "256", "-p", str(pid), "-P", path,
+             "-e", "trace=" + syscalls,
+             "-e", f"inject={syscalls}:error=EIO:signal=SIGSTOP:when=1"],
+            stdin=subprocess.DEVNULL, stdout=self.logf, stderr=self.logf)
+        # Said once every later system call of pid is strace's to see.
+        if not wait_for(lambda: f"Process {pid} attached" in self.text()):
+            self.close()
+            raise RuntimeError("strace did not attach: " + self.text())
+
+    def text(self):
+        """What strace wrote: the call it stopped the process at, and
+        what became of the process."""
+        with open(self.log) as f:
+            return f.read()
+
+    def stopped(self, limit=10):
+        """Wait until the process is stopped at the call."""
+        def held():
+            try:
+                state = proc_stat(self.pid)[0]
+            except FileNotFoundError:
+                return False
+            return "--- stopped by SIGSTOP ---" in self.text() and \
+                state in ("t", "T")
+        return wait_for(held, limit)
+
+    def close(self):
+        """strace gone, and the process too if the test left it stopped."""
+        try:
+            if proc_stat(self.pid)[1] == self.ppid:
+                os.kill(self.pid, signal.SIGKILL)
+        except (FileNotFoundError, ProcessLookupError):
+            pass
+        try:
+            self.proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            self.proc.wait()
+        self.logf.close()
+
+
 def open_data(port, source="127.0.0.1"):
     """A session that has sent DATA and read the 354."""
     c = Conn(port, source=source)

@@ -17,7 +17,7 @@ import pytest
 
 from cfgen import HEAD, build_cf
 from conftest import BUILD
-from daemon_util import free_port, wait_for
+from daemon_util import free_port, untraced_leak_check, wait_for
 from smarthost import start_smarthost
 
 pytestmark = pytest.mark.skipif(os.geteuid() != 0,
@@ -439,15 +439,6 @@ def test_v_shows_the_conversation(site):
     assert ">>> ." in lines
     assert re.search(r"^250 2\.0\.0 \w+ Message accepted for delivery$",
                      r.stdout, re.M)
-
-
-def untraced_leak_check():
-    """The environment for a run under strace: LeakSanitizer cannot work
-    under ptrace, so a sanitized build checks leaks in the other tests."""
-    env = dict(os.environ)
-    env["ASAN_OPTIONS"] = ":".join(
-        filter(None, [env.get("ASAN_OPTIONS", ""), "detect_leaks=0"]))
-    return env
 
 
 def test_root_service_reads_no_control_file(site):
