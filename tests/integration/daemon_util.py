@@ -183,6 +183,52 @@ def proc_stat(pid):
         return f.read().rsplit(")", 1)[1].split()
 
 
+def dying(pid):
+    """Is the process still there (not yet dead, or a zombie)?  This
+    machine's init may never reap an orphan."""
+    try:
+        return proc_stat(pid)[0] not in ("Z", "X")
+    except FileNotFoundError:
+        return False
+
+
+def parent_of(pid):
+    return int(proc_stat(pid)[1])
+
+
+def children(d):
+    """The pids of the daemon's children."""
+    kids = []
+    for pid in os.listdir("/proc"):
+        if pid.isdigit():
+            try:
+                fields = proc_stat(pid)
+            except OSError:
+                continue
+            if int(fields[1]) == d.proc.pid:
+                kids.append(int(pid))
+    return kids
+
+
+def agent(pid):
+    """Is pid one of the daemon's resident delivery agents?"""
+    try:
+        with open(f"/proc/{pid}/comm") as f:
+            return f.read().strip() == "sendmail-agent"
+    except OSError:
+        return False
+
+
+def session_children(d):
+    """The daemon's children other than its delivery agents."""
+    return [pid for pid in children(d) if not agent(pid)]
+
+
+def agents(d):
+    """The daemon's delivery agents."""
+    return [pid for pid in children(d) if agent(pid)]
+
+
 def server_socket(pid, client):
     """The server's end of the client socket's connection, among the
     sockets of process pid, as strace and /proc name it: socket:[inode]."""

@@ -10,10 +10,9 @@ import time
 
 import pytest
 
-from daemon_util import (Conn, SyscallStop, server_socket,
-                         untraced_leak_check)
+from daemon_util import (Conn, SyscallStop, server_socket, session_children,
+                         untraced_leak_check, wait_for)
 from smarthost import Scripted, start_smarthost
-from test_daemon_master import session_children
 from test_queue_run import submit, world  # noqa: F401 (fixture)
 
 
@@ -157,10 +156,7 @@ def test_delivery_killed_at_each_step(world, step):
     p = subprocess.Popen(world["runner"](), stdout=subprocess.DEVNULL,
                          stderr=subprocess.DEVNULL)
     try:
-        end = time.monotonic() + 10
-        while step not in host.commands and time.monotonic() < end:
-            time.sleep(0.02)
-        assert step in host.commands, host.commands
+        assert wait_for(lambda: step in host.commands), host.commands
         time.sleep(0.2)
         p.kill()
         p.wait(timeout=10)

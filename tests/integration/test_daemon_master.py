@@ -10,7 +10,7 @@ import time
 
 from cfgen import HEAD, access_daemon, build_cf
 from conftest import BUILD, ROOT
-from daemon_util import Conn, wait_for
+from daemon_util import Conn, session_children, wait_for
 
 
 def test_relaying_denied_for_other_clients(daemon):
@@ -160,10 +160,8 @@ def test_detached_daemon_writes_pidfile(tmp_path):
         args += ["-O", "RunAsUser=nobody"]
     r = subprocess.run(args, capture_output=True, text=True, timeout=20)
     assert r.returncode == 0, r.stderr
-    for _ in range(100):
-        if pid.exists() and pid.read_text().count("\n") == 2:
-            break
-        time.sleep(0.05)
+    wait_for(lambda: pid.exists() and pid.read_text().count("\n") == 2,
+             limit=5)
     lines = pid.read_text().splitlines()
     assert lines[1] == " ".join(args)
     daemon_pid = int(lines[0])
@@ -173,10 +171,7 @@ def test_detached_daemon_writes_pidfile(tmp_path):
         c.close()
     finally:
         os.kill(daemon_pid, signal.SIGTERM)
-    for _ in range(200):
-        if not os.path.exists(f"/proc/{daemon_pid}"):
-            break
-        time.sleep(0.05)
+    wait_for(lambda: not os.path.exists(f"/proc/{daemon_pid}"), limit=10)
     assert not pid.exists()
 
 
@@ -191,40 +186,6 @@ def test_bind_failure_is_an_error(daemon):
                        capture_output=True, text=True, timeout=20)
     assert r.returncode == 71
     assert "cannot listen on port" in r.stderr
-
-
-def children(d):
-    """The pids of the daemon's children."""
-    kids = []
-    for pid in os.listdir("/proc"):
-        if pid.isdigit():
-            try:
-                with open(f"/proc/{pid}/stat") as f:
-                    fields = f.read().rsplit(")", 1)[1].split()
-            except OSError:
-                continue
-            if int(fields[1]) == d.proc.pid:
-                kids.append(int(pid))
-    return kids
-
-
-def agent(pid):
-    """Is pid one of the daemon's resident delivery agents?"""
-    try:
-        with open(f"/proc/{pid}/comm") as f:
-            return f.read().strip() == "sendmail-agent"
-    except OSError:
-        return False
-
-
-def session_children(d):
-    """The daemon's children other than its delivery agents."""
-    return [pid for pid in children(d) if not agent(pid)]
-
-
-def agents(d):
-    """The daemon's delivery agents."""
-    return [pid for pid in children(d) if agent(pid)]
 
 
 def test_session_runs_without_root(daemon):

@@ -496,10 +496,7 @@ def test_background_run_returns_at_once(world):
             cmd += ["-O", "RunAsUser=nobody"]
         r = subprocess.run(cmd, capture_output=True, text=True, timeout=10)
         assert r.returncode == 0
-        for _ in range(100):
-            if rec.messages:
-                break
-            time.sleep(0.1)
+        wait_for(lambda: rec.messages, limit=10)
         assert len(rec.messages) == 1
     finally:
         ctl.stop()
