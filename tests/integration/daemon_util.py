@@ -43,7 +43,54 @@ def wait_for(pred, limit=10):
     return False
 
 
-class Daemon:
+class Running:
+    """The program as a daemon: cmd (a whole command line) started with
+    its output in the file log, ready once pidfile exists (within limit
+    seconds).  log_text() is what it said; stop() ends it."""
+
+    def __init__(self, cmd, pidfile, log, env=None, limit=10):
+        self.pidfile = str(pidfile)
+        self.log = str(log)
+        self.logf = open(self.log, "w")
+        start = time.monotonic()
+        self.proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL,
+                                     stdout=self.logf, stderr=self.logf,
+                                     env=env)
+        self.wait_ready(limit)
+        self.ready_after = time.monotonic() - start
+
+    def wait_ready(self, limit=10):
+        end = time.monotonic() + limit
+        while time.monotonic() < end:
+            if self.proc.poll() is not None:
+                raise RuntimeError("daemon exited: " + self.log_text())
+            if os.path.exists(self.pidfile):
+                return
+            time.sleep(0.02)
+        raise RuntimeError("daemon not ready: " + self.log_text())
+
+    def log_text(self):
+        with open(self.log) as f:
+            return f.read()
+
+    def stop(self, hang_ok=False):
+        """SIGTERM, and its exit within 15 s.  One still there then is
+        killed, and that is an error unless hang_ok."""
+        try:
+            if self.proc.poll() is None:
+                self.proc.send_signal(signal.SIGTERM)
+                try:
+                    self.proc.wait(timeout=15)
+                except subprocess.TimeoutExpired:
+                    self.proc.kill()
+                    self.proc.wait()
+                    if not hang_ok:
+                        raise
+        finally:
+            self.logf.close()
+
+
+class Daemon(Running):
     """sendmaild -bD with a private queue and port; stopped by PID."""
 
     def __init__(self, cf=None, options=(), queue_dirs=(), extra_args=(),
@@ -63,12 +110,10 @@ class Daemon:
         os.mkdir(self.spool)
         os.chmod(self.spool, 0o1777)
         self.cf = cf or str(ROOT / "cf" / "cf" / "sendmail.cf")
-        self.log = os.path.join(self.base, "log")
-        self.pidfile = os.path.join(self.base, "pid")
         args = [str(BUILD / "sendmaild"), "-bD", "-C", self.cf,
                 "-O", f"DaemonPortOptions=Port={self.port}, Addr=127.0.0.1, Name=MTA",
                 "-O", f"QueueDirectory={self.queue}",
-                "-O", f"PidFile={self.pidfile}",
+                "-O", f"PidFile={self.base}/pid",
                 "-O", f"MailSpoolDirectory={self.spool}",
                 "-O", f"AliasFile={self.base}/aliases"]
         if os.geteuid() == 0:
@@ -79,23 +124,9 @@ class Daemon:
         for o in options:
             args += ["-O", o]
         args += list(extra_args)
-        self.logf = open(self.log, "w")
-        start = time.monotonic()
-        self.proc = subprocess.Popen(list(wrapper) + args, stdin=subprocess.DEVNULL,
-                                     stdout=self.logf, stderr=self.logf,
-                                     env={**os.environ, **(env or {})})
-        self.wait_ready(ready_limit)
-        self.ready_after = time.monotonic() - start
-
-    def wait_ready(self, limit=10):
-        end = time.monotonic() + limit
-        while time.monotonic() < end:
-            if self.proc.poll() is not None:
-                raise RuntimeError("daemon exited: " + self.log_text())
-            if os.path.exists(self.pidfile):
-                return
-            time.sleep(0.02)
-        raise RuntimeError("daemon not ready: " + self.log_text())
+        super().__init__(list(wrapper) + args, os.path.join(self.base, "pid"),
+                         os.path.join(self.base, "log"),
+                         env={**os.environ, **(env or {})}, limit=ready_limit)
 
     def mailbox(self, user="root"):
         """The text of a user's mailbox in our spool, or ""."""
@@ -106,10 +137,6 @@ class Daemon:
         except FileNotFoundError:
             return ""
 
-    def log_text(self):
-        with open(self.log) as f:
-            return f.read()
-
     def queued(self, prefix="qf"):
         names = []
         for root, _, files in os.walk(self.queue):
@@ -117,14 +144,7 @@ class Daemon:
         return sorted(names)
 
     def stop(self):
-        if self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGTERM)
-            try:
-                self.proc.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait()
-        self.logf.close()
+        super().stop(hang_ok=True)
         subprocess.run(["rm", "-rf", self.base], check=False)
 
 

@@ -8,7 +8,6 @@ import os
 import pathlib
 import pwd
 import shutil
-import signal
 import smtplib
 import subprocess
 import tempfile
@@ -18,7 +17,7 @@ import pytest
 
 import testnet
 from conftest import BUILD, ROOT
-from daemon_util import free_port, wait_for
+from daemon_util import Running, free_port, wait_for
 
 pytestmark = pytest.mark.skipif(os.geteuid() != 0,
                                 reason="needs root to become the users")
@@ -62,7 +61,6 @@ class Default:
 
     def start(self, dns=True):
         """The daemon; dns=False: its DNS server never answers."""
-        self.log = open(self.base / "daemon.log", "w")
         cmd = [str(BUILD / "sendmaild"), "-bD", "-q15m", "-C", str(self.cf)]
         if not dns:
             resolv = self.base / "resolv.conf"
@@ -70,25 +68,18 @@ class Default:
             cmd = ["unshare", "--mount", "sh", "-c",
                    f"mount --bind {resolv} /etc/resolv.conf && "
                    'exec "$@"', "sh", *cmd]
-        self.daemon = subprocess.Popen(
-            cmd, stdin=subprocess.DEVNULL, stdout=self.log, stderr=self.log)
-        pid = self.base / "sendmail.pid"
         # Without DNS it first waits Timeout.resolver.* (10 s) to learn
         # its own name, as sendmail does.
-        end = time.monotonic() + (10 if dns else 30)
-        while not pid.exists():
-            assert self.daemon.poll() is None, self.log_text()
-            assert time.monotonic() < end, self.log_text()
-            time.sleep(0.02)
+        self.daemon = Running(cmd, self.base / "sendmail.pid",
+                              self.base / "daemon.log",
+                              limit=10 if dns else 30)
 
     def log_text(self):
-        return (self.base / "daemon.log").read_text()
+        return self.daemon.log_text()
 
     def close(self):
-        if self.daemon is not None and self.daemon.poll() is None:
-            self.daemon.send_signal(signal.SIGTERM)
-            self.daemon.wait(timeout=15)
-            self.log.close()
+        if self.daemon is not None:
+            self.daemon.stop()
         shutil.rmtree(self.base, ignore_errors=True)
 
 

@@ -7,16 +7,14 @@ import pwd
 import re
 import resource
 import shutil
-import signal
 import subprocess
 import tempfile
-import time
 
 import pytest
 
 from cfgen import HEAD, build_cf
 from conftest import BUILD
-from daemon_util import Conn, free_port, wait_for
+from daemon_util import Conn, Running, free_port, wait_for
 from smarthost import start_smarthost
 from test_switch import (SENDMAIL, SM_CF, need_sendmail, need_sendmail_cf,
                          sendmail_m4)
@@ -85,28 +83,17 @@ class Site:
                               **kw)
 
     def start_daemon(self, *options):
-        self.log = open(self.base / "daemon.log", "w")
         cmd = [str(BUILD / "sendmaild"), "-bD", "-C", str(self.cf)]
         for o in options:
             cmd += ["-O", o]
-        self.daemon = subprocess.Popen(cmd, stdin=subprocess.DEVNULL,
-                                       stdout=self.log, stderr=self.log)
-        end = time.monotonic() + 10
-        while not self.pidfile.exists():
-            assert self.daemon.poll() is None, self.log_text()
-            assert time.monotonic() < end, self.log_text()
-            time.sleep(0.02)
+        self.daemon = Running(cmd, self.pidfile, self.base / "daemon.log")
 
     def log_text(self):
-        return (self.base / "daemon.log").read_text()
+        return self.daemon.log_text()
 
     def stop_daemon(self):
-        if self.daemon is not None and self.daemon.poll() is None:
-            self.daemon.send_signal(signal.SIGTERM)
-            self.daemon.wait(timeout=15)
         if self.daemon is not None:
-            self.log.close()
-        self.daemon = None
+            self.daemon.stop()
         if self.pidfile.exists():
             self.pidfile.unlink()
 
