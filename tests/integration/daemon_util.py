@@ -33,6 +33,36 @@ def free_port():
     raise RuntimeError("no free port")
 
 
+# The configuration the tree builds (cf/cf/sendmail.mc).
+SENDMAIL_CF = ROOT / "cf" / "cf" / "sendmail.cf"
+# What the tests run as root runs with: sessions and queue runs do not
+# read mail as root.
+RUN_AS_NOBODY = ["RunAsUser=nobody"] if os.geteuid() == 0 else []
+
+
+def sendmail_cmd(cf, *args, options=(), prog="sendmaild"):
+    """A command line of one of the built programs (prog: sendmaild,
+    mailq, hoststat, ...; or the path of a copy) on the configuration
+    file cf: each of options as -O, then args."""
+    prog = str(prog)
+    cmd = [prog if os.sep in prog else str(BUILD / prog), "-C", str(cf)]
+    for o in options:
+        cmd += ["-O", o]
+    return cmd + list(args)
+
+
+def sendmail(cf, *args, options=(), prog="sendmaild", wrapper=(),
+             input=None, text=True, timeout=60, **kw):
+    """Run sendmail_cmd's command line (behind wrapper, a command that
+    runs the rest) to its end: the completed process, output captured;
+    kw goes to subprocess.run (env, user, ...)."""
+    return subprocess.run([*wrapper, *sendmail_cmd(cf, *args,
+                                                   options=options,
+                                                   prog=prog)],
+                          input=input, capture_output=True, text=text,
+                          timeout=timeout, **kw)
+
+
 def wait_for(pred, limit=10):
     """Poll pred until it holds (True) or limit seconds pass (False)."""
     end = time.monotonic() + limit
@@ -109,21 +139,16 @@ class Daemon(Running):
         self.spool = os.path.join(self.base, "mail")
         os.mkdir(self.spool)
         os.chmod(self.spool, 0o1777)
-        self.cf = cf or str(ROOT / "cf" / "cf" / "sendmail.cf")
-        args = [str(BUILD / "sendmaild"), "-bD", "-C", self.cf,
-                "-O", f"DaemonPortOptions=Port={self.port}, Addr=127.0.0.1, Name=MTA",
-                "-O", f"QueueDirectory={self.queue}",
-                "-O", f"PidFile={self.base}/pid",
-                "-O", f"MailSpoolDirectory={self.spool}",
-                "-O", f"AliasFile={self.base}/aliases"]
+        self.cf = cf or str(SENDMAIL_CF)
+        options = [f"DaemonPortOptions=Port={self.port}, Addr=127.0.0.1, Name=MTA",
+                   f"QueueDirectory={self.queue}", f"PidFile={self.base}/pid",
+                   f"MailSpoolDirectory={self.spool}",
+                   f"AliasFile={self.base}/aliases", *RUN_AS_NOBODY, *options]
         if os.geteuid() == 0:
             nobody = pwd.getpwnam("nobody")
             for d in [self.queue] + [os.path.join(self.queue, q) for q in queue_dirs]:
                 os.chown(d, nobody.pw_uid, nobody.pw_gid)
-            args += ["-O", "RunAsUser=nobody"]
-        for o in options:
-            args += ["-O", o]
-        args += list(extra_args)
+        args = sendmail_cmd(self.cf, "-bD", *extra_args, options=options)
         super().__init__(list(wrapper) + args, os.path.join(self.base, "pid"),
                          os.path.join(self.base, "log"),
                          env={**os.environ, **(env or {})}, limit=ready_limit)

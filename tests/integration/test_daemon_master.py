@@ -10,7 +10,8 @@ import time
 
 from cfgen import HEAD, access_daemon, build_cf
 from conftest import BUILD, ROOT
-from daemon_util import Conn, session_children, wait_for
+from daemon_util import (RUN_AS_NOBODY, SENDMAIL_CF, Conn, free_port,
+                         sendmail, sendmail_cmd, session_children, wait_for)
 
 
 def test_relaying_denied_for_other_clients(daemon):
@@ -147,17 +148,15 @@ def test_detached_daemon_writes_pidfile(tmp_path):
     os.chmod(tmp_path, 0o755)
     q = tmp_path / "q"
     q.mkdir()
-    from daemon_util import free_port
     port = free_port()
     pid = tmp_path / "pid"
-    args = [str(BUILD / "sendmaild"), "-bd", "-C", str(ROOT / "cf" / "cf" / "sendmail.cf"),
-            "-O", f"DaemonPortOptions=Port={port}, Addr=127.0.0.1",
-            "-O", f"QueueDirectory={q}", "-O", f"PidFile={pid}"]
     if os.geteuid() == 0:
         import pwd
         nobody = pwd.getpwnam("nobody")
         os.chown(q, nobody.pw_uid, nobody.pw_gid)
-        args += ["-O", "RunAsUser=nobody"]
+    args = sendmail_cmd(SENDMAIL_CF, "-bd", options=[
+        f"DaemonPortOptions=Port={port}, Addr=127.0.0.1",
+        f"QueueDirectory={q}", f"PidFile={pid}", *RUN_AS_NOBODY])
     r = subprocess.run(args, capture_output=True, text=True, timeout=20)
     assert r.returncode == 0, r.stderr
     wait_for(lambda: pid.exists() and pid.read_text().count("\n") == 2,
@@ -177,13 +176,9 @@ def test_detached_daemon_writes_pidfile(tmp_path):
 
 def test_bind_failure_is_an_error(daemon):
     d = daemon()
-    r = subprocess.run([str(BUILD / "sendmaild"), "-bD", "-C",
-                        str(ROOT / "cf" / "cf" / "sendmail.cf"), "-O",
-                        f"DaemonPortOptions=Port={d.port}, Addr=127.0.0.1",
-                        "-O", f"QueueDirectory={d.queue}",
-                        *(["-O", "RunAsUser=nobody"] if os.geteuid() == 0
-                          else [])],
-                       capture_output=True, text=True, timeout=20)
+    r = sendmail(SENDMAIL_CF, "-bD", timeout=20, options=[
+        f"DaemonPortOptions=Port={d.port}, Addr=127.0.0.1",
+        f"QueueDirectory={d.queue}", *RUN_AS_NOBODY])
     assert r.returncode == 71
     assert "cannot listen on port" in r.stderr
 

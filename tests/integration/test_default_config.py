@@ -17,7 +17,7 @@ import pytest
 
 import testnet
 from conftest import BUILD, ROOT
-from daemon_util import Running, free_port, wait_for
+from daemon_util import Running, free_port, sendmail, sendmail_cmd, wait_for
 
 pytestmark = pytest.mark.skipif(os.geteuid() != 0,
                                 reason="needs root to become the users")
@@ -54,14 +54,13 @@ class Default:
         if user is not None:
             pw = pwd.getpwnam(user)
             kw = {"user": pw.pw_uid, "group": pw.pw_gid, "extra_groups": []}
-        return subprocess.run(
-            [str(self.prog), "-C", str(self.cf), "-t", "-i", to],
-            input=b"Subject: t\n", capture_output=True, timeout=30,
-            cwd="/", env={"PATH": "/usr/bin:/bin"}, **kw)
+        return sendmail(self.cf, "-t", "-i", to, prog=self.prog,
+                        input=b"Subject: t\n", text=False, timeout=30,
+                        cwd="/", env={"PATH": "/usr/bin:/bin"}, **kw)
 
     def start(self, dns=True):
         """The daemon; dns=False: its DNS server never answers."""
-        cmd = [str(BUILD / "sendmaild"), "-bD", "-q15m", "-C", str(self.cf)]
+        cmd = sendmail_cmd(self.cf, "-bD", "-q15m")
         if not dns:
             resolv = self.base / "resolv.conf"
             resolv.write_text(f"nameserver {testnet.SILENT}\n")

@@ -11,7 +11,6 @@ import pathlib
 import pwd
 import shutil
 import smtplib
-import subprocess
 import tempfile
 import time
 
@@ -19,8 +18,7 @@ import pytest
 
 import testnet
 from cfgen import HEAD, build_cf
-from conftest import BUILD
-from daemon_util import Conn, Daemon
+from daemon_util import Conn, Daemon, sendmail
 from smarthost import Recorder
 from aiosmtpd.controller import Controller
 
@@ -203,11 +201,7 @@ class MX:
                         *RESOLVER, *options]
 
     def sendmail(self, *args, input=None):
-        cmd = [str(BUILD / "sendmaild"), "-C", self.cf]
-        for o in self.options:
-            cmd += ["-O", o]
-        return subprocess.run(cmd + list(args), input=input,
-                              capture_output=True, text=True, timeout=60)
+        return sendmail(self.cf, *args, options=self.options, input=input)
 
     def send(self, rcpt):
         r = self.sendmail("-odq", "-f", "a@example.org", rcpt,

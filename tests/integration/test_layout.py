@@ -12,13 +12,11 @@ import pwd
 import grp
 import re
 import shutil
-import subprocess
 
 import pytest
 
 from cfgen import makemap
-from conftest import BUILD
-from daemon_util import wait_for
+from daemon_util import sendmail, wait_for
 from smarthost import start_smarthost
 from test_submit import GROUP, MESSAGE, USER, Site, envelope
 from test_switch import need_sendmail, real_sendmail, real_sendmail_cf
@@ -49,9 +47,7 @@ def owner(path):
 
 
 def run_queue(site):
-    return subprocess.run([str(BUILD / "sendmaild"), "-C", str(site.cf),
-                           "-qf"], capture_output=True, text=True,
-                          timeout=60)
+    return sendmail(site.cf, "-qf")
 
 
 @pytest.fixture
@@ -180,10 +176,9 @@ def test_debian_queue_runs_as_its_owner(smart):
 def mailq_as_user(site):
     """mailq run by USER through the set-group-id copy."""
     pw = pwd.getpwnam(USER)
-    return subprocess.run([str(site.prog), "-C", str(site.cf), "-bp"],
-                          capture_output=True, text=True, timeout=30,
-                          user=pw.pw_uid, group=pw.pw_gid, extra_groups=[],
-                          env={"PATH": "/usr/bin:/bin"})
+    return sendmail(site.cf, "-bp", prog=site.prog, timeout=30,
+                    user=pw.pw_uid, group=pw.pw_gid, extra_groups=[],
+                    env={"PATH": "/usr/bin:/bin"})
 
 
 def test_map_the_program_cannot_read(smart):
@@ -216,9 +211,7 @@ def test_queue_of_another_user_is_named():
     try:
         shutil.chown(site.queue, OWNER, OWNER)
         site.queue.chmod(0o700)
-        d = subprocess.run([str(BUILD / "sendmaild"), "-bD", "-C",
-                            str(site.cf)], capture_output=True, text=True,
-                           timeout=30)
+        d = sendmail(site.cf, "-bD", timeout=30)
         assert d.returncode == 78
         said = (f"queue directory {site.queue} belongs to {OWNER}:{OWNER} "
                 f"(mode 0700), but sessions and queue runs run as nobody: "

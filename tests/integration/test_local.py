@@ -16,8 +16,8 @@ import time
 import pytest
 
 from cfgen import HEAD, build_cf
-from conftest import BUILD
-from daemon_util import free_port, untraced_leak_check, wait_for
+from daemon_util import (free_port, sendmail, sendmail_cmd, untraced_leak_check,
+                         wait_for)
 from smarthost import start_smarthost
 
 pytestmark = pytest.mark.skipif(os.geteuid() != 0,
@@ -76,20 +76,19 @@ class Site:
         r = self.sendmail("-bi")
         assert r.returncode == 0, r.stdout + r.stderr
 
+    def all_options(self):
+        return [f"QueueDirectory={self.d.queue}",
+                f"MailSpoolDirectory={self.d.spool}", "RunAsUser=nobody",
+                *self.options]
+
     def cmd(self, *args):
         """Our sendmail on this site's configuration, with args."""
-        cmd = [str(BUILD / "sendmaild"), "-C", str(self.cf),
-               "-O", f"QueueDirectory={self.d.queue}",
-               "-O", f"MailSpoolDirectory={self.d.spool}",
-               "-O", "RunAsUser=nobody"]
-        for o in self.options:
-            cmd += ["-O", o]
-        return self.wrapper + cmd + list(args)
+        return self.wrapper + sendmail_cmd(self.cf, *args,
+                                           options=self.all_options())
 
     def sendmail(self, *args, input=None, timeout=60):
-        return subprocess.run(self.cmd(*args), input=input,
-                              capture_output=True, text=True,
-                              timeout=timeout)
+        return sendmail(self.cf, *args, options=self.all_options(),
+                        wrapper=self.wrapper, input=input, timeout=timeout)
 
     def send(self, rcpts, body="Subject: t\r\n\r\nhello\r\n",
              sender="a@example.org"):

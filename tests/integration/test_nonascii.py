@@ -8,14 +8,12 @@ import os
 import pathlib
 import re
 import shutil
-import subprocess
 import tempfile
 
 import pytest
 
 from cfgen import HEAD, build_cf
-from conftest import BUILD, ROOT
-from daemon_util import Conn, free_port
+from daemon_util import SENDMAIL_CF, Conn, free_port, sendmail
 from smarthost import Scripted
 from test_switch import (need_sendmail, need_sendmail_cf, real_sendmail_bs,
                          real_sendmail_cf)
@@ -90,11 +88,9 @@ def submit(base, args, text):
     queue.mkdir(exist_ok=True)
     home = base / "home"
     home.mkdir(exist_ok=True)
-    cmd = [str(BUILD / "sendmaild"), "-C", str(ROOT / "cf" / "cf" /
-                                                "sendmail.cf"),
-           "-O", f"QueueDirectory={queue}", "-odq", *args]
-    r = subprocess.run(cmd, input=text, capture_output=True, timeout=30,
-                       env={"PATH": "/usr/bin:/bin", "HOME": str(home)})
+    r = sendmail(SENDMAIL_CF, "-odq", *args,
+                 options=[f"QueueDirectory={queue}"], input=text, text=False,
+                 timeout=30, env={"PATH": "/usr/bin:/bin", "HOME": str(home)})
     return r, list(queue.iterdir()), list(home.iterdir())
 
 
@@ -124,12 +120,9 @@ def run_ours(base, queue, port):
                   "define(`SMART_HOST', `[127.0.0.1]')dnl\n"
                   f"define(`RELAY_MAILER_ARGS', `TCP $h {port}')dnl\n"
                   "MAILER(`local')dnl\nMAILER(`smtp')dnl\n")
-    return subprocess.run(
-        [str(BUILD / "sendmaild"), "-C", str(cf), "-O",
-         f"QueueDirectory={queue}", "-O",
-         f"HostStatusDirectory={ours}/.hoststat", "-O",
-         "RunAsUser=nobody", "-O", "MaxRunnersPerQueue=1", "-qf"],
-        capture_output=True, text=True, timeout=60)
+    return sendmail(cf, "-qf", options=[
+        f"QueueDirectory={queue}", f"HostStatusDirectory={ours}/.hoststat",
+        "RunAsUser=nobody", "MaxRunnersPerQueue=1"])
 
 
 def queued(queue):

@@ -9,8 +9,8 @@ import time
 import pytest
 
 from cfgen import HEAD, build_cf
-from conftest import BUILD
-from daemon_util import free_port, wait_for
+from daemon_util import (RUN_AS_NOBODY, free_port, sendmail, sendmail_cmd,
+                         wait_for)
 from smarthost import Busy, Full, SlowRecorder, Stalling, start_smarthost
 
 
@@ -36,20 +36,18 @@ def world(daemon):
         state["d"], state["cf"] = d, cf
         return d
 
+    def options():
+        d = state["d"]
+        return [f"QueueDirectory={d.queue}", f"MailSpoolDirectory={d.spool}",
+                f"AliasFile={d.base}/aliases", *RUN_AS_NOBODY]
+
     def runner(*args):
         """The command line of a foreground queue run."""
-        d = state["d"]
-        cmd = [str(BUILD / "sendmaild"), "-C", state["cf"], "-O",
-               f"QueueDirectory={d.queue}", "-O",
-               f"MailSpoolDirectory={d.spool}", "-O",
-               f"AliasFile={d.base}/aliases", "-qf", *args]
-        if os.geteuid() == 0:
-            cmd += ["-O", "RunAsUser=nobody"]
-        return cmd
+        return sendmail_cmd(state["cf"], "-qf", *args, options=options())
 
     def run(*args, timeout=60):
-        return subprocess.run(runner(*args), capture_output=True, text=True,
-                              timeout=timeout)
+        return sendmail(state["cf"], "-qf", *args, options=options(),
+                        timeout=timeout)
     state["start"], state["run"], state["runner"] = start, run, runner
     yield state
     subprocess.run(["rm", "-rf", base], check=False)
@@ -61,9 +59,8 @@ def submit(d, rcpts, body="Subject: t\r\n\r\nhello\r\n", sender="a@example.org")
 
 
 def mailq(world):
-    return subprocess.run([str(BUILD / "mailq"), "-C", world["cf"], "-O",
-                           f"QueueDirectory={world['d'].queue}"],
-                          capture_output=True, text=True, timeout=20).stdout
+    return sendmail(world["cf"], options=[f"QueueDirectory={world['d'].queue}"],
+                    prog="mailq", timeout=20).stdout
 
 
 def test_delivered_intact(world):
@@ -211,9 +208,8 @@ def test_overlapping_runs_deliver_once(world):
         for i in range(20):
             submit(d, [f"r{i}@far.example"])
         procs = [subprocess.Popen(
-            [str(BUILD / "sendmaild"), "-C", world["cf"], "-O",
-             f"QueueDirectory={d.queue}", "-qf"] +
-            (["-O", "RunAsUser=nobody"] if os.geteuid() == 0 else []),
+            sendmail_cmd(world["cf"], "-qf", options=[
+                f"QueueDirectory={d.queue}", *RUN_AS_NOBODY]),
             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
             for _ in range(3)]
         for p in procs:
@@ -286,9 +282,8 @@ def test_host_that_takes_one_connection(world):
         assert set(re.findall(r"pri=(\d+), .*stat=Sent", r.stderr)) == \
             {"30018"}, r.stderr
         assert d.queued("qf") == [] and d.queued("df") == []
-        hs = subprocess.run([str(BUILD / "hoststat"), "-C", world["cf"],
-                             "-O", f"QueueDirectory={d.queue}"],
-                            capture_output=True, text=True, timeout=20)
+        hs = sendmail(world["cf"], options=[f"QueueDirectory={d.queue}"],
+                      prog="hoststat", timeout=20)
         assert "421" not in hs.stdout, hs.stdout
     finally:
         srv.close()
@@ -490,11 +485,8 @@ def test_background_run_returns_at_once(world):
     ctl, rec = start_smarthost(world["port"])
     try:
         submit(d, ["x@far.example"])
-        cmd = [str(BUILD / "sendmaild"), "-C", world["cf"], "-O",
-               f"QueueDirectory={d.queue}", "-q"]
-        if os.geteuid() == 0:
-            cmd += ["-O", "RunAsUser=nobody"]
-        r = subprocess.run(cmd, capture_output=True, text=True, timeout=10)
+        r = sendmail(world["cf"], "-q", options=[f"QueueDirectory={d.queue}",
+                                                 *RUN_AS_NOBODY], timeout=10)
         assert r.returncode == 0
         wait_for(lambda: rec.messages, limit=10)
         assert len(rec.messages) == 1
@@ -628,8 +620,6 @@ def test_bP_counts(world):
     d = world["start"]()
     submit(d, ["x@far.example"])
     submit(d, ["y@far.example"])
-    r = subprocess.run([str(BUILD / "sendmaild"), "-C", world["cf"], "-O",
-                        f"QueueDirectory={d.queue}", "-bP"],
-                       capture_output=True, text=True)
+    r = sendmail(world["cf"], "-bP", options=[f"QueueDirectory={d.queue}"])
     assert r.returncode == 0
     assert r.stdout == f"{d.queue}: entries=2\n"

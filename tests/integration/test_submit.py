@@ -14,7 +14,8 @@ import pytest
 
 from cfgen import HEAD, build_cf
 from conftest import BUILD
-from daemon_util import Conn, Running, free_port, wait_for
+from daemon_util import (Conn, Running, free_port, sendmail, sendmail_cmd,
+                         wait_for)
 from smarthost import start_smarthost
 from test_switch import (SENDMAIL, SM_CF, need_sendmail, need_sendmail_cf,
                          sendmail_m4)
@@ -71,22 +72,18 @@ class Site:
         self.daemon = None
 
     def submit(self, args, text, user=None, env=None, timeout=30):
-        cmd = [str(self.prog), "-C", str(self.cf), *args]
         kw = {}
         if user is not None:
             pw = pwd.getpwnam(user)
             kw = {"user": pw.pw_uid, "group": pw.pw_gid, "extra_groups": []}
-        return subprocess.run(cmd, input=text.encode(), capture_output=True,
-                              timeout=timeout, cwd="/",
-                              env={"PATH": "/usr/bin:/bin",
-                                   "HOME": str(self.home), **(env or {})},
-                              **kw)
+        return sendmail(self.cf, *args, prog=self.prog, input=text.encode(),
+                        text=False, timeout=timeout, cwd="/",
+                        env={"PATH": "/usr/bin:/bin",
+                             "HOME": str(self.home), **(env or {})}, **kw)
 
     def start_daemon(self, *options):
-        cmd = [str(BUILD / "sendmaild"), "-bD", "-C", str(self.cf)]
-        for o in options:
-            cmd += ["-O", o]
-        self.daemon = Running(cmd, self.pidfile, self.base / "daemon.log")
+        self.daemon = Running(sendmail_cmd(self.cf, "-bD", options=options),
+                              self.pidfile, self.base / "daemon.log")
 
     def log_text(self):
         return self.daemon.log_text()
@@ -336,8 +333,7 @@ def test_client_queue_run_by_hand(site):
     assert len(site.qf(site.cqueue)) == 1
     ctl, rec = start_smarthost(site.port)
     try:
-        r = subprocess.run([str(BUILD / "sendmaild"), "-C", str(site.cf),
-                            "-Ac", "-qf"], capture_output=True, timeout=60)
+        r = sendmail(site.cf, "-Ac", "-qf", text=False)
         assert r.returncode == 0, r.stderr
         assert site.qf(site.cqueue) == []
         [(sender, rcpts, data)] = rec.messages
@@ -356,9 +352,9 @@ def test_user_without_the_group_cannot_use_options_to_read_files(site):
     shutil.copy(site.cf, private)
     shutil.chown(private, group=GROUP)
     private.chmod(0o640)
-    r = subprocess.run([str(site.prog), "-C", str(private), "bob@example.net"],
-                       input=b"Subject: s\n\nbody\n", capture_output=True,
-                       timeout=30, user=pwd.getpwnam(USER).pw_uid,
+    r = sendmail(private, "bob@example.net", prog=site.prog,
+                 input=b"Subject: s\n\nbody\n", text=False,
+                 timeout=30, user=pwd.getpwnam(USER).pw_uid,
                        group=pwd.getpwnam(USER).pw_gid, extra_groups=[],
                        env={"PATH": "/bin", "HOME": "/nonexistent"})
     assert r.returncode != 0
@@ -460,8 +456,7 @@ def test_client_queue_left_by_sendmail_817():
         real_msp_submit(site, ["-odq", USER],
                         "Subject: by cron\n\nthird\n", user=USER)
         assert len(site.qf(site.cqueue)) == 1
-        r = subprocess.run([str(BUILD / "sendmaild"), "-C", str(site.cf),
-                            "-Ac", "-q"], capture_output=True, timeout=60)
+        r = sendmail(site.cf, "-Ac", "-q", text=False)
         assert r.returncode == 0, r.stderr
         assert wait_for(lambda: not site.qf(site.cqueue) and
                         len(site.qf()) == 3, limit=20), site.log_text()
@@ -471,8 +466,7 @@ def test_client_queue_left_by_sendmail_817():
             (f"<root@{j}>", [f"<{USER}@{j}>", "<carol@far.example>"]),
             (f"<{USER}@{j}>", [f"<{USER}@{j}>", "<dave@far.example>"]),
             (f"<{USER}@{j}>", [f"<{USER}@{j}>"])])
-        r = subprocess.run([str(BUILD / "sendmaild"), "-C", str(site.cf),
-                            "-qf"], capture_output=True, timeout=60)
+        r = sendmail(site.cf, "-qf", text=False)
         assert r.returncode == 0, r.stderr
         assert site.qf() == []
         box = (mail / USER).read_text()

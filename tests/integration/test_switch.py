@@ -17,8 +17,8 @@ import tempfile
 import pytest
 
 from cfgen import HEAD, build_cf, makemap, read_cf
-from conftest import BUILD, parse_bO, seconds
-from daemon_util import Conn, free_port, wait_for
+from conftest import parse_bO, seconds
+from daemon_util import Conn, free_port, sendmail, wait_for
 from smarthost import Scripted, start_smarthost
 
 SM_CF = pathlib.Path("/usr/share/sendmail/cf")
@@ -124,8 +124,7 @@ def same(name, theirs, ours):
 
 
 def check_bO(cf):
-    r = subprocess.run([str(BUILD / "sendmaild"), "-C", str(cf), "-bO"],
-                       capture_output=True, text=True, timeout=30)
+    r = sendmail(cf, "-bO", timeout=30)
     assert r.returncode == 0, r.stderr
     ours = parse_bO(r.stdout)
     # Each option the file sets is in force with the file's value.
@@ -353,13 +352,11 @@ def test_queue_left_by_sendmail_817(base):
                       "define(`SMART_HOST', `[127.0.0.1]')dnl\n"
                       f"define(`RELAY_MAILER_ARGS', `TCP $h {port}')dnl\n"
                       "MAILER(`local')dnl\nMAILER(`smtp')dnl\n")
-    common = ["-C", str(our_cf), "-O", f"QueueDirectory={queue}",
-              "-O", f"HostStatusDirectory={ours}/.hoststat",
-              "-O", "RunAsUser=nobody"]
+    common = [f"QueueDirectory={queue}",
+              f"HostStatusDirectory={ours}/.hoststat", "RunAsUser=nobody"]
 
     # mailq lists what sendmail wrote.
-    r = subprocess.run([str(BUILD / "mailq"), *common], capture_output=True,
-                       text=True, timeout=30)
+    r = sendmail(our_cf, options=common, prog="mailq", timeout=30)
     assert r.returncode == 0, r.stderr
     assert f"{queue} (2 requests)" in r.stdout
     for qid in ids:
@@ -377,9 +374,8 @@ def test_queue_left_by_sendmail_817(base):
     srv = Scripted(port, caps=("PIPELINING", "8BITMIME", "DSN", "SIZE"))
     try:
         # One runner: the server's record pairs each MAIL with its data.
-        r = subprocess.run([str(BUILD / "sendmaild"), *common, "-O",
-                            "MaxRunnersPerQueue=1", "-qf"],
-                           capture_output=True, text=True, timeout=60)
+        r = sendmail(our_cf, "-qf",
+                     options=[*common, "MaxRunnersPerQueue=1"])
         assert r.returncode == 0, r.stderr
     finally:
         srv.close()
@@ -431,8 +427,7 @@ def test_debian_sendmail_mc_with_our_tree(base):
     ours = build_cf(base, "ours", text)
 
     def options(cf):
-        r = subprocess.run([str(BUILD / "sendmaild"), "-C", str(cf), "-bO"],
-                           capture_output=True, text=True, timeout=30)
+        r = sendmail(cf, "-bO", timeout=30)
         assert r.returncode == 0, r.stderr
         pending = re.search(r"not yet in force: (.*)", r.stderr)
         return parse_bO(r.stdout), set(pending.group(1).split(", ")

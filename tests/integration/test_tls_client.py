@@ -15,6 +15,7 @@ import pytest
 
 from cfgen import HEAD, build_cf
 from conftest import BUILD, SPEC_EXAMPLES
+from daemon_util import sendmail
 from tlsutil import FakeTLSServer
 
 pytestmark = pytest.mark.skipif(os.geteuid() != 0,
@@ -59,12 +60,8 @@ class Relay:
                         "HostStatusDirectory=", *options]
 
     def sendmail(self, *args, input=None, timeout=60):
-        cmd = [str(BUILD / "sendmaild"), "-C", str(self.cf)]
-        for o in self.options:
-            cmd += ["-O", o]
-        return subprocess.run(cmd + list(args), input=input,
-                              capture_output=True, text=True,
-                              timeout=timeout)
+        return sendmail(self.cf, *args, options=self.options, input=input,
+                        timeout=timeout)
 
     def queue_message(self, body="hello over TLS"):
         r = self.sendmail("-odq", "-f", "a@example.org", "b@remote.example",
@@ -380,16 +377,13 @@ def test_nullclient_auth587(ca, password, delivered):
         hosts = base / "hosts"
         hosts.write_text(f"127.0.0.1 localhost\n{SMART_ADDR} "
                          "smtp.provider.example\n")
-        sm = [str(BUILD / "sendmaild"), "-C", str(cf),
-              "-O", f"QueueDirectory={queue}", "-O", "RunAsUser=nobody",
-              "-O", "HostStatusDirectory="]
+        options = [f"QueueDirectory={queue}", "RunAsUser=nobody",
+                   "HostStatusDirectory="]
 
         def ns(*args, input=None):
-            return subprocess.run(
-                ["unshare", "-m", "sh", "-c",
-                 'mount --bind "$0" /etc/hosts && exec "$@"', str(hosts),
-                 *sm, *args], input=input, capture_output=True, text=True,
-                timeout=60)
+            return sendmail(cf, *args, input=input, options=options, wrapper=[
+                "unshare", "-m", "sh", "-c",
+                'mount --bind "$0" /etc/hosts && exec "$@"', str(hosts)])
         # A cron job or script: sendmail -t, the message on stdin.
         res = ns("-odq", "-t", input="From: cron@example.org\n"
                  "To: someone@remote.example\nSubject: nightly\n\nreport\n")
@@ -411,8 +405,7 @@ def test_nullclient_auth587(ca, password, delivered):
             assert handler.messages == []
             assert "535" in res.stderr, res.stderr
             assert len(left) == 1
-            mq = subprocess.run(sm + ["-bp"], capture_output=True, text=True,
-                                timeout=30)
+            mq = sendmail(cf, "-bp", options=options, timeout=30)
             assert "535" in mq.stdout, mq.stdout
     finally:
         ctl.stop()
