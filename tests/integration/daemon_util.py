@@ -1,7 +1,9 @@
 """Start the real daemon on loopback for a test, and talk raw SMTP to it."""
 import os
+import pathlib
 import pwd
 import random
+import re
 import signal
 import socket
 import subprocess
@@ -61,6 +63,27 @@ def sendmail(cf, *args, options=(), prog="sendmaild", wrapper=(),
                                                    prog=prog)],
                           input=input, capture_output=True, text=text,
                           timeout=timeout, **kw)
+
+
+def queue_files(queue, prefix="qf"):
+    """The files of a queue directory (and its subdirectories) whose
+    names start with prefix (qf: control files, df: data files, ...),
+    as sorted paths."""
+    return sorted(p for p in pathlib.Path(queue).rglob(prefix + "*")
+                  if p.is_file())
+
+
+def envelope(qf, binary=False):
+    """A control file's text, its sender (the S line) and its recipients
+    (the R lines), as str, or as bytes if binary."""
+    if binary:
+        text = pathlib.Path(qf).read_bytes()
+        s, r = rb"^S(.*)$", rb"^R[A-Z]*:(.*)$"
+    else:
+        text = pathlib.Path(qf).read_text(errors="replace")
+        s, r = r"^S(.*)$", r"^R[A-Z]*:(.*)$"
+    return (text, re.search(s, text, re.M).group(1),
+            re.findall(r, text, re.M))
 
 
 def wait_for(pred, limit=10):
@@ -163,10 +186,8 @@ class Daemon(Running):
             return ""
 
     def queued(self, prefix="qf"):
-        names = []
-        for root, _, files in os.walk(self.queue):
-            names += [os.path.join(root, f) for f in files if f.startswith(prefix)]
-        return sorted(names)
+        """queue_files of our queue, as strings."""
+        return [str(p) for p in queue_files(self.queue, prefix)]
 
     def stop(self):
         super().stop(hang_ok=True)

@@ -8,7 +8,8 @@ import subprocess
 
 import pytest
 
-from daemon_util import SENDMAIL_CF, Conn, open_data, sendmail_cmd, wait_for
+from daemon_util import (SENDMAIL_CF, Conn, open_data, queue_files, sendmail_cmd,
+                         wait_for)
 
 
 def read(path, mode="r"):
@@ -291,7 +292,7 @@ def test_bsmtp_on_a_pipe(empty_cf, run, tmp_path):
     assert cmd("Subject: s\r\n\r\nhi\r\n.").startswith("250 2.0.0")
     assert cmd("QUIT").startswith("221")
     assert p.wait(timeout=10) == 0
-    qf = list(q.glob("qf*"))
+    qf = queue_files(q)
     assert len(qf) == 1
     if os.geteuid() == 0:
         assert qf[0].stat().st_uid == nobody.pw_uid

@@ -17,7 +17,8 @@ import pytest
 
 import testnet
 from conftest import BUILD, ROOT
-from daemon_util import Running, free_port, sendmail, sendmail_cmd, wait_for
+from daemon_util import (Running, free_port, queue_files, sendmail, sendmail_cmd,
+                         wait_for)
 
 pytestmark = pytest.mark.skipif(os.geteuid() != 0,
                                 reason="needs root to become the users")
@@ -112,7 +113,7 @@ def test_root_cron_mail_goes_where_the_aliases_say(default):
     assert box.stat().st_uid == pwd.getpwnam(USER).pw_uid
     assert box.stat().st_mode & 0o777 == 0o600
     assert not d.mailbox("root").exists()
-    assert wait_for(lambda: not list((d.base / "mqueue").glob("qf*")))
+    assert wait_for(lambda: not queue_files(d.base / "mqueue"))
 
 
 def test_root_without_an_alias_gets_its_own_mailbox(default):
@@ -144,7 +145,7 @@ def test_smtp_to_a_local_user_is_delivered_by_the_daemon(default):
                    b"Subject: t\r\n\r\nhello\r\n")
     assert wait_for(lambda: delivered(d.mailbox("root")), 20), d.log_text()
     assert "\nhello\n" in d.mailbox("root").read_text()
-    assert wait_for(lambda: not list((d.base / "mqueue").glob("qf*")))
+    assert wait_for(lambda: not queue_files(d.base / "mqueue"))
 
 
 def test_readme_swaks_line_needs_no_dns(default):

@@ -18,7 +18,7 @@ import pytest
 
 import testnet
 from cfgen import HEAD, build_cf
-from daemon_util import Conn, Daemon, sendmail
+from daemon_util import Conn, Daemon, queue_files, sendmail
 from smarthost import Recorder
 from aiosmtpd.controller import Controller
 
@@ -77,8 +77,8 @@ def test_client_name_is_forward_confirmed(server):
     c.read_reply()
     assert c.cmd("Subject: t\r\n\r\nhi\r\n.").startswith("250 ")
     c.close()
-    ctl = [p for p in os.listdir(d.queue) if p.startswith("qf")]
-    text = open(os.path.join(d.queue, ctl[0]), errors="replace").read()
+    ctl = d.queued("qf")
+    text = open(ctl[0], errors="replace").read()
     assert "Received: from c.example (client.test [127.0.0.41])" in text
 
     # A PTR whose name leads elsewhere: shown, flagged, not trusted.
@@ -214,8 +214,7 @@ class MX:
         return r.stdout + r.stderr, time.monotonic() - t
 
     def queued(self):
-        return [p.name for p in self.queue.iterdir()
-                if p.name.startswith("qf")]
+        return queue_files(self.queue)
 
 
 @pytest.fixture

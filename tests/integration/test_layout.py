@@ -18,7 +18,7 @@ import pytest
 from cfgen import makemap
 from daemon_util import sendmail, wait_for
 from smarthost import start_smarthost
-from test_submit import GROUP, MESSAGE, USER, Site, envelope
+from test_submit import GROUP, MESSAGE, USER, Site
 from test_switch import need_sendmail, real_sendmail, real_sendmail_cf
 
 pytestmark = pytest.mark.skipif(os.geteuid() != 0,

@@ -13,7 +13,8 @@ import tempfile
 import pytest
 
 from cfgen import HEAD, build_cf
-from daemon_util import SENDMAIL_CF, Conn, free_port, sendmail
+from daemon_util import (SENDMAIL_CF, Conn, envelope, free_port, queue_files,
+                         sendmail)
 from smarthost import Scripted
 from test_switch import (need_sendmail, need_sendmail_cf, real_sendmail_bs,
                          real_sendmail_cf)
@@ -128,12 +129,7 @@ def run_ours(base, queue, port):
 def queued(queue):
     """(sender, [recipients]) of each control file in queue, as bytes,
     sorted."""
-    out = []
-    for qf in queue.glob("qf*"):
-        text = qf.read_bytes()
-        sender = re.search(rb"^S(.*)$", text, re.M).group(1)
-        out.append((sender, re.findall(rb"^R[A-Z]*:(.*)$", text, re.M)))
-    return sorted(out)
+    return sorted(envelope(qf, binary=True)[1:] for qf in queue_files(queue))
 
 
 @pytest.mark.skipif(os.geteuid() != 0, reason="needs root to become users")
@@ -190,7 +186,7 @@ def test_queue_from_sendmail_never_sends_them_raw(base):
     # Both originals done; a bounce to each sender, with the reason.
     assert queued(queue) == [(b"<>", [b"<dave@example.org>"]),
                              (b"<>", [b"<d\xc3\xa9@example.org>"])]
-    reports = b"".join(df.read_bytes() for df in queue.glob("df*"))
+    reports = b"".join(df.read_bytes() for df in queue_files(queue, "df"))
     assert reports.count(b"Status: 5.6.7") == 3
 
     # The bounce to the sender outside ASCII cannot go either: it fails

@@ -13,8 +13,8 @@ import threading
 
 import pytest
 
-from daemon_util import (RUN_AS_NOBODY, SENDMAIL_CF, free_port, sendmail,
-                         sendmail_cmd)
+from daemon_util import (RUN_AS_NOBODY, SENDMAIL_CF, free_port, queue_files,
+                         sendmail, sendmail_cmd)
 from smarthost import Scripted
 from test_queue_run import relay_cf
 
@@ -69,7 +69,7 @@ def bs_session(queue, rcpts, options=()):
 
 
 def control_file(queue):
-    qfs = [p for p in queue.rglob("qf*")]
+    qfs = queue_files(queue)
     assert len(qfs) == 1, qfs
     return qfs[0].read_text(errors="replace")
 

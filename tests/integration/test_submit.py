@@ -14,8 +14,8 @@ import pytest
 
 from cfgen import HEAD, build_cf
 from conftest import BUILD
-from daemon_util import (Conn, Running, free_port, sendmail, sendmail_cmd,
-                         wait_for)
+from daemon_util import (Conn, Running, envelope, free_port, queue_files,
+                         sendmail, sendmail_cmd, wait_for)
 from smarthost import start_smarthost
 from test_switch import (SENDMAIL, SM_CF, need_sendmail, need_sendmail_cf,
                          sendmail_m4)
@@ -95,7 +95,7 @@ class Site:
             self.pidfile.unlink()
 
     def qf(self, queue=None):
-        return sorted((queue or self.queue).glob("qf*"))
+        return queue_files(queue or self.queue)
 
     def close(self):
         self.stop_daemon()
@@ -107,13 +107,6 @@ def site():
     s = Site()
     yield s
     s.close()
-
-
-def envelope(qf_path):
-    text = qf_path.read_text(errors="replace")
-    sender = re.search(r"^S(.*)$", text, re.M).group(1)
-    rcpts = re.findall(r"^R[A-Z]*:(.*)$", text, re.M)
-    return text, sender, rcpts
 
 
 MESSAGE = ("Subject: nightly report\n"

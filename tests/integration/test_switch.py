@@ -18,7 +18,7 @@ import pytest
 
 from cfgen import HEAD, build_cf, makemap, read_cf
 from conftest import parse_bO, seconds
-from daemon_util import Conn, free_port, sendmail, wait_for
+from daemon_util import Conn, free_port, queue_files, sendmail, wait_for
 from smarthost import Scripted, start_smarthost
 
 SM_CF = pathlib.Path("/usr/share/sendmail/cf")
@@ -333,7 +333,7 @@ def test_queue_left_by_sendmail_817(base):
                        "carol@far.example"], BODY1)
     replies = real_sendmail_bs(cf, SMTP2)
     assert b"Message accepted for delivery" in replies[5], replies
-    qfs = sorted(p.name for p in queue.iterdir() if p.name.startswith("qf"))
+    qfs = [p.name for p in queue_files(queue)]
     assert len(qfs) == 2 and all(p.stat().st_uid == 0
                                  for p in queue.iterdir())
     ids = [q[2:] for q in qfs]

@@ -15,7 +15,7 @@ import pytest
 
 from cfgen import HEAD, build_cf
 from conftest import BUILD, SPEC_EXAMPLES
-from daemon_util import sendmail
+from daemon_util import queue_files, sendmail
 from tlsutil import FakeTLSServer
 
 pytestmark = pytest.mark.skipif(os.geteuid() != 0,
@@ -72,8 +72,7 @@ class Relay:
         return self.sendmail("-qf", timeout=timeout)
 
     def queued(self):
-        return sorted(p.name for p in self.queue.iterdir()
-                      if p.name.startswith("qf"))
+        return queue_files(self.queue)
 
     def close(self):
         shutil.rmtree(self.base, ignore_errors=True)
@@ -389,7 +388,7 @@ def test_nullclient_auth587(ca, password, delivered):
                  "To: someone@remote.example\nSubject: nightly\n\nreport\n")
         assert res.returncode == 0, res.stderr
         res = ns("-qf")
-        left = [p for p in queue.iterdir() if p.name.startswith("qf")]
+        left = queue_files(queue)
         if delivered:
             assert res.returncode == 0, res.stderr
             assert len(handler.messages) == 1, res.stderr
