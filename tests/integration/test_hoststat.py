@@ -6,7 +6,7 @@ import time
 
 from daemon_util import sendmail
 from smarthost import Busy, start_smarthost
-from test_queue_run import relay_cf, submit, world  # noqa: F401 (fixture)
+from test_queue_run import submit, world  # noqa: F401 (fixture)
 
 
 def run(world, *args):

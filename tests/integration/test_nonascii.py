@@ -12,7 +12,7 @@ import tempfile
 
 import pytest
 
-from cfgen import HEAD, build_cf
+from cfgen import relay_cf
 from daemon_util import (SENDMAIL_CF, Conn, envelope, free_port, queue_files,
                          sendmail)
 from smarthost import Scripted
@@ -117,10 +117,7 @@ def test_command_line_refuses_them(base, args, text, bad):
 def run_ours(base, queue, port):
     ours = base / "ours"
     ours.mkdir(exist_ok=True)
-    cf = build_cf(ours, "ours", HEAD +
-                  "define(`SMART_HOST', `[127.0.0.1]')dnl\n"
-                  f"define(`RELAY_MAILER_ARGS', `TCP $h {port}')dnl\n"
-                  "MAILER(`local')dnl\nMAILER(`smtp')dnl\n")
+    cf = relay_cf(ours, port, name="ours")
     return sendmail(cf, "-qf", options=[
         f"QueueDirectory={queue}", f"HostStatusDirectory={ours}/.hoststat",
         "RunAsUser=nobody", "MaxRunnersPerQueue=1"])

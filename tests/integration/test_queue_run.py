@@ -8,18 +8,10 @@ import time
 
 import pytest
 
-from cfgen import HEAD, build_cf
+from cfgen import relay_cf
 from daemon_util import (RUN_AS_NOBODY, free_port, sendmail, sendmail_cmd,
                          wait_for)
 from smarthost import Busy, Full, SlowRecorder, Stalling, start_smarthost
-
-
-def relay_cf(directory, port, extra=""):
-    return str(build_cf(directory, "relay", HEAD +
-                        "define(`SMART_HOST', `[127.0.0.1]')dnl\n"
-                        f"define(`RELAY_MAILER_ARGS', `TCP $h {port}')dnl\n"
-                        "define(`confTO_IDENT', `0')dnl\n" + extra +
-                        "MAILER(`local')dnl\nMAILER(`smtp')dnl\n"))
 
 
 @pytest.fixture

@@ -13,10 +13,10 @@ import threading
 
 import pytest
 
+from cfgen import relay_cf
 from daemon_util import (RUN_AS_NOBODY, SENDMAIL_CF, free_port, queue_files,
                          sendmail, sendmail_cmd)
 from smarthost import Scripted
-from test_queue_run import relay_cf
 
 
 @pytest.fixture

@@ -16,7 +16,7 @@ import tempfile
 
 import pytest
 
-from cfgen import HEAD, build_cf, makemap, read_cf
+from cfgen import build_cf, makemap, read_cf, relay_cf
 from conftest import parse_bO, seconds
 from daemon_util import Conn, free_port, queue_files, sendmail, wait_for
 from smarthost import Scripted, start_smarthost
@@ -348,10 +348,7 @@ def test_queue_left_by_sendmail_817(base):
     ours = (base / "ours")
     ours.mkdir()
     ours.chmod(0o755)
-    our_cf = build_cf(ours, "ours", HEAD +
-                      "define(`SMART_HOST', `[127.0.0.1]')dnl\n"
-                      f"define(`RELAY_MAILER_ARGS', `TCP $h {port}')dnl\n"
-                      "MAILER(`local')dnl\nMAILER(`smtp')dnl\n")
+    our_cf = relay_cf(ours, port, name="ours")
     common = [f"QueueDirectory={queue}",
               f"HostStatusDirectory={ours}/.hoststat", "RunAsUser=nobody"]
 

@@ -13,7 +13,7 @@ import time
 
 import pytest
 
-from cfgen import HEAD, build_cf
+from cfgen import build_cf, relay_cf
 from conftest import BUILD, SPEC_EXAMPLES
 from daemon_util import queue_files, sendmail
 from tlsutil import FakeTLSServer
@@ -50,12 +50,8 @@ class Relay:
                 extra += f"FEATURE(`authinfo', `hash -o {src}')dnl\n"
             else:
                 extra += f"FEATURE(`access_db', `hash -T<TMPF> -o {src}')dnl\n"
-        self.cf = build_cf(self.base, "relay", HEAD +
-                           "define(`SMART_HOST', `[127.0.0.1]')dnl\n"
-                           f"define(`RELAY_MAILER_ARGS', `TCP $h {port}')dnl\n"
-                           "define(`confTO_IDENT', `0')dnl\n"
-                           "FEATURE(`no_default_msa')dnl\n" + extra +
-                           "MAILER(`local')dnl\nMAILER(`smtp')dnl\n")
+        self.cf = pathlib.Path(relay_cf(
+            self.base, port, "FEATURE(`no_default_msa')dnl\n" + extra))
         self.options = ["RunAsUser=nobody", f"QueueDirectory={self.queue}",
                         "HostStatusDirectory=", *options]
 
