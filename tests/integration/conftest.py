@@ -122,6 +122,9 @@ def sasl():
     shutil.rmtree(base, ignore_errors=True)
 
 
+# The fixtures below use daemon_util, which imports this file: they
+# import it when they run.
+
 @pytest.fixture
 def daemon():
     """A factory: daemon(options=[...], cf=path) starts one; all stop."""
@@ -135,3 +138,41 @@ def daemon():
     yield start
     for d in started:
         d.stop()
+
+
+@pytest.fixture
+def world(daemon):
+    """A daemon that queues only and relays to a smart host port, and
+    its queue runs: world["start"](extra=.mc lines, options, env) starts
+    the daemon (world["d"]), world["run"](*args) runs the queue once
+    (sendmail -qf), world["runner"](*args) is that command line;
+    world["port"] is the smart host's, world["cf"] the configuration."""
+    import tempfile
+    from cfgen import relay_cf
+    from daemon_util import RUN_AS_NOBODY, free_port, sendmail, sendmail_cmd
+    base = tempfile.mkdtemp(prefix="smd-run-", dir="/tmp")
+    os.chmod(base, 0o755)
+    state = {"port": free_port(), "base": base}
+
+    def start(extra="", options=(), env=None):
+        cf = relay_cf(base, state["port"], extra)
+        d = daemon(cf=cf, options=["DeliveryMode=queueonly", *options],
+                   env=env)
+        state["d"], state["cf"] = d, cf
+        return d
+
+    def options():
+        d = state["d"]
+        return [f"QueueDirectory={d.queue}", f"MailSpoolDirectory={d.spool}",
+                f"AliasFile={d.base}/aliases", *RUN_AS_NOBODY]
+
+    def runner(*args):
+        """The command line of a foreground queue run."""
+        return sendmail_cmd(state["cf"], "-qf", *args, options=options())
+
+    def run(*args, timeout=60):
+        return sendmail(state["cf"], "-qf", *args, options=options(),
+                        timeout=timeout)
+    state["start"], state["run"], state["runner"] = start, run, runner
+    yield state
+    subprocess.run(["rm", "-rf", base], check=False)

@@ -5,6 +5,7 @@ import pwd
 import random
 import re
 import signal
+import smtplib
 import socket
 import subprocess
 import tempfile
@@ -363,6 +364,13 @@ class SyscallStop:
             self.proc.kill()
             self.proc.wait()
         self.logf.close()
+
+
+def submit(d, rcpts, body="Subject: t\r\n\r\nhello\r\n",
+           sender="a@example.org"):
+    """One message by SMTP to the daemon d (anything with a port)."""
+    with smtplib.SMTP("127.0.0.1", d.port, timeout=10) as s:
+        s.sendmail(sender, rcpts, body)
 
 
 def open_data(port, source="127.0.0.1"):

@@ -11,9 +11,8 @@ import time
 import pytest
 
 from daemon_util import (Conn, SyscallStop, server_socket, session_children,
-                         untraced_leak_check, wait_for)
+                         submit, untraced_leak_check, wait_for)
 from smarthost import Scripted, start_smarthost
-from test_queue_run import submit, world  # noqa: F401 (fixture)
 
 
 def age(paths, seconds=120):

@@ -4,9 +4,8 @@ later runs; hoststat shows it and purgestat clears it."""
 import os
 import time
 
-from daemon_util import sendmail
+from daemon_util import sendmail, submit
 from smarthost import Busy, start_smarthost
-from test_queue_run import submit, world  # noqa: F401 (fixture)
 
 
 def run(world, *args):

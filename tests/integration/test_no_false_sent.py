@@ -15,10 +15,9 @@ import time
 
 import pytest
 
-from daemon_util import wait_for
+from daemon_util import submit, wait_for
 from smarthost import Listener, Scripted
 from test_local import USER, messages, site  # noqa: F401 (fixture)
-from test_queue_run import submit, world  # noqa: F401 (fixture)
 
 pytestmark = pytest.mark.skipif(os.geteuid() != 0,
                                 reason="needs root to become the users")

@@ -1,53 +1,14 @@
 """Queue runs through a smart host (issue: the queue, items 3-5, 7, 9)."""
-import os
 import re
 import smtplib
 import subprocess
-import tempfile
 import time
 
 import pytest
 
 from cfgen import relay_cf
-from daemon_util import (RUN_AS_NOBODY, free_port, sendmail, sendmail_cmd,
-                         wait_for)
+from daemon_util import RUN_AS_NOBODY, sendmail, sendmail_cmd, submit, wait_for
 from smarthost import Busy, Full, SlowRecorder, Stalling, start_smarthost
-
-
-@pytest.fixture
-def world(daemon):
-    """A daemon that queues only, a smart host port, and a runner."""
-    base = tempfile.mkdtemp(prefix="smd-run-", dir="/tmp")
-    os.chmod(base, 0o755)
-    state = {"port": free_port(), "base": base}
-
-    def start(extra="", options=(), env=None):
-        cf = relay_cf(base, state["port"], extra)
-        d = daemon(cf=cf, options=["DeliveryMode=queueonly", *options],
-                   env=env)
-        state["d"], state["cf"] = d, cf
-        return d
-
-    def options():
-        d = state["d"]
-        return [f"QueueDirectory={d.queue}", f"MailSpoolDirectory={d.spool}",
-                f"AliasFile={d.base}/aliases", *RUN_AS_NOBODY]
-
-    def runner(*args):
-        """The command line of a foreground queue run."""
-        return sendmail_cmd(state["cf"], "-qf", *args, options=options())
-
-    def run(*args, timeout=60):
-        return sendmail(state["cf"], "-qf", *args, options=options(),
-                        timeout=timeout)
-    state["start"], state["run"], state["runner"] = start, run, runner
-    yield state
-    subprocess.run(["rm", "-rf", base], check=False)
-
-
-def submit(d, rcpts, body="Subject: t\r\n\r\nhello\r\n", sender="a@example.org"):
-    with smtplib.SMTP("127.0.0.1", d.port, timeout=10) as s:
-        s.sendmail(sender, rcpts, body)
 
 
 def mailq(world):
