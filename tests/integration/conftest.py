@@ -141,6 +141,39 @@ def daemon():
 
 
 @pytest.fixture
+def site(daemon):
+    """A factory: site(mc_extra=, options=, wrapper=) makes a
+    daemon_util.LocalSite (a daemon delivering locally, a smart host);
+    all close.  test_submit's own site fixture takes its place there."""
+    from daemon_util import LocalSite
+    made = []
+
+    def make(**kw):
+        s = LocalSite(daemon, **kw)
+        made.append(s)
+        return s
+    yield make
+    for s in made:
+        s.close()
+
+
+@pytest.fixture
+def routing(daemon):
+    """A factory: routing(mc_extra=, maps={feature: text}, options=)
+    makes a daemon_util.Routing site; all close."""
+    from daemon_util import Routing
+    made = []
+
+    def make(**kw):
+        s = Routing(daemon, **kw)
+        made.append(s)
+        return s
+    yield make
+    for s in made:
+        s.close()
+
+
+@pytest.fixture
 def world(daemon):
     """A daemon that queues only and relays to a smart host port, and
     its queue runs: world["start"](extra=.mc lines, options, env) starts

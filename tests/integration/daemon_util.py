@@ -4,6 +4,7 @@ import pathlib
 import pwd
 import random
 import re
+import shutil
 import signal
 import smtplib
 import socket
@@ -11,7 +12,9 @@ import subprocess
 import tempfile
 import time
 
+from cfgen import HEAD, MAILERS, build_cf, makemap, relay_to
 from conftest import BUILD, ROOT
+from smarthost import start_smarthost
 
 
 _given = set()
@@ -383,3 +386,242 @@ def open_data(port, source="127.0.0.1"):
     reply = c.cmd("DATA")
     assert reply.startswith("354"), reply
     return c
+
+
+USER = "games"      # an ordinary user: not root, RunAsUser or trusted
+GROUP = "mail"      # the group the test's set-group-id copies are set to
+NO_MSA = "FEATURE(`no_default_msa')dnl\n"
+# A message as cron jobs and scripts give it to sendmail -t -i.
+MESSAGE = ("Subject: nightly report\n"
+           "To: Bob <bob@example.net>, carl@example.org\n"
+           "Cc: \"Dee, D.\" <dee@example.com>\n"
+           "Bcc: hidden@example.com\n"
+           "\n"
+           "line one\n"
+           ".\n"
+           "after the dot\n")
+
+
+def safe_tempdir(prefix):
+    """A directory (mode 0755) on a path that only root may write, as a
+    .forward needs: sendmail ignores one under a directory others may
+    write, the sticky /tmp included.  /run is such a path."""
+    st = os.stat("/run")
+    assert st.st_uid == 0 and not st.st_mode & 0o022, oct(st.st_mode)
+    d = pathlib.Path(tempfile.mkdtemp(prefix=prefix, dir="/run"))
+    d.chmod(0o755)
+    return d
+
+
+def messages(box):
+    """The messages of an mbox, split at its "From " lines."""
+    return [m for m in re.split(r"^From ", box, flags=re.M) if m]
+
+
+class Site:
+    """A site of a test's own: a directory (base, mode 0755, made under
+    /tmp with prefix unless given), the configuration built there (cf),
+    the -O options and the wrapper (a command that runs the rest) that
+    its commands run with, and its queue.  sendmail() and cmd() run the
+    program so, queued() lists the queue's files, close() removes base
+    if the site made it."""
+
+    def __init__(self, prefix="smd-site-", base=None, queue=None):
+        self.own_base = base is None
+        if self.own_base:
+            base = tempfile.mkdtemp(prefix=prefix, dir="/tmp")
+            os.chmod(base, 0o755)
+        self.base = pathlib.Path(base)
+        self.options, self.wrapper = [], []
+        self.queue = self.make_queue(queue) if queue else None
+
+    def make_queue(self, name):
+        """base/name, a queue directory that RunAsUser (nobody) owns."""
+        q = self.base / name
+        q.mkdir()
+        if os.geteuid() == 0:
+            nobody = pwd.getpwnam("nobody")
+            os.chown(q, nobody.pw_uid, nobody.pw_gid)
+        return q
+
+    def relaying_cf(self, name, port, before="", after=""):
+        """cf: name.cf from HEAD, before, the lines that send all mail to
+        [127.0.0.1]:port (relay_to), no MSA, after and the mailers."""
+        self.cf = build_cf(self.base, name, HEAD + before + relay_to(port) +
+                           NO_MSA + after + MAILERS)
+        return self.cf
+
+    def all_options(self):
+        return self.options
+
+    def cmd(self, *args):
+        """Our sendmail on this site's configuration, with args."""
+        return self.wrapper + sendmail_cmd(self.cf, *args,
+                                           options=self.all_options())
+
+    def sendmail(self, *args, **kw):
+        """Run cmd(*args): the completed process (see sendmail())."""
+        return sendmail(self.cf, *args, options=self.all_options(),
+                        wrapper=self.wrapper, **kw)
+
+    def queued(self, prefix="qf", queue=None):
+        return queue_files(queue or self.queue, prefix)
+
+    def close(self):
+        if self.own_base:
+            shutil.rmtree(self.base, ignore_errors=True)
+
+
+class LocalSite(Site):
+    """A configuration from a .mc, a daemon on it (d, with its queue),
+    a smart host (ctl, rec), a directory for what deliveries write
+    (out), a home with the ForwardPath (fwd), an alias file, and a queue
+    runner; wrapper runs the daemon and the queue runs (a mount
+    namespace, say).  The site fixture makes them."""
+
+    def __init__(self, daemon, mc_extra="", options=(), wrapper=()):
+        super().__init__("smd-local-")
+        self.out = self.base / "out"         # anyone may write here
+        self.out.mkdir()
+        self.out.chmod(0o1777)
+        self.home = safe_tempdir("smd-local-")
+        self.fwd = self.home / "fwd"          # ForwardPath: fwd/$u
+        self.fwd.mkdir()
+        self.fwd.chmod(0o755)
+        self.aliases = self.base / "aliases"
+        self.aliases.write_text("")
+        self.smart_port = free_port()
+        self.relaying_cf("site", self.smart_port, before=mc_extra)
+        self.options = [f"AliasFile={self.aliases}",
+                        f"ForwardPath={self.fwd}/$u", *options]
+        self.wrapper = list(wrapper)
+        self.d = daemon(cf=str(self.cf), options=self.options,
+                        wrapper=self.wrapper)
+        self.queue = pathlib.Path(self.d.queue)
+        self.ctl, self.rec = start_smarthost(self.smart_port)
+
+    def set_aliases(self, text):
+        self.aliases.write_text(text)
+        r = self.sendmail("-bi")
+        assert r.returncode == 0, r.stdout + r.stderr
+
+    def all_options(self):
+        return [f"QueueDirectory={self.d.queue}",
+                f"MailSpoolDirectory={self.d.spool}", "RunAsUser=nobody",
+                *self.options]
+
+    def send(self, rcpts, body="Subject: t\r\n\r\nhello\r\n",
+             sender="a@example.org"):
+        submit(self.d, rcpts, body, sender)
+
+    def run_queue(self):
+        return self.sendmail("-qf")
+
+    def mailbox(self, user=USER):
+        return self.d.mailbox(user)
+
+    def close(self):
+        self.ctl.stop()
+        super().close()
+        shutil.rmtree(self.home, ignore_errors=True)
+
+
+class Routing(LocalSite):
+    """A LocalSite whose .mc names maps under its directory; a second
+    fake server (other_port) takes what the esmtp mailer sends.  The
+    routing fixture makes them."""
+
+    def __init__(self, daemon, mc_extra="", maps=None, options=()):
+        self.other_port = free_port()
+        maps = maps or {}
+        self.mapdir = pathlib.Path(tempfile.mkdtemp(prefix="smd-maps-",
+                                                    dir="/tmp"))
+        self.mapdir.chmod(0o755)
+        extra = (f"define(`ESMTP_MAILER_ARGS', `TCP $h {self.other_port}')"
+                 "dnl\n")
+        for feature, name in (("virtusertable", "virtuser"),
+                              ("mailertable", "mailertable"),
+                              ("genericstable", "generics")):
+            if feature in maps:
+                makemap(self.mapdir / name, maps[feature])
+                extra += (f"FEATURE(`{feature}', `hash {self.mapdir}/"
+                          f"{name}')dnl\n")
+        super().__init__(daemon, mc_extra=extra + mc_extra,
+                         options=["DeliveryMode=queueonly", *options])
+        self.other_ctl, self.other = start_smarthost(self.other_port)
+
+    def rcpt(self, addr):
+        with smtplib.SMTP("127.0.0.1", self.d.port, timeout=10) as s:
+            s.ehlo("client.example")
+            s.mail("a@example.org")
+            return s.rcpt(addr)
+
+    def close(self):
+        self.other_ctl.stop()
+        shutil.rmtree(self.mapdir, ignore_errors=True)
+        super().close()
+
+
+class SubmitSite(Site):
+    """A queue, a client queue, a configuration and a set-group-id copy
+    of the program (prog), all under one directory in /tmp; the daemon
+    on that configuration when start_daemon() starts it.  mc: more
+    lines for the configuration, @BASE@ standing for that directory."""
+
+    def __init__(self, delivery="queueonly", run_as="nobody", mc=""):
+        super().__init__("smd-sub-", queue="mqueue")
+        self.cqueue = self.base / "mqueue-client"
+        self.home = self.base / "home"
+        for d in (self.cqueue, self.home):
+            d.mkdir()
+        shutil.chown(self.cqueue, group=GROUP)
+        self.cqueue.chmod(0o770)
+        self.port, self.smart_port = free_port(), free_port()
+        self.pidfile = self.base / "pid"
+        self.relaying_cf(
+            "sendmail", self.smart_port, before=(
+                f"define(`QUEUE_DIR', `{self.queue}')dnl\n"
+                f"define(`MSP_QUEUE_DIR', `{self.cqueue}')dnl\n"
+                f"define(`confMAIL_SPOOL_DIR', `{self.base}/mail')dnl\n"
+                f"define(`ALIAS_FILE', `{self.base}/aliases')dnl\n" +
+                (f"define(`confRUN_AS_USER', `{run_as}')dnl\n" if run_as
+                 else "") + mc.replace("@BASE@", str(self.base)) +
+                f"define(`confPID_FILE', `{self.pidfile}')dnl\n"
+                f"define(`confDELIVERY_MODE', `{delivery}')dnl\n"),
+            after=f"DAEMON_OPTIONS(`Port={self.port}, Addr=127.0.0.1, "
+            "Name=MTA')dnl\n")
+        # Installed as INSTALL says: set-group-id, never set-user-id.
+        self.prog = self.base / "sendmail"
+        shutil.copy(BUILD / "sendmaild", self.prog)
+        shutil.chown(self.prog, group=GROUP)
+        self.prog.chmod(0o2755)
+        self.daemon = None
+
+    def submit(self, args, text, user=None, env=None, timeout=30):
+        """The set-group-id copy with args, text on its input, as user
+        (root if None), HOME its home: the completed process (bytes)."""
+        kw = {}
+        if user is not None:
+            pw = pwd.getpwnam(user)
+            kw = {"user": pw.pw_uid, "group": pw.pw_gid, "extra_groups": []}
+        return sendmail(self.cf, *args, prog=self.prog, input=text.encode(),
+                        text=False, timeout=timeout, cwd="/",
+                        env={"PATH": "/usr/bin:/bin",
+                             "HOME": str(self.home), **(env or {})}, **kw)
+
+    def start_daemon(self, *options):
+        self.daemon = Running(sendmail_cmd(self.cf, "-bD", options=options),
+                              self.pidfile, self.base / "daemon.log")
+
+    def log_text(self):
+        return self.daemon.log_text()
+
+    def stop_daemon(self):
+        if self.daemon is not None:
+            self.daemon.stop()
+        if self.pidfile.exists():
+            self.pidfile.unlink()
+
+    def close(self):
+        self.stop_daemon()
+        super().close()

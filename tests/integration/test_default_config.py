@@ -17,13 +17,11 @@ import pytest
 
 import testnet
 from conftest import BUILD, ROOT
-from daemon_util import (Running, free_port, queue_files, sendmail, sendmail_cmd,
-                         wait_for)
+from daemon_util import (USER, Running, free_port, queue_files, sendmail,
+                         sendmail_cmd, wait_for)
 
 pytestmark = pytest.mark.skipif(os.geteuid() != 0,
                                 reason="needs root to become the users")
-
-USER = "games"
 
 
 class Default:

@@ -6,9 +6,7 @@ MX delivery, and the bound on every lookup when a server never answers.
 The resolver options here are Timeout.resolver.retrans=1s and
 Timeout.resolver.retry=2: one lookup may take about 2 s (plus a second
 of slack), where the C library's defaults would take 10 s."""
-import os
 import pathlib
-import pwd
 import shutil
 import smtplib
 import tempfile
@@ -18,7 +16,7 @@ import pytest
 
 import testnet
 from cfgen import HEAD, build_cf
-from daemon_util import Conn, Daemon, queue_files, sendmail
+from daemon_util import Conn, Daemon, Site
 from smarthost import Recorder
 from aiosmtpd.controller import Controller
 
@@ -180,17 +178,13 @@ def test_delay_checks_moves_the_refusal_to_rcpt(server):
 
 # ---- delivery to MX hosts ----------------------------------------------
 
-class MX:
+class MX(Site):
     """A configuration without a smart host (or with one given by mc),
     a private queue, and the commands that queue and run it."""
 
     def __init__(self, base, extra="", options=()):
-        self.queue = base / "mqueue"
-        self.queue.mkdir()
-        nobody = pwd.getpwnam("nobody")
-        os.chown(self.queue, nobody.pw_uid, nobody.pw_gid)
-        (self.queue / ".hoststat").mkdir()
-        os.chown(self.queue / ".hoststat", nobody.pw_uid, nobody.pw_gid)
+        super().__init__(base=base, queue="mqueue")
+        self.make_queue("mqueue/.hoststat")
         self.cf = make_cf(base, extra)
         # The test's "remote" hosts live on the loopback interface, whose
         # addresses (and names: ::1 is v6only.test) are not ours here.
@@ -199,9 +193,6 @@ class MX:
                         "DontProbeInterfaces=loopback",
                         "Timeout.iconnect=2s", "Timeout.connect=2s",
                         *RESOLVER, *options]
-
-    def sendmail(self, *args, input=None):
-        return sendmail(self.cf, *args, options=self.options, input=input)
 
     def send(self, rcpt):
         r = self.sendmail("-odq", "-f", "a@example.org", rcpt,
@@ -212,9 +203,6 @@ class MX:
         t = time.monotonic()
         r = self.sendmail("-qf", "-v")
         return r.stdout + r.stderr, time.monotonic() - t
-
-    def queued(self):
-        return queue_files(self.queue)
 
 
 @pytest.fixture

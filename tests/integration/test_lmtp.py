@@ -16,10 +16,8 @@ import time
 import pytest
 
 from cfgen import CF_M4, build_cf
-from daemon_util import free_port, wait_for
+from daemon_util import USER, Routing, free_port, messages, wait_for
 from smarthost import Scripted
-from test_local import USER, messages, site  # noqa: F401 (fixture)
-from test_routing import Routing
 
 pytestmark = pytest.mark.skipif(os.geteuid() != 0,
                                 reason="needs root to become the users")

@@ -15,8 +15,7 @@ import time
 
 import pytest
 
-from daemon_util import dying, parent_of, wait_for
-from test_local import USER, messages, safe_tempdir, site  # noqa: F401
+from daemon_util import USER, dying, messages, parent_of, safe_tempdir, wait_for
 from test_switch import need_sendmail, real_sendmail_cf, real_sendmail_cmd
 
 pytestmark = pytest.mark.skipif(os.geteuid() != 0,

@@ -15,9 +15,8 @@ import time
 
 import pytest
 
-from daemon_util import submit, wait_for
+from daemon_util import USER, messages, submit, wait_for
 from smarthost import Listener, Scripted
-from test_local import USER, messages, site  # noqa: F401 (fixture)
 
 pytestmark = pytest.mark.skipif(os.geteuid() != 0,
                                 reason="needs root to become the users")

@@ -2,20 +2,16 @@
 and scripts call it, as root and as an ordinary user, with the daemon
 running and without it (local submission issue, items 1 and 6)."""
 import os
-import pathlib
 import pwd
 import re
 import resource
 import shutil
 import subprocess
-import tempfile
 
 import pytest
 
-from cfgen import HEAD, build_cf
-from conftest import BUILD
-from daemon_util import (Conn, Running, envelope, free_port, queue_files,
-                         sendmail, sendmail_cmd, wait_for)
+from daemon_util import (GROUP, MESSAGE, USER, Conn, SubmitSite, envelope,
+                         sendmail, wait_for)
 from smarthost import start_smarthost
 from test_switch import (SENDMAIL, SM_CF, need_sendmail, need_sendmail_cf,
                          sendmail_m4)
@@ -23,100 +19,12 @@ from test_switch import (SENDMAIL, SM_CF, need_sendmail, need_sendmail_cf,
 pytestmark = pytest.mark.skipif(os.geteuid() != 0,
                                 reason="needs root to switch users")
 
-USER = "games"      # an ordinary user: not root, RunAsUser or trusted
-GROUP = "mail"      # the group the test's copy of the program is set to
-
-
-class Site:
-    """A queue, a client queue, a configuration and a set-group-id copy
-    of the program, all under one directory in /tmp.  mc: more lines for
-    the configuration, @BASE@ standing for that directory."""
-
-    def __init__(self, delivery="queueonly", run_as="nobody", mc=""):
-        self.base = pathlib.Path(tempfile.mkdtemp(prefix="smd-sub-",
-                                                  dir="/tmp"))
-        self.base.chmod(0o755)
-        self.queue = self.base / "mqueue"
-        self.cqueue = self.base / "mqueue-client"
-        self.home = self.base / "home"
-        for d in (self.queue, self.cqueue, self.home):
-            d.mkdir()
-        nobody = pwd.getpwnam("nobody")
-        os.chown(self.queue, nobody.pw_uid, nobody.pw_gid)
-        shutil.chown(self.cqueue, group=GROUP)
-        self.cqueue.chmod(0o770)
-        self.port, self.smart_port = free_port(), free_port()
-        self.pidfile = self.base / "pid"
-        self.cf = build_cf(
-            self.base, "sendmail",
-            HEAD +
-            f"define(`QUEUE_DIR', `{self.queue}')dnl\n"
-            f"define(`MSP_QUEUE_DIR', `{self.cqueue}')dnl\n"
-            f"define(`confMAIL_SPOOL_DIR', `{self.base}/mail')dnl\n"
-            f"define(`ALIAS_FILE', `{self.base}/aliases')dnl\n" +
-            (f"define(`confRUN_AS_USER', `{run_as}')dnl\n" if run_as
-             else "") + mc.replace("@BASE@", str(self.base)) +
-            f"define(`confPID_FILE', `{self.pidfile}')dnl\n"
-            f"define(`confDELIVERY_MODE', `{delivery}')dnl\n"
-            "define(`SMART_HOST', `[127.0.0.1]')dnl\n"
-            f"define(`RELAY_MAILER_ARGS', `TCP $h {self.smart_port}')dnl\n"
-            "define(`confTO_IDENT', `0')dnl\n"
-            "FEATURE(`no_default_msa')dnl\n"
-            f"DAEMON_OPTIONS(`Port={self.port}, Addr=127.0.0.1, Name=MTA')dnl\n"
-            "MAILER(`local')dnl\nMAILER(`smtp')dnl\n")
-        # Installed as INSTALL says: set-group-id, never set-user-id.
-        self.prog = self.base / "sendmail"
-        shutil.copy(BUILD / "sendmaild", self.prog)
-        shutil.chown(self.prog, group=GROUP)
-        self.prog.chmod(0o2755)
-        self.daemon = None
-
-    def submit(self, args, text, user=None, env=None, timeout=30):
-        kw = {}
-        if user is not None:
-            pw = pwd.getpwnam(user)
-            kw = {"user": pw.pw_uid, "group": pw.pw_gid, "extra_groups": []}
-        return sendmail(self.cf, *args, prog=self.prog, input=text.encode(),
-                        text=False, timeout=timeout, cwd="/",
-                        env={"PATH": "/usr/bin:/bin",
-                             "HOME": str(self.home), **(env or {})}, **kw)
-
-    def start_daemon(self, *options):
-        self.daemon = Running(sendmail_cmd(self.cf, "-bD", options=options),
-                              self.pidfile, self.base / "daemon.log")
-
-    def log_text(self):
-        return self.daemon.log_text()
-
-    def stop_daemon(self):
-        if self.daemon is not None:
-            self.daemon.stop()
-        if self.pidfile.exists():
-            self.pidfile.unlink()
-
-    def qf(self, queue=None):
-        return queue_files(queue or self.queue)
-
-    def close(self):
-        self.stop_daemon()
-        shutil.rmtree(self.base, ignore_errors=True)
-
-
 @pytest.fixture
 def site():
-    s = Site()
+    """Here a SubmitSite (conftest's site is a LocalSite)."""
+    s = SubmitSite()
     yield s
     s.close()
-
-
-MESSAGE = ("Subject: nightly report\n"
-           "To: Bob <bob@example.net>, carl@example.org\n"
-           "Cc: \"Dee, D.\" <dee@example.com>\n"
-           "Bcc: hidden@example.com\n"
-           "\n"
-           "line one\n"
-           ".\n"
-           "after the dot\n")
 
 
 def test_root_t_i_takes_recipients_from_headers(site):
@@ -125,7 +33,7 @@ def test_root_t_i_takes_recipients_from_headers(site):
     to RunAsUser so the queue runner can read them."""
     r = site.submit(["-t", "-i"], MESSAGE)
     assert r.returncode == 0, r.stderr
-    [qf] = site.qf()
+    [qf] = site.queued()
     text, sender, rcpts = envelope(qf)
     host = re.search(r"^\$_(.*)$", text, re.M)
     assert host and host.group(1) == "root@localhost"
@@ -148,7 +56,7 @@ def test_lone_dot_ends_input_without_i(site):
     r = site.submit(["bob@example.net"],
                     "Subject: s\r\n\r\nfirst\r\n.\r\nnever read\r\n")
     assert r.returncode == 0, r.stderr
-    [qf] = site.qf()
+    [qf] = site.queued()
     df = qf.with_name("d" + qf.name[1:])
     assert df.read_text() == "first\n"       # CRLF kept as LF, as queued
 
@@ -158,7 +66,7 @@ def test_headers_kept_and_from_with_full_name(site):
                     "Subject: s\nDate: Mon, 1 Jan 2026 00:00:00 +0000\n"
                     "Message-Id: <given@example.org>\n\nbody\n")
     assert r.returncode == 0, r.stderr
-    text, _, _ = envelope(site.qf()[0])
+    text, _, _ = envelope(site.queued()[0])
     assert "Date: Mon, 1 Jan 2026 00:00:00 +0000" in text
     assert text.count("Date:") == 1
     assert "Message-Id: <given@example.org>" in text
@@ -175,7 +83,7 @@ def test_more_recipients_than_a_transaction_takes(site):
     r = site.submit(["-odq", *rcpts], "Subject: many\n\nbody\n")
     assert r.returncode == 0, r.stderr
     assert r.stderr == b""
-    counts = sorted(len(envelope(q)[2]) for q in site.qf())
+    counts = sorted(len(envelope(q)[2]) for q in site.queued())
     assert counts == [200, 1000]
     assert not (site.home / "dead.letter").exists()
 
@@ -194,8 +102,8 @@ def test_recipients_cost_grows_linearly(site):
         assert r.returncode == 0, r.stderr[-500:]
         cpu[n] = (after.ru_utime - before.ru_utime +
                   after.ru_stime - before.ru_stime)
-        assert sum(len(envelope(q)[2]) for q in site.qf()) == n
-        for q in site.qf():
+        assert sum(len(envelope(q)[2]) for q in site.queued()) == n
+        for q in site.queued():
             q.unlink()
             q.with_name("d" + q.name[1:]).unlink()
     # Linear: 4.  Before, 12 or more.
@@ -206,12 +114,12 @@ def test_f_sets_the_sender(site):
     r = site.submit(["-f", "reports@example.org", "bob@example.net"],
                     "Subject: s\n\nbody\n")
     assert r.returncode == 0, r.stderr
-    text, sender, _ = envelope(site.qf()[0])
+    text, sender, _ = envelope(site.queued()[0])
     assert sender == "<reports@example.org>"
     assert "X-Authentication-Warning" not in text    # root is trusted
     r = site.submit(["-f", "", "bob@example.net"], "Subject: s\n\nbody\n")
     assert r.returncode == 0, r.stderr
-    assert any(envelope(q)[1] == "<>" for q in site.qf())
+    assert any(envelope(q)[1] == "<>" for q in site.queued())
 
 
 @pytest.mark.parametrize("args,code,said", [
@@ -235,7 +143,7 @@ def test_unknown_user_message_saved_in_dead_letter(site):
     assert "Subject: keep me" in dead and "important" in dead
     assert "Saved message in" in r.stderr.decode()
     # The good recipient still got it.
-    [qf] = site.qf()
+    [qf] = site.queued()
     assert envelope(qf)[2] == ["<bob@example.net>"]
 
 
@@ -243,7 +151,7 @@ def test_overlong_header_is_a_data_error(site):
     r = site.submit(["-O", "MaxHeadersLength=100", "bob@example.net"],
                     "Subject: " + "x" * 200 + "\n\nbody\n")
     assert r.returncode == 65
-    assert site.qf() == []
+    assert site.queued() == []
 
 
 def test_background_delivery_to_the_smart_host(site):
@@ -254,7 +162,7 @@ def test_background_delivery_to_the_smart_host(site):
         r = site.submit(["-odb", "-t"], "To: far@example.net\n"
                         "Subject: relayed\n\nhello\n")
         assert r.returncode == 0, r.stderr
-        assert wait_for(lambda: rec.messages and not site.qf())
+        assert wait_for(lambda: rec.messages and not site.queued())
         sender, rcpts, data = rec.messages[0]
         assert rcpts == ["far@example.net"]
         assert b"Subject: relayed" in data and b"hello" in data
@@ -268,7 +176,7 @@ def test_user_submits_through_the_running_daemon(site):
     site.start_daemon()
     r = site.submit(["-t", "-i"], MESSAGE, user=USER)
     assert r.returncode == 0, r.stderr
-    [qf] = site.qf()
+    [qf] = site.queued()
     text, sender, rcpts = envelope(qf)
     assert re.fullmatch(rf"<{USER}@[^>]+>", sender)
     assert len(rcpts) == 4 and "Bcc" not in text
@@ -288,7 +196,7 @@ def test_user_f_gets_an_authentication_warning(site):
     r = site.submit(["-f", "boss@example.org", "bob@example.net"],
                     "Subject: s\n\nbody\n", user=USER)
     assert r.returncode == 0, r.stderr
-    text, sender, _ = envelope(site.qf()[0])
+    text, sender, _ = envelope(site.queued()[0])
     assert sender == "<boss@example.org>"
     assert re.search(rf"X-Authentication-Warning: [^:]+: {USER} set sender "
                      r"to boss@example.org using -f", text)
@@ -300,16 +208,16 @@ def test_user_submits_while_the_daemon_is_down(site):
     to itself when it starts; nothing is lost."""
     r = site.submit(["-t", "-i"], MESSAGE, user=USER)
     assert r.returncode == 0, r.stderr
-    assert site.qf() == []
-    [cqf] = site.qf(site.cqueue)
+    assert site.queued() == []
+    [cqf] = site.queued(queue=site.cqueue)
     st = cqf.stat()
     assert st.st_uid == pwd.getpwnam(USER).pw_uid
     assert st.st_gid == os.stat(site.cqueue).st_gid
     assert st.st_mode & 0o777 == 0o660
     site.start_daemon()
-    assert wait_for(lambda: site.qf() and not site.qf(site.cqueue)), \
+    assert wait_for(lambda: site.queued() and not site.queued(queue=site.cqueue)), \
         site.log_text()
-    text, sender, rcpts = envelope(site.qf()[0])
+    text, sender, rcpts = envelope(site.queued()[0])
     assert re.fullmatch(rf"<{USER}@[^>]+>", sender)
     assert rcpts == ["<bob@example.net>", "<carl@example.org>",
                      "<dee@example.com>", "<hidden@example.com>"]
@@ -323,12 +231,12 @@ def test_client_queue_run_by_hand(site):
     r = site.submit(["bob@example.net"], "Subject: by hand\n\nbody\n",
                     user=USER)
     assert r.returncode == 0, r.stderr
-    assert len(site.qf(site.cqueue)) == 1
+    assert len(site.queued(queue=site.cqueue)) == 1
     ctl, rec = start_smarthost(site.port)
     try:
         r = sendmail(site.cf, "-Ac", "-qf", text=False)
         assert r.returncode == 0, r.stderr
-        assert site.qf(site.cqueue) == []
+        assert site.queued(queue=site.cqueue) == []
         [(sender, rcpts, data)] = rec.messages
         assert sender.startswith(USER + "@") and rcpts == ["bob@example.net"]
         assert b"Subject: by hand" in data
@@ -351,13 +259,13 @@ def test_user_without_the_group_cannot_use_options_to_read_files(site):
                        group=pwd.getpwnam(USER).pw_gid, extra_groups=[],
                        env={"PATH": "/bin", "HOME": "/nonexistent"})
     assert r.returncode != 0
-    assert site.qf(site.cqueue) == []
+    assert site.queued(queue=site.cqueue) == []
     # A long option is not a submission's: the group goes, and with no
     # daemon and no client queue the message cannot be taken.
     r = site.submit(["-O", "DeliveryMode=queueonly", "bob@example.net"],
                     "Subject: s\n\nbody\n", user=USER)
     assert r.returncode == 75
-    assert site.qf(site.cqueue) == []
+    assert site.queued(queue=site.cqueue) == []
 
 
 def real_msp_cf(site):
@@ -416,7 +324,7 @@ def test_client_queue_left_by_sendmail_817():
     without a domain) reaches the daemon qualified with $j, when the
     daemon starts and from Debian's cron line "sendmail -Ac -q", and is
     delivered: nothing bounces, nothing stays behind."""
-    site = Site()
+    site = SubmitSite()
     ctl, rec = start_smarthost(site.smart_port)
     try:
         mail = site.base / "mail"
@@ -431,7 +339,7 @@ def test_client_queue_left_by_sendmail_817():
         real_msp_submit(site, ["-odq", "-t"],
                         f"To: {USER}, dave@far.example\n"
                         "Subject: from a user\n\nsecond\n", user=USER)
-        qfs = site.qf(site.cqueue)
+        qfs = site.queued(queue=site.cqueue)
         assert len(qfs) == 2
         senders = sorted(envelope(q)[1] for q in qfs)
         assert senders == sorted(["root", USER])     # as sendmail left them
@@ -442,26 +350,26 @@ def test_client_queue_left_by_sendmail_817():
         c = Conn(site.port)
         j = c.read_reply().split()[1]
         c.close()
-        assert wait_for(lambda: not site.qf(site.cqueue) and
-                        len(site.qf()) == 2, limit=20), site.log_text()
+        assert wait_for(lambda: not site.queued(queue=site.cqueue) and
+                        len(site.queued()) == 2, limit=20), site.log_text()
         assert "553" not in site.log_text()
         # A third one while the daemon runs, sent on by cron's line.
         real_msp_submit(site, ["-odq", USER],
                         "Subject: by cron\n\nthird\n", user=USER)
-        assert len(site.qf(site.cqueue)) == 1
+        assert len(site.queued(queue=site.cqueue)) == 1
         r = sendmail(site.cf, "-Ac", "-q", text=False)
         assert r.returncode == 0, r.stderr
-        assert wait_for(lambda: not site.qf(site.cqueue) and
-                        len(site.qf()) == 3, limit=20), site.log_text()
+        assert wait_for(lambda: not site.queued(queue=site.cqueue) and
+                        len(site.queued()) == 3, limit=20), site.log_text()
 
-        envs = sorted(envelope(q)[1:] for q in site.qf())
+        envs = sorted(envelope(q)[1:] for q in site.queued())
         assert envs == sorted([
             (f"<root@{j}>", [f"<{USER}@{j}>", "<carol@far.example>"]),
             (f"<{USER}@{j}>", [f"<{USER}@{j}>", "<dave@far.example>"]),
             (f"<{USER}@{j}>", [f"<{USER}@{j}>"])])
         r = sendmail(site.cf, "-qf", text=False)
         assert r.returncode == 0, r.stderr
-        assert site.qf() == []
+        assert site.queued() == []
         box = (mail / USER).read_text()
         assert box.count("\nFrom ") + box.startswith("From ") == 3, box
         for text in ("first", "second", "third"):

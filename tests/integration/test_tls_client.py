@@ -13,9 +13,9 @@ import time
 
 import pytest
 
-from cfgen import build_cf, relay_cf
+from cfgen import build_cf
 from conftest import BUILD, SPEC_EXAMPLES
-from daemon_util import queue_files, sendmail
+from daemon_util import Site, queue_files, sendmail
 from tlsutil import FakeTLSServer
 
 pytestmark = pytest.mark.skipif(os.geteuid() != 0,
@@ -24,18 +24,12 @@ pytestmark = pytest.mark.skipif(os.geteuid() != 0,
 CREDS = ("relayuser", "secret")
 
 
-class Relay:
+class Relay(Site):
     """A configuration relaying to [127.0.0.1]:port, a private queue,
     and the command lines that queue a message and run the queue."""
 
     def __init__(self, port, mc_extra="", options=(), maps=None):
-        self.base = pathlib.Path(tempfile.mkdtemp(prefix="smd-tlsc-",
-                                                  dir="/tmp"))
-        self.base.chmod(0o755)
-        self.queue = self.base / "mqueue"
-        self.queue.mkdir()
-        nobody = pwd.getpwnam("nobody")
-        os.chown(self.queue, nobody.pw_uid, nobody.pw_gid)
+        super().__init__("smd-tlsc-", queue="mqueue")
         extra = mc_extra
         for name, text in (maps or {}).items():
             src = self.base / name
@@ -50,14 +44,9 @@ class Relay:
                 extra += f"FEATURE(`authinfo', `hash -o {src}')dnl\n"
             else:
                 extra += f"FEATURE(`access_db', `hash -T<TMPF> -o {src}')dnl\n"
-        self.cf = pathlib.Path(relay_cf(
-            self.base, port, "FEATURE(`no_default_msa')dnl\n" + extra))
+        self.relaying_cf("relay", port, after=extra)
         self.options = ["RunAsUser=nobody", f"QueueDirectory={self.queue}",
                         "HostStatusDirectory=", *options]
-
-    def sendmail(self, *args, input=None, timeout=60):
-        return sendmail(self.cf, *args, options=self.options, input=input,
-                        timeout=timeout)
 
     def queue_message(self, body="hello over TLS"):
         r = self.sendmail("-odq", "-f", "a@example.org", "b@remote.example",
@@ -66,12 +55,6 @@ class Relay:
 
     def run(self, timeout=60):
         return self.sendmail("-qf", timeout=timeout)
-
-    def queued(self):
-        return queue_files(self.queue)
-
-    def close(self):
-        shutil.rmtree(self.base, ignore_errors=True)
 
 
 @pytest.fixture
