@@ -122,6 +122,31 @@ def sasl():
     shutil.rmtree(base, ignore_errors=True)
 
 
+@pytest.fixture
+def base(request):
+    """A directory of the test's own under /tmp, mode 0755, removed
+    after it."""
+    import shutil
+    import tempfile
+    name = request.module.__name__.removeprefix("test_")
+    d = pathlib.Path(tempfile.mkdtemp(prefix=f"smd-{name}-", dir="/tmp"))
+    d.chmod(0o755)
+    yield d
+    shutil.rmtree(d, ignore_errors=True)
+
+
+@pytest.fixture
+def tools():
+    """A directory for the test's programs (daemon_util.program), which
+    any user may run."""
+    import shutil
+    import tempfile
+    d = pathlib.Path(tempfile.mkdtemp(prefix="smd-tools-", dir="/tmp"))
+    d.chmod(0o1777)
+    yield d
+    shutil.rmtree(d, ignore_errors=True)
+
+
 # The fixtures below use daemon_util, which imports this file: they
 # import it when they run.
 

@@ -4,7 +4,6 @@ run; one that did not is never delivered; nothing a dead process left
 stays for good."""
 import os
 import signal
-import smtplib
 import subprocess
 import time
 

@@ -6,10 +6,7 @@ MX delivery, and the bound on every lookup when a server never answers.
 The resolver options here are Timeout.resolver.retrans=1s and
 Timeout.resolver.retry=2: one lookup may take about 2 s (plus a second
 of slack), where the C library's defaults would take 10 s."""
-import pathlib
-import shutil
 import smtplib
-import tempfile
 import time
 
 import pytest
@@ -33,14 +30,6 @@ def make_cf(base, extra=""):
                         "define(`confTO_IDENT', `0')dnl\n"
                         "FEATURE(`no_default_msa')dnl\n" + extra +
                         "MAILER(`local')dnl\nMAILER(`smtp')dnl\n"))
-
-
-@pytest.fixture
-def base():
-    d = pathlib.Path(tempfile.mkdtemp(prefix="smd-dns-", dir="/tmp"))
-    d.chmod(0o755)
-    yield d
-    shutil.rmtree(d, ignore_errors=True)
 
 
 @pytest.fixture

@@ -15,9 +15,9 @@ import shutil
 import pytest
 
 from cfgen import makemap
-from daemon_util import GROUP, MESSAGE, USER, SubmitSite, sendmail, wait_for
+from daemon_util import (GROUP, MESSAGE, USER, SubmitSite, need_sendmail,
+                         real_sendmail, real_sendmail_cf, sendmail, wait_for)
 from smarthost import start_smarthost
-from test_switch import need_sendmail, real_sendmail, real_sendmail_cf
 
 pytestmark = pytest.mark.skipif(os.geteuid() != 0,
                                 reason="needs root to switch users")

@@ -15,8 +15,9 @@ import time
 
 import pytest
 
-from daemon_util import USER, dying, messages, parent_of, safe_tempdir, wait_for
-from test_switch import need_sendmail, real_sendmail_cf, real_sendmail_cmd
+from daemon_util import (USER, dying, messages, need_sendmail, parent_of,
+                         real_sendmail_cf, real_sendmail_cmd, safe_tempdir,
+                         wait_for)
 
 pytestmark = pytest.mark.skipif(os.geteuid() != 0,
                                 reason="needs root to become the users")

@@ -7,27 +7,16 @@ bounced, not written raw to a server."""
 import os
 import pathlib
 import re
-import shutil
-import tempfile
 
 import pytest
 
 from cfgen import relay_cf
-from daemon_util import (SENDMAIL_CF, Conn, envelope, free_port, queue_files,
-                         sendmail)
+from daemon_util import (SENDMAIL_CF, Conn, envelope, free_port, need_sendmail,
+                         need_sendmail_cf, queue_files, real_sendmail_bs,
+                         real_sendmail_cf, sendmail)
 from smarthost import Scripted
-from test_switch import (need_sendmail, need_sendmail_cf, real_sendmail_bs,
-                         real_sendmail_cf)
 
 NOT_ASCII = "Non-ASCII address not permitted without SMTPUTF8"
-
-
-@pytest.fixture
-def base():
-    d = pathlib.Path(tempfile.mkdtemp(prefix="smd-8bit-", dir="/tmp"))
-    d.chmod(0o755)
-    yield d
-    shutil.rmtree(d, ignore_errors=True)
 
 
 def raw(c, line):

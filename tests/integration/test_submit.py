@@ -10,11 +10,10 @@ import subprocess
 
 import pytest
 
-from daemon_util import (GROUP, MESSAGE, USER, Conn, SubmitSite, envelope,
-                         sendmail, wait_for)
+from daemon_util import (GROUP, MESSAGE, SENDMAIL, SM_CF, USER, Conn, SubmitSite,
+                         envelope, need_sendmail, need_sendmail_cf, sendmail,
+                         sendmail_m4, wait_for)
 from smarthost import start_smarthost
-from test_switch import (SENDMAIL, SM_CF, need_sendmail, need_sendmail_cf,
-                         sendmail_m4)
 
 pytestmark = pytest.mark.skipif(os.geteuid() != 0,
                                 reason="needs root to switch users")
