@@ -153,16 +153,8 @@ def tools():
 @pytest.fixture
 def daemon():
     """A factory: daemon(options=[...], cf=path) starts one; all stop."""
-    from daemon_util import Daemon
-    started = []
-
-    def start(**kw):
-        d = Daemon(**kw)
-        started.append(d)
-        return d
-    yield start
-    for d in started:
-        d.stop()
+    from daemon_util import Daemon, factory
+    yield from factory(Daemon, close=Daemon.stop)
 
 
 @pytest.fixture
@@ -170,32 +162,16 @@ def site(daemon):
     """A factory: site(mc_extra=, options=, wrapper=) makes a
     daemon_util.LocalSite (a daemon delivering locally, a smart host);
     all close.  test_submit's own site fixture takes its place there."""
-    from daemon_util import LocalSite
-    made = []
-
-    def make(**kw):
-        s = LocalSite(daemon, **kw)
-        made.append(s)
-        return s
-    yield make
-    for s in made:
-        s.close()
+    from daemon_util import LocalSite, factory
+    yield from factory(lambda **kw: LocalSite(daemon, **kw))
 
 
 @pytest.fixture
 def routing(daemon):
     """A factory: routing(mc_extra=, maps={feature: text}, options=)
     makes a daemon_util.Routing site; all close."""
-    from daemon_util import Routing
-    made = []
-
-    def make(**kw):
-        s = Routing(daemon, **kw)
-        made.append(s)
-        return s
-    yield make
-    for s in made:
-        s.close()
+    from daemon_util import Routing, factory
+    yield from factory(lambda **kw: Routing(daemon, **kw))
 
 
 @pytest.fixture

@@ -92,6 +92,21 @@ def envelope(qf, binary=False):
             re.findall(r, text, re.M))
 
 
+def factory(make, close=lambda thing: thing.close()):
+    """The body of a factory fixture (yield from it): the test calls
+    what it yields as it would call make, and each thing made is closed
+    after the test, in the order made."""
+    made = []
+
+    def one(*args, **kw):
+        thing = make(*args, **kw)
+        made.append(thing)
+        return thing
+    yield one
+    for thing in made:
+        close(thing)
+
+
 def wait_for(pred, limit=10):
     """Poll pred until it holds (True) or limit seconds pass (False)."""
     end = time.monotonic() + limit

@@ -17,8 +17,8 @@ import pytest
 
 import testnet
 from conftest import BUILD, ROOT
-from daemon_util import (USER, Running, free_port, queue_files, sendmail,
-                         sendmail_cmd, wait_for)
+from daemon_util import (USER, Running, factory, free_port, queue_files,
+                         sendmail, sendmail_cmd, wait_for)
 
 pytestmark = pytest.mark.skipif(os.geteuid() != 0,
                                 reason="needs root to become the users")
@@ -83,14 +83,7 @@ class Default:
 
 @pytest.fixture
 def default():
-    made = []
-
-    def make(aliases=None):
-        made.append(Default(aliases))
-        return made[-1]
-    yield make
-    for d in made:
-        d.close()
+    yield from factory(Default)
 
 
 def delivered(box, count=1):

@@ -13,7 +13,7 @@ import pytest
 
 import testnet
 from cfgen import HEAD, build_cf
-from daemon_util import Conn, Daemon, Site
+from daemon_util import Conn, Daemon, Site, factory
 from smarthost import Recorder
 from aiosmtpd.controller import Controller
 
@@ -34,16 +34,10 @@ def make_cf(base, extra=""):
 
 @pytest.fixture
 def server(base):
-    started = []
-
-    def start(extra="", options=()):
-        d = Daemon(cf=make_cf(base, extra),
-                   options=RESOLVER + ["DeliveryMode=queueonly", *options])
-        started.append(d)
-        return d
-    yield start
-    for d in started:
-        d.stop()
+    yield from factory(lambda extra="", options=(): Daemon(
+        cf=make_cf(base, extra),
+        options=RESOLVER + ["DeliveryMode=queueonly", *options]),
+        close=Daemon.stop)
 
 
 def ehlo_from(d, source):

@@ -15,7 +15,7 @@ import pytest
 
 from cfgen import build_cf
 from conftest import BUILD, SPEC_EXAMPLES
-from daemon_util import Site, queue_files, sendmail
+from daemon_util import Site, factory, queue_files, sendmail
 from tlsutil import FakeTLSServer
 
 pytestmark = pytest.mark.skipif(os.geteuid() != 0,
@@ -59,29 +59,15 @@ class Relay(Site):
 
 @pytest.fixture
 def relay():
-    made = []
-
-    def make(*a, **kw):
-        r = Relay(*a, **kw)
-        made.append(r)
-        return r
-    yield make
-    for r in made:
-        r.close()
+    yield from factory(Relay)
 
 
 @pytest.fixture
 def fake(ca):
-    made = []
-
     def make(**kw):
         kw.setdefault("ctx", ca.server_context())
-        s = FakeTLSServer(**kw)
-        made.append(s)
-        return s
-    yield make
-    for s in made:
-        s.close()
+        return FakeTLSServer(**kw)
+    yield from factory(make)
 
 
 def client_options(ca, cert=False):
