@@ -54,14 +54,16 @@ def build_cf(directory, name, mc_text, our_tree=True):
     return cf
 
 
-def makemap(path, text):
-    """Build path.db (hash) with our makemap, readable by RunAsUser (the
-    sessions and queue runs read the maps as that user)."""
+def makemap(path, text, mode=0o644):
+    """Build path.db (hash) with our makemap, mode 0644: readable by
+    RunAsUser (the sessions and queue runs read the maps as that user),
+    or mode (0600 for secrets, which are read before the drop)."""
+    path = pathlib.Path(path)
     r = subprocess.run([str(BUILD / "makemap"), "hash", str(path)],
                        input=text, capture_output=True, text=True,
                        timeout=30)
     assert r.returncode == 0, r.stderr
-    path.with_name(path.name + ".db").chmod(0o644)
+    path.with_name(path.name + ".db").chmod(mode)
 
 
 def access_daemon(daemon, directory, entries, features="", options=()):

@@ -7,14 +7,13 @@ import pathlib
 import pwd
 import re
 import shutil
-import subprocess
 import tempfile
 import time
 
 import pytest
 
-from cfgen import build_cf
-from conftest import BUILD, SPEC_EXAMPLES
+from cfgen import build_cf, makemap
+from conftest import SPEC_EXAMPLES
 from daemon_util import Site, factory, queue_files, sendmail
 from tlsutil import FakeTLSServer
 
@@ -34,12 +33,8 @@ class Relay(Site):
         for name, text in (maps or {}).items():
             src = self.base / name
             src.write_text(text)
-            r = subprocess.run([str(BUILD / "makemap"), "hash", str(src)],
-                               input=text, capture_output=True, text=True,
-                               timeout=30)
-            assert r.returncode == 0, r.stderr
             # Secrets stay root's: read before the privilege drop.
-            os.chmod(str(src) + ".db", 0o600 if name == "authinfo" else 0o644)
+            makemap(src, text, mode=0o600 if name == "authinfo" else 0o644)
             if name == "authinfo":
                 extra += f"FEATURE(`authinfo', `hash -o {src}')dnl\n"
             else:
@@ -326,11 +321,7 @@ def test_nullclient_auth587(ca, password, delivered):
         src = base / "authinfo"
         src.write_text(f'AuthInfo:smtp.provider.example "U:{CREDS[0]}" '
                        f'"P:{password}" "M:PLAIN LOGIN"\n')
-        r = subprocess.run([str(BUILD / "makemap"), "hash", str(src)],
-                           input=src.read_text(), capture_output=True,
-                           text=True, timeout=30)
-        assert r.returncode == 0, r.stderr
-        os.chmod(str(src) + ".db", 0o600)
+        makemap(src, src.read_text(), mode=0o600)
         cf = nullclient_cf(base, ca, src)
         queue = base / "mqueue"
         queue.mkdir()
