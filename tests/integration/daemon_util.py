@@ -1,4 +1,50 @@
-"""Start the real daemon on loopback for a test, and talk raw SMTP to it."""
+"""The integration tests' harness: what more than one test file needs to
+start the real program, talk to it and look at what it did.  Fixtures
+that use it are in conftest.py (daemon, site, routing, world, base,
+tools); configurations are built with cfgen.py; fake servers are in
+smarthost.py and tlsutil.py.
+
+Ports, waiting, fixtures
+    free_port()            a loopback port no test has had
+    wait_for(pred, limit)  poll until pred() holds, or give up (False)
+    factory(make, close)   the body of a fixture that makes things and
+                           closes them after the test
+Running the program
+    sendmail_cmd(cf, *args, options, prog)  a command line of a built
+                           program on a configuration (-O options)
+    sendmail(cf, *args, ...)  run it, output captured
+    SENDMAIL_CF, RUN_AS_NOBODY
+    Running                a daemon from a command line: ready when its
+                           pid file exists, log_text(), stop()
+    Daemon                 sendmaild -bD with a private queue, spool and
+                           port (the daemon fixture)
+The queue
+    queue_files(queue, prefix)  its qf (df, tf, ...) files
+    envelope(qf)           a control file's sender and recipients
+SMTP
+    Conn                   a lock-step client on a raw socket
+    open_data(port)        a session past DATA's 354
+    submit(d, rcpts)       one message by smtplib
+Processes
+    proc_stat, dying, parent_of, children, session_children, agents
+    untraced_leak_check()  the environment of a process traced with
+                           ptrace (no LeakSanitizer)
+    server_socket(pid, client)  the server's end of a connection
+    SyscallStop            strace: stop a process at a system call, from
+                           outside, to kill it there
+Sites
+    Site                   a directory, a configuration, the program run
+                           on it with the site's options
+    LocalSite, Routing     local delivery with a daemon and a smart host
+                           (the site and routing fixtures)
+    SubmitSite             command-line submission with a set-group-id
+                           copy and a client queue
+    USER, GROUP, MESSAGE, messages(), safe_tempdir(), program()
+Debian's sendmail, the oracle
+    SM_CF, SENDMAIL, need_sendmail_cf(), need_sendmail(), sendmail_m4(),
+    real_sendmail_cf(), real_sendmail_cmd(), real_sendmail(),
+    real_sendmail_bs()
+"""
 import os
 import pathlib
 import pwd
@@ -18,6 +64,8 @@ from cfgen import HEAD, MAILERS, build_cf, makemap, relay_to
 from conftest import BUILD, ROOT
 from smarthost import start_smarthost
 
+
+# ---- Ports, waiting, fixtures ----------------------------------------
 
 _given = set()
 
@@ -40,6 +88,33 @@ def free_port():
         return port
     raise RuntimeError("no free port")
 
+
+def wait_for(pred, limit=10):
+    """Poll pred until it holds (True) or limit seconds pass (False)."""
+    end = time.monotonic() + limit
+    while time.monotonic() < end:
+        if pred():
+            return True
+        time.sleep(0.05)
+    return False
+
+
+def factory(make, close=lambda thing: thing.close()):
+    """The body of a factory fixture (yield from it): the test calls
+    what it yields as it would call make, and each thing made is closed
+    after the test, in the order made."""
+    made = []
+
+    def one(*args, **kw):
+        thing = make(*args, **kw)
+        made.append(thing)
+        return thing
+    yield one
+    for thing in made:
+        close(thing)
+
+
+# ---- Running the program ---------------------------------------------
 
 # The configuration the tree builds (cf/cf/sendmail.mc).
 SENDMAIL_CF = ROOT / "cf" / "cf" / "sendmail.cf"
@@ -69,52 +144,6 @@ def sendmail(cf, *args, options=(), prog="sendmaild", wrapper=(),
                                                    prog=prog)],
                           input=input, capture_output=True, text=text,
                           timeout=timeout, **kw)
-
-
-def queue_files(queue, prefix="qf"):
-    """The files of a queue directory (and its subdirectories) whose
-    names start with prefix (qf: control files, df: data files, ...),
-    as sorted paths."""
-    return sorted(p for p in pathlib.Path(queue).rglob(prefix + "*")
-                  if p.is_file())
-
-
-def envelope(qf, binary=False):
-    """A control file's text, its sender (the S line) and its recipients
-    (the R lines), as str, or as bytes if binary."""
-    if binary:
-        text = pathlib.Path(qf).read_bytes()
-        s, r = rb"^S(.*)$", rb"^R[A-Z]*:(.*)$"
-    else:
-        text = pathlib.Path(qf).read_text(errors="replace")
-        s, r = r"^S(.*)$", r"^R[A-Z]*:(.*)$"
-    return (text, re.search(s, text, re.M).group(1),
-            re.findall(r, text, re.M))
-
-
-def factory(make, close=lambda thing: thing.close()):
-    """The body of a factory fixture (yield from it): the test calls
-    what it yields as it would call make, and each thing made is closed
-    after the test, in the order made."""
-    made = []
-
-    def one(*args, **kw):
-        thing = make(*args, **kw)
-        made.append(thing)
-        return thing
-    yield one
-    for thing in made:
-        close(thing)
-
-
-def wait_for(pred, limit=10):
-    """Poll pred until it holds (True) or limit seconds pass (False)."""
-    end = time.monotonic() + limit
-    while time.monotonic() < end:
-        if pred():
-            return True
-        time.sleep(0.05)
-    return False
 
 
 class Running:
@@ -215,6 +244,31 @@ class Daemon(Running):
         subprocess.run(["rm", "-rf", self.base], check=False)
 
 
+# ---- The queue -------------------------------------------------------
+
+def queue_files(queue, prefix="qf"):
+    """The files of a queue directory (and its subdirectories) whose
+    names start with prefix (qf: control files, df: data files, ...),
+    as sorted paths."""
+    return sorted(p for p in pathlib.Path(queue).rglob(prefix + "*")
+                  if p.is_file())
+
+
+def envelope(qf, binary=False):
+    """A control file's text, its sender (the S line) and its recipients
+    (the R lines), as str, or as bytes if binary."""
+    if binary:
+        text = pathlib.Path(qf).read_bytes()
+        s, r = rb"^S(.*)$", rb"^R[A-Z]*:(.*)$"
+    else:
+        text = pathlib.Path(qf).read_text(errors="replace")
+        s, r = r"^S(.*)$", r"^R[A-Z]*:(.*)$"
+    return (text, re.search(s, text, re.M).group(1),
+            re.findall(r, text, re.M))
+
+
+# ---- SMTP ------------------------------------------------------------
+
 class Conn:
     """A lock-step SMTP client on a raw socket."""
 
@@ -254,14 +308,26 @@ class Conn:
         self.sock.close()
 
 
-def untraced_leak_check():
-    """The environment for a run under strace: LeakSanitizer cannot work
-    under ptrace, so a sanitized build checks leaks in the other tests."""
-    env = dict(os.environ)
-    env["ASAN_OPTIONS"] = ":".join(
-        filter(None, [env.get("ASAN_OPTIONS", ""), "detect_leaks=0"]))
-    return env
+def open_data(port, source="127.0.0.1"):
+    """A session that has sent DATA and read the 354."""
+    c = Conn(port, source=source)
+    c.read_reply()
+    c.cmd("EHLO x.example")
+    c.cmd("MAIL FROM:<a@b.example>")
+    c.cmd("RCPT TO:<root>")
+    reply = c.cmd("DATA")
+    assert reply.startswith("354"), reply
+    return c
 
+
+def submit(d, rcpts, body="Subject: t\r\n\r\nhello\r\n",
+           sender="a@example.org"):
+    """One message by SMTP to the daemon d (anything with a port)."""
+    with smtplib.SMTP("127.0.0.1", d.port, timeout=10) as s:
+        s.sendmail(sender, rcpts, body)
+
+
+# ---- Processes -------------------------------------------------------
 
 def proc_stat(pid):
     """The fields of /proc/pid/stat after the command name: state first,
@@ -314,6 +380,15 @@ def session_children(d):
 def agents(d):
     """The daemon's delivery agents."""
     return [pid for pid in children(d) if agent(pid)]
+
+
+def untraced_leak_check():
+    """The environment for a run under strace: LeakSanitizer cannot work
+    under ptrace, so a sanitized build checks leaks in the other tests."""
+    env = dict(os.environ)
+    env["ASAN_OPTIONS"] = ":".join(
+        filter(None, [env.get("ASAN_OPTIONS", ""), "detect_leaks=0"]))
+    return env
 
 
 def server_socket(pid, client):
@@ -386,32 +461,7 @@ class SyscallStop:
         self.logf.close()
 
 
-def submit(d, rcpts, body="Subject: t\r\n\r\nhello\r\n",
-           sender="a@example.org"):
-    """One message by SMTP to the daemon d (anything with a port)."""
-    with smtplib.SMTP("127.0.0.1", d.port, timeout=10) as s:
-        s.sendmail(sender, rcpts, body)
-
-
-def program(tools, name, text):
-    """tools/name, a shell script of text (the tools fixture's)."""
-    p = tools / name
-    p.write_text("#!/bin/sh\n" + text)
-    p.chmod(0o755)
-    return p
-
-
-def open_data(port, source="127.0.0.1"):
-    """A session that has sent DATA and read the 354."""
-    c = Conn(port, source=source)
-    c.read_reply()
-    c.cmd("EHLO x.example")
-    c.cmd("MAIL FROM:<a@b.example>")
-    c.cmd("RCPT TO:<root>")
-    reply = c.cmd("DATA")
-    assert reply.startswith("354"), reply
-    return c
-
+# ---- Sites -----------------------------------------------------------
 
 USER = "games"      # an ordinary user: not root, RunAsUser or trusted
 GROUP = "mail"      # the group the test's set-group-id copies are set to
@@ -441,6 +491,14 @@ def safe_tempdir(prefix):
 def messages(box):
     """The messages of an mbox, split at its "From " lines."""
     return [m for m in re.split(r"^From ", box, flags=re.M) if m]
+
+
+def program(tools, name, text):
+    """tools/name, a shell script of text (the tools fixture's)."""
+    p = tools / name
+    p.write_text("#!/bin/sh\n" + text)
+    p.chmod(0o755)
+    return p
 
 
 class Site:
@@ -652,7 +710,7 @@ class SubmitSite(Site):
         super().close()
 
 
-# ---- Debian's sendmail, the oracle -------------------------------------
+# ---- Debian's sendmail, the oracle -----------------------------------
 # sendmail-cf installed, sendmail-bin unpacked (scripts/install-deps test).
 
 SM_CF = pathlib.Path("/usr/share/sendmail/cf")
