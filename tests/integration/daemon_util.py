@@ -89,13 +89,13 @@ def free_port():
     raise RuntimeError("no free port")
 
 
-def wait_for(pred, limit=10):
+def wait_for(pred, limit=10, interval=0.05):
     """Poll pred until it holds (True) or limit seconds pass (False)."""
     end = time.monotonic() + limit
     while time.monotonic() < end:
         if pred():
             return True
-        time.sleep(0.05)
+        time.sleep(interval)
     return False
 
 
@@ -163,14 +163,14 @@ class Running:
         self.ready_after = time.monotonic() - start
 
     def wait_ready(self, limit=10):
-        end = time.monotonic() + limit
-        while time.monotonic() < end:
-            if self.proc.poll() is not None:
-                raise RuntimeError("daemon exited: " + self.log_text())
-            if os.path.exists(self.pidfile):
-                return
-            time.sleep(0.02)
-        raise RuntimeError("daemon not ready: " + self.log_text())
+        def exited():
+            return self.proc.poll() is not None
+        wait_for(lambda: exited() or os.path.exists(self.pidfile), limit,
+                 interval=0.02)
+        if exited():
+            raise RuntimeError("daemon exited: " + self.log_text())
+        if not os.path.exists(self.pidfile):
+            raise RuntimeError("daemon not ready: " + self.log_text())
 
     def log_text(self):
         with open(self.log) as f:
