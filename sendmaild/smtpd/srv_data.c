@@ -13,7 +13,6 @@
 #include "srv_int.h"
 
 #include <errno.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -335,19 +334,6 @@ srv_deliver_background(struct srv *s)
 	_exit(delivery_message(s->c, s->deliver_id));
 }
 
-/*
- * test_stop - the crash tests' hook: the session stops itself (SIGSTOP)
- * at the point SENDMAILD_TEST_STOP names, for the test to kill it there.
- */
-static void
-test_stop(const char *point)
-{
-	const char *v = getenv("SENDMAILD_TEST_STOP");
-
-	if (v != NULL && strcmp(v, point) == 0)
-		(void)raise(SIGSTOP);
-}
-
 /* accept_message - make it durable, then 250 */
 static void
 accept_message(struct srv *s, struct collect *k)
@@ -357,7 +343,6 @@ accept_message(struct srv *s, struct collect *k)
 	time_t now = time(NULL);
 	size_t f = 0;
 
-	test_stop("final-dot");
 	q_msg_add_macro(m, "_", s->client);
 	if (srv_proto(s)[0] != '\0')
 		q_msg_add_macro(m, "r", srv_proto(s));
@@ -389,7 +374,6 @@ accept_message(struct srv *s, struct collect *k)
 		    "failure. Please try again later.");
 		return;
 	}
-	test_stop("committed");
 	log_accepted(s, msgid);
 	(void)snprintf(id, sizeof(id), "%s", m->id);
 	switch (s->c->opt.DeliveryMode) {

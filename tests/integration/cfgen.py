@@ -10,6 +10,25 @@ CF_M4 = ROOT / "cf" / "m4" / "cf.m4"
 HEAD = f"divert(-1)dnl\ninclude(`{CF_M4}')dnl\nOSTYPE(`linux')dnl\n"
 
 
+# The last lines of most test .mc files.
+MAILERS = "MAILER(`local')dnl\nMAILER(`smtp')dnl\n"
+
+
+def relay_to(port):
+    """The .mc lines that send all mail on to a smart host at
+    [127.0.0.1]:port, and leave the ident query out."""
+    return ("define(`SMART_HOST', `[127.0.0.1]')dnl\n"
+            f"define(`RELAY_MAILER_ARGS', `TCP $h {port}')dnl\n"
+            "define(`confTO_IDENT', `0')dnl\n")
+
+
+def relay_cf(directory, port, extra="", name="relay"):
+    """name.cf in directory for a host that relays all mail to port
+    (relay_to), with extra .mc lines before the mailers; its path."""
+    return str(build_cf(directory, name, HEAD + relay_to(port) + extra +
+                        MAILERS))
+
+
 def point_at_our_tree(mc_text):
     """Point a .mc file's include line at our cf.m4."""
     return re.sub(r"include\(`[^']*cf\.m4'\)", f"include(`{CF_M4}')", mc_text)
@@ -35,14 +54,16 @@ def build_cf(directory, name, mc_text, our_tree=True):
     return cf
 
 
-def makemap(path, text):
-    """Build path.db (hash) with our makemap, readable by RunAsUser (the
-    sessions and queue runs read the maps as that user)."""
+def makemap(path, text, mode=0o644):
+    """Build path.db (hash) with our makemap, mode 0644: readable by
+    RunAsUser (the sessions and queue runs read the maps as that user),
+    or mode (0600 for secrets, which are read before the drop)."""
+    path = pathlib.Path(path)
     r = subprocess.run([str(BUILD / "makemap"), "hash", str(path)],
                        input=text, capture_output=True, text=True,
                        timeout=30)
     assert r.returncode == 0, r.stderr
-    path.with_name(path.name + ".db").chmod(0o644)
+    path.with_name(path.name + ".db").chmod(mode)
 
 
 def access_daemon(daemon, directory, entries, features="", options=()):

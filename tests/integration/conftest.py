@@ -123,15 +123,90 @@ def sasl():
 
 
 @pytest.fixture
+def base(request):
+    """A directory of the test's own under /tmp, mode 0755, removed
+    after it."""
+    import shutil
+    import tempfile
+    name = request.module.__name__.removeprefix("test_")
+    d = pathlib.Path(tempfile.mkdtemp(prefix=f"smd-{name}-", dir="/tmp"))
+    d.chmod(0o755)
+    yield d
+    shutil.rmtree(d, ignore_errors=True)
+
+
+@pytest.fixture
+def tools():
+    """A directory for the test's programs (daemon_util.program), which
+    any user may run."""
+    import shutil
+    import tempfile
+    d = pathlib.Path(tempfile.mkdtemp(prefix="smd-tools-", dir="/tmp"))
+    d.chmod(0o1777)
+    yield d
+    shutil.rmtree(d, ignore_errors=True)
+
+
+# The fixtures below use daemon_util, which imports this file: they
+# import it when they run.
+
+@pytest.fixture
 def daemon():
     """A factory: daemon(options=[...], cf=path) starts one; all stop."""
-    from daemon_util import Daemon
-    started = []
+    from daemon_util import Daemon, factory
+    yield from factory(Daemon, close=Daemon.stop)
 
-    def start(**kw):
-        d = Daemon(**kw)
-        started.append(d)
+
+@pytest.fixture
+def site(daemon):
+    """A factory: site(mc_extra=, options=, wrapper=) makes a
+    daemon_util.LocalSite (a daemon delivering locally, a smart host);
+    all close.  test_submit's own site fixture takes its place there."""
+    from daemon_util import LocalSite, factory
+    yield from factory(lambda **kw: LocalSite(daemon, **kw))
+
+
+@pytest.fixture
+def routing(daemon):
+    """A factory: routing(mc_extra=, maps={feature: text}, options=)
+    makes a daemon_util.Routing site; all close."""
+    from daemon_util import Routing, factory
+    yield from factory(lambda **kw: Routing(daemon, **kw))
+
+
+@pytest.fixture
+def world(daemon):
+    """A daemon that queues only and relays to a smart host port, and
+    its queue runs: world["start"](extra=.mc lines, options, env) starts
+    the daemon (world["d"]), world["run"](*args) runs the queue once
+    (sendmail -qf), world["runner"](*args) is that command line;
+    world["port"] is the smart host's, world["cf"] the configuration."""
+    import tempfile
+    from cfgen import relay_cf
+    from daemon_util import RUN_AS_NOBODY, free_port, sendmail, sendmail_cmd
+    base = tempfile.mkdtemp(prefix="smd-run-", dir="/tmp")
+    os.chmod(base, 0o755)
+    state = {"port": free_port(), "base": base}
+
+    def start(extra="", options=(), env=None):
+        cf = relay_cf(base, state["port"], extra)
+        d = daemon(cf=cf, options=["DeliveryMode=queueonly", *options],
+                   env=env)
+        state["d"], state["cf"] = d, cf
         return d
-    yield start
-    for d in started:
-        d.stop()
+
+    def options():
+        d = state["d"]
+        return [f"QueueDirectory={d.queue}", f"MailSpoolDirectory={d.spool}",
+                f"AliasFile={d.base}/aliases", *RUN_AS_NOBODY]
+
+    def runner(*args):
+        """The command line of a foreground queue run."""
+        return sendmail_cmd(state["cf"], "-qf", *args, options=options())
+
+    def run(*args, timeout=60):
+        return sendmail(state["cf"], "-qf", *args, options=options(),
+                        timeout=timeout)
+    state["start"], state["run"], state["runner"] = start, run, runner
+    yield state
+    subprocess.run(["rm", "-rf", base], check=False)

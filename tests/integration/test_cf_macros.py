@@ -6,7 +6,7 @@ import re
 import pytest
 
 from cfgen import CF_M4, HEAD, m4, read_cf
-from conftest import BUILD, DATA, ROOT, parse_bO
+from conftest import DATA, ROOT, parse_bO
 
 MC_DIR = ROOT / "tests" / "integration" / "mc"
 

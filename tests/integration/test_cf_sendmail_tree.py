@@ -22,7 +22,7 @@ import pytest
 
 from cfgen import CF_M4, m4
 from conftest import ROOT
-from test_switch import SM_CF, need_sendmail_cf
+from daemon_util import SM_CF, need_sendmail_cf
 
 SM_CF_M4 = SM_CF / "m4" / "cf.m4"
 # What every .mc of these tests ends with, unless its sample has MAILERs.

@@ -4,8 +4,8 @@ import time
 
 import pytest
 
+from daemon_util import submit
 from smarthost import Full, Scripted
-from test_queue_run import submit, world  # noqa: F401 (fixture)
 
 
 def run(world, *args):

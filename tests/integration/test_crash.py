@@ -4,16 +4,14 @@ run; one that did not is never delivered; nothing a dead process left
 stays for good."""
 import os
 import signal
-import smtplib
 import subprocess
 import time
 
 import pytest
 
-from daemon_util import Conn
+from daemon_util import (Conn, SyscallStop, server_socket, session_children,
+                         submit, untraced_leak_check, wait_for)
 from smarthost import Scripted, start_smarthost
-from test_daemon_master import session_children
-from test_queue_run import submit, world  # noqa: F401 (fixture)
 
 
 def age(paths, seconds=120):
@@ -65,11 +63,17 @@ def test_killed_before_250(world, step):
         ctl.stop()
 
 
-def send_message(d, text):
-    """One message up to its final dot, the reply not read."""
+def in_data(d):
+    """A session past DATA's 354."""
     c = begin(d)
     c.cmd("RCPT TO:<x@far.example>")
-    c.cmd("DATA")
+    assert c.cmd("DATA").startswith("354")
+    return c
+
+
+def send_message(d, text):
+    """One message up to its final dot, the reply not read."""
+    c = in_data(d)
     c.send(text + ".\r\n")
     return c
 
@@ -90,25 +94,37 @@ def test_killed_after_250(world):
         ctl.stop()
 
 
-def stopped(pid, limit=10):
-    """Wait until pid is stopped (state T): it reached its stop point."""
-    end = time.monotonic() + limit
-    while time.monotonic() < end:
-        with open(f"/proc/{pid}/stat") as f:
-            if f.read().rsplit(")", 1)[1].split()[0] == "T":
-                return True
-        time.sleep(0.02)
-    return False
-
-
 @pytest.mark.parametrize("point", ["final-dot", "committed"])
 def test_killed_between_final_dot_and_250(world, point):
-    d = world["start"](env={"SENDMAILD_TEST_STOP": point})
+    """strace holds the session (SyscallStop) where the final dot is read
+    and nothing is committed: at the first call that names the control
+    file it would write (tf); or where the message is committed and not
+    yet answered: at its first write to the client after the final dot,
+    the 250.  Killed there."""
+    d = world["start"](env=untraced_leak_check())
     ctl, rec = start_smarthost(world["port"])
+    stop = None
     try:
-        c = send_message(d, "Subject: cut\r\n\r\ncut at the end\r\n")
+        c = in_data(d)
         (kid,) = session_children(d)
-        assert stopped(kid)
+        (df,) = d.queued("df")
+        qid = os.path.basename(df)[2:]
+        log = os.path.join(d.base, "strace")
+        if point == "final-dot":
+            stop = SyscallStop(kid, "%file", os.path.join(
+                os.path.dirname(df), "tf" + qid), log)
+        else:
+            stop = SyscallStop(kid, "write,writev,sendto,sendmsg,sendmmsg",
+                               server_socket(kid, c.sock), log)
+        c.send("Subject: cut\r\n\r\ncut at the end\r\n.\r\n")
+        assert stop.stopped(), stop.text()
+        # Held where the point says.
+        if point == "final-dot":
+            assert f"/tf{qid}\", O_WRONLY|O_CREAT" in stop.text()
+            assert d.queued("qf") == [] and d.queued("tf") == []
+        else:
+            assert f'"250 2.0.0 {qid} Message accepted' in stop.text()
+            assert d.queued("qf") == [os.path.join(d.queue, "qf" + qid)]
         kill_session(d)
         with pytest.raises(EOFError):            # no 250 ever came
             c.read_reply()
@@ -125,6 +141,8 @@ def test_killed_between_final_dot_and_250(world, point):
             # window; the client's retry is the duplicate).
             assert [m[1] for m in rec.messages] == [["x@far.example"]]
     finally:
+        if stop is not None:
+            stop.close()
         ctl.stop()
 
 
@@ -136,10 +154,7 @@ def test_delivery_killed_at_each_step(world, step):
     p = subprocess.Popen(world["runner"](), stdout=subprocess.DEVNULL,
                          stderr=subprocess.DEVNULL)
     try:
-        end = time.monotonic() + 10
-        while step not in host.commands and time.monotonic() < end:
-            time.sleep(0.02)
-        assert step in host.commands, host.commands
+        assert wait_for(lambda: step in host.commands), host.commands
         time.sleep(0.2)
         p.kill()
         p.wait(timeout=10)

@@ -8,9 +8,10 @@ import subprocess
 import threading
 import time
 
-from cfgen import HEAD, access_daemon, build_cf
-from conftest import BUILD, ROOT
-from daemon_util import Conn, wait_for
+from cfgen import HEAD, access_daemon, build_cf, makemap
+from conftest import ROOT
+from daemon_util import (RUN_AS_NOBODY, SENDMAIL_CF, Conn, free_port,
+                         sendmail, sendmail_cmd, session_children, wait_for)
 
 
 def test_relaying_denied_for_other_clients(daemon):
@@ -147,23 +148,19 @@ def test_detached_daemon_writes_pidfile(tmp_path):
     os.chmod(tmp_path, 0o755)
     q = tmp_path / "q"
     q.mkdir()
-    from daemon_util import free_port
     port = free_port()
     pid = tmp_path / "pid"
-    args = [str(BUILD / "sendmaild"), "-bd", "-C", str(ROOT / "cf" / "cf" / "sendmail.cf"),
-            "-O", f"DaemonPortOptions=Port={port}, Addr=127.0.0.1",
-            "-O", f"QueueDirectory={q}", "-O", f"PidFile={pid}"]
     if os.geteuid() == 0:
         import pwd
         nobody = pwd.getpwnam("nobody")
         os.chown(q, nobody.pw_uid, nobody.pw_gid)
-        args += ["-O", "RunAsUser=nobody"]
+    args = sendmail_cmd(SENDMAIL_CF, "-bd", options=[
+        f"DaemonPortOptions=Port={port}, Addr=127.0.0.1",
+        f"QueueDirectory={q}", f"PidFile={pid}", *RUN_AS_NOBODY])
     r = subprocess.run(args, capture_output=True, text=True, timeout=20)
     assert r.returncode == 0, r.stderr
-    for _ in range(100):
-        if pid.exists() and pid.read_text().count("\n") == 2:
-            break
-        time.sleep(0.05)
+    wait_for(lambda: pid.exists() and pid.read_text().count("\n") == 2,
+             limit=5)
     lines = pid.read_text().splitlines()
     assert lines[1] == " ".join(args)
     daemon_pid = int(lines[0])
@@ -173,58 +170,17 @@ def test_detached_daemon_writes_pidfile(tmp_path):
         c.close()
     finally:
         os.kill(daemon_pid, signal.SIGTERM)
-    for _ in range(200):
-        if not os.path.exists(f"/proc/{daemon_pid}"):
-            break
-        time.sleep(0.05)
+    wait_for(lambda: not os.path.exists(f"/proc/{daemon_pid}"), limit=10)
     assert not pid.exists()
 
 
 def test_bind_failure_is_an_error(daemon):
     d = daemon()
-    r = subprocess.run([str(BUILD / "sendmaild"), "-bD", "-C",
-                        str(ROOT / "cf" / "cf" / "sendmail.cf"), "-O",
-                        f"DaemonPortOptions=Port={d.port}, Addr=127.0.0.1",
-                        "-O", f"QueueDirectory={d.queue}",
-                        *(["-O", "RunAsUser=nobody"] if os.geteuid() == 0
-                          else [])],
-                       capture_output=True, text=True, timeout=20)
+    r = sendmail(SENDMAIL_CF, "-bD", timeout=20, options=[
+        f"DaemonPortOptions=Port={d.port}, Addr=127.0.0.1",
+        f"QueueDirectory={d.queue}", *RUN_AS_NOBODY])
     assert r.returncode == 71
     assert "cannot listen on port" in r.stderr
-
-
-def children(d):
-    """The pids of the daemon's children."""
-    kids = []
-    for pid in os.listdir("/proc"):
-        if pid.isdigit():
-            try:
-                with open(f"/proc/{pid}/stat") as f:
-                    fields = f.read().rsplit(")", 1)[1].split()
-            except OSError:
-                continue
-            if int(fields[1]) == d.proc.pid:
-                kids.append(int(pid))
-    return kids
-
-
-def agent(pid):
-    """Is pid one of the daemon's resident delivery agents?"""
-    try:
-        with open(f"/proc/{pid}/comm") as f:
-            return f.read().strip() == "sendmail-agent"
-    except OSError:
-        return False
-
-
-def session_children(d):
-    """The daemon's children other than its delivery agents."""
-    return [pid for pid in children(d) if not agent(pid)]
-
-
-def agents(d):
-    """The daemon's delivery agents."""
-    return [pid for pid in children(d) if agent(pid)]
 
 
 def test_session_runs_without_root(daemon):
@@ -289,11 +245,7 @@ def test_access_map_replaced_between_sessions(daemon, readable_dir):
     c.read_reply()
     c.cmd("EHLO x.example")
     assert c.cmd("MAIL FROM:<a@b.example>").startswith("250")
-    r = subprocess.run([str(BUILD / "makemap"), "hash",
-                        str(readable_dir / "access")],
-                       input="From:a@b.example REJECT\n", text=True)
-    assert r.returncode == 0
-    os.chmod(str(readable_dir / "access") + ".db", 0o644)
+    makemap(readable_dir / "access", "From:a@b.example REJECT\n")
     c2 = Conn(d.port)
     c2.read_reply()
     c2.cmd("EHLO x.example")

@@ -8,7 +8,8 @@ import subprocess
 
 import pytest
 
-from daemon_util import Conn, open_data, wait_for
+from daemon_util import (SENDMAIL_CF, Conn, open_data, queue_files, sendmail_cmd,
+                         wait_for)
 
 
 def read(path, mode="r"):
@@ -261,7 +262,6 @@ def test_bsmtp_on_a_pipe(empty_cf, run, tmp_path):
     import pwd
     import shutil
     import tempfile
-    from conftest import BUILD, ROOT
     base = pathlib.Path(tempfile.mkdtemp(prefix="smd-bs-", dir="/tmp"))
     base.chmod(0o755)
     q = base / "q"
@@ -270,10 +270,9 @@ def test_bsmtp_on_a_pipe(empty_cf, run, tmp_path):
     os.chown(q, nobody.pw_uid, nobody.pw_gid)
     # Queue-only: no background delivery is left rewriting the control
     # file when the directory is removed at the end.
-    p = subprocess.Popen([str(BUILD / "sendmaild"), "-bs", "-C",
-                          str(ROOT / "cf" / "cf" / "sendmail.cf"), "-odq", "-O",
-                          f"QueueDirectory={q}", "-O", "RunAsUser=nobody"],
-                         stdin=subprocess.PIPE, stdout=subprocess.PIPE)
+    p = subprocess.Popen(sendmail_cmd(SENDMAIL_CF, "-bs", "-odq", options=[
+        f"QueueDirectory={q}", "RunAsUser=nobody"]),
+        stdin=subprocess.PIPE, stdout=subprocess.PIPE)
 
     def cmd(line):
         if line is not None:
@@ -293,7 +292,7 @@ def test_bsmtp_on_a_pipe(empty_cf, run, tmp_path):
     assert cmd("Subject: s\r\n\r\nhi\r\n.").startswith("250 2.0.0")
     assert cmd("QUIT").startswith("221")
     assert p.wait(timeout=10) == 0
-    qf = list(q.glob("qf*"))
+    qf = queue_files(q)
     assert len(qf) == 1
     if os.geteuid() == 0:
         assert qf[0].stat().st_uid == nobody.pw_uid

@@ -7,7 +7,7 @@ import time
 
 import pytest
 
-from daemon_util import Conn, open_data
+from daemon_util import Conn, factory, open_data
 from smarthost import Listener
 
 
@@ -100,15 +100,7 @@ class IdentServer(Listener):
 def identd():
     if os.geteuid() != 0:
         pytest.skip("port 113 needs root")
-    servers = []
-
-    def start(answer=None):
-        s = IdentServer(answer)
-        servers.append(s)
-        return s
-    yield start
-    for s in servers:
-        s.close()
+    yield from factory(IdentServer)
 
 
 def test_ident_silent_server_bounded(daemon, identd):

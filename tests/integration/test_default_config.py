@@ -8,7 +8,6 @@ import os
 import pathlib
 import pwd
 import shutil
-import signal
 import smtplib
 import subprocess
 import tempfile
@@ -18,12 +17,11 @@ import pytest
 
 import testnet
 from conftest import BUILD, ROOT
-from daemon_util import free_port, wait_for
+from daemon_util import (USER, Running, factory, free_port, queue_files,
+                         sendmail, sendmail_cmd, wait_for)
 
 pytestmark = pytest.mark.skipif(os.geteuid() != 0,
                                 reason="needs root to become the users")
-
-USER = "games"
 
 
 class Default:
@@ -55,53 +53,37 @@ class Default:
         if user is not None:
             pw = pwd.getpwnam(user)
             kw = {"user": pw.pw_uid, "group": pw.pw_gid, "extra_groups": []}
-        return subprocess.run(
-            [str(self.prog), "-C", str(self.cf), "-t", "-i", to],
-            input=b"Subject: t\n", capture_output=True, timeout=30,
-            cwd="/", env={"PATH": "/usr/bin:/bin"}, **kw)
+        return sendmail(self.cf, "-t", "-i", to, prog=self.prog,
+                        input=b"Subject: t\n", text=False, timeout=30,
+                        cwd="/", env={"PATH": "/usr/bin:/bin"}, **kw)
 
     def start(self, dns=True):
         """The daemon; dns=False: its DNS server never answers."""
-        self.log = open(self.base / "daemon.log", "w")
-        cmd = [str(BUILD / "sendmaild"), "-bD", "-q15m", "-C", str(self.cf)]
+        cmd = sendmail_cmd(self.cf, "-bD", "-q15m")
         if not dns:
             resolv = self.base / "resolv.conf"
             resolv.write_text(f"nameserver {testnet.SILENT}\n")
             cmd = ["unshare", "--mount", "sh", "-c",
                    f"mount --bind {resolv} /etc/resolv.conf && "
                    'exec "$@"', "sh", *cmd]
-        self.daemon = subprocess.Popen(
-            cmd, stdin=subprocess.DEVNULL, stdout=self.log, stderr=self.log)
-        pid = self.base / "sendmail.pid"
         # Without DNS it first waits Timeout.resolver.* (10 s) to learn
         # its own name, as sendmail does.
-        end = time.monotonic() + (10 if dns else 30)
-        while not pid.exists():
-            assert self.daemon.poll() is None, self.log_text()
-            assert time.monotonic() < end, self.log_text()
-            time.sleep(0.02)
+        self.daemon = Running(cmd, self.base / "sendmail.pid",
+                              self.base / "daemon.log",
+                              limit=10 if dns else 30)
 
     def log_text(self):
-        return (self.base / "daemon.log").read_text()
+        return self.daemon.log_text()
 
     def close(self):
-        if self.daemon is not None and self.daemon.poll() is None:
-            self.daemon.send_signal(signal.SIGTERM)
-            self.daemon.wait(timeout=15)
-            self.log.close()
+        if self.daemon is not None:
+            self.daemon.stop()
         shutil.rmtree(self.base, ignore_errors=True)
 
 
 @pytest.fixture
 def default():
-    made = []
-
-    def make(aliases=None):
-        made.append(Default(aliases))
-        return made[-1]
-    yield make
-    for d in made:
-        d.close()
+    yield from factory(Default)
 
 
 def delivered(box, count=1):
@@ -122,7 +104,7 @@ def test_root_cron_mail_goes_where_the_aliases_say(default):
     assert box.stat().st_uid == pwd.getpwnam(USER).pw_uid
     assert box.stat().st_mode & 0o777 == 0o600
     assert not d.mailbox("root").exists()
-    assert wait_for(lambda: not list((d.base / "mqueue").glob("qf*")))
+    assert wait_for(lambda: not queue_files(d.base / "mqueue"))
 
 
 def test_root_without_an_alias_gets_its_own_mailbox(default):
@@ -154,7 +136,7 @@ def test_smtp_to_a_local_user_is_delivered_by_the_daemon(default):
                    b"Subject: t\r\n\r\nhello\r\n")
     assert wait_for(lambda: delivered(d.mailbox("root")), 20), d.log_text()
     assert "\nhello\n" in d.mailbox("root").read_text()
-    assert wait_for(lambda: not list((d.base / "mqueue").glob("qf*")))
+    assert wait_for(lambda: not queue_files(d.base / "mqueue"))
 
 
 def test_readme_swaks_line_needs_no_dns(default):

@@ -7,7 +7,7 @@ import tempfile
 
 import pytest
 
-from daemon_util import Conn
+from daemon_util import Conn, queue_files
 
 pytestmark = pytest.mark.skipif(os.geteuid() != 0,
                                  reason="mounting a tmpfs needs root")
@@ -67,15 +67,14 @@ def test_full_disk_then_recovery(small_queue):
                 break
         assert refused is not None and refused.startswith("452 4.3.1"), refused
         # Everything that got 250 is whole in the queue; nothing else is.
-        qfs = [f for f in os.listdir(q) if f.startswith("qf")]
-        dfs = [f for f in os.listdir(q) if f.startswith("df")]
+        qfs, dfs = queue_files(q), queue_files(q, "df")
         assert len(qfs) == accepted and len(dfs) == accepted
         for f in dfs:
-            assert os.path.getsize(os.path.join(q, f)) > 190_000
+            assert f.stat().st_size > 190_000
         # Space comes back: the next message is taken, no restart needed.
         for f in qfs[: len(qfs) // 2]:
-            os.unlink(os.path.join(q, f))
-            os.unlink(os.path.join(q, "df" + f[2:]))
+            f.unlink()
+            f.with_name("df" + f.name[2:]).unlink()
         assert send(d, 50_000).startswith("250 2.0.0")
     finally:
         stop(d)

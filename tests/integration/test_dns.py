@@ -6,21 +6,14 @@ MX delivery, and the bound on every lookup when a server never answers.
 The resolver options here are Timeout.resolver.retrans=1s and
 Timeout.resolver.retry=2: one lookup may take about 2 s (plus a second
 of slack), where the C library's defaults would take 10 s."""
-import os
-import pathlib
-import pwd
-import shutil
 import smtplib
-import subprocess
-import tempfile
 import time
 
 import pytest
 
 import testnet
 from cfgen import HEAD, build_cf
-from conftest import BUILD
-from daemon_util import Conn, Daemon
+from daemon_util import Conn, Daemon, Site, factory
 from smarthost import Recorder
 from aiosmtpd.controller import Controller
 
@@ -40,25 +33,11 @@ def make_cf(base, extra=""):
 
 
 @pytest.fixture
-def base():
-    d = pathlib.Path(tempfile.mkdtemp(prefix="smd-dns-", dir="/tmp"))
-    d.chmod(0o755)
-    yield d
-    shutil.rmtree(d, ignore_errors=True)
-
-
-@pytest.fixture
 def server(base):
-    started = []
-
-    def start(extra="", options=()):
-        d = Daemon(cf=make_cf(base, extra),
-                   options=RESOLVER + ["DeliveryMode=queueonly", *options])
-        started.append(d)
-        return d
-    yield start
-    for d in started:
-        d.stop()
+    yield from factory(lambda extra="", options=(): Daemon(
+        cf=make_cf(base, extra),
+        options=RESOLVER + ["DeliveryMode=queueonly", *options]),
+        close=Daemon.stop)
 
 
 def ehlo_from(d, source):
@@ -79,8 +58,8 @@ def test_client_name_is_forward_confirmed(server):
     c.read_reply()
     assert c.cmd("Subject: t\r\n\r\nhi\r\n.").startswith("250 ")
     c.close()
-    ctl = [p for p in os.listdir(d.queue) if p.startswith("qf")]
-    text = open(os.path.join(d.queue, ctl[0]), errors="replace").read()
+    ctl = d.queued("qf")
+    text = open(ctl[0], errors="replace").read()
     assert "Received: from c.example (client.test [127.0.0.41])" in text
 
     # A PTR whose name leads elsewhere: shown, flagged, not trusted.
@@ -182,17 +161,13 @@ def test_delay_checks_moves_the_refusal_to_rcpt(server):
 
 # ---- delivery to MX hosts ----------------------------------------------
 
-class MX:
+class MX(Site):
     """A configuration without a smart host (or with one given by mc),
     a private queue, and the commands that queue and run it."""
 
     def __init__(self, base, extra="", options=()):
-        self.queue = base / "mqueue"
-        self.queue.mkdir()
-        nobody = pwd.getpwnam("nobody")
-        os.chown(self.queue, nobody.pw_uid, nobody.pw_gid)
-        (self.queue / ".hoststat").mkdir()
-        os.chown(self.queue / ".hoststat", nobody.pw_uid, nobody.pw_gid)
+        super().__init__(base=base, queue="mqueue")
+        self.make_queue("mqueue/.hoststat")
         self.cf = make_cf(base, extra)
         # The test's "remote" hosts live on the loopback interface, whose
         # addresses (and names: ::1 is v6only.test) are not ours here.
@@ -201,13 +176,6 @@ class MX:
                         "DontProbeInterfaces=loopback",
                         "Timeout.iconnect=2s", "Timeout.connect=2s",
                         *RESOLVER, *options]
-
-    def sendmail(self, *args, input=None):
-        cmd = [str(BUILD / "sendmaild"), "-C", self.cf]
-        for o in self.options:
-            cmd += ["-O", o]
-        return subprocess.run(cmd + list(args), input=input,
-                              capture_output=True, text=True, timeout=60)
 
     def send(self, rcpt):
         r = self.sendmail("-odq", "-f", "a@example.org", rcpt,
@@ -218,10 +186,6 @@ class MX:
         t = time.monotonic()
         r = self.sendmail("-qf", "-v")
         return r.stdout + r.stderr, time.monotonic() - t
-
-    def queued(self):
-        return [p.name for p in self.queue.iterdir()
-                if p.name.startswith("qf")]
 
 
 @pytest.fixture

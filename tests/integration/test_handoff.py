@@ -12,10 +12,9 @@ import time
 
 import pytest
 
-from daemon_util import free_port, wait_for
+from cfgen import relay_cf
+from daemon_util import agents, free_port, wait_for
 from smarthost import Recorder, CountingController, Scripted
-from test_daemon_master import agents
-from test_queue_run import relay_cf
 
 
 class Slow(Recorder):

@@ -2,12 +2,10 @@
 Timeout.hoststatus, in the same run and, with HostStatusDirectory, in
 later runs; hoststat shows it and purgestat clears it."""
 import os
-import subprocess
 import time
 
-from conftest import BUILD
+from daemon_util import sendmail, submit
 from smarthost import Busy, start_smarthost
-from test_queue_run import relay_cf, submit, world  # noqa: F401 (fixture)
 
 
 def run(world, *args):
@@ -15,9 +13,8 @@ def run(world, *args):
 
 
 def tool(world, prog, *args):
-    return subprocess.run([str(BUILD / prog), "-C", world["cf"], "-O",
-                           f"QueueDirectory={world['d'].queue}", *args],
-                          capture_output=True, text=True, timeout=20)
+    return sendmail(world["cf"], *args, prog=prog, timeout=20,
+                    options=[f"QueueDirectory={world['d'].queue}"])
 
 
 HS = "define(`confHOST_STATUS_DIRECTORY', `.hoststat')dnl\n"

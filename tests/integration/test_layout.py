@@ -7,21 +7,17 @@ mode 2750, its files root's or smmta's with group smmsp, the maps
 smmta:smmsp 0640).  Here the user uucp plays smmta, and the group mail,
 which the test's copy of the program is set-group-id to, plays smmsp."""
 import os
-import pathlib
 import pwd
 import grp
 import re
 import shutil
-import subprocess
 
 import pytest
 
 from cfgen import makemap
-from conftest import BUILD
-from daemon_util import wait_for
+from daemon_util import (GROUP, MESSAGE, USER, SubmitSite, need_sendmail,
+                         real_sendmail, real_sendmail_cf, sendmail, wait_for)
 from smarthost import start_smarthost
-from test_submit import GROUP, MESSAGE, USER, Site, envelope
-from test_switch import need_sendmail, real_sendmail, real_sendmail_cf
 
 pytestmark = pytest.mark.skipif(os.geteuid() != 0,
                                 reason="needs root to switch users")
@@ -36,10 +32,10 @@ def left_by_sendmail(site):
     other = site.base / "real"
     other.mkdir()
     cf = real_sendmail_cf(other, site.queue)
-    before = set(site.qf())
+    before = set(site.queued())
     real_sendmail(cf, ["-odq", "-f", "alice@example.org",
                        "left@far.example"], b"Subject: left\n\nold\n")
-    [qf] = set(site.qf()) - before
+    [qf] = set(site.queued()) - before
     return qf.name[2:]
 
 
@@ -49,9 +45,7 @@ def owner(path):
 
 
 def run_queue(site):
-    return subprocess.run([str(BUILD / "sendmaild"), "-C", str(site.cf),
-                           "-qf"], capture_output=True, text=True,
-                          timeout=60)
+    return sendmail(site.cf, "-qf")
 
 
 @pytest.fixture
@@ -72,7 +66,7 @@ def test_stock_sendmail_queue_is_handed_over(smart):
     not saved in dead.letter; the queue, the message sendmail left and
     a missing host status directory become DefaultUser's, as the log
     says; a run delivers both messages."""
-    site = Site(run_as=None, mc="define(`confHOST_STATUS_DIRECTORY', "
+    site = SubmitSite(run_as=None, mc="define(`confHOST_STATUS_DIRECTORY', "
                 "`@BASE@/state/host_status')dnl\n")
     hs = site.base / "state" / "host_status"
     try:
@@ -95,7 +89,7 @@ def test_stock_sendmail_queue_is_handed_over(smart):
         rec = smart(site)
         r = run_queue(site)
         assert r.returncode == 0, r.stderr
-        assert site.qf() == []
+        assert site.queued() == []
         assert sorted(r for m in rec.messages for r in m[1]) == sorted(
             ["left@far.example", "bob@example.net", "carl@example.org",
              "dee@example.com", "hidden@example.com"])
@@ -130,7 +124,7 @@ def test_debian_queue_runs_as_its_owner(smart):
     only the files root left change owner.  Root's and a user's
     submissions, daemon down and up, are all delivered, and the user's
     mailq lists the queue through the program's group."""
-    site = Site(run_as=None, mc=DEBIAN_MC)
+    site = SubmitSite(run_as=None, mc=DEBIAN_MC)
     try:
         old = debian_layout(site)
         # Daemon down: the user's message waits in the client queue; the
@@ -138,7 +132,7 @@ def test_debian_queue_runs_as_its_owner(smart):
         r = site.submit(["bob@example.net"], "Subject: u1\n\nbody\n",
                         user=USER)
         assert r.returncode == 0, r.stderr
-        assert len(site.qf(site.cqueue)) == 1
+        assert len(site.queued(queue=site.cqueue)) == 1
         # Root's goes into the queue as its owner.
         r = site.submit(["-t", "-i"], MESSAGE)
         assert r.returncode == 0, r.stderr
@@ -146,10 +140,10 @@ def test_debian_queue_runs_as_its_owner(smart):
             assert owner(p) == (OWNER, GROUP), p
         assert owner(site.queue) == (OWNER, GROUP)
         assert site.queue.stat().st_mode & 0o7777 == 0o2750
-        for qf in site.qf():
+        for qf in site.queued():
             assert qf.stat().st_mode & 0o777 == 0o640, qf
         site.start_daemon()
-        assert wait_for(lambda: not site.qf(site.cqueue), limit=20), \
+        assert wait_for(lambda: not site.queued(queue=site.cqueue), limit=20), \
             site.log_text()
         # Daemon up: the user's goes to it, and the access map works.
         r = site.submit(["carol@example.net"], "Subject: u2\n\nbody\n",
@@ -158,7 +152,7 @@ def test_debian_queue_runs_as_its_owner(smart):
         r = site.submit(["-f", "spammer@example.com", "x@example.net"],
                         "Subject: no\n\nbody\n", user=USER)
         assert r.returncode != 0
-        assert len(site.qf()) == 4
+        assert len(site.queued()) == 4
         # mailq as the user: the queue's group lets the program read it.
         r = mailq_as_user(site)
         assert r.returncode == 0, r.stderr
@@ -167,7 +161,7 @@ def test_debian_queue_runs_as_its_owner(smart):
         rec = smart(site)
         r = run_queue(site)
         assert r.returncode == 0, r.stderr
-        assert site.qf() == []
+        assert site.queued() == []
         rcpts = sorted(r for m in rec.messages for r in m[1])
         assert rcpts == sorted(["left@far.example", "bob@example.net",
                                 "bob@example.net", "carl@example.org",
@@ -180,10 +174,9 @@ def test_debian_queue_runs_as_its_owner(smart):
 def mailq_as_user(site):
     """mailq run by USER through the set-group-id copy."""
     pw = pwd.getpwnam(USER)
-    return subprocess.run([str(site.prog), "-C", str(site.cf), "-bp"],
-                          capture_output=True, text=True, timeout=30,
-                          user=pw.pw_uid, group=pw.pw_gid, extra_groups=[],
-                          env={"PATH": "/usr/bin:/bin"})
+    return sendmail(site.cf, "-bp", prog=site.prog, timeout=30,
+                    user=pw.pw_uid, group=pw.pw_gid, extra_groups=[],
+                    env={"PATH": "/usr/bin:/bin"})
 
 
 def test_map_the_program_cannot_read(smart):
@@ -191,17 +184,17 @@ def test_map_the_program_cannot_read(smart):
     "chgrp mail /etc/mail/*.db" on Debian) does not stop a user's
     message while the daemon is down: the client queue takes it, and
     the daemon applies the map when it arrives."""
-    site = Site(run_as=None, mc=DEBIAN_MC)
+    site = SubmitSite(run_as=None, mc=DEBIAN_MC)
     try:
         debian_layout(site, access_owner=(OWNER, OWNER))
         r = site.submit(["bob@example.net"], "Subject: u1\n\nbody\n",
                         user=USER)
         assert r.returncode == 0, r.stderr
-        assert len(site.qf(site.cqueue)) == 1
+        assert len(site.queued(queue=site.cqueue)) == 1
         assert not (site.home / "dead.letter").exists()
         site.start_daemon()
-        assert wait_for(lambda: not site.qf(site.cqueue) and
-                        len(site.qf()) == 2, limit=20), site.log_text()
+        assert wait_for(lambda: not site.queued(queue=site.cqueue) and
+                        len(site.queued()) == 2, limit=20), site.log_text()
     finally:
         site.close()
 
@@ -212,13 +205,11 @@ def test_queue_of_another_user_is_named():
     change; root's submission says the same and still keeps the message
     (in the client queue), and mailq as a user says why it cannot list a
     queue it may not read."""
-    site = Site(run_as="nobody")
+    site = SubmitSite(run_as="nobody")
     try:
         shutil.chown(site.queue, OWNER, OWNER)
         site.queue.chmod(0o700)
-        d = subprocess.run([str(BUILD / "sendmaild"), "-bD", "-C",
-                            str(site.cf)], capture_output=True, text=True,
-                           timeout=30)
+        d = sendmail(site.cf, "-bD", timeout=30)
         assert d.returncode == 78
         said = (f"queue directory {site.queue} belongs to {OWNER}:{OWNER} "
                 f"(mode 0700), but sessions and queue runs run as nobody: "
@@ -228,7 +219,7 @@ def test_queue_of_another_user_is_named():
         r = site.submit(["-t", "-i"], MESSAGE)
         assert said in r.stderr.decode()
         assert r.returncode == 0, r.stderr
-        assert len(site.qf(site.cqueue)) == 1
+        assert len(site.queued(queue=site.cqueue)) == 1
         assert not (site.home / "dead.letter").exists()
         r = mailq_as_user(site)
         assert r.returncode == 75
@@ -243,7 +234,7 @@ def test_unusable_client_queue_is_named():
     """A client queue that is missing, or that the program's group may
     not write: the daemon says so when it starts, and a user's message
     while the daemon is down says why it could not be kept."""
-    site = Site()
+    site = SubmitSite()
     try:
         shutil.rmtree(site.cqueue)
         site.start_daemon()

@@ -16,10 +16,8 @@ import time
 import pytest
 
 from cfgen import CF_M4, build_cf
-from daemon_util import free_port, wait_for
+from daemon_util import USER, Routing, factory, free_port, messages, wait_for
 from smarthost import Scripted
-from test_local import USER, messages, site  # noqa: F401 (fixture)
-from test_routing import Routing
 
 pytestmark = pytest.mark.skipif(os.geteuid() != 0,
                                 reason="needs root to become the users")
@@ -106,16 +104,9 @@ def cyrusv2(args):
 def lmtp_site(daemon):
     """A Routing site whose mailertable sends lmtp.example to the
     cyrusv2 mailer with A=args."""
-    made = []
-
-    def make(args, options=()):
-        s = Routing(daemon, mc_extra=cyrusv2(args), options=options,
-                    maps={"mailertable": "lmtp.example cyrusv2:[127.0.0.1]\n"})
-        made.append(s)
-        return s
-    yield make
-    for s in made:
-        s.close()
+    yield from factory(lambda args, options=(): Routing(
+        daemon, mc_extra=cyrusv2(args), options=options,
+        maps={"mailertable": "lmtp.example cyrusv2:[127.0.0.1]\n"}))
 
 
 def stat_lines(stderr, word):

@@ -4,8 +4,7 @@ master keeps answering, and no session process is left over."""
 import threading
 import time
 
-from daemon_util import Conn
-from test_daemon_master import session_children
+from daemon_util import Conn, session_children, wait_for
 
 
 def test_five_hundred_clients(daemon):
@@ -34,8 +33,5 @@ def test_five_hundred_clients(daemon):
     c = Conn(d.port)
     assert c.read_reply().startswith("220 ")
     c.cmd("QUIT")
-    for _ in range(50):
-        if session_children(d) == []:
-            break
-        time.sleep(0.1)
+    wait_for(lambda: session_children(d) == [], limit=5)
     assert session_children(d) == []

@@ -8,122 +8,18 @@ import pwd
 import re
 import shutil
 import signal
-import smtplib
 import subprocess
 import tempfile
 import time
 
 import pytest
 
-from cfgen import HEAD, build_cf
-from conftest import BUILD
-from daemon_util import free_port, wait_for
-from smarthost import start_smarthost
+from daemon_util import USER, messages, untraced_leak_check, wait_for
 
 pytestmark = pytest.mark.skipif(os.geteuid() != 0,
                                 reason="needs root to become the users")
 
-USER = "games"          # the recipient: an ordinary user
 DEFAULT_UID = 1         # DefaultUser (1:1): runs the alias file's programs
-
-
-def safe_tempdir(prefix):
-    """A directory (mode 0755) on a path that only root may write, as a
-    .forward needs: sendmail ignores one under a directory others may
-    write, the sticky /tmp included.  /run is such a path."""
-    st = os.stat("/run")
-    assert st.st_uid == 0 and not st.st_mode & 0o022, oct(st.st_mode)
-    d = pathlib.Path(tempfile.mkdtemp(prefix=prefix, dir="/run"))
-    d.chmod(0o755)
-    return d
-
-
-class Site:
-    """A configuration from a .mc, a daemon on it, a smart host, a
-    directory for what deliveries write, and a queue runner; wrapper
-    runs the daemon and the queue runs (a mount namespace, say)."""
-
-    def __init__(self, daemon, mc_extra="", options=(), wrapper=()):
-        self.base = pathlib.Path(tempfile.mkdtemp(prefix="smd-local-",
-                                                  dir="/tmp"))
-        self.base.chmod(0o755)
-        self.out = self.base / "out"         # anyone may write here
-        self.out.mkdir()
-        self.out.chmod(0o1777)
-        self.home = safe_tempdir("smd-local-")
-        self.fwd = self.home / "fwd"          # ForwardPath: fwd/$u
-        self.fwd.mkdir()
-        self.fwd.chmod(0o755)
-        self.aliases = self.base / "aliases"
-        self.aliases.write_text("")
-        self.smart_port = free_port()
-        self.cf = build_cf(
-            self.base, "site", HEAD + mc_extra +
-            "define(`SMART_HOST', `[127.0.0.1]')dnl\n"
-            f"define(`RELAY_MAILER_ARGS', `TCP $h {self.smart_port}')dnl\n"
-            "define(`confTO_IDENT', `0')dnl\n"
-            "FEATURE(`no_default_msa')dnl\n"
-            "MAILER(`local')dnl\nMAILER(`smtp')dnl\n")
-        self.options = [f"AliasFile={self.aliases}",
-                        f"ForwardPath={self.fwd}/$u", *options]
-        self.wrapper = list(wrapper)
-        self.d = daemon(cf=str(self.cf), options=self.options,
-                        wrapper=self.wrapper)
-        self.ctl, self.rec = start_smarthost(self.smart_port)
-
-    def set_aliases(self, text):
-        self.aliases.write_text(text)
-        r = self.sendmail("-bi")
-        assert r.returncode == 0, r.stdout + r.stderr
-
-    def cmd(self, *args):
-        """Our sendmail on this site's configuration, with args."""
-        cmd = [str(BUILD / "sendmaild"), "-C", str(self.cf),
-               "-O", f"QueueDirectory={self.d.queue}",
-               "-O", f"MailSpoolDirectory={self.d.spool}",
-               "-O", "RunAsUser=nobody"]
-        for o in self.options:
-            cmd += ["-O", o]
-        return self.wrapper + cmd + list(args)
-
-    def sendmail(self, *args, input=None, timeout=60):
-        return subprocess.run(self.cmd(*args), input=input,
-                              capture_output=True, text=True,
-                              timeout=timeout)
-
-    def send(self, rcpts, body="Subject: t\r\n\r\nhello\r\n",
-             sender="a@example.org"):
-        with smtplib.SMTP("127.0.0.1", self.d.port, timeout=10) as s:
-            s.sendmail(sender, rcpts, body)
-
-    def run_queue(self):
-        return self.sendmail("-qf")
-
-    def mailbox(self, user=USER):
-        return self.d.mailbox(user)
-
-    def close(self):
-        self.ctl.stop()
-        shutil.rmtree(self.base, ignore_errors=True)
-        shutil.rmtree(self.home, ignore_errors=True)
-
-
-@pytest.fixture
-def site(daemon):
-    made = []
-
-    def make(**kw):
-        s = Site(daemon, **kw)
-        made.append(s)
-        return s
-    yield make
-    for s in made:
-        s.close()
-
-
-def messages(box):
-    """The messages of an mbox, split at its "From " lines."""
-    return [m for m in re.split(r"^From ", box, flags=re.M) if m]
 
 
 def test_mailbox_delivery_as_the_user(site):
@@ -439,15 +335,6 @@ def test_v_shows_the_conversation(site):
     assert ">>> ." in lines
     assert re.search(r"^250 2\.0\.0 \w+ Message accepted for delivery$",
                      r.stdout, re.M)
-
-
-def untraced_leak_check():
-    """The environment for a run under strace: LeakSanitizer cannot work
-    under ptrace, so a sanitized build checks leaks in the other tests."""
-    env = dict(os.environ)
-    env["ASAN_OPTIONS"] = ":".join(
-        filter(None, [env.get("ASAN_OPTIONS", ""), "detect_leaks=0"]))
-    return env
 
 
 def test_root_service_reads_no_control_file(site):

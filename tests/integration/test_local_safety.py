@@ -15,8 +15,9 @@ import time
 
 import pytest
 
-from test_local import USER, messages, safe_tempdir, site  # noqa: F401
-from test_switch import need_sendmail, real_sendmail_cf, real_sendmail_cmd
+from daemon_util import (USER, dying, messages, need_sendmail, parent_of,
+                         real_sendmail_cf, real_sendmail_cmd, safe_tempdir,
+                         wait_for)
 
 pytestmark = pytest.mark.skipif(os.geteuid() != 0,
                                 reason="needs root to become the users")
@@ -79,21 +80,6 @@ def test_delivery_killed_at_fileopen_leaves_no_dot_lock(site):
     assert s.d.queued("qf") == [] and not lock.exists()
 
 
-def dying(pid):
-    """Is the process still there (not yet dead, or a zombie)?  This
-    machine's init may never reap the orphan."""
-    try:
-        stat = pathlib.Path(f"/proc/{pid}/stat").read_text()
-    except FileNotFoundError:
-        return False
-    return stat.rsplit(")", 1)[1].split()[0] not in ("Z", "X")
-
-
-def parent_of(pid):
-    stat = pathlib.Path(f"/proc/{pid}/stat").read_text()
-    return int(stat.rsplit(")", 1)[1].split()[1])
-
-
 def test_dead_deliverys_dot_lock_is_broken_at_once(site):
     s, box, lock = mailbox_site(site, "3s")
     s.send([f"{USER}@localhost"])
@@ -105,18 +91,15 @@ def test_dead_deliverys_dot_lock_is_broken_at_once(site):
         run = subprocess.Popen(s.cmd("-qf", "-O", "Timeout.fileopen=60s"),
                                stdout=subprocess.DEVNULL,
                                stderr=subprocess.DEVNULL)
-        deadline = time.monotonic() + 20
-        while not (lock.exists() and lock.read_text().strip()):
-            assert time.monotonic() < deadline, "no dot-lock with a pid"
-            time.sleep(0.05)
+        assert wait_for(lambda: lock.exists() and lock.read_text().strip(),
+                        limit=20), "no dot-lock with a pid"
         left = lock.read_text()
         pid = int(left.split()[0])
         # The run (else it asks again), the worker, the delivery.
         for p in (run.pid, parent_of(pid), pid):
             os.kill(p, signal.SIGKILL)
         run.wait(timeout=30)
-        while dying(pid):
-            time.sleep(0.05)
+        assert wait_for(lambda: not dying(pid), limit=60)
         assert lock.read_text() == left
         # A lock of a live process is honoured: the pid of one that
         # lives in its place, then an empty lock (a mail reader's).

@@ -3,9 +3,9 @@ item 2)."""
 import fcntl
 import os
 import smtplib
-import subprocess
 
-from conftest import BUILD, ROOT
+from conftest import ROOT
+from daemon_util import sendmail
 
 CF = str(ROOT / "cf" / "cf" / "sendmail.cf")
 
@@ -25,9 +25,8 @@ SENDMAIL_QF = (
 
 def mailq(queue, *args, prog="mailq"):
     env = dict(os.environ, TZ="UTC")
-    return subprocess.run([str(BUILD / prog), "-C", CF, "-O",
-                           f"QueueDirectory={queue}", *args],
-                          capture_output=True, text=True, timeout=20, env=env)
+    return sendmail(CF, *args, prog=prog, options=[f"QueueDirectory={queue}"],
+                    timeout=20, env=env)
 
 
 def test_empty_queue(tmp_path):

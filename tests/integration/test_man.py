@@ -8,7 +8,8 @@ import subprocess
 
 import pytest
 
-from conftest import BUILD, ROOT, parse_bO
+from conftest import ROOT, parse_bO
+from daemon_util import sendmail
 
 MAN = ROOT / "man"
 PAGES = ["sendmail.8", "mailq.1", "newaliases.8", "hoststat.8",
@@ -71,14 +72,12 @@ def test_sendmail8_names_every_mode_and_flag():
 def in_force_options(tmp_path):
     """Every option name, and those that -bO's warning does not name as
     not in force when the file sets them all."""
-    r = subprocess.run([str(BUILD / "sendmaild"), "-C", "/dev/null", "-bO"],
-                       capture_output=True, text=True, timeout=30)
+    r = sendmail("/dev/null", "-bO", timeout=30)
     assert r.returncode == 0, r.stderr
     defaults = parse_bO(r.stdout)
     cf = tmp_path / "all.cf"
     cf.write_text(r.stdout)
-    r = subprocess.run([str(BUILD / "sendmaild"), "-C", str(cf), "-bO"],
-                       capture_output=True, text=True, timeout=30)
+    r = sendmail(cf, "-bO", timeout=30)
     assert r.returncode == 0, r.stderr
     pending = set(re.search(r"not yet in force: (.*)", r.stderr)
                   .group(1).split(", "))
@@ -116,8 +115,7 @@ def test_readme_names_the_timeouts_not_in_force(tmp_path):
     and no others."""
     intro = (ROOT / "README.md").read_text().split("\n\n", 2)[1]
     every = in_force_options(tmp_path)
-    r = subprocess.run([str(BUILD / "sendmaild"), "-C", "/dev/null", "-bO"],
-                       capture_output=True, text=True, timeout=30)
+    r = sendmail("/dev/null", "-bO", timeout=30)
     timeouts = sorted(n for n in parse_bO(r.stdout)
                       if n.startswith("Timeout.") and n not in every)
     for name in timeouts:

@@ -4,8 +4,7 @@ import os
 import signal
 import time
 
-from daemon_util import Conn, wait_for
-from test_daemon_master import session_children
+from daemon_util import Conn, session_children, wait_for
 
 
 def greeting_times(d, n):

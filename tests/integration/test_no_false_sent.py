@@ -6,19 +6,15 @@ delivery), leaves no stat=Sent and the message queued or bounced.  The
 LMTP mailers have their own tests (test_lmtp.py)."""
 import os
 import pathlib
-import shutil
 import socket
 import struct
 import subprocess
-import tempfile
 import time
 
 import pytest
 
-from daemon_util import wait_for
+from daemon_util import USER, messages, program, submit, wait_for
 from smarthost import Listener, Scripted
-from test_local import USER, messages, site  # noqa: F401 (fixture)
-from test_queue_run import submit, world  # noqa: F401 (fixture)
 
 pytestmark = pytest.mark.skipif(os.geteuid() != 0,
                                 reason="needs root to become the users")
@@ -26,22 +22,6 @@ pytestmark = pytest.mark.skipif(os.geteuid() != 0,
 # Bigger than a pipe holds: a program that stops reading cannot have
 # it all whatever the timing.
 BIG = "Subject: big\r\n\r\n" + ("y" * 70 + "\r\n") * 2000
-
-
-@pytest.fixture
-def tools():
-    """A directory for the test's programs, which any user may run."""
-    d = pathlib.Path(tempfile.mkdtemp(prefix="smd-tools-", dir="/tmp"))
-    d.chmod(0o1777)
-    yield d
-    shutil.rmtree(d, ignore_errors=True)
-
-
-def program(tools, name, text):
-    p = tools / name
-    p.write_text("#!/bin/sh\n" + text)
-    p.chmod(0o755)
-    return p
 
 
 def line_of(stderr, to):

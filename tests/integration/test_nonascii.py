@@ -7,28 +7,16 @@ bounced, not written raw to a server."""
 import os
 import pathlib
 import re
-import shutil
-import subprocess
-import tempfile
 
 import pytest
 
-from cfgen import HEAD, build_cf
-from conftest import BUILD, ROOT
-from daemon_util import Conn, free_port
+from cfgen import relay_cf
+from daemon_util import (SENDMAIL_CF, Conn, envelope, free_port, need_sendmail,
+                         need_sendmail_cf, queue_files, real_sendmail_bs,
+                         real_sendmail_cf, sendmail)
 from smarthost import Scripted
-from test_switch import (need_sendmail, need_sendmail_cf, real_sendmail_bs,
-                         real_sendmail_cf)
 
 NOT_ASCII = "Non-ASCII address not permitted without SMTPUTF8"
-
-
-@pytest.fixture
-def base():
-    d = pathlib.Path(tempfile.mkdtemp(prefix="smd-8bit-", dir="/tmp"))
-    d.chmod(0o755)
-    yield d
-    shutil.rmtree(d, ignore_errors=True)
 
 
 def raw(c, line):
@@ -90,11 +78,9 @@ def submit(base, args, text):
     queue.mkdir(exist_ok=True)
     home = base / "home"
     home.mkdir(exist_ok=True)
-    cmd = [str(BUILD / "sendmaild"), "-C", str(ROOT / "cf" / "cf" /
-                                                "sendmail.cf"),
-           "-O", f"QueueDirectory={queue}", "-odq", *args]
-    r = subprocess.run(cmd, input=text, capture_output=True, timeout=30,
-                       env={"PATH": "/usr/bin:/bin", "HOME": str(home)})
+    r = sendmail(SENDMAIL_CF, "-odq", *args,
+                 options=[f"QueueDirectory={queue}"], input=text, text=False,
+                 timeout=30, env={"PATH": "/usr/bin:/bin", "HOME": str(home)})
     return r, list(queue.iterdir()), list(home.iterdir())
 
 
@@ -120,27 +106,16 @@ def test_command_line_refuses_them(base, args, text, bad):
 def run_ours(base, queue, port):
     ours = base / "ours"
     ours.mkdir(exist_ok=True)
-    cf = build_cf(ours, "ours", HEAD +
-                  "define(`SMART_HOST', `[127.0.0.1]')dnl\n"
-                  f"define(`RELAY_MAILER_ARGS', `TCP $h {port}')dnl\n"
-                  "MAILER(`local')dnl\nMAILER(`smtp')dnl\n")
-    return subprocess.run(
-        [str(BUILD / "sendmaild"), "-C", str(cf), "-O",
-         f"QueueDirectory={queue}", "-O",
-         f"HostStatusDirectory={ours}/.hoststat", "-O",
-         "RunAsUser=nobody", "-O", "MaxRunnersPerQueue=1", "-qf"],
-        capture_output=True, text=True, timeout=60)
+    cf = relay_cf(ours, port, name="ours")
+    return sendmail(cf, "-qf", options=[
+        f"QueueDirectory={queue}", f"HostStatusDirectory={ours}/.hoststat",
+        "RunAsUser=nobody", "MaxRunnersPerQueue=1"])
 
 
 def queued(queue):
     """(sender, [recipients]) of each control file in queue, as bytes,
     sorted."""
-    out = []
-    for qf in queue.glob("qf*"):
-        text = qf.read_bytes()
-        sender = re.search(rb"^S(.*)$", text, re.M).group(1)
-        out.append((sender, re.findall(rb"^R[A-Z]*:(.*)$", text, re.M)))
-    return sorted(out)
+    return sorted(envelope(qf, binary=True)[1:] for qf in queue_files(queue))
 
 
 @pytest.mark.skipif(os.geteuid() != 0, reason="needs root to become users")
@@ -197,7 +172,7 @@ def test_queue_from_sendmail_never_sends_them_raw(base):
     # Both originals done; a bounce to each sender, with the reason.
     assert queued(queue) == [(b"<>", [b"<dave@example.org>"]),
                              (b"<>", [b"<d\xc3\xa9@example.org>"])]
-    reports = b"".join(df.read_bytes() for df in queue.glob("df*"))
+    reports = b"".join(df.read_bytes() for df in queue_files(queue, "df"))
     assert reports.count(b"Status: 5.6.7") == 3
 
     # The bounce to the sender outside ASCII cannot go either: it fails

@@ -6,8 +6,8 @@ import time
 
 import pytest
 
+from daemon_util import submit
 from smarthost import Raw, Scripted
-from test_queue_run import submit, world  # noqa: F401 (fixture)
 
 # Every end-of-data form from the published SMTP smuggling list, and a
 # few more line-end mixes, in a data file as a sendmail that accepts

@@ -13,7 +13,7 @@ import tempfile
 
 import pytest
 
-from daemon_util import Conn, Daemon
+from daemon_util import Conn, Daemon, queue_files
 
 pytestmark = pytest.mark.skipif(os.geteuid() != 0,
                                  reason="mounting a file system needs root")
@@ -278,7 +278,7 @@ def test_disk_holds_each_message_at_its_250(base, kind, safe):
         elif made:
             pytest.skip("something else synced the file systems")
         else:
-            assert not [f for f in os.listdir(crashq) if f.startswith("qf")]
+            assert not queue_files(crashq)
         before[0] = flushes(mnt)
 
     d = Daemon(queue=q, options=["DeliveryMode=queueonly",

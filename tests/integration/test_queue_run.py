@@ -1,69 +1,19 @@
 """Queue runs through a smart host (issue: the queue, items 3-5, 7, 9)."""
-import os
 import re
 import smtplib
 import subprocess
-import tempfile
 import time
 
 import pytest
 
-from cfgen import HEAD, build_cf
-from conftest import BUILD
-from daemon_util import free_port, wait_for
+from cfgen import relay_cf
+from daemon_util import RUN_AS_NOBODY, sendmail, sendmail_cmd, submit, wait_for
 from smarthost import Busy, Full, SlowRecorder, Stalling, start_smarthost
 
 
-def relay_cf(directory, port, extra=""):
-    return str(build_cf(directory, "relay", HEAD +
-                        "define(`SMART_HOST', `[127.0.0.1]')dnl\n"
-                        f"define(`RELAY_MAILER_ARGS', `TCP $h {port}')dnl\n"
-                        "define(`confTO_IDENT', `0')dnl\n" + extra +
-                        "MAILER(`local')dnl\nMAILER(`smtp')dnl\n"))
-
-
-@pytest.fixture
-def world(daemon):
-    """A daemon that queues only, a smart host port, and a runner."""
-    base = tempfile.mkdtemp(prefix="smd-run-", dir="/tmp")
-    os.chmod(base, 0o755)
-    state = {"port": free_port(), "base": base}
-
-    def start(extra="", options=(), env=None):
-        cf = relay_cf(base, state["port"], extra)
-        d = daemon(cf=cf, options=["DeliveryMode=queueonly", *options],
-                   env=env)
-        state["d"], state["cf"] = d, cf
-        return d
-
-    def runner(*args):
-        """The command line of a foreground queue run."""
-        d = state["d"]
-        cmd = [str(BUILD / "sendmaild"), "-C", state["cf"], "-O",
-               f"QueueDirectory={d.queue}", "-O",
-               f"MailSpoolDirectory={d.spool}", "-O",
-               f"AliasFile={d.base}/aliases", "-qf", *args]
-        if os.geteuid() == 0:
-            cmd += ["-O", "RunAsUser=nobody"]
-        return cmd
-
-    def run(*args, timeout=60):
-        return subprocess.run(runner(*args), capture_output=True, text=True,
-                              timeout=timeout)
-    state["start"], state["run"], state["runner"] = start, run, runner
-    yield state
-    subprocess.run(["rm", "-rf", base], check=False)
-
-
-def submit(d, rcpts, body="Subject: t\r\n\r\nhello\r\n", sender="a@example.org"):
-    with smtplib.SMTP("127.0.0.1", d.port, timeout=10) as s:
-        s.sendmail(sender, rcpts, body)
-
-
 def mailq(world):
-    return subprocess.run([str(BUILD / "mailq"), "-C", world["cf"], "-O",
-                           f"QueueDirectory={world['d'].queue}"],
-                          capture_output=True, text=True, timeout=20).stdout
+    return sendmail(world["cf"], options=[f"QueueDirectory={world['d'].queue}"],
+                    prog="mailq", timeout=20).stdout
 
 
 def test_delivered_intact(world):
@@ -211,9 +161,8 @@ def test_overlapping_runs_deliver_once(world):
         for i in range(20):
             submit(d, [f"r{i}@far.example"])
         procs = [subprocess.Popen(
-            [str(BUILD / "sendmaild"), "-C", world["cf"], "-O",
-             f"QueueDirectory={d.queue}", "-qf"] +
-            (["-O", "RunAsUser=nobody"] if os.geteuid() == 0 else []),
+            sendmail_cmd(world["cf"], "-qf", options=[
+                f"QueueDirectory={d.queue}", *RUN_AS_NOBODY]),
             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
             for _ in range(3)]
         for p in procs:
@@ -286,9 +235,8 @@ def test_host_that_takes_one_connection(world):
         assert set(re.findall(r"pri=(\d+), .*stat=Sent", r.stderr)) == \
             {"30018"}, r.stderr
         assert d.queued("qf") == [] and d.queued("df") == []
-        hs = subprocess.run([str(BUILD / "hoststat"), "-C", world["cf"],
-                             "-O", f"QueueDirectory={d.queue}"],
-                            capture_output=True, text=True, timeout=20)
+        hs = sendmail(world["cf"], options=[f"QueueDirectory={d.queue}"],
+                      prog="hoststat", timeout=20)
         assert "421" not in hs.stdout, hs.stdout
     finally:
         srv.close()
@@ -490,16 +438,10 @@ def test_background_run_returns_at_once(world):
     ctl, rec = start_smarthost(world["port"])
     try:
         submit(d, ["x@far.example"])
-        cmd = [str(BUILD / "sendmaild"), "-C", world["cf"], "-O",
-               f"QueueDirectory={d.queue}", "-q"]
-        if os.geteuid() == 0:
-            cmd += ["-O", "RunAsUser=nobody"]
-        r = subprocess.run(cmd, capture_output=True, text=True, timeout=10)
+        r = sendmail(world["cf"], "-q", options=[f"QueueDirectory={d.queue}",
+                                                 *RUN_AS_NOBODY], timeout=10)
         assert r.returncode == 0
-        for _ in range(100):
-            if rec.messages:
-                break
-            time.sleep(0.1)
+        wait_for(lambda: rec.messages, limit=10)
         assert len(rec.messages) == 1
     finally:
         ctl.stop()
@@ -631,8 +573,6 @@ def test_bP_counts(world):
     d = world["start"]()
     submit(d, ["x@far.example"])
     submit(d, ["y@far.example"])
-    r = subprocess.run([str(BUILD / "sendmaild"), "-C", world["cf"], "-O",
-                        f"QueueDirectory={d.queue}", "-bP"],
-                       capture_output=True, text=True)
+    r = sendmail(world["cf"], "-bP", options=[f"QueueDirectory={d.queue}"])
     assert r.returncode == 0
     assert r.stdout == f"{d.queue}: entries=2\n"

@@ -13,12 +13,10 @@ import threading
 
 import pytest
 
-from conftest import BUILD, ROOT
-from daemon_util import free_port
+from cfgen import relay_cf
+from daemon_util import (RUN_AS_NOBODY, SENDMAIL_CF, free_port, queue_files,
+                         sendmail, sendmail_cmd)
 from smarthost import Scripted
-from test_queue_run import relay_cf
-
-CF = ROOT / "cf" / "cf" / "sendmail.cf"
 
 
 @pytest.fixture
@@ -38,12 +36,8 @@ def bs_session(queue, rcpts, options=()):
     """One -bs session, queue-only: EHLO, then MAIL, every RCPT and DATA
     pipelined in one write, then a short message.  The replies after
     EHLO, and the session's CPU seconds (user and system)."""
-    args = [str(BUILD / "sendmaild"), "-bs", "-C", str(CF), "-odq",
-            "-O", f"QueueDirectory={queue}"]
-    if os.geteuid() == 0:
-        args += ["-O", "RunAsUser=nobody"]
-    for o in options:
-        args += ["-O", o]
+    args = sendmail_cmd(SENDMAIL_CF, "-bs", "-odq", options=[
+        f"QueueDirectory={queue}", *RUN_AS_NOBODY, *options])
     p = subprocess.Popen(args, stdin=subprocess.PIPE, stdout=subprocess.PIPE)
     try:
         p.stdin.write(b"EHLO client.example\r\n")
@@ -75,7 +69,7 @@ def bs_session(queue, rcpts, options=()):
 
 
 def control_file(queue):
-    qfs = [p for p in queue.rglob("qf*")]
+    qfs = queue_files(queue)
     assert len(qfs) == 1, qfs
     return qfs[0].read_text(errors="replace")
 
@@ -119,7 +113,7 @@ def test_long_list_alias_accepted(queue, run):
     aliases = queue.parent / "aliases"
     aliases.write_text("team: " + ",\n\t".join(
         f"member{i}@far.example" for i in range(600)) + "\n")
-    r = run("sendmaild", "-C", CF, "-O", f"AliasFile={aliases}", "-bi")
+    r = run("sendmaild", "-C", SENDMAIL_CF, "-O", f"AliasFile={aliases}", "-bi")
     assert r.returncode == 0, r.stderr
     (queue.parent / "aliases.db").chmod(0o644)
     replies, _ = bs_session(queue, ["team"], [f"AliasFile={aliases}"])
@@ -143,14 +137,9 @@ def test_default_limit_is_1000(queue):
 
 def run_queue(queue, cf, *options):
     """sendmail -qf over queue with cf; the completed process."""
-    args = [str(BUILD / "sendmaild"), "-C", str(cf), "-O",
-            f"QueueDirectory={queue}", "-O", "MaxRunnersPerQueue=1"]
-    if os.geteuid() == 0:
-        args += ["-O", "RunAsUser=nobody"]
-    for o in options:
-        args += ["-O", o]
-    return subprocess.run(args + ["-qf"], capture_output=True, text=True,
-                          timeout=120)
+    return sendmail(cf, "-qf", options=[
+        f"QueueDirectory={queue}", "MaxRunnersPerQueue=1", *RUN_AS_NOBODY,
+        *options], timeout=120)
 
 
 def transactions(srv):
@@ -238,7 +227,7 @@ def test_list_expansion_cost_grows_linearly(queue, run):
         members.chmod(0o644)
         text += f"list{n}: :include:{members}\n"
     aliases.write_text(text)
-    r = run("sendmaild", "-C", CF, "-O", f"AliasFile={aliases}", "-bi")
+    r = run("sendmaild", "-C", SENDMAIL_CF, "-O", f"AliasFile={aliases}", "-bi")
     assert r.returncode == 0, r.stderr
     (queue.parent / "aliases.db").chmod(0o644)
     port = free_port()

@@ -17,12 +17,8 @@ import subprocess
 
 import pytest
 
-from daemon_util import wait_for
+from daemon_util import USER, program, submit, wait_for
 from smarthost import Scripted, SlowRecorder, start_smarthost
-from test_local import USER, site  # noqa: F401 (fixture)
-from test_no_false_sent import program, tools  # noqa: F401 (fixture)
-from test_queue_run import submit, world  # noqa: F401 (fixture)
-from test_routing import routing  # noqa: F401 (fixture)
 
 pytestmark = pytest.mark.skipif(os.geteuid() != 0,
                                 reason="needs root to become the users")

@@ -3,69 +3,14 @@ mailertable, genericstable, MASQUERADE_AS and its features, EXPOSED_USER,
 always_add_domain, redirect, MAIL_HUB and LOCAL_RELAY (local submission
 issue, items 5 and 6).  The maps are built by our makemap."""
 import os
-import pathlib
 import re
-import shutil
-import smtplib
-import tempfile
 
 import pytest
 
-from cfgen import makemap
-from daemon_util import free_port
-from smarthost import start_smarthost
-from test_local import USER, Site, messages
+from daemon_util import USER, messages
 
 pytestmark = pytest.mark.skipif(os.geteuid() != 0,
                                 reason="needs root to become the users")
-
-
-class Routing(Site):
-    """A Site whose .mc names maps under its directory; a second fake
-    server (other_port) takes what the esmtp mailer sends."""
-
-    def __init__(self, daemon, mc_extra="", maps=None, options=()):
-        self.other_port = free_port()
-        maps = maps or {}
-        self.mapdir = pathlib.Path(tempfile.mkdtemp(prefix="smd-maps-",
-                                                    dir="/tmp"))
-        self.mapdir.chmod(0o755)
-        extra = (f"define(`ESMTP_MAILER_ARGS', `TCP $h {self.other_port}')"
-                 "dnl\n")
-        for feature, name in (("virtusertable", "virtuser"),
-                              ("mailertable", "mailertable"),
-                              ("genericstable", "generics")):
-            if feature in maps:
-                makemap(self.mapdir / name, maps[feature])
-                extra += (f"FEATURE(`{feature}', `hash {self.mapdir}/"
-                          f"{name}')dnl\n")
-        super().__init__(daemon, mc_extra=extra + mc_extra,
-                         options=["DeliveryMode=queueonly", *options])
-        self.other_ctl, self.other = start_smarthost(self.other_port)
-
-    def rcpt(self, addr):
-        with smtplib.SMTP("127.0.0.1", self.d.port, timeout=10) as s:
-            s.ehlo("client.example")
-            s.mail("a@example.org")
-            return s.rcpt(addr)
-
-    def close(self):
-        self.other_ctl.stop()
-        shutil.rmtree(self.mapdir, ignore_errors=True)
-        super().close()
-
-
-@pytest.fixture
-def routing(daemon):
-    made = []
-
-    def make(**kw):
-        s = Routing(daemon, **kw)
-        made.append(s)
-        return s
-    yield make
-    for s in made:
-        s.close()
 
 
 def test_virtusertable(routing):

@@ -2,144 +2,28 @@
 and scripts call it, as root and as an ordinary user, with the daemon
 running and without it (local submission issue, items 1 and 6)."""
 import os
-import pathlib
 import pwd
 import re
 import resource
 import shutil
-import signal
 import subprocess
-import tempfile
-import time
 
 import pytest
 
-from cfgen import HEAD, build_cf
-from conftest import BUILD
-from daemon_util import Conn, free_port, wait_for
+from daemon_util import (GROUP, MESSAGE, SENDMAIL, SM_CF, USER, Conn, SubmitSite,
+                         envelope, need_sendmail, need_sendmail_cf, sendmail,
+                         sendmail_m4, wait_for)
 from smarthost import start_smarthost
-from test_switch import (SENDMAIL, SM_CF, need_sendmail, need_sendmail_cf,
-                         sendmail_m4)
 
 pytestmark = pytest.mark.skipif(os.geteuid() != 0,
                                 reason="needs root to switch users")
 
-USER = "games"      # an ordinary user: not root, RunAsUser or trusted
-GROUP = "mail"      # the group the test's copy of the program is set to
-
-
-class Site:
-    """A queue, a client queue, a configuration and a set-group-id copy
-    of the program, all under one directory in /tmp.  mc: more lines for
-    the configuration, @BASE@ standing for that directory."""
-
-    def __init__(self, delivery="queueonly", run_as="nobody", mc=""):
-        self.base = pathlib.Path(tempfile.mkdtemp(prefix="smd-sub-",
-                                                  dir="/tmp"))
-        self.base.chmod(0o755)
-        self.queue = self.base / "mqueue"
-        self.cqueue = self.base / "mqueue-client"
-        self.home = self.base / "home"
-        for d in (self.queue, self.cqueue, self.home):
-            d.mkdir()
-        nobody = pwd.getpwnam("nobody")
-        os.chown(self.queue, nobody.pw_uid, nobody.pw_gid)
-        shutil.chown(self.cqueue, group=GROUP)
-        self.cqueue.chmod(0o770)
-        self.port, self.smart_port = free_port(), free_port()
-        self.pidfile = self.base / "pid"
-        self.cf = build_cf(
-            self.base, "sendmail",
-            HEAD +
-            f"define(`QUEUE_DIR', `{self.queue}')dnl\n"
-            f"define(`MSP_QUEUE_DIR', `{self.cqueue}')dnl\n"
-            f"define(`confMAIL_SPOOL_DIR', `{self.base}/mail')dnl\n"
-            f"define(`ALIAS_FILE', `{self.base}/aliases')dnl\n" +
-            (f"define(`confRUN_AS_USER', `{run_as}')dnl\n" if run_as
-             else "") + mc.replace("@BASE@", str(self.base)) +
-            f"define(`confPID_FILE', `{self.pidfile}')dnl\n"
-            f"define(`confDELIVERY_MODE', `{delivery}')dnl\n"
-            "define(`SMART_HOST', `[127.0.0.1]')dnl\n"
-            f"define(`RELAY_MAILER_ARGS', `TCP $h {self.smart_port}')dnl\n"
-            "define(`confTO_IDENT', `0')dnl\n"
-            "FEATURE(`no_default_msa')dnl\n"
-            f"DAEMON_OPTIONS(`Port={self.port}, Addr=127.0.0.1, Name=MTA')dnl\n"
-            "MAILER(`local')dnl\nMAILER(`smtp')dnl\n")
-        # Installed as INSTALL says: set-group-id, never set-user-id.
-        self.prog = self.base / "sendmail"
-        shutil.copy(BUILD / "sendmaild", self.prog)
-        shutil.chown(self.prog, group=GROUP)
-        self.prog.chmod(0o2755)
-        self.daemon = None
-
-    def submit(self, args, text, user=None, env=None, timeout=30):
-        cmd = [str(self.prog), "-C", str(self.cf), *args]
-        kw = {}
-        if user is not None:
-            pw = pwd.getpwnam(user)
-            kw = {"user": pw.pw_uid, "group": pw.pw_gid, "extra_groups": []}
-        return subprocess.run(cmd, input=text.encode(), capture_output=True,
-                              timeout=timeout, cwd="/",
-                              env={"PATH": "/usr/bin:/bin",
-                                   "HOME": str(self.home), **(env or {})},
-                              **kw)
-
-    def start_daemon(self, *options):
-        self.log = open(self.base / "daemon.log", "w")
-        cmd = [str(BUILD / "sendmaild"), "-bD", "-C", str(self.cf)]
-        for o in options:
-            cmd += ["-O", o]
-        self.daemon = subprocess.Popen(cmd, stdin=subprocess.DEVNULL,
-                                       stdout=self.log, stderr=self.log)
-        end = time.monotonic() + 10
-        while not self.pidfile.exists():
-            assert self.daemon.poll() is None, self.log_text()
-            assert time.monotonic() < end, self.log_text()
-            time.sleep(0.02)
-
-    def log_text(self):
-        return (self.base / "daemon.log").read_text()
-
-    def stop_daemon(self):
-        if self.daemon is not None and self.daemon.poll() is None:
-            self.daemon.send_signal(signal.SIGTERM)
-            self.daemon.wait(timeout=15)
-        if self.daemon is not None:
-            self.log.close()
-        self.daemon = None
-        if self.pidfile.exists():
-            self.pidfile.unlink()
-
-    def qf(self, queue=None):
-        return sorted((queue or self.queue).glob("qf*"))
-
-    def close(self):
-        self.stop_daemon()
-        shutil.rmtree(self.base, ignore_errors=True)
-
-
 @pytest.fixture
 def site():
-    s = Site()
+    """Here a SubmitSite (conftest's site is a LocalSite)."""
+    s = SubmitSite()
     yield s
     s.close()
-
-
-def envelope(qf_path):
-    text = qf_path.read_text(errors="replace")
-    sender = re.search(r"^S(.*)$", text, re.M).group(1)
-    rcpts = re.findall(r"^R[A-Z]*:(.*)$", text, re.M)
-    return text, sender, rcpts
-
-
-MESSAGE = ("Subject: nightly report\n"
-           "To: Bob <bob@example.net>, carl@example.org\n"
-           "Cc: \"Dee, D.\" <dee@example.com>\n"
-           "Bcc: hidden@example.com\n"
-           "\n"
-           "line one\n"
-           ".\n"
-           "after the dot\n")
 
 
 def test_root_t_i_takes_recipients_from_headers(site):
@@ -148,7 +32,7 @@ def test_root_t_i_takes_recipients_from_headers(site):
     to RunAsUser so the queue runner can read them."""
     r = site.submit(["-t", "-i"], MESSAGE)
     assert r.returncode == 0, r.stderr
-    [qf] = site.qf()
+    [qf] = site.queued()
     text, sender, rcpts = envelope(qf)
     host = re.search(r"^\$_(.*)$", text, re.M)
     assert host and host.group(1) == "root@localhost"
@@ -171,7 +55,7 @@ def test_lone_dot_ends_input_without_i(site):
     r = site.submit(["bob@example.net"],
                     "Subject: s\r\n\r\nfirst\r\n.\r\nnever read\r\n")
     assert r.returncode == 0, r.stderr
-    [qf] = site.qf()
+    [qf] = site.queued()
     df = qf.with_name("d" + qf.name[1:])
     assert df.read_text() == "first\n"       # CRLF kept as LF, as queued
 
@@ -181,7 +65,7 @@ def test_headers_kept_and_from_with_full_name(site):
                     "Subject: s\nDate: Mon, 1 Jan 2026 00:00:00 +0000\n"
                     "Message-Id: <given@example.org>\n\nbody\n")
     assert r.returncode == 0, r.stderr
-    text, _, _ = envelope(site.qf()[0])
+    text, _, _ = envelope(site.queued()[0])
     assert "Date: Mon, 1 Jan 2026 00:00:00 +0000" in text
     assert text.count("Date:") == 1
     assert "Message-Id: <given@example.org>" in text
@@ -198,7 +82,7 @@ def test_more_recipients_than_a_transaction_takes(site):
     r = site.submit(["-odq", *rcpts], "Subject: many\n\nbody\n")
     assert r.returncode == 0, r.stderr
     assert r.stderr == b""
-    counts = sorted(len(envelope(q)[2]) for q in site.qf())
+    counts = sorted(len(envelope(q)[2]) for q in site.queued())
     assert counts == [200, 1000]
     assert not (site.home / "dead.letter").exists()
 
@@ -217,8 +101,8 @@ def test_recipients_cost_grows_linearly(site):
         assert r.returncode == 0, r.stderr[-500:]
         cpu[n] = (after.ru_utime - before.ru_utime +
                   after.ru_stime - before.ru_stime)
-        assert sum(len(envelope(q)[2]) for q in site.qf()) == n
-        for q in site.qf():
+        assert sum(len(envelope(q)[2]) for q in site.queued()) == n
+        for q in site.queued():
             q.unlink()
             q.with_name("d" + q.name[1:]).unlink()
     # Linear: 4.  Before, 12 or more.
@@ -229,12 +113,12 @@ def test_f_sets_the_sender(site):
     r = site.submit(["-f", "reports@example.org", "bob@example.net"],
                     "Subject: s\n\nbody\n")
     assert r.returncode == 0, r.stderr
-    text, sender, _ = envelope(site.qf()[0])
+    text, sender, _ = envelope(site.queued()[0])
     assert sender == "<reports@example.org>"
     assert "X-Authentication-Warning" not in text    # root is trusted
     r = site.submit(["-f", "", "bob@example.net"], "Subject: s\n\nbody\n")
     assert r.returncode == 0, r.stderr
-    assert any(envelope(q)[1] == "<>" for q in site.qf())
+    assert any(envelope(q)[1] == "<>" for q in site.queued())
 
 
 @pytest.mark.parametrize("args,code,said", [
@@ -258,7 +142,7 @@ def test_unknown_user_message_saved_in_dead_letter(site):
     assert "Subject: keep me" in dead and "important" in dead
     assert "Saved message in" in r.stderr.decode()
     # The good recipient still got it.
-    [qf] = site.qf()
+    [qf] = site.queued()
     assert envelope(qf)[2] == ["<bob@example.net>"]
 
 
@@ -266,7 +150,7 @@ def test_overlong_header_is_a_data_error(site):
     r = site.submit(["-O", "MaxHeadersLength=100", "bob@example.net"],
                     "Subject: " + "x" * 200 + "\n\nbody\n")
     assert r.returncode == 65
-    assert site.qf() == []
+    assert site.queued() == []
 
 
 def test_background_delivery_to_the_smart_host(site):
@@ -277,7 +161,7 @@ def test_background_delivery_to_the_smart_host(site):
         r = site.submit(["-odb", "-t"], "To: far@example.net\n"
                         "Subject: relayed\n\nhello\n")
         assert r.returncode == 0, r.stderr
-        assert wait_for(lambda: rec.messages and not site.qf())
+        assert wait_for(lambda: rec.messages and not site.queued())
         sender, rcpts, data = rec.messages[0]
         assert rcpts == ["far@example.net"]
         assert b"Subject: relayed" in data and b"hello" in data
@@ -291,7 +175,7 @@ def test_user_submits_through_the_running_daemon(site):
     site.start_daemon()
     r = site.submit(["-t", "-i"], MESSAGE, user=USER)
     assert r.returncode == 0, r.stderr
-    [qf] = site.qf()
+    [qf] = site.queued()
     text, sender, rcpts = envelope(qf)
     assert re.fullmatch(rf"<{USER}@[^>]+>", sender)
     assert len(rcpts) == 4 and "Bcc" not in text
@@ -311,7 +195,7 @@ def test_user_f_gets_an_authentication_warning(site):
     r = site.submit(["-f", "boss@example.org", "bob@example.net"],
                     "Subject: s\n\nbody\n", user=USER)
     assert r.returncode == 0, r.stderr
-    text, sender, _ = envelope(site.qf()[0])
+    text, sender, _ = envelope(site.queued()[0])
     assert sender == "<boss@example.org>"
     assert re.search(rf"X-Authentication-Warning: [^:]+: {USER} set sender "
                      r"to boss@example.org using -f", text)
@@ -323,16 +207,16 @@ def test_user_submits_while_the_daemon_is_down(site):
     to itself when it starts; nothing is lost."""
     r = site.submit(["-t", "-i"], MESSAGE, user=USER)
     assert r.returncode == 0, r.stderr
-    assert site.qf() == []
-    [cqf] = site.qf(site.cqueue)
+    assert site.queued() == []
+    [cqf] = site.queued(queue=site.cqueue)
     st = cqf.stat()
     assert st.st_uid == pwd.getpwnam(USER).pw_uid
     assert st.st_gid == os.stat(site.cqueue).st_gid
     assert st.st_mode & 0o777 == 0o660
     site.start_daemon()
-    assert wait_for(lambda: site.qf() and not site.qf(site.cqueue)), \
+    assert wait_for(lambda: site.queued() and not site.queued(queue=site.cqueue)), \
         site.log_text()
-    text, sender, rcpts = envelope(site.qf()[0])
+    text, sender, rcpts = envelope(site.queued()[0])
     assert re.fullmatch(rf"<{USER}@[^>]+>", sender)
     assert rcpts == ["<bob@example.net>", "<carl@example.org>",
                      "<dee@example.com>", "<hidden@example.com>"]
@@ -346,13 +230,12 @@ def test_client_queue_run_by_hand(site):
     r = site.submit(["bob@example.net"], "Subject: by hand\n\nbody\n",
                     user=USER)
     assert r.returncode == 0, r.stderr
-    assert len(site.qf(site.cqueue)) == 1
+    assert len(site.queued(queue=site.cqueue)) == 1
     ctl, rec = start_smarthost(site.port)
     try:
-        r = subprocess.run([str(BUILD / "sendmaild"), "-C", str(site.cf),
-                            "-Ac", "-qf"], capture_output=True, timeout=60)
+        r = sendmail(site.cf, "-Ac", "-qf", text=False)
         assert r.returncode == 0, r.stderr
-        assert site.qf(site.cqueue) == []
+        assert site.queued(queue=site.cqueue) == []
         [(sender, rcpts, data)] = rec.messages
         assert sender.startswith(USER + "@") and rcpts == ["bob@example.net"]
         assert b"Subject: by hand" in data
@@ -369,19 +252,19 @@ def test_user_without_the_group_cannot_use_options_to_read_files(site):
     shutil.copy(site.cf, private)
     shutil.chown(private, group=GROUP)
     private.chmod(0o640)
-    r = subprocess.run([str(site.prog), "-C", str(private), "bob@example.net"],
-                       input=b"Subject: s\n\nbody\n", capture_output=True,
-                       timeout=30, user=pwd.getpwnam(USER).pw_uid,
+    r = sendmail(private, "bob@example.net", prog=site.prog,
+                 input=b"Subject: s\n\nbody\n", text=False,
+                 timeout=30, user=pwd.getpwnam(USER).pw_uid,
                        group=pwd.getpwnam(USER).pw_gid, extra_groups=[],
                        env={"PATH": "/bin", "HOME": "/nonexistent"})
     assert r.returncode != 0
-    assert site.qf(site.cqueue) == []
+    assert site.queued(queue=site.cqueue) == []
     # A long option is not a submission's: the group goes, and with no
     # daemon and no client queue the message cannot be taken.
     r = site.submit(["-O", "DeliveryMode=queueonly", "bob@example.net"],
                     "Subject: s\n\nbody\n", user=USER)
     assert r.returncode == 75
-    assert site.qf(site.cqueue) == []
+    assert site.queued(queue=site.cqueue) == []
 
 
 def real_msp_cf(site):
@@ -440,7 +323,7 @@ def test_client_queue_left_by_sendmail_817():
     without a domain) reaches the daemon qualified with $j, when the
     daemon starts and from Debian's cron line "sendmail -Ac -q", and is
     delivered: nothing bounces, nothing stays behind."""
-    site = Site()
+    site = SubmitSite()
     ctl, rec = start_smarthost(site.smart_port)
     try:
         mail = site.base / "mail"
@@ -455,7 +338,7 @@ def test_client_queue_left_by_sendmail_817():
         real_msp_submit(site, ["-odq", "-t"],
                         f"To: {USER}, dave@far.example\n"
                         "Subject: from a user\n\nsecond\n", user=USER)
-        qfs = site.qf(site.cqueue)
+        qfs = site.queued(queue=site.cqueue)
         assert len(qfs) == 2
         senders = sorted(envelope(q)[1] for q in qfs)
         assert senders == sorted(["root", USER])     # as sendmail left them
@@ -466,28 +349,26 @@ def test_client_queue_left_by_sendmail_817():
         c = Conn(site.port)
         j = c.read_reply().split()[1]
         c.close()
-        assert wait_for(lambda: not site.qf(site.cqueue) and
-                        len(site.qf()) == 2, limit=20), site.log_text()
+        assert wait_for(lambda: not site.queued(queue=site.cqueue) and
+                        len(site.queued()) == 2, limit=20), site.log_text()
         assert "553" not in site.log_text()
         # A third one while the daemon runs, sent on by cron's line.
         real_msp_submit(site, ["-odq", USER],
                         "Subject: by cron\n\nthird\n", user=USER)
-        assert len(site.qf(site.cqueue)) == 1
-        r = subprocess.run([str(BUILD / "sendmaild"), "-C", str(site.cf),
-                            "-Ac", "-q"], capture_output=True, timeout=60)
+        assert len(site.queued(queue=site.cqueue)) == 1
+        r = sendmail(site.cf, "-Ac", "-q", text=False)
         assert r.returncode == 0, r.stderr
-        assert wait_for(lambda: not site.qf(site.cqueue) and
-                        len(site.qf()) == 3, limit=20), site.log_text()
+        assert wait_for(lambda: not site.queued(queue=site.cqueue) and
+                        len(site.queued()) == 3, limit=20), site.log_text()
 
-        envs = sorted(envelope(q)[1:] for q in site.qf())
+        envs = sorted(envelope(q)[1:] for q in site.queued())
         assert envs == sorted([
             (f"<root@{j}>", [f"<{USER}@{j}>", "<carol@far.example>"]),
             (f"<{USER}@{j}>", [f"<{USER}@{j}>", "<dave@far.example>"]),
             (f"<{USER}@{j}>", [f"<{USER}@{j}>"])])
-        r = subprocess.run([str(BUILD / "sendmaild"), "-C", str(site.cf),
-                            "-qf"], capture_output=True, timeout=60)
+        r = sendmail(site.cf, "-qf", text=False)
         assert r.returncode == 0, r.stderr
-        assert site.qf() == []
+        assert site.queued() == []
         box = (mail / USER).read_text()
         assert box.count("\nFrom ") + box.startswith("From ") == 3, box
         for text in ("first", "second", "third"):

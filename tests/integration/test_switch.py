@@ -6,51 +6,18 @@ listed by mailq and delivered by sendmail -q.
 scripts/install-deps test installs sendmail-cf (/usr/share/sendmail/cf)
 and unpacks sendmail-bin, without installing it, under SENDMAILD_PEERS."""
 import os
-import pathlib
 import pwd
 import re
-import shutil
 import smtplib
-import subprocess
-import tempfile
 
 import pytest
 
-from cfgen import HEAD, build_cf, makemap, read_cf
-from conftest import BUILD, parse_bO, seconds
-from daemon_util import Conn, free_port, wait_for
+from cfgen import build_cf, makemap, read_cf, relay_cf
+from conftest import parse_bO, seconds
+from daemon_util import (SM_CF, Conn, free_port, need_sendmail, need_sendmail_cf,
+                         queue_files, real_sendmail, real_sendmail_bs,
+                         real_sendmail_cf, sendmail, sendmail_m4, wait_for)
 from smarthost import Scripted, start_smarthost
-
-SM_CF = pathlib.Path("/usr/share/sendmail/cf")
-PEERS = pathlib.Path(os.environ.get("SENDMAILD_PEERS",
-                                    "/var/tmp/sendmaild-peers"))
-SENDMAIL = PEERS / "root/sendmail-bin/usr/libexec/sendmail/sendmail"
-
-
-def need_sendmail_cf():
-    if not (SM_CF / "m4" / "cf.m4").exists():
-        pytest.fail("Debian's sendmail-cf is missing: run "
-                    "scripts/install-deps test")
-
-
-def need_sendmail():
-    if not os.access(SENDMAIL, os.X_OK):
-        pytest.fail(f"{SENDMAIL} is missing: run scripts/install-deps test")
-
-
-@pytest.fixture
-def base():
-    d = tempfile.mkdtemp(prefix="smd-switch-", dir="/tmp")
-    os.chmod(d, 0o755)
-    yield pathlib.Path(d)
-    shutil.rmtree(d, ignore_errors=True)
-
-
-def sendmail_m4(directory, name, mc_text):
-    """Run Debian's sendmail-cf (the tree mc_text includes) over mc_text,
-    as sendmailconfig does; the .cf's path."""
-    return build_cf(directory, name, mc_text, our_tree=False)
-
 
 def debian_mc(directory, name):
     """Debian's own sendmail.mc or submit.mc, as sendmail-cf ships it; the
@@ -124,8 +91,7 @@ def same(name, theirs, ours):
 
 
 def check_bO(cf):
-    r = subprocess.run([str(BUILD / "sendmaild"), "-C", str(cf), "-bO"],
-                       capture_output=True, text=True, timeout=30)
+    r = sendmail(cf, "-bO", timeout=30)
     assert r.returncode == 0, r.stderr
     ours = parse_bO(r.stdout)
     # Each option the file sets is in force with the file's value.
@@ -246,71 +212,6 @@ def test_site_cf_from_sendmail_cf_runs(base, daemon):
         ctl.stop()
 
 
-def real_sendmail_cf(directory, queue):
-    """A .cf for the real sendmail that keeps everything in directory."""
-    (directory / "service.switch").write_text("hosts files\naliases files\n")
-    (directory / "aliases").write_text("")
-    (directory / "hoststat").mkdir()
-    return sendmail_m4(directory, "real", f"""divert(0)dnl
-include(`{SM_CF}/m4/cf.m4')dnl
-OSTYPE(`debian')dnl
-define(`confDOMAIN_NAME', `mx.example.org')dnl
-define(`QUEUE_DIR', `{queue}')dnl
-define(`confPID_FILE', `{directory}/sendmail.pid')dnl
-define(`STATUS_FILE', `{directory}/statistics')dnl
-define(`ALIAS_FILE', `{directory}/aliases')dnl
-define(`confHOST_STATUS_DIRECTORY', `{directory}/hoststat')dnl
-define(`confSERVICE_SWITCH_FILE', `{directory}/service.switch')dnl
-define(`confDONT_PROBE_INTERFACES', `True')dnl
-define(`SMART_HOST', `[127.0.0.1]')dnl
-FEATURE(`accept_unresolvable_domains')dnl
-MAILER(`local')dnl
-MAILER(`smtp')dnl
-""")
-
-
-def real_sendmail_cmd(cf, args):
-    """The real sendmail 8.17 as root, on a host of a qualified name (it
-    waits a minute for one otherwise)."""
-    cmd = " ".join([str(SENDMAIL), "-C", str(cf), *args])
-    return ["unshare", "--uts", "sh", "-c",
-            f"hostname mx.example.org && exec {cmd}"]
-
-
-def real_sendmail(cf, args, input):
-    r = subprocess.run(real_sendmail_cmd(cf, args), input=input,
-                       capture_output=True, timeout=60)
-    assert r.returncode == 0, r.stderr
-    return r
-
-
-def real_sendmail_bs(cf, lines):
-    """An SMTP session with the real sendmail -bs, a reply to each line;
-    the replies."""
-    p = subprocess.Popen(real_sendmail_cmd(cf, ["-odq", "-bs"]),
-                         stdin=subprocess.PIPE, stdout=subprocess.PIPE)
-    replies = []
-
-    def reply():
-        text = b""
-        while True:
-            line = p.stdout.readline()
-            assert line, text
-            text += line
-            if line[3:4] != b"-":
-                return text
-    try:
-        replies.append(reply())
-        for line in lines:
-            p.stdin.write(line + b"\r\n")
-            p.stdin.flush()
-            replies.append(reply())
-    finally:
-        p.stdin.close()
-        p.wait(timeout=30)
-    return replies
-
-
 BODY1 = (b"Subject: left behind\n\n.a dot first\n..two dots\n"
          b"caf\xc3\xa9 " + b"x" * 900 + b"\nend\n")
 SMTP2 = [b"EHLO client.example",
@@ -334,7 +235,7 @@ def test_queue_left_by_sendmail_817(base):
                        "carol@far.example"], BODY1)
     replies = real_sendmail_bs(cf, SMTP2)
     assert b"Message accepted for delivery" in replies[5], replies
-    qfs = sorted(p.name for p in queue.iterdir() if p.name.startswith("qf"))
+    qfs = [p.name for p in queue_files(queue)]
     assert len(qfs) == 2 and all(p.stat().st_uid == 0
                                  for p in queue.iterdir())
     ids = [q[2:] for q in qfs]
@@ -349,17 +250,12 @@ def test_queue_left_by_sendmail_817(base):
     ours = (base / "ours")
     ours.mkdir()
     ours.chmod(0o755)
-    our_cf = build_cf(ours, "ours", HEAD +
-                      "define(`SMART_HOST', `[127.0.0.1]')dnl\n"
-                      f"define(`RELAY_MAILER_ARGS', `TCP $h {port}')dnl\n"
-                      "MAILER(`local')dnl\nMAILER(`smtp')dnl\n")
-    common = ["-C", str(our_cf), "-O", f"QueueDirectory={queue}",
-              "-O", f"HostStatusDirectory={ours}/.hoststat",
-              "-O", "RunAsUser=nobody"]
+    our_cf = relay_cf(ours, port, name="ours")
+    common = [f"QueueDirectory={queue}",
+              f"HostStatusDirectory={ours}/.hoststat", "RunAsUser=nobody"]
 
     # mailq lists what sendmail wrote.
-    r = subprocess.run([str(BUILD / "mailq"), *common], capture_output=True,
-                       text=True, timeout=30)
+    r = sendmail(our_cf, options=common, prog="mailq", timeout=30)
     assert r.returncode == 0, r.stderr
     assert f"{queue} (2 requests)" in r.stdout
     for qid in ids:
@@ -377,9 +273,8 @@ def test_queue_left_by_sendmail_817(base):
     srv = Scripted(port, caps=("PIPELINING", "8BITMIME", "DSN", "SIZE"))
     try:
         # One runner: the server's record pairs each MAIL with its data.
-        r = subprocess.run([str(BUILD / "sendmaild"), *common, "-O",
-                            "MaxRunnersPerQueue=1", "-qf"],
-                           capture_output=True, text=True, timeout=60)
+        r = sendmail(our_cf, "-qf",
+                     options=[*common, "MaxRunnersPerQueue=1"])
         assert r.returncode == 0, r.stderr
     finally:
         srv.close()
@@ -431,8 +326,7 @@ def test_debian_sendmail_mc_with_our_tree(base):
     ours = build_cf(base, "ours", text)
 
     def options(cf):
-        r = subprocess.run([str(BUILD / "sendmaild"), "-C", str(cf), "-bO"],
-                           capture_output=True, text=True, timeout=30)
+        r = sendmail(cf, "-bO", timeout=30)
         assert r.returncode == 0, r.stderr
         pending = re.search(r"not yet in force: (.*)", r.stderr)
         return parse_bO(r.stdout), set(pending.group(1).split(", ")

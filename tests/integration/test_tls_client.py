@@ -7,14 +7,14 @@ import pathlib
 import pwd
 import re
 import shutil
-import subprocess
 import tempfile
 import time
 
 import pytest
 
-from cfgen import HEAD, build_cf
-from conftest import BUILD, SPEC_EXAMPLES
+from cfgen import build_cf, makemap
+from conftest import SPEC_EXAMPLES
+from daemon_util import Site, factory, queue_files, sendmail
 from tlsutil import FakeTLSServer
 
 pytestmark = pytest.mark.skipif(os.geteuid() != 0,
@@ -23,48 +23,25 @@ pytestmark = pytest.mark.skipif(os.geteuid() != 0,
 CREDS = ("relayuser", "secret")
 
 
-class Relay:
+class Relay(Site):
     """A configuration relaying to [127.0.0.1]:port, a private queue,
     and the command lines that queue a message and run the queue."""
 
     def __init__(self, port, mc_extra="", options=(), maps=None):
-        self.base = pathlib.Path(tempfile.mkdtemp(prefix="smd-tlsc-",
-                                                  dir="/tmp"))
-        self.base.chmod(0o755)
-        self.queue = self.base / "mqueue"
-        self.queue.mkdir()
-        nobody = pwd.getpwnam("nobody")
-        os.chown(self.queue, nobody.pw_uid, nobody.pw_gid)
+        super().__init__("smd-tlsc-", queue="mqueue")
         extra = mc_extra
         for name, text in (maps or {}).items():
             src = self.base / name
             src.write_text(text)
-            r = subprocess.run([str(BUILD / "makemap"), "hash", str(src)],
-                               input=text, capture_output=True, text=True,
-                               timeout=30)
-            assert r.returncode == 0, r.stderr
             # Secrets stay root's: read before the privilege drop.
-            os.chmod(str(src) + ".db", 0o600 if name == "authinfo" else 0o644)
+            makemap(src, text, mode=0o600 if name == "authinfo" else 0o644)
             if name == "authinfo":
                 extra += f"FEATURE(`authinfo', `hash -o {src}')dnl\n"
             else:
                 extra += f"FEATURE(`access_db', `hash -T<TMPF> -o {src}')dnl\n"
-        self.cf = build_cf(self.base, "relay", HEAD +
-                           "define(`SMART_HOST', `[127.0.0.1]')dnl\n"
-                           f"define(`RELAY_MAILER_ARGS', `TCP $h {port}')dnl\n"
-                           "define(`confTO_IDENT', `0')dnl\n"
-                           "FEATURE(`no_default_msa')dnl\n" + extra +
-                           "MAILER(`local')dnl\nMAILER(`smtp')dnl\n")
+        self.relaying_cf("relay", port, after=extra)
         self.options = ["RunAsUser=nobody", f"QueueDirectory={self.queue}",
                         "HostStatusDirectory=", *options]
-
-    def sendmail(self, *args, input=None, timeout=60):
-        cmd = [str(BUILD / "sendmaild"), "-C", str(self.cf)]
-        for o in self.options:
-            cmd += ["-O", o]
-        return subprocess.run(cmd + list(args), input=input,
-                              capture_output=True, text=True,
-                              timeout=timeout)
 
     def queue_message(self, body="hello over TLS"):
         r = self.sendmail("-odq", "-f", "a@example.org", "b@remote.example",
@@ -74,39 +51,18 @@ class Relay:
     def run(self, timeout=60):
         return self.sendmail("-qf", timeout=timeout)
 
-    def queued(self):
-        return sorted(p.name for p in self.queue.iterdir()
-                      if p.name.startswith("qf"))
-
-    def close(self):
-        shutil.rmtree(self.base, ignore_errors=True)
-
 
 @pytest.fixture
 def relay():
-    made = []
-
-    def make(*a, **kw):
-        r = Relay(*a, **kw)
-        made.append(r)
-        return r
-    yield make
-    for r in made:
-        r.close()
+    yield from factory(Relay)
 
 
 @pytest.fixture
 def fake(ca):
-    made = []
-
     def make(**kw):
         kw.setdefault("ctx", ca.server_context())
-        s = FakeTLSServer(**kw)
-        made.append(s)
-        return s
-    yield make
-    for s in made:
-        s.close()
+        return FakeTLSServer(**kw)
+    yield from factory(make)
 
 
 def client_options(ca, cert=False):
@@ -365,11 +321,7 @@ def test_nullclient_auth587(ca, password, delivered):
         src = base / "authinfo"
         src.write_text(f'AuthInfo:smtp.provider.example "U:{CREDS[0]}" '
                        f'"P:{password}" "M:PLAIN LOGIN"\n')
-        r = subprocess.run([str(BUILD / "makemap"), "hash", str(src)],
-                           input=src.read_text(), capture_output=True,
-                           text=True, timeout=30)
-        assert r.returncode == 0, r.stderr
-        os.chmod(str(src) + ".db", 0o600)
+        makemap(src, src.read_text(), mode=0o600)
         cf = nullclient_cf(base, ca, src)
         queue = base / "mqueue"
         queue.mkdir()
@@ -380,22 +332,19 @@ def test_nullclient_auth587(ca, password, delivered):
         hosts = base / "hosts"
         hosts.write_text(f"127.0.0.1 localhost\n{SMART_ADDR} "
                          "smtp.provider.example\n")
-        sm = [str(BUILD / "sendmaild"), "-C", str(cf),
-              "-O", f"QueueDirectory={queue}", "-O", "RunAsUser=nobody",
-              "-O", "HostStatusDirectory="]
+        options = [f"QueueDirectory={queue}", "RunAsUser=nobody",
+                   "HostStatusDirectory="]
 
         def ns(*args, input=None):
-            return subprocess.run(
-                ["unshare", "-m", "sh", "-c",
-                 'mount --bind "$0" /etc/hosts && exec "$@"', str(hosts),
-                 *sm, *args], input=input, capture_output=True, text=True,
-                timeout=60)
+            return sendmail(cf, *args, input=input, options=options, wrapper=[
+                "unshare", "-m", "sh", "-c",
+                'mount --bind "$0" /etc/hosts && exec "$@"', str(hosts)])
         # A cron job or script: sendmail -t, the message on stdin.
         res = ns("-odq", "-t", input="From: cron@example.org\n"
                  "To: someone@remote.example\nSubject: nightly\n\nreport\n")
         assert res.returncode == 0, res.stderr
         res = ns("-qf")
-        left = [p for p in queue.iterdir() if p.name.startswith("qf")]
+        left = queue_files(queue)
         if delivered:
             assert res.returncode == 0, res.stderr
             assert len(handler.messages) == 1, res.stderr
@@ -411,8 +360,7 @@ def test_nullclient_auth587(ca, password, delivered):
             assert handler.messages == []
             assert "535" in res.stderr, res.stderr
             assert len(left) == 1
-            mq = subprocess.run(sm + ["-bp"], capture_output=True, text=True,
-                                timeout=30)
+            mq = sendmail(cf, "-bp", options=options, timeout=30)
             assert "535" in mq.stdout, mq.stdout
     finally:
         ctl.stop()
