@@ -9,10 +9,11 @@ runs every MTA once through every metric, so the MTAs alternate
 (A B C D A B C D ...); the table gives the median over the rounds.
 
 Environment: BENCH_DIR (default /tmp/sendmaild-bench), BENCH_MESSAGES
-(2000), BENCH_ROUNDS (3), BENCH_MTAS (all four), BENCH_BUILD (build dir
-of sendmaild), BENCH_RESULTS (file the report is appended to),
-BENCH_BUDGET (seconds the rounds may take, 1500: an MTA's round is left
-out when its slowest round so far would end past that).
+(2000), BENCH_ROUNDS (3), BENCH_MTAS (all four; names split by blanks
+or commas), BENCH_BUILD (build dir of sendmaild), BENCH_RESULTS (file
+the report is appended to), BENCH_BUDGET (seconds the rounds may take,
+1500: an MTA's round is left out when its slowest round so far would end
+past that).
 """
 
 import os
@@ -766,7 +767,8 @@ def main():
     known = {"sendmaild": Ours, "sendmail": Sendmail, "postfix": Postfix,
              "opensmtpd": OpenSMTPD}
     names = os.environ.get("BENCH_MTAS",
-                           "sendmaild sendmail postfix opensmtpd").split()
+                           "sendmaild sendmail postfix opensmtpd")
+    names = names.replace(",", " ").split()
     if names[0] != "sendmaild":
         names.insert(0, "sendmaild")
     mtas = [known[n]() for n in names]
