@@ -42,8 +42,7 @@ struct listener {
 	struct daemon_spec	 spec;
 	int			 fd;
 	bool			 throttled;	/* its sessions die on signals */
-	long			 next_fork;	/* then: not before this (ms,
-						   CLOCK_MONOTONIC) */
+	struct sm_deadline	 next_fork;	/* then: not before this */
 };
 
 struct child {
@@ -130,16 +129,6 @@ write_pidfile(const struct config *c, int argc, char **argv)
 		sm_warn("cannot write pid file %s", c->opt.PidFile);
 }
 
-/* now_ms - milliseconds on CLOCK_MONOTONIC */
-static long
-now_ms(void)
-{
-	struct timespec ts;
-
-	(void)clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 /*
  * throttle - a session of listener l ended with status: one killed by a
  * signal (a crash, or a kill from outside) slows the listener down to one
@@ -153,7 +142,7 @@ throttle(struct master *m, struct listener *l, int status)
 		return;		/* our own SIGTERM on the way out */
 	if (WIFSIGNALED(status) && !l->throttled) {
 		l->throttled = true;
-		l->next_fork = now_ms() + MASTER_THROTTLE_MS;
+		sm_deadline_in_ms(&l->next_fork, MASTER_THROTTLE_MS);
 		sm_warnx("daemon %s: a session died on signal %d; sessions "
 		    "start at most once a second until one ends normally",
 		    l->spec.name, WTERMSIG(status));
@@ -171,13 +160,13 @@ throttle(struct master *m, struct listener *l, int status)
 static void
 throttled(const struct listener *l, struct pollfd *p, int *timeout_ms)
 {
-	long wait;
+	int wait;
 
-	if (!l->throttled || (wait = l->next_fork - now_ms()) <= 0)
+	if (!l->throttled || (wait = sm_deadline_left_ms(&l->next_fork)) == 0)
 		return;
 	p->fd = -1;
 	if (wait < *timeout_ms)
-		*timeout_ms = (int)wait;
+		*timeout_ms = wait;
 }
 
 /* reap - collect every child that exited */
@@ -571,7 +560,7 @@ accept_one(struct master *m, struct listener *l)
 	add_kid(m, pid, cl.ip, &cl);
 	m->kids[m->nkids - 1].listener = l;
 	if (l->throttled)
-		l->next_fork = now_ms() + MASTER_THROTTLE_MS;
+		sm_deadline_in_ms(&l->next_fork, MASTER_THROTTLE_MS);
 }
 
 /* may_accept - the limits: MaxDaemonChildren, ConnectionRateThrottle */
