@@ -51,7 +51,7 @@ def test_program_pages_list_exit_codes(page):
     assert re.search(r"^\.It 7[0-9]\b", section, re.M), page
 
 
-# sendmail 8.17's modes and getopt letters (../shared/spec/cli.md).
+# sendmail 8.17's modes and getopt letters, as its sendmail(8) lists them.
 MODES = "m d D s p P i v t h H C O a z".split()
 FLAGS = "A B b C c D d e F f G h I i L M m N n O o p Q q R r s T t U V v X"
 
